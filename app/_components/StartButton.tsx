@@ -1,0 +1,38 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+
+/** Starts a session of a scenario and opens its page. */
+export function StartButton({ scenario, title }: { scenario: string; title: string }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch('/api/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario }),
+      });
+      const body = (await res.json()) as { id?: string; error?: { message: string } };
+      if (!res.ok || !body.id) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      router.push(`/sessions/${body.id}`);
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="row">
+      <button onClick={start} disabled={busy} aria-label={`Start ${title}`}>
+        {busy ? 'Starting…' : 'Start drill'}
+      </button>
+      {error && <span className="error" role="alert">{error}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { services } from '@/server/registry';
+import { handle, json, readJson } from '@/app/_lib/http';
+
+export const dynamic = 'force-dynamic';
+
+const CreateSession = z
+  .object({
+    scenario: z.string().min(1, 'scenario is required').max(64),
+    seed: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'seed must be 1-64 letters, digits, "-" or "_"').optional(),
+  })
+  .strict();
+
+export async function GET() {
+  return handle(() => json({ sessions: services().engine.list() }));
+}
+
+export async function POST(request: Request) {
+  return handle(async () => {
+    const body = await readJson(request, CreateSession);
+    const session = services().engine.create(body);
+    return json(session, 201);
+  });
+}

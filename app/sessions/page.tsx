@@ -1,0 +1,44 @@
+import Link from 'next/link';
+import { services } from '@/server/registry';
+
+export const dynamic = 'force-dynamic';
+
+export default function SessionsPage() {
+  const sessions = services().engine.list();
+  return (
+    <>
+      <h1>Sessions</h1>
+      <p className="lead">Every drill started on this lab, newest first.</p>
+      {sessions.length === 0 ? (
+        <div className="placeholder">
+          No sessions yet. <Link href="/">Start a scenario</Link>.
+        </div>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Session</th>
+              <th>Scenario</th>
+              <th>Status</th>
+              <th>Started</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.id}>
+                <td className="mono">
+                  <Link href={`/sessions/${s.id}`}>{s.id}</Link>
+                </td>
+                <td>{s.scenario}</td>
+                <td>
+                  <span className={`status ${s.status}`}>{s.status}</span>
+                </td>
+                <td>{new Date(s.createdAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

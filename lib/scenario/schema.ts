@@ -1,0 +1,174 @@
+/**
+ * Validation of scenario definitions. Authors get defaults for what they leave out and,
+ * when something is wrong, one message per problem naming the file and the field
+ * (e.g. `scenarios/leaky-job/scenario.ts: services.api.limits.memory: ...`).
+ */
+import { z } from 'zod';
+import { SickbayError } from '../errors';
+import { createRng } from './rng';
+import type { ScenarioDefinition, ScenarioInput, ServiceSpec } from './types';
+
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+const SIZE_PATTERN = /^\d+(?:\.\d+)?[kmg]$/i;
+
+const fn = (what: string) =>
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `${what} must be a function` });
+
+const name = (what: string) =>
+  z.string().regex(NAME_PATTERN, `${what} must be lowercase letters, digits and dashes, starting with a letter (max 31)`);
+
+const healthcheckSchema = z
+  .object({
+    /** Docker's HEALTHCHECK test, e.g. ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/healthz"]. */
+    test: z.array(z.string()).min(2, 'healthcheck.test needs a form ("CMD" or "CMD-SHELL") and a command'),
+    intervalMs: z.number().int().min(100).default(1000),
+    timeoutMs: z.number().int().min(100).default(3000),
+    retries: z.number().int().min(1).default(30),
+    startPeriodMs: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+const limitsSchema = z
+  .object({
+    /** Memory limit (memory-swap is set to the same: no swap). */
+    memory: z.string().regex(SIZE_PATTERN, 'expected a size like "256m" or "1g"').default('256m'),
+    /** CPU share in cores. */
+    cpus: z.number().positive().max(2).default(0.5),
+    /** Maximum number of processes. */
+    pids: z.number().int().min(8).max(4096).default(256),
+  })
+  .strict();
+
+export const serviceSchema = z
+  .object({
+    image: z.string().min(1, 'image is required'),
+    command: z.array(z.string()).min(1).optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    networks: z.array(name('network name')).default([]),
+    healthcheck: healthcheckSchema.optional(),
+    limits: limitsSchema.default({ memory: '256m', cpus: 0.5, pids: 256 }),
+    capAdd: z.array(z.enum(['NET_ADMIN', 'NET_RAW', 'SYS_PTRACE', 'KILL'])).default([]),
+  })
+  .strict();
+
+const servicesSchema = z
+  .record(name('service name'), serviceSchema)
+  .refine((s) => Object.keys(s).length > 0, 'a scenario needs at least one service');
+
+const metaSchema = z
+  .object({
+    title: z.string().min(3).max(80),
+    summary: z.string().min(10).max(400),
+    difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+    minutes: z.number().int().min(1).max(240),
+    tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
+    params: fn('params'),
+    networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
+    services: fn('services'),
+    faults: z
+      .array(
+        z
+          .object({
+            id: name('fault id'),
+            title: z.string().min(1),
+            inject: fn('inject'),
+            waitFor: z
+              .object({
+                description: z.string().min(1),
+                until: fn('until'),
+                timeoutMs: z.number().int().positive().optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    goals: z
+      .array(z.object({ id: name('goal id'), title: z.string().min(1), check: fn('check') }).strict())
+      .min(1, 'a scenario needs at least one goal'),
+  })
+  .strict();
+
+/** Renders zod issues as `file: path.to.field: message` lines. */
+export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): string {
+  return issues
+    .map((issue) => {
+      const path = [...prefix, ...issue.path.map((p) => String(p))].join('.');
+      return `${file}: ${path || '(definition)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function invalid(file: string, message: string): SickbayError {
+  return new SickbayError('invalid_scenario', message.startsWith(file) ? message : `${file}: ${message}`, {
+    details: { file },
+  });
+}
+
+/**
+ * Validates what an author wrote and returns the normalised definition. Also resolves the
+ * services once with a fixed seed, so a broken services() or params() fails at load time and
+ * not when a learner starts a session.
+ */
+export function validateScenario<P>(file: string, input: unknown): ScenarioDefinition<P> {
+  if (typeof input !== 'object' || input === null) {
+    throw invalid(file, 'must `export default defineScenario({...})`');
+  }
+  const parsed = metaSchema.safeParse(input);
+  if (!parsed.success) throw invalid(file, formatIssues(file, parsed.error.issues));
+  const def = parsed.data as unknown as ScenarioDefinition<P>;
+  for (const [kind, list] of [
+    ['faults', def.faults],
+    ['goals', def.goals],
+  ] as const) {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      if (seen.has(item.id)) throw invalid(file, `${kind}.${i}.id: duplicate id "${item.id}"`);
+      seen.add(item.id);
+    });
+  }
+  resolveServices(file, def, 'validation');
+  return def;
+}
+
+export interface ResolvedScenario<P> {
+  params: P;
+  services: Record<string, ServiceSpec>;
+}
+
+/** Draws the per-run parameters from the seed and builds the validated service specs. */
+export function resolveServices<P>(file: string, def: ScenarioDefinition<P>, seed: string): ResolvedScenario<P> {
+  let params: P;
+  try {
+    params = def.params(createRng(seed));
+  } catch (err) {
+    throw invalid(file, `params: threw ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = def.services(params);
+  } catch (err) {
+    throw invalid(file, `services: threw ${(err as Error).message}`);
+  }
+  const parsed = servicesSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(file, formatIssues(file, parsed.error.issues, ['services']));
+  const services = parsed.data as Record<string, ServiceSpec>;
+  for (const [svc, spec] of Object.entries(services)) {
+    spec.networks.forEach((net, i) => {
+      if (!(net in def.networks)) {
+        throw invalid(file, `services.${svc}.networks.${i}: unknown network "${net}" (declare it under networks)`);
+      }
+    });
+  }
+  return { params, services };
+}
+
+/**
+ * What an author calls in `scenarios/<slug>/scenario.ts`. Typing only: validation happens
+ * when the catalogue loads the file, so the message can name the file.
+ */
+export function defineScenario<P>(input: ScenarioInput<P>): ScenarioInput<P> {
+  return input;
+}

@@ -1,0 +1,155 @@
+/**
+ * What a scenario sees of the running lab. Scenario code (params, faults, goals) is written
+ * against these interfaces only; server/engine implements them on the real Docker engine.
+ */
+import type { Rng } from './rng';
+
+export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
+
+export interface ExecOptions {
+  user?: string;
+  env?: Record<string, string>;
+  workdir?: string;
+  /** Give up (and report exit code 124) after this many ms. Default 30 s. */
+  timeoutMs?: number;
+  /** Start the command and return at once, without waiting for it (like `docker exec -d`). */
+  detach?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The facts about one service's container that goals compare before and after. */
+export interface ContainerState {
+  id: string;
+  name: string;
+  running: boolean;
+  /** ISO time of the container's last start: a restart changes it. */
+  startedAt: string;
+  /** Host PID of the main process (0 when stopped): a restart changes it. */
+  pid: number;
+  restartCount: number;
+  oomKilled: boolean;
+  exitCode: number;
+  health: 'none' | 'starting' | 'healthy' | 'unhealthy';
+}
+
+export interface MemoryStats {
+  /** Bytes in use the way `docker stats` counts them (usage minus inactive file cache). */
+  usage: number;
+  limit: number;
+  /** usage / limit * 100. */
+  percent: number;
+}
+
+export interface ScenarioContext<P = unknown> {
+  readonly sessionId: string;
+  readonly seed: string;
+  readonly params: P;
+  exec(service: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  inspect(service: string): Promise<ContainerState>;
+  memory(service: string): Promise<MemoryStats>;
+  logs(service: string, options?: { tail?: number }): Promise<string>;
+  /** The container state recorded when the session became ready (before the learner acted). */
+  baseline(service: string): ContainerState;
+  sleep(ms: number): Promise<void>;
+  /** Milliseconds since the session started. */
+  now(): number;
+}
+
+export interface GoalResult {
+  pass: boolean;
+  /** What was observed, in a sentence a learner can read. */
+  evidence: string;
+}
+
+export interface Goal<P> {
+  id: string;
+  title: string;
+  check(ctx: ScenarioContext<P>): Promise<GoalResult>;
+}
+
+export interface WaitCondition<P> {
+  /** What the engine waits for, shown in progress and errors. */
+  description: string;
+  until(ctx: ScenarioContext<P>): Promise<boolean>;
+  timeoutMs?: number;
+}
+
+export interface Fault<P> {
+  id: string;
+  title: string;
+  inject(ctx: ScenarioContext<P>): Promise<void>;
+  /** Provisioning is `ready` only once the symptom is really there. */
+  waitFor?: WaitCondition<P>;
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+export interface ServiceLimits {
+  /** Docker size string, e.g. "256m". Memory and memory+swap are both set to it. */
+  memory: string;
+  cpus: number;
+  pids: number;
+}
+
+export interface ServiceSpec {
+  image: string;
+  command?: string[];
+  env: Record<string, string>;
+  networks: string[];
+  healthcheck?: HealthcheckSpec;
+  limits: ServiceLimits;
+  /** Extra Linux capabilities the service itself needs (rare; audited in docs/security.md). */
+  capAdd: string[];
+}
+
+export interface NetworkSpec {
+  /** No route out of the network. Default true: sessions need no outside access. */
+  internal: boolean;
+}
+
+export interface ScenarioMeta {
+  title: string;
+  summary: string;
+  difficulty: Difficulty;
+  minutes: number;
+  tags: string[];
+}
+
+export interface ScenarioDefinition<P = Record<string, unknown>> extends ScenarioMeta {
+  params(rng: Rng): P;
+  networks: Record<string, NetworkSpec>;
+  services(params: P): Record<string, ServiceSpec>;
+  faults: Fault<P>[];
+  goals: Goal<P>[];
+}
+
+/** A definition as an author writes it: optional parts may be left out. */
+export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
+  tags?: string[];
+  params(rng: Rng): P;
+  networks?: Record<string, Partial<NetworkSpec>>;
+  services(params: P): Record<string, ServiceInput>;
+  faults?: Fault<P>[];
+  goals: Goal<P>[];
+}
+
+export interface ServiceInput {
+  image: string;
+  command?: string[];
+  env?: Record<string, string>;
+  networks?: string[];
+  healthcheck?: Partial<HealthcheckSpec> & { test: string[] };
+  limits?: Partial<ServiceLimits>;
+  capAdd?: string[];
+}

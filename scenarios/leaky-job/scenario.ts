@@ -1,0 +1,125 @@
+/**
+ * leaky-job: an orders API whose container also runs a background job that allocates memory
+ * and never gives it back. The API guards its own allocations, so instead of crashing it
+ * fails a share of requests with "Cannot allocate memory" — the intermittent 500s of the
+ * field notes (section 02, first story). The fix is to stop the job, not the API.
+ */
+import { compareNotRestarted, defineScenario } from '@/lib/scenario';
+
+/** Names a real data-processing job might have; at most 15 characters so `pgrep -x` matches. */
+export const JOB_NAMES = [
+  'ledger-rollup',
+  'invoice-batcher',
+  'thumb-sweeper',
+  'csv-exporter',
+  'audit-archiver',
+  'cache-warmer',
+  'metrics-rollup',
+  'feed-indexer',
+  'event-replayer',
+  'report-builder',
+] as const;
+
+export interface LeakyJobParams {
+  jobName: string;
+  port: number;
+  memoryMb: number;
+}
+
+const IMAGE = 'sickbay/scenario-leaky-job:latest';
+const PROBE = ['python3', '/opt/sickbay/probe.py'];
+const ordersUrl = (p: LeakyJobParams) => `http://api:${p.port}/api/orders`;
+
+interface ProbeResult {
+  requests: number;
+  ok: number;
+  failed: number;
+  consecutiveOk: number;
+  statuses: Record<string, number>;
+  firstFailure?: string | null;
+}
+
+export default defineScenario<LeakyJobParams>({
+  title: 'The leaky background job',
+  summary:
+    'The orders API throws intermittent 500s at peak and customers are noticing. Something inside its container is eating memory. Find it and stop it without restarting the API.',
+  difficulty: 'beginner',
+  minutes: 15,
+  tags: ['memory', 'processes', 'docker-stats', 'logs'],
+  params: (rng) => ({
+    jobName: rng.pick(JOB_NAMES),
+    port: rng.int(8000, 8999),
+    memoryMb: rng.pick([192, 256]),
+  }),
+  networks: { app: {} },
+  services: (p) => ({
+    api: {
+      image: IMAGE,
+      command: ['python3', '/srv/app/api.py'],
+      env: { PORT: String(p.port) },
+      networks: ['app'],
+      healthcheck: { test: ['CMD', 'curl', '-fsS', '-m', '2', `http://127.0.0.1:${p.port}/healthz`], intervalMs: 1000 },
+      limits: { memory: `${p.memoryMb}m`, cpus: 0.5, pids: 128 },
+    },
+    // The customers: steady traffic that keeps the API's logs honest about the failures.
+    traffic: {
+      image: 'sickbay/service:latest',
+      command: ['python3', '/opt/sickbay/loadgen.py', '--url', ordersUrl(p), '--rps', '4'],
+      networks: ['app'],
+      limits: { memory: '64m', cpus: 0.25, pids: 64 },
+    },
+  }),
+  faults: [
+    {
+      id: 'start-runaway-job',
+      title: 'Start a background job that allocates memory and never frees it',
+      inject: async (ctx) => {
+        await ctx.exec('api', ['/srv/app/start-job.sh', ctx.params.jobName], { detach: true });
+      },
+      waitFor: {
+        description: 'the API container at 90% or more of its memory limit',
+        until: async (ctx) => (await ctx.memory('api')).percent >= 90,
+        timeoutMs: 60_000,
+      },
+    },
+  ],
+  goals: [
+    {
+      id: 'job-stopped',
+      title: 'The runaway job is no longer running',
+      check: async (ctx) => {
+        const found = await ctx.exec('api', ['pgrep', '-x', ctx.params.jobName]);
+        const mem = await ctx.memory('api');
+        const usage = `memory is at ${mem.percent.toFixed(0)}% of the limit`;
+        if (found.exitCode === 1) return { pass: true, evidence: `No process named ${ctx.params.jobName} runs in the API container; ${usage}.` };
+        if (found.exitCode === 0) {
+          return { pass: false, evidence: `${ctx.params.jobName} still runs (PID ${found.stdout.trim().split('\n').join(', ')}); ${usage}.` };
+        }
+        return { pass: false, evidence: `Could not look for the job (pgrep exit ${found.exitCode}: ${found.stderr.trim()}).` };
+      },
+    },
+    {
+      id: 'api-not-restarted',
+      title: 'The API kept running: no restart, same main process',
+      check: async (ctx) => compareNotRestarted('api', ctx.baseline('api'), await ctx.inspect('api')),
+    },
+    {
+      id: 'api-healthy',
+      title: 'The API answers 50 consecutive requests without an error',
+      check: async (ctx) => {
+        const run = await ctx.exec('traffic', [...PROBE, '--url', ordersUrl(ctx.params), '--count', '50', '--stop-on-failure'], { timeoutMs: 45_000 });
+        let result: ProbeResult;
+        try {
+          result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
+        } catch {
+          return { pass: false, evidence: `The probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}` };
+        }
+        if (result.consecutiveOk >= 50) return { pass: true, evidence: '50 of 50 requests to /api/orders succeeded in a row.' };
+        return {
+          pass: false,
+          evidence: `Only ${result.consecutiveOk} requests succeeded before a failure (${result.firstFailure ?? 'unknown error'}).`,
+        };
+      },
+    },
+  ],
+});

@@ -1,0 +1,49 @@
+/** Runtime settings, read once from the environment, with the defaults documented in README. */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { SickbayError } from '@/lib/errors';
+import { parseDuration } from '@/lib/units';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  scenariosDir: string;
+  /** Idle time after which a session ends; activity pushes it forward. */
+  sessionTtlMs: number;
+  /** Hard cap on a session's life, written on every object as a label. */
+  sessionMaxLifetimeMs: number;
+  sweepIntervalMs: number;
+  maxLiveSessions: number;
+  /** Names this server's objects on a shared engine; defaults to a hash of the data dir. */
+  instance: string;
+}
+
+function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new SickbayError('bad_request', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const dataDir = path.resolve(cwd, env.SICKBAY_DATA_DIR || 'data');
+  const instance =
+    env.SICKBAY_INSTANCE || crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  if (!/^[a-z0-9-]{1,40}$/.test(instance)) {
+    throw new SickbayError('bad_request', `SICKBAY_INSTANCE must be lowercase letters, digits or dashes, got "${instance}"`);
+  }
+  return {
+    host: env.SICKBAY_HOST || env.HOST || '127.0.0.1',
+    port: intFrom('PORT', env.SICKBAY_PORT ?? env.PORT, 3000, 0, 65535),
+    dataDir,
+    scenariosDir: path.resolve(cwd, env.SICKBAY_SCENARIOS_DIR || 'scenarios'),
+    sessionTtlMs: parseDuration(env.SICKBAY_SESSION_TTL || '2h'),
+    sessionMaxLifetimeMs: parseDuration(env.SICKBAY_SESSION_MAX_LIFETIME || '12h'),
+    sweepIntervalMs: parseDuration(env.SICKBAY_SWEEP_INTERVAL || '60s'),
+    maxLiveSessions: intFrom('SICKBAY_MAX_SESSIONS', env.SICKBAY_MAX_SESSIONS, 25, 1, 500),
+    instance,
+  };
+}

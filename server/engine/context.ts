@@ -1,0 +1,38 @@
+/** The ScenarioContext a scenario's faults and goals run against, backed by the real engine. */
+import { SickbayError } from '@/lib/errors';
+import type { ContainerState, ScenarioContext } from '@/lib/scenario/types';
+import type { DockerRuntime } from '../runtime/docker';
+
+export interface ContextInput<P> {
+  sessionId: string;
+  seed: string;
+  params: P;
+  containers: Record<string, string>;
+  baseline: Record<string, ContainerState>;
+  createdAt: number;
+  clock: () => number;
+}
+
+export function createContext<P>(runtime: DockerRuntime, input: ContextInput<P>): ScenarioContext<P> {
+  const containerOf = (service: string): string => {
+    const id = input.containers[service];
+    if (!id) throw new SickbayError('bad_request', `the scenario has no service "${service}"`);
+    return id;
+  };
+  return {
+    sessionId: input.sessionId,
+    seed: input.seed,
+    params: input.params,
+    exec: (service, cmd, options) => runtime.exec(containerOf(service), cmd, options),
+    inspect: (service) => runtime.inspectContainer(containerOf(service)),
+    memory: (service) => runtime.memory(containerOf(service)),
+    logs: (service, options) => runtime.logs(containerOf(service), options?.tail),
+    baseline: (service) => {
+      const state = input.baseline[service];
+      if (!state) throw new SickbayError('conflict', `no baseline recorded for "${service}" (the session is not ready yet)`);
+      return state;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => input.clock() - input.createdAt,
+  };
+}

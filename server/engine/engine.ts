@@ -1,0 +1,398 @@
+/**
+ * The session engine: creates sessions, provisions their containers, breaks them on purpose,
+ * checks goals, and tears everything down again. It is the only writer of session status.
+ */
+import crypto from 'node:crypto';
+import type { GoalOutcome, ProvisionPhase } from '@/lib/audit/events';
+import { SickbayError, toSickbayError } from '@/lib/errors';
+import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
+import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
+import { resolveServices } from '@/lib/scenario/schema';
+import type { ContainerState, ScenarioContext, ScenarioDefinition } from '@/lib/scenario/types';
+import { parseBytes } from '@/lib/units';
+import type { Config } from '../config';
+import type { DockerRuntime } from '../runtime/docker';
+import type { SessionRecord, Store } from '../store/store';
+import type { Catalogue } from './catalogue';
+import { createContext } from './context';
+
+export const SEED_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const READINESS_TIMEOUT_MS = 90_000;
+const FAULT_WAIT_TIMEOUT_MS = 90_000;
+const GOAL_TIMEOUT_MS = 60_000;
+
+/** What the API shows of a session: never the per-run truth (params) before the report. */
+export interface SessionView {
+  id: string;
+  scenario: string;
+  seed: string;
+  status: SessionStatus;
+  statusDetail: string | null;
+  createdAt: string;
+  readyAt: string | null;
+  endedAt: string | null;
+  expiresAt: string;
+  services: { name: string; container: string }[];
+}
+
+export interface GoalReport {
+  checkedAt: string;
+  final: boolean;
+  passed: number;
+  total: number;
+  results: GoalOutcome[];
+}
+
+class Cancelled extends Error {}
+
+export interface EngineDeps {
+  store: Store;
+  runtime: DockerRuntime;
+  catalogue: Catalogue;
+  config: Config;
+  /** Mixed into every seed so per-run answers cannot be computed offline from the seed alone. */
+  seedSecret: string;
+  clock?: () => number;
+  log?: (message: string) => void;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function containerName(sessionId: string, service: string): string {
+  return `sickbay-${sessionId}-${service}`;
+}
+
+export function networkName(sessionId: string, network: string): string {
+  return `sickbay-${sessionId}-${network}`;
+}
+
+export class SessionEngine {
+  private readonly store: Store;
+  private readonly runtime: DockerRuntime;
+  private readonly catalogue: Catalogue;
+  private readonly config: Config;
+  private readonly seedSecret: string;
+  private readonly clock: () => number;
+  private readonly log: (message: string) => void;
+  /** Provisioning or teardown in flight, per session: the sweeper leaves these alone. */
+  private readonly tasks = new Map<string, Promise<void>>();
+  private readonly cancelled = new Set<string>();
+
+  constructor(deps: EngineDeps) {
+    this.store = deps.store;
+    this.runtime = deps.runtime;
+    this.catalogue = deps.catalogue;
+    this.config = deps.config;
+    this.seedSecret = deps.seedSecret;
+    this.clock = deps.clock ?? Date.now;
+    this.log = deps.log ?? (() => {});
+  }
+
+  busySessions(): Set<string> {
+    return new Set(this.tasks.keys());
+  }
+
+  view(record: SessionRecord): SessionView {
+    return {
+      id: record.id,
+      scenario: record.scenario,
+      seed: record.seed,
+      status: record.status,
+      statusDetail: record.statusDetail,
+      createdAt: iso(record.createdAt) as string,
+      readyAt: iso(record.readyAt),
+      endedAt: iso(record.endedAt),
+      expiresAt: iso(record.expiresAt) as string,
+      services: Object.keys(record.containers).map((name) => ({ name, container: containerName(record.id, name) })),
+    };
+  }
+
+  get(id: string): SessionView {
+    return this.view(this.store.requireSession(id));
+  }
+
+  list(): SessionView[] {
+    return this.store.listSessions({ limit: 200 }).map((r) => this.view(r));
+  }
+
+  /** Activity keeps a session alive: push its idle deadline forward. */
+  touch(id: string): void {
+    this.store.extendExpiry(id, this.clock() + this.config.sessionTtlMs);
+  }
+
+  /** The seed material behind a session's parameters: its public seed plus this server's secret. */
+  private seedMaterial(seed: string): string {
+    return `${this.seedSecret}/${seed}`;
+  }
+
+  /** Creates the session record and starts provisioning in the background. */
+  create(input: { scenario: string; seed?: string }): SessionView {
+    const entry = this.catalogue.get(input.scenario);
+    const seed = input.seed ?? crypto.randomBytes(6).toString('hex');
+    if (!SEED_PATTERN.test(seed)) {
+      throw new SickbayError('bad_request', 'seed must be 1-64 letters, digits, "-" or "_"');
+    }
+    const live = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] }).length;
+    if (live >= this.config.maxLiveSessions) {
+      throw new SickbayError('conflict', `this lab already runs ${live} sessions (limit ${this.config.maxLiveSessions}); end one first`);
+    }
+    const resolved = resolveServices(entry.file, entry.definition, this.seedMaterial(seed));
+    const now = this.clock();
+    const id = crypto.randomBytes(6).toString('hex');
+    const record = this.store.insertSession({
+      id,
+      scenario: entry.slug,
+      seed,
+      params: resolved.params as Record<string, unknown>,
+      now,
+      expiresAt: now + this.config.sessionTtlMs,
+    });
+    this.store.appendEvent(id, { kind: 'lifecycle', status: 'creating', detail: `scenario ${entry.slug}, seed ${seed}` }, now);
+    this.track(id, this.provision(id));
+    return this.view(record);
+  }
+
+  private track(id: string, task: Promise<void>): void {
+    const done = task.finally(() => {
+      if (this.tasks.get(id) === done) this.tasks.delete(id);
+    });
+    this.tasks.set(id, done);
+  }
+
+  /** Resolves when nothing is in flight for the session (tests and shutdown use this). */
+  async settled(id: string): Promise<void> {
+    while (this.tasks.has(id)) await this.tasks.get(id)?.catch(() => {});
+  }
+
+  private checkpoint(id: string): void {
+    if (this.cancelled.has(id)) throw new Cancelled();
+  }
+
+  private async phase<T>(id: string, phase: ProvisionPhase, fn: () => Promise<T>, detail?: string): Promise<T> {
+    this.checkpoint(id);
+    const started = this.clock();
+    const result = await fn();
+    this.store.appendEvent(id, { kind: 'provision', phase, ms: this.clock() - started, ...(detail ? { detail } : {}) }, this.clock());
+    return result;
+  }
+
+  private async provision(id: string): Promise<void> {
+    const record = this.store.requireSession(id);
+    const entry = this.catalogue.get(record.scenario);
+    const def = entry.definition;
+    const { params, services } = resolveServices(entry.file, def, this.seedMaterial(record.seed));
+    const hardExpiry = record.createdAt + this.config.sessionMaxLifetimeMs;
+    const labelsFor = (role: 'service' | 'network', service?: string) =>
+      sessionLabels({ instance: this.config.instance, sessionId: id, scenario: record.scenario, role, service, expiresAt: hardExpiry });
+    try {
+      this.store.transition(id, 'provisioning', this.clock());
+      for (const [svc, spec] of Object.entries(services)) {
+        if (!(await this.runtime.imageExists(spec.image))) {
+          throw new SickbayError('provision_failed', `image ${spec.image} for service "${svc}" is missing: run \`npm run images\` (or \`npm start\`)`);
+        }
+      }
+      await this.phase(id, 'network', async () => {
+        for (const [net, spec] of Object.entries(def.networks)) {
+          await this.runtime.createNetwork(networkName(id, net), labelsFor('network'), spec.internal);
+        }
+      });
+      const containers: Record<string, string> = {};
+      await this.phase(id, 'create', async () => {
+        for (const [svc, spec] of Object.entries(services)) {
+          this.checkpoint(id);
+          containers[svc] = await this.runtime.createContainer({
+            name: containerName(id, svc),
+            image: spec.image,
+            command: spec.command,
+            env: spec.env,
+            labels: labelsFor('service', svc),
+            hostname: svc,
+            networks: spec.networks.map((net) => ({ name: networkName(id, net), aliases: [svc] })),
+            healthcheck: spec.healthcheck,
+            memoryBytes: parseBytes(spec.limits.memory),
+            nanoCpus: Math.round(spec.limits.cpus * 1e9),
+            pidsLimit: spec.limits.pids,
+            capAdd: spec.capAdd,
+          });
+          this.store.setContainers(id, containers, this.clock());
+        }
+      });
+      await this.phase(id, 'start', async () => {
+        await Promise.all(Object.values(containers).map((c) => this.runtime.startContainer(c)));
+      });
+      await this.phase(id, 'readiness', () => this.waitReady(id, containers));
+      const ctxInput = { sessionId: id, seed: record.seed, params, containers, baseline: {}, createdAt: record.createdAt, clock: this.clock };
+      const ctx = createContext(this.runtime, ctxInput);
+      await this.phase(id, 'faults', async () => {
+        for (const fault of def.faults) {
+          this.checkpoint(id);
+          const started = this.clock();
+          await fault.inject(ctx);
+          if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
+          this.store.appendEvent(id, { kind: 'fault', id: fault.id, title: fault.title, ms: this.clock() - started }, this.clock());
+        }
+      });
+      await this.phase(id, 'baseline', async () => {
+        const baseline: Record<string, ContainerState> = {};
+        for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await this.runtime.inspectContainer(cid);
+        this.store.setBaseline(id, baseline, this.clock());
+      });
+      this.checkpoint(id);
+      if (this.store.transition(id, 'ready', this.clock())) this.log(`session ${id} (${record.scenario}) is ready`);
+    } catch (err) {
+      if (err instanceof Cancelled) return; // end() owns the teardown
+      const e = toSickbayError(err, 'provision_failed');
+      this.log(`session ${id} failed to provision: ${e.message}`);
+      this.store.transition(id, 'failed', this.clock(), e.message);
+      await this.teardown(id).catch((te) => this.log(`teardown of failed session ${id}: ${(te as Error).message}`));
+    }
+  }
+
+  private async waitReady(id: string, containers: Record<string, string>): Promise<void> {
+    const deadline = this.clock() + READINESS_TIMEOUT_MS;
+    const pending = new Set(Object.keys(containers));
+    while (pending.size > 0) {
+      this.checkpoint(id);
+      for (const svc of [...pending]) {
+        const state = await this.runtime.inspectContainer(containers[svc] as string);
+        if (!state.running) {
+          const logs = await this.runtime.logs(containers[svc] as string, 20).catch(() => '');
+          throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
+        }
+        if (state.health === 'unhealthy') throw new SickbayError('provision_failed', `service "${svc}" is unhealthy`);
+        if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
+      }
+      if (pending.size === 0) break;
+      if (this.clock() > deadline) {
+        throw new SickbayError('timeout', `services not ready after ${READINESS_TIMEOUT_MS / 1000}s: ${[...pending].join(', ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async waitFor<P>(id: string, ctx: ScenarioContext<P>, cond: NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>): Promise<void> {
+    const timeout = cond.timeoutMs ?? FAULT_WAIT_TIMEOUT_MS;
+    const deadline = this.clock() + timeout;
+    for (;;) {
+      this.checkpoint(id);
+      if (await cond.until(ctx)) return;
+      if (this.clock() > deadline) throw new SickbayError('timeout', `fault never took effect within ${timeout / 1000}s: ${cond.description}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Runs the scenario's goal checks on the live containers and logs the outcome. */
+  async checkGoals(id: string, options: { final?: boolean } = {}): Promise<GoalReport> {
+    const record = this.store.requireSession(id);
+    if (record.status !== 'ready') {
+      throw new SickbayError('conflict', `goals can only be checked on a ready session (this one is ${record.status})`);
+    }
+    this.touch(id);
+    const entry = this.catalogue.get(record.scenario);
+    const ctx = createContext(this.runtime, {
+      sessionId: id,
+      seed: record.seed,
+      params: record.params,
+      containers: record.containers,
+      baseline: record.baseline,
+      createdAt: record.createdAt,
+      clock: this.clock,
+    });
+    const results: GoalOutcome[] = [];
+    for (const goal of entry.definition.goals) {
+      let outcome: { pass: boolean; evidence: string };
+      try {
+        outcome = await withTimeout(goal.check(ctx), GOAL_TIMEOUT_MS, `goal "${goal.id}" took longer than ${GOAL_TIMEOUT_MS / 1000}s`);
+      } catch (err) {
+        outcome = { pass: false, evidence: `the check could not run: ${(err as Error).message}` };
+      }
+      results.push({ id: goal.id, title: goal.title, pass: outcome.pass, evidence: outcome.evidence });
+    }
+    const passed = results.filter((r) => r.pass).length;
+    const now = this.clock();
+    this.store.appendEvent(id, { kind: 'goals', final: options.final ?? false, passed, total: results.length, results }, now);
+    return { checkedAt: new Date(now).toISOString(), final: options.final ?? false, passed, total: results.length, results };
+  }
+
+  /** Ends a session: stops provisioning if it is still running, removes every object it owns. */
+  async end(id: string, reason = 'ended by the learner'): Promise<SessionView> {
+    const record = this.store.requireSession(id);
+    if (record.status === 'ended' || record.status === 'ending') return this.view(record);
+    if (record.status === 'failed') {
+      await this.teardown(id);
+      return this.get(id);
+    }
+    this.cancelled.add(id);
+    this.store.transition(id, 'ending', this.clock(), reason);
+    await this.settled(id);
+    const task = this.teardown(id).then(() => {
+      this.store.transition(id, 'ended', this.clock());
+    });
+    this.track(id, task);
+    try {
+      await task;
+    } catch (err) {
+      const e = toSickbayError(err);
+      this.store.transition(id, 'failed', this.clock(), `teardown failed: ${e.message}`);
+      throw e;
+    } finally {
+      this.cancelled.delete(id);
+    }
+    return this.get(id);
+  }
+
+  private async teardown(id: string): Promise<void> {
+    const started = this.clock();
+    const objects = await this.runtime.listObjects(sessionFilter(id));
+    await this.runtime.removeObjects(objects);
+    this.store.appendEvent(id, { kind: 'provision', phase: 'teardown', ms: this.clock() - started, detail: `${objects.length} objects removed` }, this.clock());
+  }
+
+  /**
+   * After a crash or restart, sessions the store still calls live have lost their server-side
+   * half (terminals, timers): close them so the sweeper removes their containers.
+   */
+  recover(): string[] {
+    const interrupted = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] });
+    for (const s of interrupted) {
+      if (s.status === 'ready') {
+        this.store.transition(s.id, 'ending', this.clock(), 'interrupted by a server restart');
+        this.store.transition(s.id, 'ended', this.clock());
+      } else {
+        this.store.transition(s.id, 'failed', this.clock(), 'interrupted by a server restart while provisioning');
+      }
+    }
+    return interrupted.map((s) => s.id);
+  }
+
+  /** Ends sessions whose idle deadline has passed. */
+  async expire(): Promise<string[]> {
+    const now = this.clock();
+    const expired = this.store
+      .listSessions({ statuses: ['ready', 'provisioning', 'creating'] })
+      .filter((s) => s.expiresAt <= now && !this.tasks.has(s.id));
+    for (const s of expired) await this.end(s.id, 'expired after being idle').catch((err) => this.log(`expiry of ${s.id}: ${(err as Error).message}`));
+    return expired.map((s) => s.id);
+  }
+
+  /** Ends every live session (graceful shutdown). */
+  async endAll(reason: string): Promise<void> {
+    const live = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] });
+    await Promise.all(live.map((s) => this.end(s.id, reason).catch(() => {})));
+  }
+
+  isLive(id: string): boolean {
+    const s = this.store.getSession(id);
+    return s !== null && isLive(s.status);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new SickbayError('timeout', message)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,35 @@
+/**
+ * The process-wide handle on the running services. Next bundles route handlers separately
+ * from server.ts, so a module-level singleton would exist twice; globalThis is shared. This
+ * file imports only types, so route bundles pull in none of the engine's code.
+ */
+import type { Config } from './config';
+import type { Catalogue } from './engine/catalogue';
+import type { SessionEngine } from './engine/engine';
+import type { DockerRuntime } from './runtime/docker';
+import type { SweepDecision } from '@/lib/lifecycle/sweep';
+import type { Store } from './store/store';
+import { SickbayError } from '@/lib/errors';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  runtime: DockerRuntime;
+  catalogue: Catalogue;
+  engine: SessionEngine;
+  sweep(): Promise<SweepDecision[]>;
+  close(): Promise<void>;
+}
+
+const KEY = Symbol.for('sickbay.services');
+type Holder = { [KEY]?: Services };
+
+export function registerServices(services: Services): void {
+  (globalThis as Holder)[KEY] = services;
+}
+
+export function services(): Services {
+  const s = (globalThis as Holder)[KEY];
+  if (!s) throw new SickbayError('internal', 'Sickbay services are not running: start the app with `npm start` (server.ts)');
+  return s;
+}

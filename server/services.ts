@@ -1,0 +1,66 @@
+/**
+ * Builds the server's long-lived parts once per process: config, store, Docker runtime,
+ * catalogue, engine and the periodic sweep. server.ts calls startServices() before serving;
+ * route handlers reach the same instance through server/registry.ts.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from './config';
+import { Catalogue } from './engine/catalogue';
+import { SessionEngine } from './engine/engine';
+import { registerServices, type Services } from './registry';
+import { DockerRuntime } from './runtime/docker';
+import { sweepOnce } from './runtime/sweeper';
+import { Store } from './store/store';
+
+/** A per-installation secret, made once and kept in the data dir. */
+function seedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'seed-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(24).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export async function startServices(options: { config?: Config; log?: (msg: string) => void } = {}): Promise<Services> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? ((msg: string) => console.log(`[sickbay] ${msg}`));
+  const store = new Store(config.dataDir);
+  const runtime = new DockerRuntime();
+  await runtime.ping();
+  const catalogue = await Catalogue.load(config.scenariosDir);
+  for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
+  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log });
+
+  const recovered = engine.recover();
+  if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
+  const sweep = async () => {
+    await engine.expire();
+    const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions() });
+    if (removed.length) log(`swept ${removed.length} leftover object(s): ${[...new Set(removed.map((d) => d.reason))].join('; ')}`);
+    return removed;
+  };
+  await sweep();
+  const timer = setInterval(() => {
+    sweep().catch((err) => log(`sweep failed: ${(err as Error).message}`));
+  }, config.sweepIntervalMs);
+  timer.unref();
+
+  const services: Services = {
+    config,
+    store,
+    runtime,
+    catalogue,
+    engine,
+    sweep,
+    async close() {
+      clearInterval(timer);
+      await engine.endAll('the server shut down');
+      store.close();
+    },
+  };
+  registerServices(services);
+  return services;
+}

@@ -1,0 +1,38 @@
+/**
+ * Schema migrations, applied in order at start-up; PRAGMA user_version records how far a
+ * database has come. Append new steps; never edit a step that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id            TEXT PRIMARY KEY,
+    scenario      TEXT NOT NULL,
+    seed          TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_detail TEXT,
+    params        TEXT NOT NULL DEFAULT '{}',
+    containers    TEXT NOT NULL DEFAULT '{}',
+    baseline      TEXT NOT NULL DEFAULT '{}',
+    created_at    INTEGER NOT NULL,
+    ready_at      INTEGER,
+    ended_at      INTEGER,
+    expires_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_status ON sessions(status);
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    t          INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL
+  );
+  CREATE INDEX events_session ON events(session_id, id);
+  -- The event log is evidence for scoring: nothing may rewrite or delete it.
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+];

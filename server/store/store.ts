@@ -1,0 +1,162 @@
+/**
+ * The store: sessions and their append-only event log, in SQLite. Every write is its own
+ * committed transaction, so a crash loses nothing that a caller was told had happened.
+ */
+import type { SessionEvent, SessionEventBody } from '@/lib/audit/events';
+import { SickbayError } from '@/lib/errors';
+import { canTransition, type SessionStatus } from '@/lib/lifecycle/status';
+import type { ContainerState } from '@/lib/scenario/types';
+import { openDatabase, type Db } from './db';
+
+export interface SessionRecord {
+  id: string;
+  scenario: string;
+  seed: string;
+  status: SessionStatus;
+  statusDetail: string | null;
+  /** The per-run truth drawn from the seed. Never shown to the learner before the report. */
+  params: Record<string, unknown>;
+  /** service name -> container id */
+  containers: Record<string, string>;
+  baseline: Record<string, ContainerState>;
+  createdAt: number;
+  readyAt: number | null;
+  endedAt: number | null;
+  expiresAt: number;
+  updatedAt: number;
+}
+
+interface SessionRow {
+  id: string;
+  scenario: string;
+  seed: string;
+  status: SessionStatus;
+  status_detail: string | null;
+  params: string;
+  containers: string;
+  baseline: string;
+  created_at: number;
+  ready_at: number | null;
+  ended_at: number | null;
+  expires_at: number;
+  updated_at: number;
+}
+
+interface EventRow {
+  id: number;
+  session_id: string;
+  t: number;
+  at: number;
+  kind: string;
+  data: string;
+}
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    scenario: row.scenario,
+    seed: row.seed,
+    status: row.status,
+    statusDetail: row.status_detail,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    containers: JSON.parse(row.containers) as Record<string, string>,
+    baseline: JSON.parse(row.baseline) as Record<string, ContainerState>,
+    createdAt: row.created_at,
+    readyAt: row.ready_at,
+    endedAt: row.ended_at,
+    expiresAt: row.expires_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class Store {
+  readonly db: Db;
+
+  constructor(dataDir: string) {
+    this.db = openDatabase(dataDir);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number }): SessionRecord {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at)
+         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now)`,
+      )
+      .run({ ...input, params: JSON.stringify(input.params) });
+    return this.requireSession(input.id);
+  }
+
+  getSession(id: string): SessionRecord | null {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  requireSession(id: string): SessionRecord {
+    const s = this.getSession(id);
+    if (!s) throw new SickbayError('not_found', `no session ${id}`);
+    return s;
+  }
+
+  listSessions(options: { statuses?: SessionStatus[]; limit?: number } = {}): SessionRecord[] {
+    const limit = options.limit ?? 500;
+    const rows = options.statuses?.length
+      ? (this.db
+          .prepare(`SELECT * FROM sessions WHERE status IN (${options.statuses.map(() => '?').join(',')}) ORDER BY created_at DESC LIMIT ?`)
+          .all(...options.statuses, limit) as SessionRow[])
+      : (this.db.prepare('SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?').all(limit) as SessionRow[]);
+    return rows.map(toRecord);
+  }
+
+  /** Moves a session to a new status if the lifecycle allows it; returns false otherwise. */
+  transition(id: string, to: SessionStatus, now: number, detail?: string): boolean {
+    return this.db.transaction(() => {
+      const s = this.requireSession(id);
+      if (!canTransition(s.status, to)) return false;
+      this.db
+        .prepare(
+          `UPDATE sessions SET status = @to, status_detail = COALESCE(@detail, status_detail), updated_at = @now,
+             ready_at = CASE WHEN @to = 'ready' THEN @now ELSE ready_at END,
+             ended_at = CASE WHEN @to IN ('ended', 'failed') THEN @now ELSE ended_at END
+           WHERE id = @id`,
+        )
+        .run({ id, to, now, detail: detail ?? null });
+      this.appendEvent(id, { kind: 'lifecycle', status: to, ...(detail ? { detail } : {}) }, now);
+      return true;
+    })();
+  }
+
+  setContainers(id: string, containers: Record<string, string>, now: number): void {
+    this.db.prepare('UPDATE sessions SET containers = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(containers), now, id);
+  }
+
+  setBaseline(id: string, baseline: Record<string, ContainerState>, now: number): void {
+    this.db.prepare('UPDATE sessions SET baseline = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(baseline), now, id);
+  }
+
+  /** Pushes the idle deadline forward (never backward). */
+  extendExpiry(id: string, expiresAt: number): void {
+    this.db.prepare('UPDATE sessions SET expires_at = MAX(expires_at, ?) WHERE id = ?').run(expiresAt, id);
+  }
+
+  appendEvent(sessionId: string, body: SessionEventBody, now: number): SessionEvent {
+    const session = this.db.prepare('SELECT created_at FROM sessions WHERE id = ?').get(sessionId) as { created_at: number } | undefined;
+    if (!session) throw new SickbayError('not_found', `no session ${sessionId}`);
+    const { kind, ...data } = body;
+    const t = Math.max(0, now - session.created_at);
+    const info = this.db
+      .prepare('INSERT INTO events (session_id, t, at, kind, data) VALUES (?, ?, ?, ?, ?)')
+      .run(sessionId, t, now, kind, JSON.stringify(data));
+    return { ...body, id: Number(info.lastInsertRowid), sessionId, t, at: now } as SessionEvent;
+  }
+
+  listEvents(sessionId: string, afterId = 0): SessionEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id')
+      .all(sessionId, afterId) as EventRow[];
+    return rows.map((r) => ({ ...(JSON.parse(r.data) as object), kind: r.kind, id: r.id, sessionId: r.session_id, t: r.t, at: r.at }) as SessionEvent);
+  }
+}

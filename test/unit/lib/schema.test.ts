@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SickbayError } from '@/lib/errors';
+import { defineScenario, resolveServices, validateScenario } from '@/lib/scenario/schema';
+
+const FILE = 'scenarios/demo/scenario.ts';
+
+function valid(overrides: Record<string, unknown> = {}) {
+  return {
+    title: 'Demo scenario',
+    summary: 'A scenario used by the schema tests.',
+    difficulty: 'beginner',
+    minutes: 10,
+    params: (rng: { int(a: number, b: number): number }) => ({ port: rng.int(8000, 8999) }),
+    networks: { app: {} },
+    services: (p: { port: number }) => ({
+      web: { image: 'sickbay/service:latest', env: { PORT: String(p.port) }, networks: ['app'] },
+    }),
+    goals: [{ id: 'up', title: 'Web is up', check: async () => ({ pass: true, evidence: 'ok' }) }],
+    ...overrides,
+  };
+}
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof SickbayError, 'throws a SickbayError');
+    assert.equal(err.code, 'invalid_scenario');
+    return err.message;
+  }
+  assert.fail('expected a validation error');
+}
+
+describe('scenario schema', () => {
+  it('accepts a minimal definition and fills the defaults', () => {
+    const def = validateScenario(FILE, valid());
+    assert.deepEqual(def.tags, []);
+    assert.deepEqual(def.faults, []);
+    assert.equal(def.networks.app?.internal, true, 'networks are internal unless said otherwise');
+    const { services } = resolveServices(FILE, def, 'seed');
+    assert.deepEqual(services.web?.limits, { memory: '256m', cpus: 0.5, pids: 256 });
+    assert.deepEqual(services.web?.capAdd, []);
+  });
+
+  it('names the file and the field of a wrong value', () => {
+    const msg = messageOf(() => validateScenario(FILE, valid({ difficulty: 'expert' })));
+    assert.match(msg, /^scenarios\/demo\/scenario\.ts: difficulty: /);
+  });
+
+  it('names nested service fields', () => {
+    const msg = messageOf(() =>
+      validateScenario(
+        FILE,
+        valid({ services: () => ({ web: { image: 'x', networks: ['app'], limits: { memory: 'lots' } } }) }),
+      ),
+    );
+    assert.match(msg, /scenarios\/demo\/scenario\.ts: services\.web\.limits\.memory: expected a size like "256m"/);
+  });
+
+  it('refuses unknown keys instead of ignoring a typo', () => {
+    const msg = messageOf(() => validateScenario(FILE, valid({ goalz: [] })));
+    assert.match(msg, /goalz/);
+  });
+
+  it('refuses a service on an undeclared network', () => {
+    const msg = messageOf(() =>
+      validateScenario(FILE, valid({ services: () => ({ web: { image: 'x', networks: ['backend'] } }) })),
+    );
+    assert.match(msg, /services\.web\.networks\.0: unknown network "backend"/);
+  });
+
+  it('reports a missing function and a params() that throws', () => {
+    assert.match(messageOf(() => validateScenario(FILE, valid({ services: 'web' }))), /services: services must be a function/);
+    const boom = () => {
+      throw new Error('no dice');
+    };
+    assert.match(messageOf(() => validateScenario(FILE, valid({ params: boom }))), /params: threw no dice/);
+  });
+
+  it('requires at least one goal and unique goal ids', () => {
+    assert.match(messageOf(() => validateScenario(FILE, valid({ goals: [] }))), /goals: a scenario needs at least one goal/);
+    const g = { id: 'same', title: 't', check: async () => ({ pass: true, evidence: '' }) };
+    assert.match(messageOf(() => validateScenario(FILE, valid({ goals: [g, g] }))), /goals\.1\.id: duplicate id "same"/);
+  });
+
+  it('refuses capabilities that would let a service escape', () => {
+    const msg = messageOf(() =>
+      validateScenario(FILE, valid({ services: () => ({ web: { image: 'x', capAdd: ['SYS_ADMIN'] } }) })),
+    );
+    assert.match(msg, /services\.web\.capAdd\.0/);
+  });
+
+  it('rejects a module without a default export', () => {
+    assert.match(messageOf(() => validateScenario(FILE, undefined)), /export default defineScenario/);
+  });
+
+  it('defineScenario is the identity (typing only)', () => {
+    const input = valid() as unknown as Parameters<typeof defineScenario>[0];
+    assert.equal(defineScenario(input), input);
+  });
+});
