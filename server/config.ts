@@ -28,7 +28,7 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
   return n;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.SICKBAY_DATA_DIR || 'data');
   const instance =
     env.SICKBAY_INSTANCE || crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 12);

@@ -1,0 +1,111 @@
+/** Shared pieces of the integration suites: temp data dirs, a real server process, Docker look-ups. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
+
+export const docker = new Docker();
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function tempDataDir(prefix = 'sickbay-it-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A unique instance name keeps this suite's objects apart from any other Sickbay on the engine. */
+export function testInstance(): string {
+  return `it-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Every object we manage for one instance (or one session), containers and networks. */
+export async function labelledObjects(filter: { instance?: string; session?: string }): Promise<string[]> {
+  const labels = [`${LABEL.managedBy}=${MANAGED_BY}`];
+  if (filter.instance) labels.push(`${LABEL.instance}=${filter.instance}`);
+  if (filter.session) labels.push(`${LABEL.session}=${filter.session}`);
+  const [containers, networks] = await Promise.all([
+    docker.listContainers({ all: true, filters: { label: labels } }),
+    docker.listNetworks({ filters: { label: labels } }),
+  ]);
+  return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`)];
+}
+
+/** Removes everything an instance left, even when a test failed half-way. */
+export async function removeInstanceObjects(instance: string): Promise<void> {
+  const labels = [`${LABEL.managedBy}=${MANAGED_BY}`, `${LABEL.instance}=${instance}`];
+  const containers = await docker.listContainers({ all: true, filters: { label: labels } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  const networks = await docker.listNetworks({ filters: { label: labels } });
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the real server (server.ts, production build) on a free loopback port. */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', SICKBAY_HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const url = await waitFor(
+    'the server to print its URL',
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${out}`);
+      return /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    },
+    90_000,
+    100,
+  );
+  return {
+    url,
+    proc,
+    output: () => out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
+  };
+}
+
+export async function api<T = unknown>(base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${route}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: parsed as T };
+}

@@ -1,0 +1,141 @@
+/**
+ * leaky-job on the real engine: provision it, measure the symptoms the briefing promises,
+ * fix it the way a learner would (kill the job through docker exec), see the goals pass,
+ * and see a restart fail the "not restarted" goal. Teardown must leave nothing labelled.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '@/server/config';
+import type { Services } from '@/server/registry';
+import { startServices } from '@/server/services';
+import { docker, labelledObjects, removeInstanceObjects, tempDataDir, testInstance, waitFor } from './helpers';
+
+interface Probe {
+  requests: number;
+  ok: number;
+  failed: number;
+  consecutiveOk: number;
+  statuses: Record<string, number>;
+}
+
+const instance = testInstance();
+const dataDir = tempDataDir();
+let services: Services;
+
+before(async () => {
+  services = await startServices({
+    config: { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance }), sweepIntervalMs: 3_600_000 },
+    log: () => {},
+  });
+});
+
+after(async () => {
+  await services?.close();
+  await removeInstanceObjects(instance);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function probe(sessionId: string, count: number): Promise<Probe> {
+  const s = services.store.requireSession(sessionId);
+  const port = s.params.port as number;
+  const res = await services.runtime.exec(s.containers.traffic as string, [
+    'python3', '/opt/sickbay/probe.py', '--url', `http://api:${port}/api/orders`, '--count', String(count),
+  ], { timeoutMs: 60_000 });
+  return JSON.parse(res.stdout.trim().split('\n').pop() as string) as Probe;
+}
+
+describe('leaky-job on the real engine', () => {
+  let id: string;
+
+  it('provisions to ready with every object labelled and limited', async () => {
+    const view = services.engine.create({ scenario: 'leaky-job', seed: 'integration-1' });
+    id = view.id;
+    assert.equal(view.status, 'creating');
+    await services.engine.settled(id);
+    const s = services.store.requireSession(id);
+    assert.equal(s.status, 'ready', `session ended up ${s.status}: ${s.statusDetail}`);
+    assert.deepEqual(Object.keys(s.containers).sort(), ['api', 'traffic']);
+    for (const cid of Object.values(s.containers)) {
+      const info = await docker.getContainer(cid).inspect();
+      assert.equal(info.Config.Labels['sickbay.session'], id);
+      assert.equal(info.Config.Labels['sickbay.instance'], instance);
+      assert.ok(info.Config.Labels['sickbay.expires-at'], 'has a hard expiry');
+      assert.ok(info.HostConfig.Memory && info.HostConfig.Memory > 0, 'memory limited');
+      assert.equal(info.HostConfig.MemorySwap, info.HostConfig.Memory, 'no swap beyond the limit');
+      assert.ok(info.HostConfig.NanoCpus && info.HostConfig.NanoCpus > 0, 'cpu limited');
+      assert.ok(info.HostConfig.PidsLimit && info.HostConfig.PidsLimit > 0, 'pids limited');
+      assert.equal(info.HostConfig.LogConfig?.Config?.['max-size'], '10m');
+      assert.deepEqual(info.HostConfig.SecurityOpt, ['no-new-privileges']);
+    }
+    const nets = await docker.listNetworks({ filters: { label: [`sickbay.session=${id}`] } });
+    assert.equal(nets.length, 1);
+    assert.equal(nets[0]!.Internal, true, 'the session network has no route out');
+    const phases = services.store.listEvents(id).flatMap((e) => (e.kind === 'provision' ? [e.phase] : []));
+    assert.deepEqual(phases, ['network', 'create', 'start', 'readiness', 'faults', 'baseline']);
+  });
+
+  it('shows the symptoms: memory at 90%+ of the limit, allocation errors in the log, a share of 5xx', async () => {
+    const s = services.store.requireSession(id);
+    const mem = await services.runtime.memory(s.containers.api as string);
+    console.log(`api memory: ${(mem.usage / 2 ** 20).toFixed(1)} / ${(mem.limit / 2 ** 20).toFixed(0)} MiB = ${mem.percent.toFixed(1)}%`);
+    assert.ok(mem.percent >= 90, `memory only at ${mem.percent.toFixed(1)}%`);
+    const result = await probe(id, 40);
+    const fivexx = Object.entries(result.statuses).filter(([code]) => code.startsWith('5')).reduce((n, [, v]) => n + v, 0);
+    console.log(`probe before the fix: ${JSON.stringify(result.statuses)} (${((fivexx / result.requests) * 100).toFixed(0)}% 5xx)`);
+    assert.ok(fivexx > 0, 'some requests fail with 5xx');
+    assert.ok(result.ok > 0, 'but not all: the failure is intermittent');
+    const logs = await waitFor('allocation errors in the API log', async () => {
+      const text = await services.runtime.logs(s.containers.api as string, 500);
+      return /Cannot allocate memory/.test(text) ? text : null;
+    }, 20_000);
+    assert.match(logs, /ERROR/);
+  });
+
+  it('fails the goals while the job runs, and the job is named by the seed', async () => {
+    const report = await services.engine.checkGoals(id);
+    const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    assert.equal(byId['job-stopped']?.pass, false);
+    assert.match(byId['job-stopped']!.evidence, new RegExp(services.store.requireSession(id).params.jobName as string));
+    assert.equal(byId['api-healthy']?.pass, false);
+    assert.equal(byId['api-not-restarted']?.pass, true);
+  });
+
+  it('passes every goal after the job is killed through docker exec', async () => {
+    const s = services.store.requireSession(id);
+    const kill = await services.runtime.exec(s.containers.api as string, ['pkill', '-x', s.params.jobName as string]);
+    assert.equal(kill.exitCode, 0, `pkill failed: ${kill.stderr}`);
+    await waitFor('memory to fall', async () => (await services.runtime.memory(s.containers.api as string)).percent < 60, 20_000);
+    const report = await services.engine.checkGoals(id);
+    assert.deepEqual(
+      report.results.filter((r) => !r.pass).map((r) => `${r.id}: ${r.evidence}`),
+      [],
+    );
+    assert.equal(report.passed, 3);
+  });
+
+  it('fails "not restarted" once the API container is restarted', async () => {
+    const s = services.store.requireSession(id);
+    await docker.getContainer(s.containers.api as string).restart({ t: 1 });
+    const report = await services.engine.checkGoals(id);
+    const goal = report.results.find((r) => r.id === 'api-not-restarted');
+    assert.equal(goal?.pass, false);
+    assert.match(goal!.evidence, /started again|PID changed/);
+  });
+
+  it('tears down to zero labelled objects and keeps the event log', async () => {
+    const ended = await services.engine.end(id);
+    assert.equal(ended.status, 'ended');
+    assert.deepEqual(await labelledObjects({ session: id }), []);
+    const kinds = services.store.listEvents(id).map((e) => e.kind);
+    assert.ok(kinds.includes('goals') && kinds.includes('fault'));
+  });
+
+  it('ends a session that is still provisioning without leaving anything behind', async () => {
+    const view = services.engine.create({ scenario: 'leaky-job', seed: 'integration-2' });
+    await waitFor('provisioning to start', async () => services.store.requireSession(view.id).status === 'provisioning', 10_000, 20);
+    const ended = await services.engine.end(view.id, 'changed my mind');
+    assert.equal(ended.status, 'ended');
+    assert.deepEqual(await labelledObjects({ session: view.id }), []);
+  });
+});

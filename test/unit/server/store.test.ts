@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '@/server/store/migrations';
+import { Store } from '@/server/store/store';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-store-'));
+  dirs.push(d);
+  return d;
+}
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const T0 = 1_000_000;
+
+describe('store (SQLite on disk)', () => {
+  it('migrates a new database and uses WAL with synchronous=FULL', () => {
+    const store = new Store(tempDir());
+    assert.equal(store.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 2);
+    store.close();
+  });
+
+  it('keeps sessions and events across a reopen', () => {
+    const dir = tempDir();
+    const a = new Store(dir);
+    a.insertSession({ id: 'aaaaaaaaaaaa', scenario: 'leaky-job', seed: 's', params: { jobName: 'x' }, now: T0, expiresAt: T0 + 10 });
+    a.appendEvent('aaaaaaaaaaaa', { kind: 'fault', id: 'f', title: 'Fault', ms: 5 }, T0 + 250);
+    a.close();
+    const b = new Store(dir);
+    const s = b.requireSession('aaaaaaaaaaaa');
+    assert.equal(s.status, 'creating');
+    assert.deepEqual(s.params, { jobName: 'x' });
+    const events = b.listEvents('aaaaaaaaaaaa');
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.t, 250, 't counts from the session start');
+    assert.equal(events[0]!.kind, 'fault');
+    b.close();
+  });
+
+  it('follows the lifecycle and logs each transition', () => {
+    const store = new Store(tempDir());
+    store.insertSession({ id: 'bbbbbbbbbbbb', scenario: 'x', seed: 's', params: {}, now: T0, expiresAt: T0 + 10 });
+    assert.equal(store.transition('bbbbbbbbbbbb', 'provisioning', T0 + 1), true);
+    assert.equal(store.transition('bbbbbbbbbbbb', 'ready', T0 + 2), true);
+    assert.equal(store.requireSession('bbbbbbbbbbbb').readyAt, T0 + 2);
+    assert.equal(store.transition('bbbbbbbbbbbb', 'provisioning', T0 + 3), false, 'no going back');
+    assert.equal(store.transition('bbbbbbbbbbbb', 'ending', T0 + 4, 'bye'), true);
+    assert.equal(store.transition('bbbbbbbbbbbb', 'ended', T0 + 5), true);
+    const s = store.requireSession('bbbbbbbbbbbb');
+    assert.equal(s.endedAt, T0 + 5);
+    assert.equal(s.statusDetail, 'bye');
+    const statuses = store.listEvents('bbbbbbbbbbbb').map((e) => (e.kind === 'lifecycle' ? e.status : e.kind));
+    assert.deepEqual(statuses, ['provisioning', 'ready', 'ending', 'ended']);
+    store.close();
+  });
+
+  it('refuses to rewrite or delete events', () => {
+    const store = new Store(tempDir());
+    store.insertSession({ id: 'cccccccccccc', scenario: 'x', seed: 's', params: {}, now: T0, expiresAt: T0 + 10 });
+    store.appendEvent('cccccccccccc', { kind: 'lifecycle', status: 'creating' }, T0);
+    assert.throws(() => store.db.prepare("UPDATE events SET kind = 'x'").run(), /append-only/);
+    assert.throws(() => store.db.prepare('DELETE FROM events').run(), /append-only/);
+    store.close();
+  });
+
+  it('extends expiry forward only', () => {
+    const store = new Store(tempDir());
+    store.insertSession({ id: 'dddddddddddd', scenario: 'x', seed: 's', params: {}, now: T0, expiresAt: T0 + 100 });
+    store.extendExpiry('dddddddddddd', T0 + 50);
+    assert.equal(store.requireSession('dddddddddddd').expiresAt, T0 + 100);
+    store.extendExpiry('dddddddddddd', T0 + 500);
+    assert.equal(store.requireSession('dddddddddddd').expiresAt, T0 + 500);
+    store.close();
+  });
+
+  it('answers not_found for an unknown session and refuses events for it', () => {
+    const store = new Store(tempDir());
+    assert.throws(() => store.requireSession('nope'), { code: 'not_found' } as object);
+    assert.throws(() => store.appendEvent('nope', { kind: 'lifecycle', status: 'ready' }, T0), { code: 'not_found' } as object);
+    store.close();
+  });
+
+  it('refuses a database from a newer Sickbay', () => {
+    const dir = tempDir();
+    const raw = new Database(path.join(dir, 'sickbay.db'));
+    raw.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    raw.close();
+    assert.throws(() => new Store(dir), /newer than this Sickbay/);
+  });
+});
