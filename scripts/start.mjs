@@ -21,10 +21,10 @@ const dataDir = path.resolve(root, process.env.SICKBAY_DATA_DIR || 'data');
 
 async function main() {
   const began = Date.now();
-  await step('dependencies', () => ensureDependencies(root));
+  await step('dependencies', () => ensureDependencies(root, { logFile: path.join(dataDir, 'npm-install.log') }));
   const engine = await step('Docker engine', () => ensureEngine({ dataDir }));
   info(`Docker engine ${engine.version} (API ${engine.apiVersion})${engine.started ? ', started by Sickbay' : ''}`);
-  await step('images', () => ensureImages({ root, dataDir }));
+  await step('images', () => ensureImages({ root, dataDir, engine }));
   if (!dev) {
     const built = await step('app build', () => ensureAppBuilt(root, { dataDir }));
     if (!built) info('app unchanged since the last build');

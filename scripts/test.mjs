@@ -107,13 +107,13 @@ async function e2e(chromium) {
 
 async function main() {
   fs.mkdirSync(dataDir, { recursive: true });
-  await step('dependencies', () => ensureDependencies(root));
+  await step('dependencies', () => ensureDependencies(root, { logFile: path.join(dataDir, 'npm-install.log') }));
   if (wants('static')) await step('type check and lint', checkStatic);
   if (wants('unit')) await step('unit tests', () => nodeSuite('unit', testFiles('test/unit', /\.test\.(ts|mjs)$/)));
   const needsEngine = wants('integration') || wants('e2e');
   if (needsEngine) {
-    await step('Docker engine', () => ensureEngine({ dataDir }));
-    await step('images', () => ensureImages({ root, dataDir }));
+    const engine = await step('Docker engine', () => ensureEngine({ dataDir }));
+    await step('images', () => ensureImages({ root, dataDir, engine }));
     await step('app build', () => ensureAppBuilt(root, { dataDir }));
   }
   if (wants('integration')) {
@@ -121,7 +121,7 @@ async function main() {
     await step('integration tests', () => nodeSuite('integration', testFiles('test/integration', /\.test\.ts$/), ['--test-concurrency=1']));
   }
   if (wants('e2e')) {
-    const chromium = await step('Chromium', () => ensureChromium());
+    const chromium = await step('Chromium', () => ensureChromium({ dataDir }));
     await step('e2e tests', () => e2e(chromium));
   }
   if (failures.length) info(`failing: ${failures.join('; ')}`);

@@ -7,7 +7,7 @@ import { decideSweep, expiredSessions, type KnownSession, type LabelledObject } 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const HOUR = 3_600_000;
 
-function obj(id: string, labels: Partial<Record<string, string>> & { session?: string; instance?: string; expires?: number }, kind: 'container' | 'network' = 'container'): LabelledObject {
+function obj(id: string, labels: { session?: string; instance?: string; expires?: number }, kind: 'container' | 'network' = 'container'): LabelledObject {
   const base = sessionLabels({
     instance: labels.instance ?? 'me',
     sessionId: labels.session ?? 's1',
