@@ -153,7 +153,9 @@ export class DockerRuntime {
       }),
     );
     if (options.detach) {
-      await wrap(`start exec in ${id}`, () => exec.start({ Detach: true }));
+      const res: unknown = await wrap(`start exec in ${id}`, () => exec.start({ Detach: true }));
+      // dockerode hands back the response stream even when detached; close it or it leaks.
+      (res as { destroy?: () => void } | undefined)?.destroy?.();
       return { exitCode: 0, stdout: '', stderr: '' };
     }
     const stream = await wrap(`start exec in ${id}`, () => exec.start({ hijack: true, stdin: false }));
@@ -173,6 +175,8 @@ export class DockerRuntime {
       stream.on('close', () => (clearTimeout(timer), resolve(true)));
       stream.on('error', () => (clearTimeout(timer), resolve(true)));
     });
+    // The hijacked connection stays half-open after the output ends; close it or it leaks.
+    stream.destroy();
     const text = { stdout: Buffer.concat(chunks.out).toString('utf8'), stderr: Buffer.concat(chunks.err).toString('utf8') };
     if (!finished) return { exitCode: 124, ...text, stderr: `${text.stderr}\n(timed out after ${timeoutMs} ms)` };
     const info = await wrap(`inspect exec in ${id}`, () => exec.inspect());

