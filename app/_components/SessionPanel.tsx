@@ -48,7 +48,7 @@ function describe(e: EventView): string {
     case 'provision':
       return `${e.phase} done in ${e.ms} ms${e.detail ? ` (${e.detail})` : ''}`;
     case 'fault':
-      return `fault injected: ${e.title}`;
+      return `fault injected: ${e.title}`; // hidden (generic) while the session is live
     case 'goals':
       return `goals checked: ${e.passed}/${e.total} met`;
     default:

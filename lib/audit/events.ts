@@ -16,7 +16,7 @@ export interface GoalOutcome {
 export type SessionEventBody =
   | { kind: 'lifecycle'; status: SessionStatus; detail?: string }
   | { kind: 'provision'; phase: ProvisionPhase; ms: number; detail?: string }
-  | { kind: 'fault'; id: string; title: string; ms: number }
+  | { kind: 'fault'; fault: string; title: string; ms: number }
   | { kind: 'goals'; final: boolean; passed: number; total: number; results: GoalOutcome[] };
 
 export type SessionEventKind = SessionEventBody['kind'];

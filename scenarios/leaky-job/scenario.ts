@@ -91,10 +91,9 @@ export default defineScenario<LeakyJobParams>({
         const found = await ctx.exec('api', ['pgrep', '-x', ctx.params.jobName]);
         const mem = await ctx.memory('api');
         const usage = `memory is at ${mem.percent.toFixed(0)}% of the limit`;
-        if (found.exitCode === 1) return { pass: true, evidence: `No process named ${ctx.params.jobName} runs in the API container; ${usage}.` };
-        if (found.exitCode === 0) {
-          return { pass: false, evidence: `${ctx.params.jobName} still runs (PID ${found.stdout.trim().split('\n').join(', ')}); ${usage}.` };
-        }
+        // Evidence is shown before the diagnosis: it must not name the culprit.
+        if (found.exitCode === 1) return { pass: true, evidence: `The runaway job no longer runs in the API container; ${usage}.` };
+        if (found.exitCode === 0) return { pass: false, evidence: `The runaway job still runs in the API container; ${usage}.` };
         return { pass: false, evidence: `Could not look for the job (pgrep exit ${found.exitCode}: ${found.stderr.trim()}).` };
       },
     },

@@ -3,7 +3,7 @@
  * checks goals, and tears everything down again. It is the only writer of session status.
  */
 import crypto from 'node:crypto';
-import type { GoalOutcome, ProvisionPhase } from '@/lib/audit/events';
+import type { GoalOutcome, ProvisionPhase, SessionEvent } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
 import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
@@ -113,6 +113,18 @@ export class SessionEngine {
 
   list(): SessionView[] {
     return this.store.listSessions({ limit: 200 }).map((r) => this.view(r));
+  }
+
+  /**
+   * The session's event log as the learner may see it. While the session is live, what the
+   * faults were stays hidden: their titles would name the root cause before the diagnosis.
+   */
+  events(id: string, afterId = 0): SessionEvent[] {
+    const record = this.store.requireSession(id);
+    const events = this.store.listEvents(id, afterId);
+    if (!isLive(record.status) && record.status !== 'ending') return events;
+    let n = 0;
+    return events.map((e) => (e.kind === 'fault' ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' } : e));
   }
 
   /** Activity keeps a session alive: push its idle deadline forward. */
@@ -229,7 +241,7 @@ export class SessionEngine {
           const started = this.clock();
           await fault.inject(ctx);
           if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
-          this.store.appendEvent(id, { kind: 'fault', id: fault.id, title: fault.title, ms: this.clock() - started }, this.clock());
+          this.store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: this.clock() - started }, this.clock());
         }
       });
       await this.phase(id, 'baseline', async () => {

@@ -30,7 +30,7 @@ describe('store (SQLite on disk)', () => {
     const dir = tempDir();
     const a = new Store(dir);
     a.insertSession({ id: 'aaaaaaaaaaaa', scenario: 'leaky-job', seed: 's', params: { jobName: 'x' }, now: T0, expiresAt: T0 + 10 });
-    a.appendEvent('aaaaaaaaaaaa', { kind: 'fault', id: 'f', title: 'Fault', ms: 5 }, T0 + 250);
+    a.appendEvent('aaaaaaaaaaaa', { kind: 'fault', fault: 'f', title: 'Fault', ms: 5 }, T0 + 250);
     a.close();
     const b = new Store(dir);
     const s = b.requireSession('aaaaaaaaaaaa');
@@ -40,6 +40,7 @@ describe('store (SQLite on disk)', () => {
     assert.equal(events.length, 1);
     assert.equal(events[0]!.t, 250, 't counts from the session start');
     assert.equal(events[0]!.kind, 'fault');
+    assert.equal(events[0]!.kind === 'fault' && events[0]!.fault, 'f', 'the body keeps its own fields next to the event id');
     b.close();
   });
 

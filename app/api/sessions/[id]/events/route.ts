@@ -9,8 +9,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     const id = checkSessionId((await params).id);
     const after = new URL(request.url).searchParams.get('after') ?? '0';
     if (!/^\d{1,15}$/.test(after)) throw new SickbayError('bad_request', 'after must be a non-negative integer event id');
-    const { store } = services();
-    store.requireSession(id);
-    return json({ events: store.listEvents(id, Number(after)) });
+    return json({ events: services().engine.events(id, Number(after)) });
   });
 }
