@@ -4,7 +4,7 @@
  */
 import type { SessionStatus } from '../lifecycle/status';
 
-export type ProvisionPhase = 'network' | 'create' | 'start' | 'readiness' | 'faults' | 'baseline' | 'teardown';
+export type ProvisionPhase = 'network' | 'create' | 'start' | 'readiness' | 'faults' | 'baseline' | 'console' | 'teardown';
 
 export interface GoalOutcome {
   id: string;
@@ -13,7 +13,51 @@ export interface GoalOutcome {
   evidence: string;
 }
 
+/** One Docker API call made through the session's proxy (the learner's hands). */
+export interface DockerCallBody {
+  kind: 'docker';
+  /** What the call does, in docker CLI words: logs, stats, inspect, exec, restart, commit, run, ... */
+  action: string;
+  method: string;
+  /** The request path without the API version prefix, e.g. /containers/abc/logs. */
+  path: string;
+  /** The scenario's service name of the target container, when there is one. */
+  target?: string;
+  targetId?: string;
+  /** Flags that matter for scoring: tty, follow, stream, tail, signal, ... */
+  flags?: Record<string, string | number | boolean>;
+  /** The exec'd command line, for exec create. */
+  command?: string[];
+  allowed: boolean;
+  /** HTTP status answered to the learner (the engine's, or ours when refused). */
+  status?: number;
+  /** Why it was refused (starts with "sickbay:"). */
+  reason?: string;
+}
+
+/** A command line typed by the learner, reconstructed from a terminal input stream. */
+export interface TypedLineBody {
+  kind: 'typed';
+  /** console: at the console container's own prompt; exec: inside an interactive docker exec. */
+  where: 'console' | 'exec';
+  target?: string;
+  line: string;
+  /** History recall, completion or cursor movement made the reconstruction uncertain. */
+  approximate: boolean;
+}
+
+export interface TerminalBody {
+  kind: 'terminal';
+  action: 'open' | 'close' | 'resize';
+  cols?: number;
+  rows?: number;
+  detail?: string;
+}
+
 export type SessionEventBody =
+  | DockerCallBody
+  | TypedLineBody
+  | TerminalBody
   | { kind: 'lifecycle'; status: SessionStatus; detail?: string }
   | { kind: 'provision'; phase: ProvisionPhase; ms: number; detail?: string }
   | { kind: 'fault'; fault: string; title: string; ms: number }
