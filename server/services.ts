@@ -24,7 +24,7 @@ function seedSecret(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-export async function startServices(options: { config?: Config; log?: (msg: string) => void } = {}): Promise<Services> {
+export async function startServices(options: { config?: Config; log?: (msg: string) => void; clock?: () => number } = {}): Promise<Services> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? ((msg: string) => console.log(`[sickbay] ${msg}`));
   const store = new Store(config.dataDir);
@@ -32,13 +32,14 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   await runtime.ping();
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
-  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log });
+  const clock = options.clock ?? Date.now;
+  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log, clock });
 
   const recovered = engine.recover();
   if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
   const sweep = async () => {
     await engine.expire();
-    const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions() });
+    const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions(), clock });
     if (removed.length) log(`swept ${removed.length} leftover object(s): ${[...new Set(removed.map((d) => d.reason))].join('; ')}`);
     return removed;
   };

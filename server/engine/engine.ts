@@ -250,7 +250,10 @@ export class SessionEngine {
         this.store.setBaseline(id, baseline, this.clock());
       });
       this.checkpoint(id);
-      if (this.store.transition(id, 'ready', this.clock())) this.log(`session ${id} (${record.scenario}) is ready`);
+      if (this.store.transition(id, 'ready', this.clock())) {
+        this.touch(id); // the idle clock starts when the learner can act
+        this.log(`session ${id} (${record.scenario}) is ready`);
+      }
     } catch (err) {
       if (err instanceof Cancelled) return; // end() owns the teardown
       const e = toSickbayError(err, 'provision_failed');
