@@ -52,6 +52,15 @@ export const serviceSchema = z
   })
   .strict();
 
+const truthSchema = z
+  .object({
+    category: z.string().min(1),
+    culprit: z.string().min(1),
+    culpritKind: z.enum(['process', 'query', 'table', 'network', 'container', 'file', 'other']),
+    accept: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
 const servicesSchema = z
   .record(name('service name'), serviceSchema)
   .refine((s) => Object.keys(s).length > 0, 'a scenario needs at least one service');
@@ -64,6 +73,16 @@ const metaSchema = z
     minutes: z.number().int().min(1).max(240),
     tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
     params: fn('params'),
+    diagnosis: z
+      .object({
+        culpritLabel: z.string().min(3).max(80),
+        categories: z
+          .array(z.object({ id: name('category id'), label: z.string().min(3).max(120) }).strict())
+          .min(3, 'offer at least 3 categories: the true one and plausible distractors'),
+        truth: fn('truth'),
+      })
+      .strict(),
+    hints: z.array(z.string().min(5).max(500)).default([]),
     networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
     services: fn('services'),
     faults: z
@@ -129,6 +148,11 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
       seen.add(item.id);
     });
   }
+  const ids = new Set<string>();
+  def.diagnosis.categories.forEach((c, i) => {
+    if (ids.has(c.id)) throw invalid(file, `diagnosis.categories.${i}.id: duplicate id "${c.id}"`);
+    ids.add(c.id);
+  });
   resolveServices(file, def, 'validation');
   return def;
 }
@@ -151,6 +175,17 @@ export function resolveServices<P>(file: string, def: ScenarioDefinition<P>, see
     raw = def.services(params);
   } catch (err) {
     throw invalid(file, `services: threw ${(err as Error).message}`);
+  }
+  let truth: unknown;
+  try {
+    truth = def.diagnosis.truth(params);
+  } catch (err) {
+    throw invalid(file, `diagnosis.truth: threw ${(err as Error).message}`);
+  }
+  const truthParsed = truthSchema.safeParse(truth);
+  if (!truthParsed.success) throw invalid(file, formatIssues(file, truthParsed.error.issues, ['diagnosis', 'truth()']));
+  if (!def.diagnosis.categories.some((c) => c.id === truthParsed.data.category)) {
+    throw invalid(file, `diagnosis.truth(): category "${truthParsed.data.category}" is not one of diagnosis.categories`);
   }
   const parsed = servicesSchema.safeParse(raw);
   if (!parsed.success) throw invalid(file, formatIssues(file, parsed.error.issues, ['services']));

@@ -118,6 +118,25 @@ export interface NetworkSpec {
   internal: boolean;
 }
 
+export type CulpritKind = 'process' | 'query' | 'table' | 'network' | 'container' | 'file' | 'other';
+
+/** The per-run answer, derived from the parameters; revealed in the report. */
+export interface DiagnosisTruth {
+  category: string;
+  culprit: string;
+  culpritKind: CulpritKind;
+  /** Other spellings that count as naming the culprit (a PID, a qualified name). */
+  accept?: string[];
+}
+
+export interface DiagnosisSpec<P> {
+  /** What the learner is asked to name, e.g. "the process holding the memory". */
+  culpritLabel: string;
+  /** Root-cause categories shown to the learner: the true one and plausible distractors. */
+  categories: { id: string; label: string }[];
+  truth(params: P): DiagnosisTruth;
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -128,6 +147,9 @@ export interface ScenarioMeta {
 
 export interface ScenarioDefinition<P = Record<string, unknown>> extends ScenarioMeta {
   params(rng: Rng): P;
+  diagnosis: DiagnosisSpec<P>;
+  /** Progressive hints, from a gentle nudge to nearly the answer; taking one is logged. */
+  hints: string[];
   networks: Record<string, NetworkSpec>;
   services(params: P): Record<string, ServiceSpec>;
   faults: Fault<P>[];
@@ -138,6 +160,8 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
 export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   tags?: string[];
   params(rng: Rng): P;
+  diagnosis: DiagnosisSpec<P>;
+  hints?: string[];
   networks?: Record<string, Partial<NetworkSpec>>;
   services(params: P): Record<string, ServiceInput>;
   faults?: Fault<P>[];

@@ -51,6 +51,22 @@ export default defineScenario<LeakyJobParams>({
     port: rng.int(8000, 8999),
     memoryMb: rng.pick([192, 256]),
   }),
+  diagnosis: {
+    culpritLabel: 'the process that is holding the memory',
+    categories: [
+      { id: 'runaway-process', label: 'A process in the container allocates memory and never frees it' },
+      { id: 'limit-too-low', label: 'The memory limit is too low for normal traffic' },
+      { id: 'traffic-spike', label: 'A spike in customer traffic overloads the API' },
+      { id: 'app-bug', label: 'A code bug in the API makes some requests crash' },
+      { id: 'network', label: 'The API cannot reach a dependency' },
+    ],
+    truth: (p) => ({ category: 'runaway-process', culprit: p.jobName, culpritKind: 'process', accept: [`/tmp/jobs/${p.jobName}`] }),
+  },
+  hints: [
+    'Before going inside, ask Docker what it already knows: how much memory does the api container use against its limit, and what do its recent logs say?',
+    'The API is not the only process in its container. Which one holds the most memory? (`ps aux --sort=-%mem` inside, or `docker top` from outside.)',
+    'You can stop one process without restarting the container around it: find its PID, keep a snapshot first, then end just that process.',
+  ],
   networks: { app: {} },
   services: (p) => ({
     api: {

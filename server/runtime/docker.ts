@@ -24,6 +24,16 @@ export interface ContainerSpec {
   nanoCpus: number;
   pidsLimit: number;
   capAdd: string[];
+  /** Hardening for containers the learner works in (the console): all optional. */
+  capDrop?: string[];
+  readonlyRootfs?: boolean;
+  /** mount point -> tmpfs options, e.g. { '/home/learner': 'rw,size=64m,uid=1000' } */
+  tmpfs?: Record<string, string>;
+  /** host path:container path[:ro] — only ever our own per-session proxy socket. */
+  binds?: string[];
+  init?: boolean;
+  user?: string;
+  workingDir?: string;
 }
 
 const MS = 1_000_000; // Docker wants nanoseconds for healthcheck durations.
@@ -86,6 +96,8 @@ export class DockerRuntime {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
         Hostname: spec.hostname,
+        ...(spec.user ? { User: spec.user } : {}),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         ...(spec.healthcheck
           ? {
               Healthcheck: {
@@ -103,6 +115,11 @@ export class DockerRuntime {
           NanoCpus: spec.nanoCpus,
           PidsLimit: spec.pidsLimit,
           CapAdd: spec.capAdd,
+          ...(spec.capDrop ? { CapDrop: spec.capDrop } : {}),
+          ...(spec.readonlyRootfs ? { ReadonlyRootfs: true } : {}),
+          ...(spec.tmpfs ? { Tmpfs: spec.tmpfs } : {}),
+          ...(spec.binds ? { Binds: spec.binds } : {}),
+          ...(spec.init ? { Init: true } : {}),
           SecurityOpt: ['no-new-privileges'],
           RestartPolicy: { Name: 'no' },
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },

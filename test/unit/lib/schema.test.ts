@@ -12,6 +12,15 @@ function valid(overrides: Record<string, unknown> = {}) {
     difficulty: 'beginner',
     minutes: 10,
     params: (rng: { int(a: number, b: number): number }) => ({ port: rng.int(8000, 8999) }),
+    diagnosis: {
+      culpritLabel: 'the broken thing',
+      categories: [
+        { id: 'right', label: 'The right answer' },
+        { id: 'wrong-a', label: 'A distractor' },
+        { id: 'wrong-b', label: 'Another distractor' },
+      ],
+      truth: (p: { port: number }) => ({ category: 'right', culprit: `port-${p.port}`, culpritKind: 'other' }),
+    },
     networks: { app: {} },
     services: (p: { port: number }) => ({
       web: { image: 'sickbay/service:latest', env: { PORT: String(p.port) }, networks: ['app'] },
@@ -82,6 +91,27 @@ describe('scenario schema', () => {
     assert.match(messageOf(() => validateScenario(FILE, valid({ goals: [] }))), /goals: a scenario needs at least one goal/);
     const g = { id: 'same', title: 't', check: async () => ({ pass: true, evidence: '' }) };
     assert.match(messageOf(() => validateScenario(FILE, valid({ goals: [g, g] }))), /goals\.1\.id: duplicate id "same"/);
+  });
+
+  it('checks the diagnosis: enough categories, unique ids, a truth among them', () => {
+    const cats = [
+      { id: 'a', label: 'Answer A' },
+      { id: 'b', label: 'Answer B' },
+    ];
+    const d = (over: Record<string, unknown>) => ({ culpritLabel: 'the thing', categories: [...cats, { id: 'c', label: 'Answer C' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'process' }), ...over });
+    assert.match(messageOf(() => validateScenario(FILE, valid({ diagnosis: d({ categories: cats }) }))), /diagnosis\.categories: offer at least 3/);
+    assert.match(
+      messageOf(() => validateScenario(FILE, valid({ diagnosis: d({ categories: [...cats, { id: 'a', label: 'Answer again' }] }) }))),
+      /diagnosis\.categories\.2\.id: duplicate id "a"/,
+    );
+    assert.match(
+      messageOf(() => validateScenario(FILE, valid({ diagnosis: d({ truth: () => ({ category: 'zzz', culprit: 'x', culpritKind: 'process' }) }) }))),
+      /category "zzz" is not one of diagnosis\.categories/,
+    );
+    assert.match(
+      messageOf(() => validateScenario(FILE, valid({ diagnosis: d({ truth: () => ({ category: 'a', culprit: '', culpritKind: 'process' }) }) }))),
+      /diagnosis\.truth\(\)\.culprit/,
+    );
   });
 
   it('refuses capabilities that would let a service escape', () => {
