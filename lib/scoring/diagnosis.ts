@@ -1,0 +1,151 @@
+/**
+ * Diagnosis grading: the right category, the right culprit, and evidence that really showed it.
+ *
+ * Event outputs are not stored, so "showed it" is judged from what the cited command could
+ * have shown: its classification's observations on an affected service. An exec `ps` in the
+ * api container or `docker top api` observes processes, so it can show a runaway process;
+ * `docker stats api` observes resources — the symptom, not the culprit — and counts as
+ * supporting evidence only. A correct culprit with no revealing event anywhere in the session
+ * before the submission is treated as a guess.
+ */
+import type { ClassifiedEvent, Observation } from '../audit/classify';
+import type { CulpritKind, DiagnosisTruth } from '../scenario/types';
+import { resolveService } from './actions';
+import type { DiagnosisBody } from './types';
+import { namesIt } from './update';
+
+/** What a command must observe to be able to show a culprit of each kind. */
+export const REVEALED_BY: Record<CulpritKind, readonly Observation[]> = {
+  process: ['processes'],
+  query: ['db-activity', 'db-locks', 'db-plan'],
+  table: ['db-schema', 'db-plan', 'db-size'],
+  network: ['network', 'connectivity', 'firewall', 'traffic-control'],
+  container: ['state', 'events', 'resources', 'config'],
+  file: ['filesystem', 'disk'],
+  other: ['logs', 'resources', 'processes', 'state', 'config', 'events', 'filesystem', 'disk', 'network', 'connectivity', 'db-activity', 'db-locks', 'db-plan', 'db-schema'],
+};
+
+/** Observations that show the symptom around a culprit of each kind. */
+export const SUPPORTED_BY: Record<CulpritKind, readonly Observation[]> = {
+  process: ['resources', 'logs', 'state'],
+  query: ['logs', 'resources', 'db-schema'],
+  table: ['db-activity', 'logs', 'resources'],
+  network: ['logs', 'config', 'state'],
+  container: ['logs', 'processes'],
+  file: ['logs', 'resources'],
+  other: [],
+};
+
+export const DIAGNOSIS_POINTS = { category: 30, culprit: 40, evidence: 30 } as const;
+
+export interface DiagnosisGrade {
+  /** 0-100. */
+  score: number;
+  category: { correct: boolean; points: number };
+  culprit: { match: 'exact' | 'partial' | 'none'; guess: boolean; points: number };
+  evidence: { points: number; revealing: number[]; supporting: number[]; ignored: number[] };
+  reasons: string[];
+}
+
+export interface DiagnosisOptions {
+  /** Where the culprit lives; evidence must be about one of these. */
+  affectedServices?: string[];
+  /** All service names, to resolve typed container names. */
+  services?: string[];
+  /** When the diagnosis was submitted (ms since creation): later events do not count. */
+  at?: number;
+}
+
+type Judgement = 'revealing' | 'supporting' | 'none';
+
+function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions): Judgement {
+  const cl = c.classification;
+  const e = c.event;
+  if (!cl || cl.pending) return 'none';
+  if (e.kind === 'docker' && (!e.allowed || (e.status !== undefined && e.status >= 400))) return 'none';
+  if (cl.tier !== 'external' && cl.tier !== 'read-only' && cl.tier !== 'interactive' && cl.tier !== 'sidecar' && cl.tier !== 'snapshot') {
+    // A change can still have shown something (a kill by name shows its target was found),
+    // but it is not an observation: it never counts as evidence.
+    return 'none';
+  }
+  const affected = opts.affectedServices ?? [];
+  const targets = e.kind === 'typed' && e.where === 'exec' ? [e.target] : e.kind === 'docker' ? [e.target ?? e.targetId] : cl.targets;
+  const resolved = targets.filter((t): t is string => !!t).map((t) => resolveService(t, opts.services ?? affected) ?? t);
+  const onAffected = affected.length === 0 || resolved.length === 0 || resolved.some((t) => t === '*' || affected.includes(t));
+  if (!onAffected) return 'none';
+  const observes = new Set(cl.observes);
+  if (REVEALED_BY[truth.culpritKind].some((o) => observes.has(o))) return 'revealing';
+  if (SUPPORTED_BY[truth.culpritKind].some((o) => observes.has(o))) return 'supporting';
+  return 'none';
+}
+
+export function gradeDiagnosis(
+  submission: Pick<DiagnosisBody, 'category' | 'culprit' | 'evidence'>,
+  truth: DiagnosisTruth,
+  events: readonly ClassifiedEvent[],
+  opts: DiagnosisOptions = {},
+): DiagnosisGrade {
+  const reasons: string[] = [];
+  const before = events.filter((c) => opts.at === undefined || c.event.t <= opts.at);
+
+  const categoryOk = submission.category === truth.category;
+  const categoryPoints = categoryOk ? DIAGNOSIS_POINTS.category : 0;
+  reasons.push(categoryOk ? `Right category (${truth.category}).` : `Category "${submission.category}" — the cause was "${truth.category}".`);
+
+  const names = [truth.culprit, ...(truth.accept ?? [])];
+  const exact = names.some((n) => namesIt(submission.culprit, n));
+  const sub = submission.culprit.trim();
+  const partial = !exact && sub.length >= 4 && names.some((n) => n.toLowerCase().includes(sub.toLowerCase()) || namesIt(n, sub));
+  const match: DiagnosisGrade['culprit']['match'] = exact ? 'exact' : partial ? 'partial' : 'none';
+
+  const judged = before.map((c) => ({ id: c.event.id, j: judge(c, truth, opts) }));
+  const anyRevealing = judged.filter((x) => x.j === 'revealing').map((x) => x.id);
+  const guess = match !== 'none' && anyRevealing.length === 0;
+  let culpritPoints = match === 'exact' ? DIAGNOSIS_POINTS.culprit : match === 'partial' ? DIAGNOSIS_POINTS.culprit / 2 : 0;
+  if (guess) culpritPoints /= 2;
+  reasons.push(
+    match === 'exact'
+      ? `Named the culprit (${truth.culprit}).`
+      : match === 'partial'
+        ? `The culprit was only partly named ("${submission.culprit}" for ${truth.culprit}).`
+        : `"${submission.culprit}" is not the culprit (${truth.culprit}).`,
+  );
+  if (guess) reasons.push('Nothing in the session could have shown it before the diagnosis: it counts as a guess.');
+
+  const byId = new Map(judged.map((x) => [x.id, x.j]));
+  const revealing: number[] = [];
+  const supporting: number[] = [];
+  const ignored: number[] = [];
+  for (const id of submission.evidence) {
+    const j = byId.get(id);
+    if (j === 'revealing') revealing.push(id);
+    else if (j === 'supporting') supporting.push(id);
+    else ignored.push(id);
+  }
+  let evidencePoints: number;
+  if (revealing.length > 0) {
+    evidencePoints = DIAGNOSIS_POINTS.evidence;
+    reasons.push(`Evidence ${revealing.join(', ')} could show the culprit.`);
+  } else if (supporting.length > 0) {
+    evidencePoints = 12;
+    reasons.push(`Evidence ${supporting.join(', ')} shows the symptom, not the culprit.`);
+  } else if (anyRevealing.length > 0) {
+    evidencePoints = 10;
+    reasons.push(`Event ${anyRevealing[0]} could show the culprit but was not cited.`);
+  } else {
+    evidencePoints = 0;
+    reasons.push('No evidence that could show the culprit.');
+  }
+  if (ignored.length > 0) reasons.push(`Not counted as evidence (not an observation of the affected service, or after the diagnosis): ${ignored.join(', ')}.`);
+  // Evidence cannot support a wrong answer.
+  if (match === 'none') evidencePoints = Math.min(evidencePoints, 10);
+
+  const score = Math.round(categoryPoints + culpritPoints + evidencePoints);
+  return {
+    score,
+    category: { correct: categoryOk, points: categoryPoints },
+    culprit: { match, guess, points: culpritPoints },
+    evidence: { points: evidencePoints, revealing, supporting, ignored },
+    reasons,
+  };
+}

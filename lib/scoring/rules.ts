@@ -1,0 +1,460 @@
+/**
+ * The safe-debugging protocol as data. Each rule says why it exists, where in the field notes
+ * the practice comes from, and how to judge a session: met, broken (with partial points where
+ * a partly-right order deserves some) or not applicable. Every result cites the events behind
+ * it. Weights add up to 100; not-applicable rules drop out of the denominator.
+ */
+import { type Observation, type Tier, isInvasive } from '../audit/classify';
+import { actionParts, affects, cite, formatClock, hasTier, isInside, orderedParts } from './actions';
+import type { Action, DiagnosisBody, Rule, RuleContext, RuleEvaluation, UiEvent, UpdateBody } from './types';
+
+const round1 = (n: number) => Math.round(n * 10 + 1e-9) / 10;
+const uniq = (ids: number[]) => [...new Set(ids)];
+
+function result(status: RuleEvaluation['status'], weight: number, fraction: number, citations: number[], note: string): RuleEvaluation {
+  const f = Math.max(0, Math.min(1, fraction));
+  return { status, points: status === 'not-applicable' ? 0 : round1(weight * f), citations: uniq(citations), note };
+}
+
+const na = (note: string): RuleEvaluation => ({ status: 'not-applicable', points: 0, citations: [], note });
+
+function at(ctx: RuleContext, a: { t: number }): string {
+  return formatClock(a.t - ctx.readyAt);
+}
+
+/** Actions in order, all of them (refused ones too: the order of intent matters). */
+const all = (ctx: RuleContext) => ctx.actions;
+/** Actions that had an effect on the lab. */
+const effective = (ctx: RuleContext) => ctx.actions.filter((a) => a.effective);
+
+const TIER_WORDS: Record<Tier, string> = {
+  external: 'an outside look',
+  'read-only': 'a read-only command inside a container',
+  snapshot: 'a snapshot',
+  sidecar: 'a debug sidecar inside the container\'s namespaces',
+  unknown: 'a command Sickbay could not classify',
+  interactive: 'an interactive shell inside the container',
+  change: 'a change to the running system',
+  'state-losing': 'an action that throws away the running state',
+  destructive: 'a destructive action',
+};
+
+/* ------------------------------------------------------------------ 1 */
+
+export const observeOutsideFirst: Rule = {
+  id: 'observe-outside-first',
+  title: 'Look from outside before going in',
+  weight: 15,
+  explanation:
+    'Docker can already tell you most of the story — logs, resource use, state, restarts — without running anything inside the container. Starting there costs nothing and disturbs nothing.',
+  runbook: 'Diagnostic hierarchy (01a) and "never jump straight into the container" (01)',
+  evaluate(ctx) {
+    const first = all(ctx)[0];
+    if (!first) return na('No action on the lab was recorded.');
+    if (first.tier === 'external' || (first.tier === 'snapshot' && !isInside(first))) {
+      return result('met', this.weight, 1, first.ids, `The first action was from outside: ${cite(first)} at ${at(ctx, first)}.`);
+    }
+    // Read-only from inside (a one-off exec, a sidecar, copying output out of an exec) changed nothing.
+    if (first.tier === 'read-only' || first.tier === 'sidecar' || first.tier === 'snapshot') {
+      return result('broken', this.weight, 0.4, first.ids, `The first action was ${TIER_WORDS[first.tier]}: ${cite(first)}. It changed nothing, but logs, stats and inspect would have come first.`);
+    }
+    const consequence =
+      first.tier === 'state-losing' || first.tier === 'destructive'
+        ? ' — before anything was looked at, so the evidence went with it'
+        : first.tier === 'interactive'
+          ? ' — straight into the container without asking Docker first'
+          : first.tier === 'change'
+            ? ' — the system was changed before it was observed'
+            : '';
+    return result('broken', this.weight, 0, first.ids, `The first action was ${TIER_WORDS[first.tier]}: ${cite(first)}${consequence}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 2 */
+
+export const readOnlyBeforeInteractive: Rule = {
+  id: 'read-only-before-interactive',
+  title: 'Try a one-off read-only exec before opening a shell',
+  weight: 10,
+  explanation:
+    'A single `docker exec <container> ps aux` answers one question and leaves nothing behind. A shell invites improvisation on a live system; open one only when the one-off checks are not enough.',
+  runbook: 'Diagnostic hierarchy (01b before 01c)',
+  evaluate(ctx) {
+    const actions = all(ctx);
+    const idx = actions.findIndex((a) => a.tier === 'interactive');
+    if (idx === -1) return na('No interactive shell was opened.');
+    const shell = actions[idx] as Action;
+    const before = actions.slice(0, idx);
+    const reads = before.filter((a) => (a.tier === 'read-only' || a.tier === 'snapshot') && isInside(a));
+    if (reads.length > 0) {
+      return result('met', this.weight, 1, reads.flatMap((a) => a.ids), `Read-only checks came first (${reads.slice(0, 3).map(cite).join(', ')}) before the shell ${cite(shell)}.`);
+    }
+    const outside = before.filter((a) => a.tier === 'external');
+    if (outside.length > 0) {
+      return result('broken', this.weight, 0.3, shell.ids, `The shell ${cite(shell)} came after outside looks but without a one-off read-only exec first (e.g. \`docker exec <container> ps aux\`).`);
+    }
+    return result('broken', this.weight, 0, shell.ids, `The shell ${cite(shell)} was opened before any read-only check${before.length === 0 ? ' — it was the very first action' : ''}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 3 */
+
+function snapshotQuality(a: Action): number {
+  // A commit / cp out / dump keeps the container's files; saving logs keeps only the logs.
+  const parts = orderedParts(a).filter((p) => p.tier === 'snapshot');
+  if (parts.some((p) => !p.effects.some((e) => e.type === 'save-output'))) return 1;
+  return parts.length > 0 ? 0.5 : 0;
+}
+
+export const snapshotBeforeInvasive: Rule = {
+  id: 'snapshot-before-invasive',
+  title: 'Snapshot before changing anything',
+  weight: 10,
+  explanation:
+    'A `docker commit` (or copying files and logs out) keeps what the container looked like before you touched it, so the investigation can continue after the fix and nothing is lost if the fix goes wrong.',
+  runbook: 'Advanced techniques: snapshots before invasive debugging (03a)',
+  evaluate(ctx) {
+    if (!ctx.expectations.snapshotExpected) return na('This scenario does not ask for a snapshot.');
+    // Walk parts in order so "docker commit api && docker exec api kill 42" counts as snapshot first.
+    const snapshots: { action: Action; quality: number }[] = [];
+    for (const a of effective(ctx)) {
+      for (const p of orderedParts(a)) {
+        if (p.tier === 'snapshot') {
+          snapshots.push({ action: a, quality: snapshotQuality(a) });
+          continue;
+        }
+        if (!isInvasive(p.tier)) continue;
+        const target = a.targets[0];
+        const relevant = snapshots.filter((s) => !target || s.action.targets.length === 0 || s.action.targets.includes(target) || s.action.targets.includes('*'));
+        if (relevant.length === 0) {
+          const later = effective(ctx).find((x) => x.t > a.t && hasTier(x, 'snapshot'));
+          return result('broken', this.weight, 0, a.ids, `The first invasive action, ${cite(a)}, came before any snapshot${later ? ` (one was taken later: ${cite(later)})` : ''}.`);
+        }
+        const best = relevant.reduce((x, y) => (y.quality > x.quality ? y : x));
+        if (best.quality >= 1) {
+          return result('met', this.weight, 1, best.action.ids, `${cite(best.action)} preserved the container before the first invasive action ${cite(a)}.`);
+        }
+        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only the logs were saved (${cite(best.action)}) before the first invasive action ${cite(a)}; a \`docker commit\` would have kept the whole filesystem.`);
+      }
+    }
+    return na('Nothing invasive was done, so there was nothing to snapshot before.');
+  },
+};
+
+/* ------------------------------------------------------------------ 4 */
+
+function observedBefore(ctx: RuleContext, a: Action, services: readonly string[]): Action[] {
+  return ctx.actions.filter((x) => x.t < a.t && x.effective && (x.tier === 'external' || x.tier === 'read-only' || x.tier === 'interactive' || x.tier === 'sidecar') && affects(x, services));
+}
+
+const LOSS_VERBS: Record<string, string> = { restart: 'restarted', stop: 'stopped', kill: 'killed', rm: 'removed', remove: 'removed', down: 'tore down', 'container-prune': 'removed' };
+
+function lossVerb(a: Action): string {
+  const parts = actionParts(a).filter((p) => p.tier === 'state-losing');
+  for (const p of parts) {
+    for (const e of p.effects) {
+      if (e.type === 'container' && LOSS_VERBS[e.op]) return `${LOSS_VERBS[e.op]} ${e.container && e.container !== '*' ? e.container : 'the container'}`;
+      if (e.type === 'kill' && e.pid1) return "ended the container's main process";
+      if (e.type === 'service') return `ran "${e.op}" on ${e.name ?? 'a service'}`;
+    }
+  }
+  return 'threw away the running state';
+}
+
+export const noStateLoss: Rule = {
+  id: 'no-state-loss',
+  title: 'Keep the running state: no restart, stop or kill of the affected service',
+  weight: 20,
+  explanation:
+    'A restart feels like a fix, but it throws away the processes, memory and open connections that explain the incident — and the problem usually comes back. Fix the cause in place unless the scenario says a restart is acceptable.',
+  runbook: 'Troubleshooting insights: a restart loses debugging state (08a); emergency decision point (06d)',
+  evaluate(ctx) {
+    if (ctx.expectations.restartAllowed) return na('This scenario accepts a restart.');
+    const services = ctx.expectations.affectedServices;
+    const losing = ctx.actions.filter((a) => (a.tier === 'state-losing' || hasTier(a, 'state-losing')) && affects(a, services));
+    const happened = losing.filter((a) => a.effective);
+    const attempted = losing.filter((a) => !a.effective);
+    if (happened.length === 0) {
+      const inPlace = effective(ctx).filter((a) => a.tier === 'change' && affects(a, services));
+      const note = inPlace.length
+        ? `No restart, stop or kill of ${services.join(', ') || 'the affected service'}; the fix was made in place (${inPlace.slice(0, 3).map(cite).join(', ')}).`
+        : `No restart, stop or kill of ${services.join(', ') || 'the affected service'}.`;
+      const tried = attempted.length ? ` ${attempted.map(cite).join(', ')} was tried but refused or failed, so nothing was lost.` : '';
+      return result('met', this.weight, 1, inPlace.flatMap((a) => a.ids), note + tried);
+    }
+    const first = happened[0] as Action;
+    const looked = observedBefore(ctx, first, services);
+    const when = looked.length === 0 ? 'before anything about it had been examined' : `after ${looked.length} observation${looked.length === 1 ? '' : 's'}`;
+    const rest = happened.length > 1 ? ` Also: ${happened.slice(1).map(cite).join(', ')}.` : '';
+    return result(
+      'broken',
+      this.weight,
+      0,
+      happened.flatMap((a) => a.ids),
+      `${cite(first)} ${lossVerb(first)} ${when}: lost debugging state — the processes, memory and evidence that explained the incident are gone.${rest}`,
+    );
+  },
+};
+
+/* ------------------------------------------------------------------ 5 */
+
+export const targetedReversibleChanges: Rule = {
+  id: 'targeted-reversible-changes',
+  title: 'Changes are small, targeted and reversible',
+  weight: 15,
+  explanation:
+    'When a change is needed, make the smallest one that tests the idea: one PID rather than every process with a name, an index built CONCURRENTLY rather than one that blocks writes. Nothing destructive.',
+  runbook: 'Diagnostic hierarchy: controlled, reversible changes (01d); data integrity (05b)',
+  evaluate(ctx) {
+    const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
+    if (changes.length === 0) return na('No change was made.');
+    const destructive = changes.filter((a) => a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'destructive'));
+    if (destructive.length > 0) {
+      return result('broken', this.weight, 0, destructive.flatMap((a) => a.ids), `Destructive: ${destructive.map((a) => `${cite(a)} ${a.classification.summary.replace(/^in [^:]+: /, '')}`).join('; ')}.`);
+    }
+    let penalty = 0;
+    const problems: string[] = [];
+    const offenders: number[] = [];
+    for (const a of changes) {
+      const parts = actionParts(a).filter((p) => p.tier === 'change');
+      const broad = parts.some((p) => !p.flags.targeted && !p.flags.packageInstall) || parts.some((p) => p.effects.some((e) => e.type === 'kill' && e.broad));
+      const locking = parts.some((p) => p.flags.locking) || a.classification.flags.locking && a.tier === 'change';
+      const pkg = parts.some((p) => p.flags.packageInstall);
+      if (broad) {
+        penalty += 40;
+        problems.push(`${cite(a)} is not targeted (${a.classification.summary.replace(/^in [^:]+: /, '')})`);
+        offenders.push(...a.ids);
+      }
+      if (locking) {
+        penalty += 40;
+        problems.push(`${cite(a)} takes locks that block other work (use CONCURRENTLY / an online variant)`);
+        offenders.push(...a.ids);
+      }
+      if (pkg) {
+        penalty += 25;
+        problems.push(`${cite(a)} installs packages in a running container`);
+        offenders.push(...a.ids);
+      }
+    }
+    if (penalty === 0) {
+      return result('met', this.weight, 1, changes.flatMap((a) => a.ids), `Every change was targeted: ${changes.slice(0, 3).map(cite).join(', ')}.`);
+    }
+    return result('broken', this.weight, (100 - penalty) / 100, offenders, `${problems.join('; ')}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 6 */
+
+export const noExtraLoad: Rule = {
+  id: 'no-extra-load',
+  title: 'Add no load to a stressed system',
+  weight: 5,
+  explanation:
+    'The system is already saturated. Commands that walk the whole filesystem, run a query to time it, or stream forever in the background compete with the customers for the same CPU, memory and I/O.',
+  runbook: 'Production considerations: performance overhead of debugging (05c)',
+  evaluate(ctx) {
+    if (!ctx.expectations.stressed) return na('The system is not under stress in this scenario.');
+    const actions = effective(ctx);
+    if (actions.length === 0) return na('No action on the lab was recorded.');
+    let penalty = 0;
+    const problems: string[] = [];
+    const offenders: number[] = [];
+    for (const a of actions) {
+      const f = a.classification.flags;
+      if (f.heavy) {
+        penalty += 40;
+        problems.push(`${cite(a)} is heavy`);
+        offenders.push(...a.ids);
+      }
+      if (f.streaming && f.background) {
+        penalty += 40;
+        problems.push(`${cite(a)} keeps streaming in the background`);
+        offenders.push(...a.ids);
+      } else if (f.streaming) {
+        penalty += 15;
+        problems.push(`${cite(a)} streams until stopped (a one-shot form exists, e.g. --no-stream / --tail)`);
+        offenders.push(...a.ids);
+      }
+    }
+    if (penalty === 0) {
+      const light = actions.filter((a) => (a.tier === 'external' || a.tier === 'read-only') && a.classification.observes.length > 0);
+      return result('met', this.weight, 1, light.flatMap((a) => a.ids), 'Every command was light and finished on its own.');
+    }
+    return result('broken', this.weight, (100 - penalty) / 100, offenders, `${problems.join('; ')}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 7 */
+
+function mentions(text: string, secret: string): boolean {
+  if (secret === '') return false;
+  // Env names: a whole word, any case; values: as written.
+  if (/^[A-Z_][A-Z0-9_]*$/.test(secret)) return new RegExp(`(^|[^A-Za-z0-9_])${secret}([^A-Za-z0-9_]|$)`, 'i').test(text);
+  return text.includes(secret);
+}
+
+export const noSecretsExposed: Rule = {
+  id: 'no-secrets-exposed',
+  title: 'Do not expose secrets while debugging',
+  weight: 5,
+  explanation:
+    'Terminals are recorded and shared. Dumping the whole environment, printing credential files or typing a password puts secrets into recordings, screenshots and scrollback. Filter for what you need (`docker inspect --format`, `printenv PORT`).',
+  runbook: 'Production considerations: security implications (05d)',
+  evaluate(ctx) {
+    const secrets = ctx.expectations.secrets;
+    if (secrets.length === 0) return na('This scenario has no secrets to protect.');
+    const exposures: string[] = [];
+    const ids: number[] = [];
+    for (const a of ctx.actions) {
+      if (a.classification.flags.secrets) {
+        exposures.push(`${cite(a)} prints the environment or a credentials file`);
+        ids.push(...a.ids);
+      }
+    }
+    // Any typed line or exec'd command that names a secret, console-only lines included.
+    for (const { event } of ctx.input.events) {
+      const text = event.kind === 'typed' ? event.line : event.kind === 'docker' ? [...(event.command ?? []), ...Object.values(event.flags ?? {}).map(String)].join(' ') : '';
+      if (!text) continue;
+      const hit = secrets.find((s) => mentions(text, s));
+      if (hit && !ids.includes(event.id)) {
+        exposures.push(`event ${event.id} ${/^[A-Z_][A-Z0-9_]*$/.test(hit) ? `names ${hit}` : 'contains a secret value'}`);
+        ids.push(event.id);
+      }
+    }
+    if (exposures.length === 0) {
+      // What earned it: the looks at configuration and state that kept secrets off the screen.
+      const careful = ctx.actions.filter((a) => actionParts(a).some((p) => p.dockerAction === 'inspect' || p.observes.includes('config') || p.observes.includes('env')));
+      return result('met', this.weight, 1, careful.flatMap((a) => a.ids), 'No command printed the environment wholesale or named a secret.');
+    }
+    return result('broken', this.weight, 0, ids, `${exposures.join('; ')}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 8 */
+
+const OBSERVING: readonly Tier[] = ['external', 'read-only', 'interactive', 'sidecar', 'snapshot'];
+
+function firstObserving(actions: Action[], kind: Observation): Action | undefined {
+  return actions.find((a) => OBSERVING.includes(a.tier) && actionParts(a).some((p) => p.observes.includes(kind) && p.tier !== 'change'));
+}
+
+export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
+
+export const timeline: Rule = {
+  id: 'timeline',
+  title: 'Emergency timeline: triage, quick diagnosis, internal investigation',
+  weight: 10,
+  explanation:
+    'Under pressure, order and pace matter: a health check from outside within half a minute, logs and resource use within two minutes, a look inside within five, then a decision.',
+  runbook: 'Emergency response protocol (06a-c)',
+  evaluate(ctx) {
+    const scale = Math.max(0.1, ctx.expectations.timelineScale || 1);
+    const actions = ctx.actions;
+    const since = (a: Action) => a.t - ctx.readyAt;
+    const credit = (elapsed: number | undefined, budget: number) => (elapsed === undefined ? 0 : elapsed <= budget ? 1 : elapsed <= 2 * budget ? 0.5 : 0.25);
+
+    const triage = actions.find((a) => a.tier === 'external');
+    const logs = firstObserving(actions, 'logs');
+    const resources = firstObserving(actions, 'resources');
+    const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
+    const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
+
+    const budgets = { triage: TIMELINE_BUDGETS_MS.triage * scale, quick: TIMELINE_BUDGETS_MS.quick * scale, internal: TIMELINE_BUDGETS_MS.internal * scale };
+    const steps = [
+      { name: 'outside health check', hit: triage, budget: budgets.triage, miss: 'no outside look (logs, stats, inspect)' },
+      { name: 'logs and resource usage', hit: quick, budget: budgets.quick, miss: !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked' },
+      { name: 'look inside', hit: internal, budget: budgets.internal, miss: 'no look inside the container' },
+    ];
+    let earned = 0;
+    const notes: string[] = [];
+    const citations: number[] = [];
+    let allOnTime = true;
+    for (const s of steps) {
+      const elapsed = s.hit ? since(s.hit) : undefined;
+      const c = credit(elapsed, s.budget);
+      earned += c / steps.length;
+      if (c < 1) allOnTime = false;
+      if (s.hit) {
+        citations.push(...s.hit.ids);
+        notes.push(`${s.name} at ${formatClock(elapsed as number)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
+      } else notes.push(s.miss);
+    }
+    // Both halves of the quick diagnosis earned it, not only the later one.
+    if (quick && logs && resources) citations.push(...logs.ids, ...resources.ids);
+    return result(allOnTime ? 'met' : 'broken', this.weight, earned, citations, `${notes.join('; ')}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 9 */
+
+function latest<T extends UiEvent>(ui: UiEvent[], kind: T['kind']): T[] {
+  return ui.filter((u): u is T => u.kind === kind).sort((a, b) => a.t - b.t);
+}
+
+export const decisionRecorded: Rule = {
+  id: 'decision-recorded',
+  title: 'Record the decision: fix in place, restart or roll back — and why',
+  weight: 5,
+  explanation:
+    'After the investigation comes an explicit choice. Writing it down with a reason makes the trade-off visible to whoever reviews the incident and keeps the fix honest.',
+  runbook: 'Emergency response protocol: decision point (06d)',
+  evaluate(ctx) {
+    const diagnoses = latest<DiagnosisBody & { id: number; t: number }>(ctx.ui, 'diagnosis');
+    const d = diagnoses[diagnoses.length - 1];
+    if (!d) return result('broken', this.weight, 0, [], 'No diagnosis or decision was recorded.');
+    let fraction = 0.5;
+    const notes: string[] = [`Decision: ${d.decision}`];
+    const words = d.reason.trim().split(/\s+/).filter(Boolean);
+    if (words.length >= 3) fraction += 0.25;
+    else notes.push('the reason is missing or too short');
+    const services = ctx.expectations.affectedServices;
+    const restarted = effective(ctx).some((a) => hasTier(a, 'state-losing') && affects(a, services));
+    let consistent = true;
+    if (d.decision === 'fix-in-place' && restarted) {
+      consistent = false;
+      notes.push('but the affected service was restarted or stopped anyway');
+    }
+    if (d.decision === 'restart' && !ctx.expectations.restartAllowed) {
+      consistent = false;
+      notes.push('but this scenario asks for the service to keep running');
+    }
+    if (consistent) fraction += 0.25;
+    const status = fraction >= 1 ? 'met' : 'broken';
+    return result(status, this.weight, fraction, [d.id], `${notes.join(', ')}${status === 'met' ? `, with a reason, consistent with what was done` : ''}.`);
+  },
+};
+
+/* ------------------------------------------------------------------ 10 */
+
+export const stakeholderUpdate: Rule = {
+  id: 'stakeholder-update',
+  title: 'Update stakeholders with findings and next steps',
+  weight: 5,
+  explanation:
+    'People waiting on an incident need to know what is affected, what was found and when to expect the next step. The content is graded separately (communication); this rule checks that an update was sent once there was something to say.',
+  runbook: 'Emergency response protocol: communication (06e)',
+  evaluate(ctx) {
+    const updates = latest<UpdateBody & { id: number; t: number }>(ctx.ui, 'update');
+    if (updates.length === 0) return result('broken', this.weight, 0, [], 'No stakeholder update was sent.');
+    const firstLab = ctx.actions[0];
+    const informed = updates.filter((u) => firstLab !== undefined && u.t > firstLab.t && u.text.trim().split(/\s+/).length >= 5);
+    if (informed.length > 0) {
+      return result('met', this.weight, 1, informed.map((u) => u.id), `${informed.length} update${informed.length === 1 ? '' : 's'} sent after the investigation began (first at ${formatClock(informed[0]!.t - ctx.readyAt)}).`);
+    }
+    return result('broken', this.weight, 0.5, updates.map((u) => u.id), 'An update was sent, but before anything had been looked at or with too little in it to be useful.');
+  },
+};
+
+/** The standard rules, in report order. */
+export const STANDARD_RULES: readonly Rule[] = [
+  observeOutsideFirst,
+  readOnlyBeforeInteractive,
+  snapshotBeforeInvasive,
+  noStateLoss,
+  targetedReversibleChanges,
+  noExtraLoad,
+  noSecretsExposed,
+  timeline,
+  decisionRecorded,
+  stakeholderUpdate,
+];

@@ -1,0 +1,181 @@
+/**
+ * Types of protocol scoring: what a scenario expects, what the UI reports (proposed event
+ * bodies), the actions the rules read, and the results they return. Pure types and constants.
+ */
+import type { Classification, ClassifiedEvent, Tier } from '../audit/classify';
+
+/**
+ * The rule set's version, stored with every score. Any change that can change a score for the
+ * same session (a rule, a weight, a threshold, the classifier) bumps it; stored scores are
+ * never recomputed, so a report always shows the rules it was graded by.
+ */
+export const RULE_SET_VERSION = 'protocol/1';
+
+/** What a scenario tells the protocol rules about itself. */
+export interface ProtocolExpectations {
+  /** Services the incident is about; state-losing actions on them break no-state-loss. */
+  affectedServices: string[];
+  /** A snapshot (docker commit, docker cp out, saved logs) is expected before the first change. */
+  snapshotExpected: boolean;
+  /** Restarting an affected service is an acceptable fix here (no-state-loss does not apply). */
+  restartAllowed: boolean;
+  /**
+   * Secret values, or environment variable names, whose appearance in a typed command or an
+   * exec'd command counts as exposure (e.g. "PGPASSWORD", or the password itself). Empty: the
+   * no-secrets rule does not apply.
+   */
+  secrets: string[];
+  /** The system is saturated: heavy and streaming commands add load that costs points. */
+  stressed: boolean;
+  /** Multiplies the emergency timeline's budgets (1 = 30 s / 2 min / 5 min). */
+  timelineScale: number;
+  /** Scenario-specific rules, evaluated after the standard ones. */
+  extraRules?: Rule[];
+}
+
+export const DEFAULT_EXPECTATIONS: ProtocolExpectations = {
+  affectedServices: [],
+  snapshotExpected: false,
+  restartAllowed: false,
+  secrets: [],
+  stressed: false,
+  timelineScale: 1,
+};
+
+export function protocolExpectations(partial: Partial<ProtocolExpectations>): ProtocolExpectations {
+  return { ...DEFAULT_EXPECTATIONS, ...partial };
+}
+
+/* ------------------------------------------------------------ proposed UI event bodies */
+
+export type DiagnosisDecision = 'fix-in-place' | 'restart' | 'rollback';
+export const DIAGNOSIS_DECISIONS: readonly DiagnosisDecision[] = ['fix-in-place', 'restart', 'rollback'];
+
+/**
+ * PROPOSED SessionEventBody variant (lib/audit/events.ts): the learner's diagnosis and decision,
+ * submitted from the UI. `evidence` lists the ids of the events that showed the culprit.
+ */
+export interface DiagnosisBody {
+  kind: 'diagnosis';
+  /** One of the scenario's diagnosis.categories ids. */
+  category: string;
+  /** Free text naming the culprit (a process, query, table, ...). */
+  culprit: string;
+  evidence: number[];
+  decision: DiagnosisDecision;
+  /** Why this decision (fix in place vs restart vs rollback). */
+  reason: string;
+}
+
+/** PROPOSED SessionEventBody variant: a stakeholder update written in the UI. */
+export interface UpdateBody {
+  kind: 'update';
+  text: string;
+}
+
+export type UiEventBody = DiagnosisBody | UpdateBody;
+
+/** A UI event as stored: the body plus its position in the session log. */
+export type UiEvent = UiEventBody & {
+  id: number;
+  /** Milliseconds since the session was created. */
+  t: number;
+};
+
+/* ------------------------------------------------------------ input */
+
+export interface SessionTiming {
+  /** ms since creation when the session became ready (the clock for timeline budgets starts here). */
+  readyAt?: number;
+  /** ms since creation when the session ended. */
+  endedAt?: number;
+}
+
+export interface ProtocolInput {
+  /** The session's events, each with its classification (see classifyEvents). */
+  events: ClassifiedEvent[];
+  /** Diagnosis and update events (until they are part of the event union). */
+  ui?: UiEvent[];
+  expectations: ProtocolExpectations;
+  timing?: SessionTiming;
+  /** The scenario's service names, to map typed container names ("lab-12-api-1") to services. */
+  services?: string[];
+}
+
+/**
+ * One thing the learner did to the lab: a typed line together with the proxy calls it caused,
+ * a line typed inside an exec, or a proxy call nobody typed (a script, an SDK). Lines that only
+ * ran in the console are not actions.
+ */
+export interface Action {
+  /** Ids of the events that make up the action; the first started it. */
+  ids: number[];
+  /** When it started (ms since the session was created). */
+  t: number;
+  source: 'console' | 'exec' | 'docker';
+  /** The line as typed, or a docker-CLI-like rendering of a proxy call. */
+  text: string;
+  /** Services acted on (resolved to scenario names when possible); "*" = every container. */
+  targets: string[];
+  classification: Classification;
+  tier: Tier;
+  /** False when the deciding proxy call was refused or failed: it had no effect on the lab. */
+  effective: boolean;
+  /** Ids of refused or failed proxy calls that belong to this action. */
+  failedIds: number[];
+  /** The typed line was reconstructed approximately (history recall, completion). */
+  approximate: boolean;
+}
+
+/* ------------------------------------------------------------ rules */
+
+export type RuleStatus = 'met' | 'broken' | 'not-applicable';
+
+export interface RuleEvaluation {
+  status: RuleStatus;
+  /** Points earned, 0..weight (0 when not applicable). */
+  points: number;
+  /** Event ids that earned the points (met) or cost them (broken). */
+  citations: number[];
+  /** One or two sentences for the report, naming what was seen. */
+  note: string;
+}
+
+/** What every rule receives: the input plus the derived action list. */
+export interface RuleContext {
+  input: ProtocolInput;
+  expectations: ProtocolExpectations;
+  actions: Action[];
+  ui: UiEvent[];
+  /** Start of the clock for timeline budgets (ms since creation). */
+  readyAt: number;
+}
+
+export interface Rule {
+  id: string;
+  title: string;
+  weight: number;
+  /** Why the rule exists, in a sentence or two. */
+  explanation: string;
+  /** Where in the field notes the practice comes from, e.g. "Diagnostic hierarchy (01a-b)". */
+  runbook: string;
+  evaluate(ctx: RuleContext): RuleEvaluation;
+}
+
+export interface RuleResult extends RuleEvaluation {
+  id: string;
+  title: string;
+  weight: number;
+  explanation: string;
+  runbook: string;
+}
+
+export interface ProtocolScore {
+  ruleSetVersion: string;
+  classifierVersion: number;
+  /** 0-100: earned / applicable weight. */
+  total: number;
+  earned: number;
+  possible: number;
+  results: RuleResult[];
+}

@@ -1,0 +1,92 @@
+/** Builds hand-written session logs for scoring tests. */
+import { classifyEvents } from '@/lib/audit/classify';
+import type { GoalOutcome, SessionEvent, SessionEventBody } from '@/lib/audit/events';
+import { protocolExpectations, type DiagnosisBody, type ProtocolExpectations, type ProtocolInput, type UiEvent } from '@/lib/scoring';
+
+type DockerOpts = { target?: string; targetId?: string; command?: string[]; flags?: Record<string, string | number | boolean>; allowed?: boolean; status?: number };
+
+export class Log {
+  private next = 1;
+  readonly events: SessionEvent[] = [];
+  readonly ui: UiEvent[] = [];
+
+  private push(t: number, body: SessionEventBody): number {
+    const id = this.next++;
+    this.events.push({ ...body, id, t, at: 1_700_000_000_000 + t, sessionId: 's1' } as SessionEvent);
+    return id;
+  }
+
+  ready(t: number): number {
+    return this.push(t, { kind: 'lifecycle', status: 'ready' });
+  }
+
+  typed(t: number, line: string, opts: { where?: 'console' | 'exec'; target?: string; approximate?: boolean } = {}): number {
+    return this.push(t, { kind: 'typed', where: opts.where ?? 'console', target: opts.target, line, approximate: opts.approximate ?? false });
+  }
+
+  /** A line typed inside an interactive exec in `target`. */
+  inside(t: number, target: string, line: string): number {
+    return this.typed(t, line, { where: 'exec', target });
+  }
+
+  docker(t: number, action: string, opts: DockerOpts = {}): number {
+    return this.push(t, {
+      kind: 'docker',
+      action,
+      method: 'POST',
+      path: `/containers/${opts.target ?? 'x'}/${action}`,
+      target: opts.target,
+      targetId: opts.targetId,
+      command: opts.command,
+      flags: opts.flags,
+      allowed: opts.allowed ?? true,
+      status: opts.status,
+    });
+  }
+
+  /** A docker exec as the CLI makes it: inspect, exec create, exec start, exec inspect. */
+  exec(t: number, target: string, command: string[], flags: Record<string, boolean> = {}): number[] {
+    return [
+      this.docker(t + 20, 'inspect', { target }),
+      this.docker(t + 40, 'exec', { target, command, flags }),
+      this.docker(t + 60, 'exec-start', { target, flags }),
+      this.docker(t + 300, 'exec-inspect', { target }),
+    ];
+  }
+
+  goals(t: number, results: GoalOutcome[]): number {
+    const passed = results.filter((r) => r.pass).length;
+    return this.push(t, { kind: 'goals', final: true, passed, total: results.length, results });
+  }
+
+  diagnosis(t: number, body: Omit<DiagnosisBody, 'kind'>): number {
+    const id = this.next++;
+    this.ui.push({ kind: 'diagnosis', ...body, id, t });
+    return id;
+  }
+
+  update(t: number, text: string): number {
+    const id = this.next++;
+    this.ui.push({ kind: 'update', text, id, t });
+    return id;
+  }
+
+  input(expectations: Partial<ProtocolExpectations> = {}, services = ['api', 'traffic']): ProtocolInput {
+    return { events: classifyEvents(this.events), ui: this.ui, expectations: protocolExpectations(expectations), services };
+  }
+}
+
+export const LEAKY: Partial<ProtocolExpectations> = {
+  affectedServices: ['api'],
+  snapshotExpected: true,
+  restartAllowed: false,
+  secrets: [],
+  stressed: true,
+  timelineScale: 1,
+};
+
+export const ALL_GOALS_PASS: GoalOutcome[] = [
+  { id: 'job-stopped', title: 'The runaway job is no longer running', pass: true, evidence: 'ok' },
+  { id: 'api-not-restarted', title: 'The API kept running', pass: true, evidence: 'ok' },
+  { id: 'api-healthy', title: 'The API answers 50 requests', pass: true, evidence: 'ok' },
+];
