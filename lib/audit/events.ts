@@ -54,7 +54,39 @@ export interface TerminalBody {
   detail?: string;
 }
 
+export type DiagnosisDecision = 'fix-in-place' | 'restart' | 'rollback';
+export const DIAGNOSIS_DECISIONS: readonly DiagnosisDecision[] = ['fix-in-place', 'restart', 'rollback'];
+
+/** The learner's diagnosis and decision, submitted from the session page. */
+export interface DiagnosisBody {
+  kind: 'diagnosis';
+  /** One of the scenario's diagnosis.categories ids. */
+  category: string;
+  /** Free text naming the culprit (a process, query, table, ...). */
+  culprit: string;
+  /** Ids of the learner's own events that showed the culprit. */
+  evidence: number[];
+  decision: DiagnosisDecision;
+  /** Why this decision (fix in place vs restart vs rollback). */
+  reason: string;
+}
+
+/** A stakeholder update written by the learner. */
+export interface UpdateBody {
+  kind: 'update';
+  text: string;
+}
+
+/** A hint the learner chose to reveal. */
+export interface HintBody {
+  kind: 'hint';
+  index: number;
+}
+
 export type SessionEventBody =
+  | DiagnosisBody
+  | UpdateBody
+  | HintBody
   | DockerCallBody
   | TypedLineBody
   | TerminalBody

@@ -83,6 +83,18 @@ const metaSchema = z
       })
       .strict(),
     hints: z.array(z.string().min(5).max(500)).default([]),
+    protocol: z
+      .object({
+        affectedServices: z.array(name('service name')).default([]),
+        snapshotExpected: z.boolean().default(false),
+        restartAllowed: z.boolean().default(false),
+        secrets: z.array(z.string().min(1)).default([]),
+        stressed: z.boolean().default(false),
+        timelineScale: z.number().positive().max(10).default(1),
+        causeHints: z.array(z.string().min(2)).default([]),
+      })
+      .strict()
+      .default({ affectedServices: [], snapshotExpected: false, restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
     networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
     services: fn('services'),
     faults: z
@@ -153,7 +165,10 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
     if (ids.has(c.id)) throw invalid(file, `diagnosis.categories.${i}.id: duplicate id "${c.id}"`);
     ids.add(c.id);
   });
-  resolveServices(file, def, 'validation');
+  const { services } = resolveServices(file, def, 'validation');
+  def.protocol.affectedServices.forEach((svc, i) => {
+    if (!(svc in services)) throw invalid(file, `protocol.affectedServices.${i}: unknown service "${svc}"`);
+  });
   return def;
 }
 

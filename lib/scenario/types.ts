@@ -137,6 +137,24 @@ export interface DiagnosisSpec<P> {
   truth(params: P): DiagnosisTruth;
 }
 
+/** What the protocol rules should expect of this scenario (see docs/scoring.md). */
+export interface ScenarioProtocol {
+  /** Services the incident is about: restarting one of them loses the evidence. */
+  affectedServices: string[];
+  /** A snapshot is expected before the first invasive change. */
+  snapshotExpected: boolean;
+  /** A restart of an affected service is an acceptable fix here. */
+  restartAllowed: boolean;
+  /** Secret values or env names whose appearance in a command counts as exposure. */
+  secrets: string[];
+  /** The system is saturated: heavy and streaming commands add load. */
+  stressed: boolean;
+  /** Multiplies the emergency timeline (1 = 30 s / 2 min / 5 min). */
+  timelineScale: number;
+  /** Words that name the cause in a stakeholder update (e.g. "memory leak"). */
+  causeHints: string[];
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -150,6 +168,7 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
   diagnosis: DiagnosisSpec<P>;
   /** Progressive hints, from a gentle nudge to nearly the answer; taking one is logged. */
   hints: string[];
+  protocol: ScenarioProtocol;
   networks: Record<string, NetworkSpec>;
   services(params: P): Record<string, ServiceSpec>;
   faults: Fault<P>[];
@@ -162,6 +181,7 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   params(rng: Rng): P;
   diagnosis: DiagnosisSpec<P>;
   hints?: string[];
+  protocol?: Partial<ScenarioProtocol>;
   networks?: Record<string, Partial<NetworkSpec>>;
   services(params: P): Record<string, ServiceInput>;
   faults?: Fault<P>[];

@@ -4,6 +4,8 @@
  */
 import type { Classification, ClassifiedEvent, Tier } from '../audit/classify';
 
+import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/events';
+
 /**
  * The rule set's version, stored with every score. Any change that can change a score for the
  * same session (a rule, a weight, a threshold, the classifier) bumps it; stored scores are
@@ -46,32 +48,11 @@ export function protocolExpectations(partial: Partial<ProtocolExpectations>): Pr
   return { ...DEFAULT_EXPECTATIONS, ...partial };
 }
 
-/* ------------------------------------------------------------ proposed UI event bodies */
+/* ------------------------------------------------------------ UI event bodies */
 
-export type DiagnosisDecision = 'fix-in-place' | 'restart' | 'rollback';
-export const DIAGNOSIS_DECISIONS: readonly DiagnosisDecision[] = ['fix-in-place', 'restart', 'rollback'];
-
-/**
- * PROPOSED SessionEventBody variant (lib/audit/events.ts): the learner's diagnosis and decision,
- * submitted from the UI. `evidence` lists the ids of the events that showed the culprit.
- */
-export interface DiagnosisBody {
-  kind: 'diagnosis';
-  /** One of the scenario's diagnosis.categories ids. */
-  category: string;
-  /** Free text naming the culprit (a process, query, table, ...). */
-  culprit: string;
-  evidence: number[];
-  decision: DiagnosisDecision;
-  /** Why this decision (fix in place vs restart vs rollback). */
-  reason: string;
-}
-
-/** PROPOSED SessionEventBody variant: a stakeholder update written in the UI. */
-export interface UpdateBody {
-  kind: 'update';
-  text: string;
-}
+// The bodies live with the other event types in lib/audit/events.ts; re-exported for rules.
+export type { DiagnosisBody, DiagnosisDecision, UpdateBody };
+export { DIAGNOSIS_DECISIONS } from '../audit/events';
 
 export type UiEventBody = DiagnosisBody | UpdateBody;
 

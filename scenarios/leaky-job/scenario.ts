@@ -67,6 +67,13 @@ export default defineScenario<LeakyJobParams>({
     'The API is not the only process in its container. Which one holds the most memory? (`ps aux --sort=-%mem` inside, or `docker top` from outside.)',
     'You can stop one process without restarting the container around it: find its PID, keep a snapshot first, then end just that process.',
   ],
+  protocol: {
+    affectedServices: ['api'],
+    snapshotExpected: true,
+    restartAllowed: false,
+    stressed: true,
+    causeHints: ['memory', 'leak', 'background job', 'runaway'],
+  },
   networks: { app: {} },
   services: (p) => ({
     api: {
