@@ -23,7 +23,8 @@ const app = next({ dev, hostname: config.host, port: config.port, dir: process.c
 const handle = app.getRequestHandler();
 await app.prepare();
 
-server.on('upgrade', (req, socket) => {
+server.on('upgrade', (req, socket, head) => {
+  if (services.terminals.handleUpgrade(req, socket, head)) return;
   // Dev mode's hot reload lives at /_next/webpack-hmr; Next attaches its own listener for it.
   if (dev && req.url?.startsWith('/_next/')) return;
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');

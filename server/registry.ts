@@ -9,6 +9,7 @@ import type { SessionEngine } from './engine/engine';
 import type { DockerRuntime } from './runtime/docker';
 import type { SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from './store/store';
+import type { TerminalGateway } from './terminal/gateway';
 import { SickbayError } from '@/lib/errors';
 
 export interface Services {
@@ -17,6 +18,7 @@ export interface Services {
   runtime: DockerRuntime;
   catalogue: Catalogue;
   engine: SessionEngine;
+  terminals: TerminalGateway;
   sweep(): Promise<SweepDecision[]>;
   close(): Promise<void>;
 }

@@ -8,11 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
+import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
 import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
+import { createTerminalGateway } from './terminal/gateway';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -33,7 +35,38 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
-  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log, clock });
+  // Audit events of the learner's hands (proxy calls, typed lines) are activity, too.
+  let engineRef: SessionEngine | null = null;
+  const record = (sessionId: string, event: Parameters<Store['appendEvent']>[1]) => {
+    try {
+      store.appendEvent(sessionId, event, clock());
+    } catch (err) {
+      log(`could not log an event of ${sessionId}: ${(err as Error).message}`);
+    }
+  };
+  const consoles = new ConsoleManager(runtime, config, (sessionId, event) => {
+    record(sessionId, event);
+    engineRef?.touch(sessionId);
+  });
+  const terminals = createTerminalGateway({
+    lookup: (sessionId) => engineRef?.terminalTarget(sessionId) ?? null,
+    isAllowedOrigin: (origin, host) => origin === undefined || origin === `http://${host}` || origin === `https://${host}`,
+    audit: record,
+    onActivity: (sessionId) => engineRef?.touch(sessionId),
+    log,
+  });
+  const engine = new SessionEngine({
+    store,
+    runtime,
+    catalogue,
+    config,
+    seedSecret: seedSecret(config.dataDir),
+    log,
+    clock,
+    console: consoles,
+    terminals,
+  });
+  engineRef = engine;
 
   const recovered = engine.recover();
   if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
@@ -55,10 +88,13 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     runtime,
     catalogue,
     engine,
+    terminals,
     sweep,
     async close() {
       clearInterval(timer);
       await engine.endAll('the server shut down');
+      await terminals.closeAll();
+      await consoles.detachAll();
       store.close();
     },
   };

@@ -1,7 +1,10 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { DiagnosisForm, type DiagnosisSpecView } from './DiagnosisForm';
+import { Terminal } from './Terminal';
 
 interface SessionView {
   id: string;
@@ -12,6 +15,8 @@ interface SessionView {
   readyAt: string | null;
   endedAt: string | null;
   services: { name: string; container: string }[];
+  terminal: { path: string; token: string } | null;
+  hasReport: boolean;
 }
 
 interface GoalReport {
@@ -32,6 +37,18 @@ interface EventView {
   detail?: string;
   passed?: number;
   total?: number;
+  action?: string;
+  target?: string;
+  command?: string[];
+  allowed?: boolean;
+  reason?: string;
+  line?: string;
+  where?: string;
+  approximate?: boolean;
+  category?: string;
+  decision?: string;
+  text?: string;
+  index?: number;
 }
 
 const FINAL = new Set(['ended', 'failed']);
@@ -51,13 +68,25 @@ function describe(e: EventView): string {
       return `fault injected: ${e.title}`; // hidden (generic) while the session is live
     case 'goals':
       return `goals checked: ${e.passed}/${e.total} met`;
+    case 'docker':
+      return `docker ${e.action}${e.target ? ` ${e.target}` : ''}${e.command ? `: ${e.command.join(' ')}` : ''}${e.allowed === false ? ` — refused (${e.reason ?? 'not allowed'})` : ''}`;
+    case 'typed':
+      return `${e.where === 'exec' ? `typed in ${e.target ?? 'a container'}` : 'typed'}: ${e.line}${e.approximate ? ' (approximate)' : ''}`;
+    case 'terminal':
+      return `terminal ${e.action}`;
+    case 'diagnosis':
+      return `diagnosis submitted (${e.category}, decision: ${e.decision})`;
+    case 'update':
+      return 'stakeholder update written';
+    case 'hint':
+      return `hint ${(e.index ?? 0) + 1} taken`;
     default:
       return e.kind;
   }
 }
 
 /** Live status, timer, goal checks, timeline and the End action for one session. */
-export function SessionPanel({ initial }: { initial: SessionView }) {
+export function SessionPanel({ initial, diagnosis, hintCount, initialHints }: { initial: SessionView; diagnosis: DiagnosisSpecView | null; hintCount: number; initialHints: string[] }) {
   const router = useRouter();
   const [session, setSession] = useState(initial);
   const [now, setNow] = useState(() => Date.now());
@@ -66,6 +95,7 @@ export function SessionPanel({ initial }: { initial: SessionView }) {
   const [busy, setBusy] = useState<null | 'check' | 'end'>(null);
   const [error, setError] = useState<string | null>(null);
   const lastEvent = useRef(0);
+  const [hints, setHints] = useState<string[]>(initialHints);
 
   const refresh = useCallback(async () => {
     const [s, ev] = await Promise.all([
@@ -169,10 +199,53 @@ export function SessionPanel({ initial }: { initial: SessionView }) {
       )}
 
       <h2>Terminal</h2>
-      <div className="placeholder">
-        The in-browser terminal arrives with the console. Until then, use the Docker CLI on this machine against the
-        container names above.
-      </div>
+      {session.terminal ? (
+        <Terminal sessionId={session.id} token={session.terminal.token} active={session.status === 'ready'} />
+      ) : (
+        <div className="placeholder">
+          {final ? (
+            <>
+              The session is over. <Link href={`/sessions/${session.id}/replay`}>Watch the replay</Link>
+              {session.hasReport && (
+                <>
+                  {' '}or <Link href={`/sessions/${session.id}/report`}>read your report</Link>
+                </>
+              )}
+              .
+            </>
+          ) : (
+            'The console opens when the session is ready.'
+          )}
+        </div>
+      )}
+
+      {session.status === 'ready' && hintCount > 0 && (
+        <>
+          <h2>Hints</h2>
+          <ol data-testid="hints">
+            {hints.map((h, i) => (
+              <li key={i}>{h}</li>
+            ))}
+          </ol>
+          {hints.length < hintCount && (
+            <button
+              className="secondary"
+              onClick={async () => {
+                const res = await fetch(`/api/sessions/${session.id}/hints`, { method: 'POST' });
+                const body = (await res.json()) as { text?: string; error?: { message: string } };
+                if (res.ok && body.text) setHints((old) => [...old, body.text as string]);
+                else setError(body.error?.message ?? `HTTP ${res.status}`);
+              }}
+            >
+              Show a hint ({hintCount - hints.length} left; taking one is noted in your report)
+            </button>
+          )}
+        </>
+      )}
+
+      {session.status === 'ready' && diagnosis && (
+        <DiagnosisForm sessionId={session.id} spec={diagnosis} events={events} describe={describe} onSubmitted={() => void refresh()} />
+      )}
 
       {goals && (
         <>

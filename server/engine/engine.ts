@@ -14,7 +14,9 @@ import type { Config } from '../config';
 import type { DockerRuntime } from '../runtime/docker';
 import type { SessionRecord, Store } from '../store/store';
 import type { Catalogue } from './catalogue';
+import type { ConsoleManager } from './console';
 import { createContext } from './context';
+import { buildReport, type StoredReport } from './report';
 
 export const SEED_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const READINESS_TIMEOUT_MS = 90_000;
@@ -33,6 +35,9 @@ export interface SessionView {
   endedAt: string | null;
   expiresAt: string;
   services: { name: string; container: string }[];
+  /** Where the browser terminal connects, once the console is up. */
+  terminal: { path: string; token: string } | null;
+  hasReport: boolean;
 }
 
 export interface GoalReport {
@@ -54,6 +59,10 @@ export interface EngineDeps {
   seedSecret: string;
   clock?: () => number;
   log?: (message: string) => void;
+  /** The learner's console and proxy; without it sessions have no terminal (engine-only tests). */
+  console?: ConsoleManager;
+  /** Live terminals, closed (recording flushed) before a session's containers go. */
+  terminals?: { closeSession(sessionId: string): Promise<void> };
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -77,6 +86,8 @@ export class SessionEngine {
   /** Provisioning or teardown in flight, per session: the sweeper leaves these alone. */
   private readonly tasks = new Map<string, Promise<void>>();
   private readonly cancelled = new Set<string>();
+  private readonly consoles?: ConsoleManager;
+  private readonly terminals?: { closeSession(sessionId: string): Promise<void> };
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -86,6 +97,8 @@ export class SessionEngine {
     this.seedSecret = deps.seedSecret;
     this.clock = deps.clock ?? Date.now;
     this.log = deps.log ?? (() => {});
+    this.consoles = deps.console;
+    this.terminals = deps.terminals;
   }
 
   busySessions(): Set<string> {
@@ -104,6 +117,11 @@ export class SessionEngine {
       endedAt: iso(record.endedAt),
       expiresAt: iso(record.expiresAt) as string,
       services: Object.keys(record.containers).map((name) => ({ name, container: containerName(record.id, name) })),
+      terminal:
+        record.status === 'ready' && record.consoleId && record.terminalToken
+          ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken }
+          : null,
+      hasReport: this.store.getReport(record.id) !== null,
     };
   }
 
@@ -249,6 +267,13 @@ export class SessionEngine {
         for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await this.runtime.inspectContainer(cid);
         this.store.setBaseline(id, baseline, this.clock());
       });
+      if (this.consoles) {
+        const consoles = this.consoles;
+        await this.phase(id, 'console', async () => {
+          const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
+          this.store.setConsole(id, attached, this.clock());
+        });
+      }
       this.checkpoint(id);
       if (this.store.transition(id, 'ready', this.clock())) {
         this.touch(id); // the idle clock starts when the learner can act
@@ -337,11 +362,16 @@ export class SessionEngine {
       await this.teardown(id);
       return this.get(id);
     }
+    // The last goal check runs on the live system, before anything is torn down.
+    if (record.status === 'ready' && !this.tasks.has(id)) {
+      await this.checkGoals(id, { final: true }).catch((err) => this.log(`final check of ${id}: ${(err as Error).message}`));
+    }
     this.cancelled.add(id);
     this.store.transition(id, 'ending', this.clock(), reason);
     await this.settled(id);
     const task = this.teardown(id).then(() => {
       this.store.transition(id, 'ended', this.clock());
+      if (record.status === 'ready') this.saveReport(id);
     });
     this.track(id, task);
     try {
@@ -358,9 +388,94 @@ export class SessionEngine {
 
   private async teardown(id: string): Promise<void> {
     const started = this.clock();
+    // Close the terminal first so the recording is flushed, then the proxy, then the containers.
+    await this.terminals?.closeSession(id).catch((err) => this.log(`closing the terminal of ${id}: ${(err as Error).message}`));
+    await this.consoles?.detach(id).catch((err) => this.log(`closing the proxy of ${id}: ${(err as Error).message}`));
     const objects = await this.runtime.listObjects(sessionFilter(id));
     await this.runtime.removeObjects(objects);
     this.store.appendEvent(id, { kind: 'provision', phase: 'teardown', ms: this.clock() - started, detail: `${objects.length} objects removed` }, this.clock());
+  }
+
+  private saveReport(id: string): void {
+    try {
+      const record = this.store.requireSession(id);
+      const entry = this.catalogue.get(record.scenario);
+      const report = buildReport({
+        sessionId: id,
+        scenario: record.scenario,
+        definition: entry.definition,
+        params: record.params,
+        events: this.store.listEvents(id),
+        readyAt: record.readyAt === null ? null : record.readyAt - record.createdAt,
+        endedAt: (record.endedAt ?? this.clock()) - record.createdAt,
+      });
+      this.store.saveReport(id, report, this.clock());
+    } catch (err) {
+      this.log(`report of ${id} could not be built: ${(err as Error).message}`);
+    }
+  }
+
+  /** The stored report of an ended session. */
+  report(id: string): StoredReport {
+    const record = this.store.requireSession(id);
+    const report = this.store.getReport<StoredReport>(id);
+    if (!report) {
+      throw new SickbayError(
+        isLive(record.status) ? 'conflict' : 'not_found',
+        isLive(record.status) ? 'the report is made when the session ends' : `session ${id} has no report (it never became ready)`,
+      );
+    }
+    return report;
+  }
+
+  private requireReady(id: string): SessionRecord {
+    const record = this.store.requireSession(id);
+    if (record.status !== 'ready') throw new SickbayError('conflict', `the session is ${record.status}, not ready`);
+    return record;
+  }
+
+  /** Records the learner's diagnosis; the category must be one the scenario offers. */
+  submitDiagnosis(id: string, input: { category: string; culprit: string; evidence: number[]; decision: 'fix-in-place' | 'restart' | 'rollback'; reason: string }): SessionEvent {
+    const record = this.requireReady(id);
+    const def = this.catalogue.get(record.scenario).definition;
+    if (!def.diagnosis.categories.some((c) => c.id === input.category)) {
+      throw new SickbayError('bad_request', `category must be one of: ${def.diagnosis.categories.map((c) => c.id).join(', ')}`);
+    }
+    const own = new Set(this.store.listEvents(id).map((e) => e.id));
+    const foreign = input.evidence.filter((e) => !own.has(e));
+    if (foreign.length) throw new SickbayError('bad_request', `evidence must be events of this session; unknown: ${foreign.join(', ')}`);
+    this.touch(id);
+    return this.store.appendEvent(id, { kind: 'diagnosis', ...input }, this.clock());
+  }
+
+  submitUpdate(id: string, text: string): SessionEvent {
+    this.requireReady(id);
+    this.touch(id);
+    return this.store.appendEvent(id, { kind: 'update', text }, this.clock());
+  }
+
+  /** Reveals the next hint (each one is logged: the report counts them). */
+  takeHint(id: string): { index: number; text: string; remaining: number } {
+    const record = this.requireReady(id);
+    const hints = this.catalogue.get(record.scenario).definition.hints;
+    const taken = this.store.listEvents(id).filter((e) => e.kind === 'hint').length;
+    if (taken >= hints.length) throw new SickbayError('conflict', 'no more hints for this scenario');
+    this.store.appendEvent(id, { kind: 'hint', index: taken }, this.clock());
+    return { index: taken, text: hints[taken] as string, remaining: hints.length - taken - 1 };
+  }
+
+  /** The hints already revealed, for a page reload. */
+  hintsTaken(id: string): string[] {
+    const record = this.store.requireSession(id);
+    const hints = this.catalogue.has(record.scenario) ? this.catalogue.get(record.scenario).definition.hints : [];
+    return this.store.listEvents(id).flatMap((e) => (e.kind === 'hint' ? [hints[e.index] ?? ''] : []));
+  }
+
+  /** What the terminal gateway needs to connect a browser to this session's console. */
+  terminalTarget(id: string): { sessionId: string; consoleContainer: string; token: string; recordingPath: string } | null {
+    const record = this.store.getSession(id);
+    if (!record || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.recordingPath) return null;
+    return { sessionId: id, consoleContainer: record.consoleId, token: record.terminalToken, recordingPath: record.recordingPath };
   }
 
   /**
@@ -373,6 +488,7 @@ export class SessionEngine {
       if (s.status === 'ready') {
         this.store.transition(s.id, 'ending', this.clock(), 'interrupted by a server restart');
         this.store.transition(s.id, 'ended', this.clock());
+        this.saveReport(s.id); // from what was logged; the final goal check could not run
       } else {
         this.store.transition(s.id, 'failed', this.clock(), 'interrupted by a server restart while provisioning');
       }

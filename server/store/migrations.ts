@@ -35,4 +35,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   `,
+  // The learner console: its container, the terminal WebSocket token, the asciicast recording.
+  `
+  ALTER TABLE sessions ADD COLUMN console_id TEXT;
+  ALTER TABLE sessions ADD COLUMN terminal_token TEXT;
+  ALTER TABLE sessions ADD COLUMN recording_path TEXT;
+  `,
+  // Reports are computed once, when a session ends, and kept with the rule-set version.
+  `
+  CREATE TABLE reports (
+    session_id         TEXT PRIMARY KEY REFERENCES sessions(id),
+    rule_set_version   TEXT NOT NULL,
+    classifier_version INTEGER NOT NULL,
+    created_at         INTEGER NOT NULL,
+    report             TEXT NOT NULL
+  );
+  CREATE TRIGGER reports_never_change BEFORE UPDATE ON reports
+    BEGIN SELECT RAISE(ABORT, 'reports are never recomputed'); END;
+  `,
 ];

@@ -24,6 +24,10 @@ export interface SessionRecord {
   endedAt: number | null;
   expiresAt: number;
   updatedAt: number;
+  /** The terminal's asciicast v2 recording, once the console has been opened. */
+  recordingPath: string | null;
+  consoleId: string | null;
+  terminalToken: string | null;
 }
 
 interface SessionRow {
@@ -40,6 +44,9 @@ interface SessionRow {
   ended_at: number | null;
   expires_at: number;
   updated_at: number;
+  recording_path: string | null;
+  console_id: string | null;
+  terminal_token: string | null;
 }
 
 interface EventRow {
@@ -66,6 +73,9 @@ function toRecord(row: SessionRow): SessionRecord {
     endedAt: row.ended_at,
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
+    recordingPath: row.recording_path ?? null,
+    consoleId: row.console_id ?? null,
+    terminalToken: row.terminal_token ?? null,
   };
 }
 
@@ -135,6 +145,24 @@ export class Store {
 
   setBaseline(id: string, baseline: Record<string, ContainerState>, now: number): void {
     this.db.prepare('UPDATE sessions SET baseline = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(baseline), now, id);
+  }
+
+  setConsole(id: string, input: { consoleId: string; terminalToken: string; recordingPath: string }, now: number): void {
+    this.db
+      .prepare('UPDATE sessions SET console_id = ?, terminal_token = ?, recording_path = ?, updated_at = ? WHERE id = ?')
+      .run(input.consoleId, input.terminalToken, input.recordingPath, now, id);
+  }
+
+  /** Stores a session's report once; a second save for the same session is refused. */
+  saveReport(sessionId: string, report: { ruleSetVersion: string; classifierVersion: number }, now: number): void {
+    this.db
+      .prepare('INSERT INTO reports (session_id, rule_set_version, classifier_version, created_at, report) VALUES (?, ?, ?, ?, ?)')
+      .run(sessionId, report.ruleSetVersion, report.classifierVersion, now, JSON.stringify(report));
+  }
+
+  getReport<T>(sessionId: string): T | null {
+    const row = this.db.prepare('SELECT report FROM reports WHERE session_id = ?').get(sessionId) as { report: string } | undefined;
+    return row ? (JSON.parse(row.report) as T) : null;
   }
 
   /** Pushes the idle deadline forward (never backward). */

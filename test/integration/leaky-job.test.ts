@@ -72,7 +72,20 @@ describe('leaky-job on the real engine', () => {
     assert.equal(nets.length, 1);
     assert.equal(nets[0]!.Internal, true, 'the session network has no route out');
     const phases = services.store.listEvents(id).flatMap((e) => (e.kind === 'provision' ? [e.phase] : []));
-    assert.deepEqual(phases, ['network', 'create', 'start', 'readiness', 'faults', 'baseline']);
+    assert.deepEqual(phases, ['network', 'create', 'start', 'readiness', 'faults', 'baseline', 'console']);
+    // The learner's console: no network, no capabilities, read-only root, only the proxy socket.
+    assert.ok(s.consoleId && s.terminalToken && s.recordingPath, 'console, token and recording are recorded');
+    const consoleInfo = await docker.getContainer(s.consoleId).inspect();
+    assert.equal(consoleInfo.HostConfig.NetworkMode, 'none');
+    assert.deepEqual(consoleInfo.HostConfig.CapDrop, ['ALL']);
+    assert.equal(consoleInfo.HostConfig.ReadonlyRootfs, true);
+    assert.equal(consoleInfo.Config.User, 'learner');
+    assert.equal(consoleInfo.Config.Labels['sickbay.role'], 'console');
+    assert.equal(consoleInfo.HostConfig.Binds?.length, 1);
+    assert.match(consoleInfo.HostConfig.Binds?.[0] ?? '', /docker\.sock:\/var\/run\/docker\.sock$/);
+    const ps = await services.runtime.exec(s.consoleId, ['docker', 'ps', '--format', '{{.Names}}']);
+    assert.equal(ps.exitCode, 0, ps.stderr);
+    assert.deepEqual(ps.stdout.trim().split('\n').sort(), [`sickbay-${id}-api`, `sickbay-${id}-traffic`], 'the console sees exactly its services');
   });
 
   it('shows the symptoms: memory at 90%+ of the limit, allocation errors in the log, a share of 5xx', async () => {
@@ -135,6 +148,11 @@ describe('leaky-job on the real engine', () => {
     assert.deepEqual(await labelledObjects({ session: id }), []);
     const kinds = services.store.listEvents(id).map((e) => e.kind);
     assert.ok(kinds.includes('goals') && kinds.includes('fault'));
+    assert.ok(kinds.includes('docker'), 'the console’s docker ps went through the proxy and was audited');
+    const report = services.engine.report(id);
+    assert.equal(report.truth.culprit, services.store.requireSession(id).params.jobName, 'the report reveals the truth');
+    assert.ok(report.total >= 0 && report.total <= 100);
+    assert.ok(report.goals.length === 3, 'the final goal check ran before teardown');
   });
 
   it('ends a session that is still provisioning without leaving anything behind', async () => {

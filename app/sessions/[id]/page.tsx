@@ -41,7 +41,12 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
             </>
           )}
         </section>
-        <SessionPanel initial={session} />
+        <SessionPanel
+          initial={session}
+          diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
+          hintCount={entry?.definition.hints.length ?? 0}
+          initialHints={engine.hintsTaken(session.id)}
+        />
       </div>
     </>
   );

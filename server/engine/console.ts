@@ -1,0 +1,113 @@
+/**
+ * The learner's side of a session: a scoped Docker proxy on a per-session unix socket, and a
+ * hardened console container that mounts it as its only Docker access. The terminal gateway
+ * then runs `docker exec -it <console> ...` into it.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DockerCallBody, TypedLineBody } from '@/lib/audit/events';
+import { sessionLabels } from '@/lib/lifecycle/labels';
+import type { Config } from '../config';
+import { startSessionProxy, type SessionProxy } from '../proxy';
+import type { DockerRuntime } from '../runtime/docker';
+
+export const CONSOLE_IMAGE = 'sickbay/console:latest';
+/** Images a learner may start as a debug sidecar: they carry the usual tools. */
+export const SIDECAR_IMAGES = ['sickbay/service:latest', 'sickbay/console:latest'];
+const MIB = 1024 * 1024;
+const SOCKET_PATH_MAX = 100; // sun_path holds 108 bytes; keep a margin
+
+export interface ConsoleSession {
+  id: string;
+  scenario: string;
+  hardExpiry: number;
+}
+
+export interface AttachedConsole {
+  consoleId: string;
+  terminalToken: string;
+  recordingPath: string;
+}
+
+/** The engine's socket path, from DOCKER_HOST (unix only) or the default. */
+export function engineSocketPath(env: Record<string, string | undefined> = process.env): string {
+  const host = env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
+  return '/var/run/docker.sock';
+}
+
+export class ConsoleManager {
+  private readonly proxies = new Map<string, SessionProxy>();
+
+  constructor(
+    private readonly runtime: DockerRuntime,
+    private readonly config: Config,
+    private readonly audit: (sessionId: string, event: DockerCallBody | TypedLineBody) => void,
+  ) {}
+
+  /** Where a session's proxy socket lives: under the data dir unless that path is too long. */
+  socketPath(sessionId: string): string {
+    const preferred = path.join(this.config.dataDir, 'run', sessionId, 'docker.sock');
+    if (preferred.length <= SOCKET_PATH_MAX) return preferred;
+    return path.join(os.tmpdir(), `sickbay-${this.config.instance}`, sessionId, 'docker.sock');
+  }
+
+  async attach(session: ConsoleSession): Promise<AttachedConsole> {
+    const labels = (role: 'console' | 'sidecar') =>
+      sessionLabels({ instance: this.config.instance, sessionId: session.id, scenario: session.scenario, role, expiresAt: session.hardExpiry });
+    const proxy = await startSessionProxy({
+      sessionId: session.id,
+      instance: this.config.instance,
+      socketPath: this.socketPath(session.id),
+      engineSocketPath: engineSocketPath(),
+      audit: (event) => this.audit(session.id, event),
+      sidecar: { images: SIDECAR_IMAGES, labels: labels('sidecar'), memoryBytes: 128 * MIB, nanoCpus: 250_000_000, pidsLimit: 64 },
+      updateCeiling: { memoryBytes: 1024 * MIB, nanoCpus: 1_000_000_000, pidsLimit: 1024 },
+      commitRepository: `sickbay-snapshot/${session.id}`,
+    });
+    this.proxies.set(session.id, proxy);
+    const name = `sickbay-${session.id}-console`;
+    const consoleId = await this.runtime.createContainer({
+      name,
+      image: CONSOLE_IMAGE,
+      env: { SICKBAY_CONSOLE: name },
+      labels: labels('console'),
+      hostname: 'console',
+      networks: [], // NetworkMode none: the console reaches nothing but its Docker socket
+      memoryBytes: 256 * MIB,
+      nanoCpus: 500_000_000,
+      pidsLimit: 128,
+      capAdd: [],
+      capDrop: ['ALL'],
+      readonlyRootfs: true,
+      init: true,
+      user: 'learner',
+      workingDir: '/home/learner',
+      tmpfs: {
+        '/home/learner': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
+        '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
+      },
+      binds: [`${proxy.socketPath}:/var/run/docker.sock`],
+    });
+    await this.runtime.startContainer(consoleId);
+    return {
+      consoleId,
+      terminalToken: crypto.randomBytes(24).toString('base64url'),
+      recordingPath: path.join(this.config.dataDir, 'recordings', `${session.id}.cast`),
+    };
+  }
+
+  /** Stops the session's proxy and removes its socket folder. Containers go with the teardown. */
+  async detach(sessionId: string): Promise<void> {
+    const proxy = this.proxies.get(sessionId);
+    this.proxies.delete(sessionId);
+    await proxy?.close();
+    fs.rmSync(path.dirname(this.socketPath(sessionId)), { recursive: true, force: true });
+  }
+
+  async detachAll(): Promise<void> {
+    await Promise.all([...this.proxies.keys()].map((id) => this.detach(id)));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Builds a session's report from its event log, the scenario and the per-run truth, with the
+ * pure scoring in lib/scoring. Called once when a session ends; the result is stored as is.
+ */
+import type { GoalOutcome, SessionEvent } from '@/lib/audit/events';
+import { classifyEvents } from '@/lib/audit/classify';
+import type { ScenarioDefinition } from '@/lib/scenario/types';
+import {
+  assembleReport,
+  gradeDiagnosis,
+  gradeUpdate,
+  protocolExpectations,
+  scoreProtocol,
+  updateTruthFrom,
+  type DiagnosisGrade,
+  type SessionReport,
+  type UiEvent,
+  type UpdateGrade,
+} from '@/lib/scoring';
+
+export interface StoredReport extends SessionReport {
+  sessionId: string;
+  scenario: string;
+  /** The per-run answer, revealed now that the session is over. */
+  truth: { category: string; categoryLabel: string; culprit: string; culpritKind: string };
+  goals: GoalOutcome[];
+  diagnosisGrade: DiagnosisGrade | null;
+  updateGrade: UpdateGrade | null;
+  submittedDiagnosis: (UiEvent & { kind: 'diagnosis' }) | null;
+  submittedUpdate: (UiEvent & { kind: 'update' }) | null;
+  hintsTaken: number;
+  readyAt: number | null;
+  endedAt: number;
+}
+
+export interface ReportSource {
+  sessionId: string;
+  scenario: string;
+  definition: ScenarioDefinition<unknown>;
+  params: unknown;
+  events: SessionEvent[];
+  /** ms since creation when the session became ready. */
+  readyAt: number | null;
+  endedAt: number;
+}
+
+export function buildReport(src: ReportSource): StoredReport {
+  const def = src.definition;
+  const truth = def.diagnosis.truth(src.params);
+  const services = Object.keys(def.services(src.params));
+  const classified = classifyEvents(src.events);
+  const ui: UiEvent[] = src.events.flatMap((e) => (e.kind === 'diagnosis' || e.kind === 'update' ? [e] : []));
+  const expectations = protocolExpectations({
+    affectedServices: def.protocol.affectedServices,
+    snapshotExpected: def.protocol.snapshotExpected,
+    restartAllowed: def.protocol.restartAllowed,
+    secrets: def.protocol.secrets,
+    stressed: def.protocol.stressed,
+    timelineScale: def.protocol.timelineScale,
+  });
+  const protocol = scoreProtocol({
+    events: classified,
+    ui,
+    expectations,
+    timing: { readyAt: src.readyAt ?? undefined, endedAt: src.endedAt },
+    services,
+  });
+  let diagnosis: (UiEvent & { kind: 'diagnosis' }) | null = null;
+  let update: (UiEvent & { kind: 'update' }) | null = null;
+  for (const e of ui) {
+    if (e.kind === 'diagnosis') diagnosis = e; // the last submission counts
+    else update = e;
+  }
+  const diagnosisGrade = diagnosis
+    ? gradeDiagnosis(diagnosis, truth, classified, { affectedServices: def.protocol.affectedServices, services, at: diagnosis.t })
+    : null;
+  const updateGrade = update ? gradeUpdate(update.text, updateTruthFrom(truth, { causeHints: def.protocol.causeHints })) : null;
+  const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);
+  const goals = finalGoals?.kind === 'goals' ? finalGoals.results : [];
+  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade });
+  return {
+    ...report,
+    sessionId: src.sessionId,
+    scenario: src.scenario,
+    truth: {
+      category: truth.category,
+      categoryLabel: def.diagnosis.categories.find((c) => c.id === truth.category)?.label ?? truth.category,
+      culprit: truth.culprit,
+      culpritKind: truth.culpritKind,
+    },
+    goals,
+    diagnosisGrade,
+    updateGrade,
+    submittedDiagnosis: diagnosis,
+    submittedUpdate: update,
+    hintsTaken: src.events.filter((e) => e.kind === 'hint').length,
+    readyAt: src.readyAt,
+    endedAt: src.endedAt,
+  };
+}

@@ -1,0 +1,37 @@
+/** What every handler of one session's proxy shares. */
+import type { SessionScope } from '@/lib/proxy/scope';
+import type { AuditSink } from './call';
+import type { EngineClient } from './engine-client';
+import type { ExecRegistry, Ownership } from './ownership';
+
+export interface ProxyOptions {
+  sessionId: string;
+  /** Objects must carry sickbay.instance=<this> AND sickbay.session=<sessionId>. */
+  instance: string;
+  /** Listen here (unix socket); the parent dir is created 0700, the socket is 0666. */
+  socketPath: string;
+  /** The real engine, e.g. /var/run/docker.sock. */
+  engineSocketPath: string;
+  /** One call per request (plus typed lines inside interactive execs). */
+  audit: AuditSink;
+  sidecar: { images: string[]; labels: Record<string, string>; memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  updateCeiling: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  /** Commits are forced into this repository, e.g. sickbay-snapshot/<sessionId>. */
+  commitRepository: string;
+  /** Where the proxy reports its own trouble (audit sink failures); silent by default. */
+  log?: (message: string) => void;
+}
+
+export interface ProxyContext {
+  options: ProxyOptions;
+  scope: SessionScope;
+  engine: EngineClient;
+  owned: Ownership;
+  execs: ExecRegistry;
+  emit: AuditSink;
+  /** Runs check-then-create steps one at a time (the sidecar count must not race). */
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** How many debug sidecars a session may have at once (each is limited, but they add up). */
+export const MAX_SIDECARS = 4;

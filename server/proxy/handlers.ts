@@ -1,0 +1,340 @@
+/**
+ * The handlers behind the route table (lib/proxy/routes.ts), one per handler kind. Each
+ * resolves the object the call names within the session (or answers "absent"), checks the
+ * body against its schema, forwards what it rebuilt, and fills in the call's audit facts.
+ */
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import { isSickbayError } from '@/lib/errors';
+import { LABEL } from '@/lib/lifecycle/labels';
+import { queryFlags } from '@/lib/proxy/audit';
+import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
+import { commitBody, planCommit } from '@/lib/proxy/commit';
+import { isJsonObject } from '@/lib/proxy/json';
+import { absent, refuse } from '@/lib/proxy/refusal';
+import type { CheckedRequest } from '@/lib/proxy/request';
+import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
+import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/lib/proxy/scope';
+import { planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
+import { MAX_API_VERSION } from '@/lib/proxy/target';
+import type { Call } from './call';
+import { MAX_SIDECARS, type ProxyContext } from './context';
+import type { OwnedContainer } from './ownership';
+import { EventGate } from './event-stream';
+import { readAll } from './engine-client';
+import { enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
+import { bodyText } from './http-io';
+
+export interface Exchange {
+  ctx: ProxyContext;
+  call: Call;
+  req: CheckedRequest;
+  body: Buffer;
+  res: http.ServerResponse;
+}
+
+type Item = Record<string, unknown>;
+
+/** Names the call's target in the audit: the service (or sidecar) name and its full id. */
+function setTarget(call: Call, container: OwnedContainer): void {
+  call.facts.target = container.target;
+  call.facts.targetId = container.id;
+  if (container.role === 'sidecar') call.facts.flags = { ...call.facts.flags, sidecar: true };
+}
+
+/**
+ * A sidecar joining a container outside the session gets the same answer whether that
+ * container exists elsewhere or not at all. It is a refusal (403), not Docker's 404: on a 404
+ * from create the CLI concludes the image is missing and tries to pull it.
+ */
+async function joinable(x: Exchange, ref: string, flag: '--pid' | '--net'): Promise<OwnedContainer> {
+  try {
+    return await x.ctx.owned.container(ref);
+  } catch (err) {
+    if (isSickbayError(err) && err.code === 'not_found') throw refuse(`${flag} container:${ref}: No such container: ${ref}`);
+    throw err;
+  }
+}
+
+/** The version-less path with the named object replaced by its full id. */
+function withId(req: CheckedRequest, id: string): string {
+  const [, kind, , ...rest] = req.path.split('/');
+  return ['', kind, id, ...rest].join('/');
+}
+
+async function ping(x: Exchange): Promise<void> {
+  const { request, response } = x.ctx.engine.send(x.req.method, enginePath('/_ping', x.req.version));
+  x.res.once('close', () => request.destroy());
+  const upstream = await response;
+  const body = await readAll(upstream, 1024);
+  const headers: Record<string, string> = {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Api-Version': capApiVersion(upstream.headers['api-version'] as string | undefined, MAX_API_VERSION),
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+  };
+  for (const h of ['ostype', 'docker-experimental', 'builder-version']) {
+    const v = upstream.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  // No swarm here, whatever the engine says: the CLI then never offers swarm commands.
+  headers.Swarm = 'inactive';
+  headers['Content-Length'] = String(x.req.method === 'HEAD' ? 0 : body.length);
+  x.res.writeHead(upstream.statusCode ?? 502, headers);
+  x.res.end(x.req.method === 'HEAD' ? undefined : body);
+  x.call.finish({ allowed: true, status: upstream.statusCode ?? 502 });
+}
+
+async function info(x: Exchange): Promise<void> {
+  const containers = await x.ctx.owned.containers();
+  const count = (state: string) => containers.filter((c) => c.state === state).length;
+  const running = count('running');
+  const paused = count('paused');
+  await forwardJson(x.ctx, x.call, x.res, 'GET', enginePath('/info', x.req.version), (body) =>
+    reduceInfo(isJsonObject(body) ? body : {}, { containers: containers.length, running, paused, stopped: containers.length - running - paused }),
+  );
+}
+
+async function listContainers(x: Exchange): Promise<void> {
+  const filters = forceLabelFilters(x.req.query.filters, x.ctx.scope, FILTER_KEYS.containers);
+  const path = enginePath('/containers/json', x.req.version, { ...x.req.query, filters });
+  await forwardJson(x.ctx, x.call, x.res, 'GET', path, (body) => ownItems(body, x.ctx.scope));
+}
+
+async function listNetworks(x: Exchange): Promise<void> {
+  const filters = forceLabelFilters(x.req.query.filters, x.ctx.scope, FILTER_KEYS.networks);
+  await forwardJson(x.ctx, x.call, x.res, 'GET', enginePath('/networks', x.req.version, { filters }), (body) => ownItems(body, x.ctx.scope));
+}
+
+function imageScope(x: Exchange) {
+  return { images: x.ctx.options.sidecar.images, snapshotRepository: x.ctx.options.commitRepository };
+}
+
+async function listImages(x: Exchange): Promise<void> {
+  const filters = JSON.stringify(parseFilters(x.req.query.filters, FILTER_KEYS.images));
+  const path = enginePath('/images/json', x.req.version, { ...x.req.query, filters });
+  await forwardJson(x.ctx, x.call, x.res, 'GET', path, (body) => visibleImages(body, imageScope(x)));
+}
+
+async function imageInspect(x: Exchange): Promise<void> {
+  const ref = x.req.ref ?? '';
+  x.call.facts.target = ref;
+  if (!imageRefAllowed(ref, imageScope(x))) throw absent('image', ref);
+  await forwardJson(x.ctx, x.call, x.res, 'GET', enginePath(x.req.path, x.req.version), (body) => imageView(body as Item, imageScope(x)));
+}
+
+/** `docker events`: forced label filters, and every event line checked again before it goes out. */
+async function events(x: Exchange): Promise<void> {
+  const filters = forceLabelFilters(x.req.query.filters, x.ctx.scope, FILTER_KEYS.events);
+  const { request, response } = x.ctx.engine.send('GET', enginePath('/events', x.req.version, { ...x.req.query, filters }));
+  x.res.once('close', () => request.destroy());
+  const upstream = await response;
+  const status = upstream.statusCode ?? 502;
+  x.res.writeHead(status, passedHeaders(upstream.headers));
+  x.res.flushHeaders();
+  x.call.finish({ allowed: true, status });
+  if (status !== 200) {
+    upstream.pipe(x.res);
+    return;
+  }
+  const gate = new EventGate(x.res, x.ctx.scope, (id) => x.ctx.execs.has(id));
+  upstream.setEncoding('utf8');
+  upstream.on('data', (text: string) => {
+    if (!gate.write(text)) x.res.destroy();
+  });
+  upstream.on('end', () => gate.end());
+  x.res.once('close', () => gate.close());
+  upstream.on('error', () => x.res.destroy());
+}
+
+/** Calls on one own container or exec, streamed through unchanged. */
+async function forward(x: Exchange): Promise<void> {
+  const ref = x.req.ref ?? '';
+  if (x.req.route.target === 'exec') {
+    const exec = x.ctx.execs.get(ref);
+    if (!exec) throw absent('exec', ref);
+    x.call.facts.target = exec.target;
+    x.call.facts.targetId = exec.containerId;
+    await forwardStream(x.ctx, x.call, x.res, x.req.method, enginePath(x.req.path, x.req.version, x.req.query));
+    return;
+  }
+  const container = await x.ctx.owned.container(ref);
+  setTarget(x.call, container);
+  await forwardStream(x.ctx, x.call, x.res, x.req.method, enginePath(withId(x.req, container.id), x.req.version, x.req.query));
+}
+
+async function containerInspect(x: Exchange): Promise<void> {
+  const container = await x.ctx.owned.container(x.req.ref ?? '');
+  setTarget(x.call, container);
+  await forwardJson(x.ctx, x.call, x.res, 'GET', enginePath(withId(x.req, container.id), x.req.version, x.req.query), (body) => redactHostPaths(body as Item));
+}
+
+/** exec start / attach without an upgrade (e.g. curl, or a detached exec start). */
+async function hijackWithoutUpgrade(x: Exchange): Promise<void> {
+  if (x.req.route.action !== 'exec-start') {
+    if (x.body.length > 0) throw refuse('attach takes no request body');
+    return forward(x);
+  }
+  const ref = x.req.ref ?? '';
+  const exec = x.ctx.execs.get(ref);
+  if (!exec) throw absent('exec', ref);
+  const plan = planExecStart(bodyText(x.body));
+  x.call.facts.target = exec.target;
+  x.call.facts.targetId = exec.containerId;
+  x.call.facts.flags = { ...x.call.facts.flags, tty: plan.tty, detach: plan.detach };
+  await forwardStream(x.ctx, x.call, x.res, 'POST', enginePath(x.req.path, x.req.version), { body: JSON.stringify(plan.body) });
+}
+
+async function execCreate(x: Exchange): Promise<void> {
+  const container = await x.ctx.owned.container(x.req.ref ?? '');
+  setTarget(x.call, container);
+  const plan = planExecCreate(bodyText(x.body));
+  x.call.facts.command = plan.command;
+  x.call.facts.flags = {
+    ...x.call.facts.flags,
+    tty: plan.tty,
+    interactive: plan.stdin,
+    detach: plan.detach,
+    ...(plan.user ? { user: plan.user } : {}),
+    ...(plan.workdir ? { workdir: plan.workdir } : {}),
+    ...(plan.env ? { env: plan.env } : {}),
+  };
+  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (body) => {
+    const id = (body as { Id?: unknown } | null)?.Id;
+    if (typeof id === 'string') {
+      x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: plan.command });
+      x.call.facts.flags = { ...x.call.facts.flags, exec: id.slice(0, 12) };
+    }
+    return body;
+  }, plan.body);
+}
+
+async function sidecarCreate(x: Exchange): Promise<void> {
+  const { options, scope, owned } = x.ctx;
+  const plan = planSidecar(bodyText(x.body), x.req.query.name, options.sidecar, options.commitRepository);
+  x.call.facts.command = plan.command;
+  x.call.facts.flags = { ...x.call.facts.flags, image: plan.image, tty: plan.tty, interactive: plan.interactive };
+  const pid = plan.pidRef ? await joinable(x, plan.pidRef, '--pid') : undefined;
+  const net = plan.netRef ? await joinable(x, plan.netRef, '--net') : undefined;
+  if (pid) x.call.facts.flags = { ...x.call.facts.flags, pid: pid.target };
+  if (net) x.call.facts.flags = { ...x.call.facts.flags, net: net.target };
+  const name = sidecarName(plan, sessionPrefix(scope), crypto.randomBytes(3).toString('hex'));
+  x.call.facts.target = name.slice(sessionPrefix(scope).length);
+  const body = sidecarBody(plan, { ...(pid ? { pidId: pid.id } : {}), ...(net ? { netId: net.id } : {}) }, options.sidecar, scope);
+  await x.ctx.serial(async () => {
+    const sidecars = (await owned.containers()).filter((c) => c.role === 'sidecar').length;
+    if (sidecars >= MAX_SIDECARS) throw refuse(`a session may have at most ${MAX_SIDECARS} debug sidecars: remove one first (docker rm -f <name>)`);
+    await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath('/containers/create', x.req.version, { name }), (answer) => {
+      const id = (answer as { Id?: unknown } | null)?.Id;
+      if (typeof id === 'string') x.call.facts.targetId = id;
+      return answer;
+    }, body);
+  });
+}
+
+async function update(x: Exchange): Promise<void> {
+  const container = await x.ctx.owned.container(x.req.ref ?? '');
+  setTarget(x.call, container);
+  const plan = planUpdate(bodyText(x.body), x.ctx.options.updateCeiling);
+  x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
+  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (b) => b, plan.body);
+}
+
+function snapshotFallbackTag(): string {
+  return `snapshot-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+}
+
+async function commit(x: Exchange): Promise<void> {
+  const { options, scope } = x.ctx;
+  const plan = planCommit(x.req.query, options.commitRepository, snapshotFallbackTag());
+  const container = await x.ctx.owned.container(plan.containerRef);
+  setTarget(x.call, container);
+  x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };
+  const path = enginePath('/commit', x.req.version, { container: container.id, ...plan.query });
+  await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
+}
+
+async function archivePut(x: Exchange): Promise<void> {
+  const container = await x.ctx.owned.container(x.req.ref ?? '');
+  setTarget(x.call, container);
+  x.call.facts.flags = { ...x.call.facts.flags, bytes: x.body.length };
+  await forwardStream(x.ctx, x.call, x.res, 'PUT', enginePath(withId(x.req, container.id), x.req.version, x.req.query), { body: x.body, contentType: 'application/x-tar' });
+}
+
+async function removeSidecar(x: Exchange): Promise<void> {
+  const container = await x.ctx.owned.container(x.req.ref ?? '');
+  setTarget(x.call, container);
+  if (container.labels[LABEL.role] !== 'sidecar') throw refuse(`only debug sidecars can be removed; ${container.target} belongs to the scenario`);
+  await forwardStream(x.ctx, x.call, x.res, 'DELETE', enginePath(withId(x.req, container.id), x.req.version, x.req.query));
+}
+
+async function networkInspect(x: Exchange): Promise<void> {
+  const network = await x.ctx.owned.network(x.req.ref ?? '');
+  x.call.facts.target = network.name.replace(sessionPrefix(x.ctx.scope), '');
+  x.call.facts.targetId = network.id;
+  const ownIds = new Set((await x.ctx.owned.containers()).map((c) => c.id));
+  await forwardJson(x.ctx, x.call, x.res, 'GET', enginePath(withId(x.req, network.id), x.req.version, x.req.query), (body) => ownNetworkView(body as Item, ownIds));
+}
+
+async function networkEndpoint(x: Exchange): Promise<void> {
+  const action = x.req.route.action as 'network-connect' | 'network-disconnect';
+  const network = await x.ctx.owned.network(x.req.ref ?? '');
+  const plan = planNetworkEndpoint(bodyText(x.body), action);
+  const container = await x.ctx.owned.container(plan.containerRef);
+  setTarget(x.call, container);
+  x.call.facts.flags = { ...x.call.facts.flags, network: network.name.replace(sessionPrefix(x.ctx.scope), ''), ...(plan.aliases.length ? { aliases: plan.aliases.join(',') } : {}), ...(plan.force ? { force: true } : {}) };
+  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, network.id), x.req.version), (b) => b, endpointBody(plan, container.id, action));
+}
+
+function absentObject(x: Exchange): never {
+  const kind = x.req.route.target === 'plugin' ? 'plugin' : 'volume';
+  throw absent(kind, x.req.ref ?? '');
+}
+
+/** Runs the handler of an already checked request (target, route, query). */
+export async function dispatch(x: Exchange): Promise<void> {
+  x.call.facts.flags = { ...x.call.facts.flags, ...queryFlags(x.req.route, x.req.query) };
+  switch (x.req.route.handler) {
+    case 'ping':
+      return ping(x);
+    case 'version':
+      return forwardJson(x.ctx, x.call, x.res, 'GET', enginePath('/version', x.req.version), (b) => b);
+    case 'info':
+      return info(x);
+    case 'list-containers':
+      return listContainers(x);
+    case 'list-networks':
+      return listNetworks(x);
+    case 'list-images':
+      return listImages(x);
+    case 'events':
+      return events(x);
+    case 'forward':
+      return forward(x);
+    case 'container-inspect':
+      return containerInspect(x);
+    case 'hijack':
+      return hijackWithoutUpgrade(x);
+    case 'exec-create':
+      return execCreate(x);
+    case 'sidecar-create':
+      return sidecarCreate(x);
+    case 'update':
+      return update(x);
+    case 'commit':
+      return commit(x);
+    case 'archive-put':
+      return archivePut(x);
+    case 'remove-sidecar':
+      return removeSidecar(x);
+    case 'network-inspect':
+      return networkInspect(x);
+    case 'network-endpoint':
+      return networkEndpoint(x);
+    case 'image-inspect':
+      return imageInspect(x);
+    case 'absent':
+      return absentObject(x);
+  }
+}
+

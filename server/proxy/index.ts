@@ -1,0 +1,173 @@
+/**
+ * The per-session Docker API proxy: a unix socket the session's console container sees as
+ * /var/run/docker.sock. Every request goes through the same gate (lib/proxy: target parsing,
+ * allowlist, query and body checks), is scoped to the session's own objects here, forwarded
+ * to the real engine, and written to the session's audit log exactly once.
+ */
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { SickbayError } from '@/lib/errors';
+import { REFUSAL_PREFIX } from '@/lib/proxy/refusal';
+import { bodyLimit, checkRequest } from '@/lib/proxy/request';
+import { deniedAction } from '@/lib/proxy/routes';
+import { Call, type AuditSink } from './call';
+import type { ProxyContext, ProxyOptions } from './context';
+import { EngineClient } from './engine-client';
+import { dispatch } from './handlers';
+import { hijack } from './hijack';
+import { drain, errorAnswer, readBody, sendJson, writeRawError } from './http-io';
+import { ExecRegistry, Ownership } from './ownership';
+
+export type { ProxyOptions } from './context';
+
+const MAX_CONNECTIONS = 128;
+
+export interface SessionProxy {
+  socketPath: string;
+  /** Stops listening, destroys open connections (hijacked ones too) and removes the socket. */
+  close(): Promise<void>;
+}
+
+/** A readable path for refusals logged before the target could be parsed. */
+function roughPath(url: string | undefined): string {
+  const raw = (url ?? '').split('?')[0] ?? '';
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    /* keep it raw */
+  }
+  return decoded.replace(/^\/v[0-9.]+(?=\/)/, '').slice(0, 512);
+}
+
+function newCall(sink: AuditSink, method: string, url: string | undefined, connection: number): Call {
+  const p = roughPath(url);
+  return new Call(sink, { action: deniedAction(method, p), method, path: p, flags: { connection } });
+}
+
+function refusalReason(message: string, status: number): string {
+  if (message.startsWith(REFUSAL_PREFIX)) return message;
+  return status === 404 ? `${REFUSAL_PREFIX}not an object of this session (${message})` : `${REFUSAL_PREFIX}${message}`;
+}
+
+async function prepareSocketPath(socketPath: string): Promise<void> {
+  if (!path.isAbsolute(socketPath)) throw new SickbayError('bad_request', `proxy socket path must be absolute: ${socketPath}`);
+  await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  try {
+    const stat = await fs.lstat(socketPath);
+    if (!stat.isSocket()) throw new SickbayError('conflict', `${socketPath} exists and is not a socket; not removing it`);
+    await fs.unlink(socketPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+export async function startSessionProxy(options: ProxyOptions): Promise<SessionProxy> {
+  if (!options.sessionId || !options.instance) throw new SickbayError('bad_request', 'the proxy needs a session id and an instance');
+  await prepareSocketPath(options.socketPath);
+
+  const emit: AuditSink = (event) => {
+    try {
+      options.audit(event);
+    } catch (err) {
+      options.log?.(`proxy ${options.sessionId}: audit sink failed: ${(err as Error).message}`);
+    }
+  };
+  const engine = new EngineClient(options.engineSocketPath);
+  const scope = { sessionId: options.sessionId, instance: options.instance };
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
+  };
+  const ctx: ProxyContext = { options, scope, engine, owned: new Ownership(engine, scope), execs: new ExecRegistry(), emit, serial };
+
+  const sockets = new Set<Duplex>();
+  const track = (s: Duplex) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  };
+  const connectionIds = new WeakMap<object, number>();
+  let connections = 0;
+
+  const server = http.createServer();
+  server.headersTimeout = 30_000;
+  // One learner's CLI needs a handful (stats opens one per container); this bounds the engine
+  // sockets a runaway loop in the console can hold open.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('connection', (socket) => {
+    track(socket);
+    connectionIds.set(socket, ++connections);
+    socket.on('error', () => socket.destroy());
+  });
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const method = req.method ?? '';
+    const call = newCall(emit, method, req.url, connectionIds.get(req.socket) ?? 0);
+    void (async () => {
+      try {
+        const checked = checkRequest(method, req.url ?? '');
+        call.facts.action = checked.route.action;
+        call.facts.path = checked.path;
+        const body = await readBody(req, bodyLimit(checked.route));
+        await dispatch({ ctx, call, req: checked, body, res });
+      } catch (err) {
+        const answer = errorAnswer(err);
+        if (res.headersSent) res.destroy();
+        else {
+          const drained = await drain(req);
+          sendJson(res, answer.status, { message: answer.message }, drained ? {} : { Connection: 'close' });
+        }
+        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
+      }
+    })();
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const method = req.method ?? '';
+    const call = newCall(emit, method, req.url, connectionIds.get(socket) ?? 0);
+    void (async () => {
+      try {
+        const checked = checkRequest(method, req.url ?? '');
+        call.facts.action = checked.route.action;
+        call.facts.path = checked.path;
+        await hijack(ctx, call, checked, req, socket, head, track);
+      } catch (err) {
+        const answer = errorAnswer(err);
+        writeRawError(socket, answer.status, answer.message);
+        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // The console's user is not root: it must be able to connect. The socket is only ever
+  // bind-mounted into that session's console, and the parent directory is 0700.
+  await fs.chmod(options.socketPath, 0o666);
+
+  let closing: Promise<void> | undefined;
+  return {
+    socketPath: options.socketPath,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of sockets) s.destroy();
+        engine.close();
+        await closed;
+        await fs.unlink(options.socketPath).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * The terminal WebSocket gateway: `ws` in noServer mode behind server.ts's `upgrade` handler,
+ * for paths /ws/terminal/<sessionId>. The protocol is in lib/terminal/protocol.ts and
+ * docs/api.md ("Terminal WebSocket").
+ *
+ * Checked before the upgrade is accepted (refused with a plain HTTP answer, then closed):
+ *   - the path names a session id                                        else 404
+ *   - the Origin header is allowed (cross-site WebSocket hijacking)      else 403
+ *   - the session has a ready console (lookup)                           else 404
+ *   - ?token= equals that session's token (constant-time compare)        else 401
+ * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
+ * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
+ * message parsing, token buckets on messages and input bytes, a ping every 15 s with the
+ * connection terminated when the previous one got no pong, and an idle timeout on input.
+ */
+import crypto from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
+import type { FlowControlOptions } from '@/lib/terminal/flow';
+import {
+  CLOSE,
+  encodeServerMessage,
+  MAX_CLIENT_MESSAGE_BYTES,
+  parseClientMessage,
+  parseTerminalPath,
+  sizeFromQuery,
+  TERMINAL_PATH_PREFIX,
+} from '@/lib/terminal/protocol';
+import { TokenBucket } from '@/lib/terminal/rate';
+import { TerminalSession, type SpawnPty, type TerminalClient } from './session';
+
+export interface TerminalTarget {
+  sessionId: string;
+  consoleContainer: string;
+  token: string;
+  recordingPath: string;
+}
+
+export interface TerminalGatewayOptions {
+  /** null: unknown session or no ready console -> the upgrade is refused. */
+  lookup(sessionId: string): TerminalTarget | null;
+  isAllowedOrigin(origin: string | undefined, host: string | undefined): boolean;
+  audit(sessionId: string, event: TerminalBody | TypedLineBody): void;
+  /** Called on input (at most every 10 s per session): extends the session's idle TTL. */
+  onActivity(sessionId: string): void;
+  /** DOCKER_HOST for the host-side docker CLI run by node-pty (default: the server's own). */
+  dockerHost?: string;
+
+  // Tuning and test seams; the defaults are the production values.
+  /** Close a connection after this long without input (default 30 min). The shell stays. */
+  idleTimeoutMs?: number;
+  /** WebSocket ping interval; a connection that missed the previous pong is dropped (default 15 s). */
+  heartbeatMs?: number;
+  maxPayload?: number;
+  flow?: FlowControlOptions;
+  ackEvery?: number;
+  scrollbackBytes?: number;
+  maxRecordedOutputChars?: number;
+  /** Client messages per second (default 200, burst 1000). */
+  messageRate?: { perSecond: number; burst: number };
+  /** Input bytes per second (default 256 KiB, burst 1 MiB). */
+  inputRate?: { perSecond: number; burst: number };
+  spawn?: SpawnPty;
+  endShell?: (consoleContainer: string, shellId: string) => Promise<void>;
+  dockerBin?: string;
+  clock?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface TerminalGateway {
+  /** True when the path is ours (/ws/terminal/...), whether accepted or refused. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Destroys the session's pty, closes its socket (4002) and flushes the recording. */
+  closeSession(sessionId: string): Promise<void>;
+  /** Same for every session; new upgrades are refused from now on. */
+  closeAll(): Promise<void>;
+  /** Live terminals (tests, diagnostics). */
+  sessions(): ReadonlyMap<string, TerminalSession>;
+}
+
+/** Constant-time string equality (hashing first makes the lengths equal). */
+export function tokensEqual(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  const body = `${message}\n`;
+  socket.once('finish', () => socket.destroy());
+  socket.once('error', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export function createTerminalGateway(options: TerminalGatewayOptions): TerminalGateway {
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? ((m: string) => console.log(`[sickbay] terminal: ${m}`));
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const messageRate = options.messageRate ?? { perSecond: 200, burst: 1000 };
+  const inputRate = options.inputRate ?? { perSecond: 256 * 1024, burst: 1024 * 1024 };
+  const terminals = new Map<string, TerminalSession>();
+  const sockets = new Set<WebSocket>();
+  let closing = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload ?? MAX_CLIENT_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
+  function terminalFor(target: TerminalTarget): TerminalSession {
+    const existing = terminals.get(target.sessionId);
+    if (existing && !existing.isDestroyed && existing.consoleContainer === target.consoleContainer) return existing;
+    const session = new TerminalSession({
+      sessionId: target.sessionId,
+      consoleContainer: target.consoleContainer,
+      recordingPath: target.recordingPath,
+      audit: (event) => {
+        try {
+          options.audit(target.sessionId, event);
+        } catch (err) {
+          log(`audit for ${target.sessionId} failed: ${(err as Error).message}`);
+        }
+      },
+      onActivity: () => {
+        try {
+          options.onActivity(target.sessionId);
+        } catch (err) {
+          log(`activity for ${target.sessionId} failed: ${(err as Error).message}`);
+        }
+      },
+      spawn: options.spawn,
+      endShell: options.endShell,
+      dockerHost: options.dockerHost,
+      dockerBin: options.dockerBin,
+      flow: options.flow,
+      ackEvery: options.ackEvery,
+      scrollbackBytes: options.scrollbackBytes,
+      maxRecordedOutputChars: options.maxRecordedOutputChars,
+      clock,
+      log,
+    });
+    if (existing) void existing.destroy('the console was replaced');
+    terminals.set(target.sessionId, session);
+    return session;
+  }
+
+  function onConnection(ws: WebSocket, target: TerminalTarget, size: { cols: number; rows: number }): void {
+    sockets.add(ws);
+    const session = terminalFor(target);
+    const messages = new TokenBucket(messageRate.perSecond, messageRate.burst, clock());
+    const inputBytes = new TokenBucket(inputRate.perSecond, inputRate.burst, clock());
+    let alive = true;
+    let closedReason = 'the connection closed';
+    let idleTimer: NodeJS.Timeout | null = null;
+
+    const client: TerminalClient = {
+      sendBinary: (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+      },
+      sendText: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
+      close: (code, reason) => {
+        closedReason = reason;
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+      },
+    };
+
+    const dropConnection = (code: number, reason: string) => {
+      closedReason = reason;
+      ws.close(code, reason);
+    };
+
+    const armIdle = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => dropConnection(CLOSE.idle, `no input for ${Math.round(idleTimeoutMs / 60_000)} min`), idleTimeoutMs);
+      idleTimer.unref();
+    };
+
+    const heartbeat = setInterval(() => {
+      if (!alive) {
+        closedReason = 'no answer to ping';
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, heartbeatMs);
+    heartbeat.unref();
+
+    ws.on('pong', () => {
+      alive = true;
+    });
+
+    ws.on('message', (data, isBinary) => {
+      alive = true;
+      if (isBinary) return dropConnection(CLOSE.unsupportedData, 'binary messages are not accepted');
+      const now = clock();
+      if (!messages.take(now)) return dropConnection(CLOSE.policy, 'too many messages');
+      const parsed = parseClientMessage(rawToString(data));
+      if (!parsed.ok) return dropConnection(CLOSE.policy, `bad message: ${parsed.error}`);
+      const m = parsed.message;
+      switch (m.type) {
+        case 'input':
+          if (!inputBytes.take(now, Buffer.byteLength(m.data))) return dropConnection(CLOSE.policy, 'input too fast');
+          armIdle();
+          session.input(client, m.data);
+          break;
+        case 'resize':
+          session.resize(client, m.cols, m.rows);
+          break;
+        case 'ack':
+          session.ack(client, m.bytes);
+          break;
+        case 'ping':
+          client.sendText(encodeServerMessage({ type: 'pong' }));
+          break;
+      }
+    });
+
+    ws.on('close', (code) => {
+      sockets.delete(ws);
+      clearInterval(heartbeat);
+      if (idleTimer) clearTimeout(idleTimer);
+      const reason =
+        code === CLOSE.normal || code === 1005
+          ? 'the browser closed the terminal'
+          : code === CLOSE.goingAway && closedReason === 'the connection closed'
+            ? 'the page was closed or reloaded'
+            : closedReason;
+      session.detach(client, reason);
+    });
+
+    ws.on('error', (err) => {
+      closedReason = `socket error: ${err.message}`;
+      log(`session ${target.sessionId}: ${closedReason}`);
+    });
+
+    armIdle();
+    try {
+      session.attach(client, size);
+    } catch (err) {
+      log(`session ${target.sessionId}: cannot start the shell: ${(err as Error).message}`);
+      dropConnection(CLOSE.serverError, 'cannot start the shell');
+    }
+  }
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!url.pathname.startsWith(TERMINAL_PATH_PREFIX)) return false;
+      const sessionId = parseTerminalPath(url.pathname);
+      if (!sessionId) {
+        refuse(socket, 404, 'no such terminal');
+        return true;
+      }
+      if (closing) {
+        refuse(socket, 503, 'the server is shutting down');
+        return true;
+      }
+      if (!options.isAllowedOrigin(req.headers.origin, req.headers.host)) {
+        refuse(socket, 403, 'origin not allowed');
+        return true;
+      }
+      const target = options.lookup(sessionId);
+      if (!target) {
+        refuse(socket, 404, 'this session has no terminal (unknown, not ready yet, or ended)');
+        return true;
+      }
+      const token = url.searchParams.get('token') ?? '';
+      if (!token || !tokensEqual(token, target.token)) {
+        refuse(socket, 401, 'missing or wrong terminal token');
+        return true;
+      }
+      const size = sizeFromQuery(url.searchParams);
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, target, size));
+      return true;
+    },
+
+    async closeSession(sessionId) {
+      const session = terminals.get(sessionId);
+      if (!session) return;
+      terminals.delete(sessionId);
+      await session.destroy('the session ended', CLOSE.sessionEnded);
+    },
+
+    async closeAll() {
+      closing = true;
+      const all = [...terminals.values()];
+      terminals.clear();
+      await Promise.all(all.map((s) => s.destroy('the server is shutting down', CLOSE.goingAway)));
+      for (const ws of sockets) ws.terminate();
+      sockets.clear();
+    },
+
+    sessions() {
+      return terminals;
+    },
+  };
+}
