@@ -3,6 +3,7 @@
  * bodies), the actions the rules read, and the results they return. Pure types and constants.
  */
 import type { Classification, ClassifiedEvent, Tier } from '../audit/classify';
+import type { ScenarioProtocol } from '../scenario/types';
 
 import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/events';
 
@@ -13,24 +14,11 @@ import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/even
  */
 export const RULE_SET_VERSION = 'protocol/1';
 
-/** What a scenario tells the protocol rules about itself. */
-export interface ProtocolExpectations {
-  /** Services the incident is about; state-losing actions on them break no-state-loss. */
-  affectedServices: string[];
-  /** A snapshot (docker commit, docker cp out, saved logs) is expected before the first change. */
-  snapshotExpected: boolean;
-  /** Restarting an affected service is an acceptable fix here (no-state-loss does not apply). */
-  restartAllowed: boolean;
-  /**
-   * Secret values, or environment variable names, whose appearance in a typed command or an
-   * exec'd command counts as exposure (e.g. "PGPASSWORD", or the password itself). Empty: the
-   * no-secrets rule does not apply.
-   */
-  secrets: string[];
-  /** The system is saturated: heavy and streaming commands add load that costs points. */
-  stressed: boolean;
-  /** Multiplies the emergency timeline's budgets (1 = 30 s / 2 min / 5 min). */
-  timelineScale: number;
+/**
+ * What a scenario tells the protocol rules about itself: its `protocol` block (see
+ * ScenarioProtocol for each field) plus rules of its own. causeHints are for the update grader.
+ */
+export interface ProtocolExpectations extends Omit<ScenarioProtocol, 'causeHints'> {
   /** Scenario-specific rules, evaluated after the standard ones. */
   extraRules?: Rule[];
 }
