@@ -47,7 +47,9 @@ export { classifySql, splitSql, looksLikeSql } from './sql';
 export type { SqlClassification, SqlStatementAssessment } from './sql';
 
 /** Bump when a classification of the same input can change (stored with every score). */
-export const CLASSIFIER_VERSION = 1;
+// 2: the proxy's own names are read as logged — "cp" with a direction, a sidecar's pid/net =
+//    the bare container, plugin-inspect — and a typed line claims them (lib/scoring/actions.ts).
+export const CLASSIFIER_VERSION = 2;
 
 export interface ShellContext {
   /** Where the line runs. Default 'console' (the learner's console container). */
@@ -334,7 +336,7 @@ function applyLoops(part: PartClassification, loops: Map<string, { names: string
 
 type FlagValue = string | number | boolean;
 
-function flagOf(e: DockerCallBody, ...names: string[]): FlagValue | undefined {
+function flagOf(e: Pick<DockerCallBody, 'flags'>, ...names: string[]): FlagValue | undefined {
   const f = e.flags ?? {};
   for (const n of names) {
     for (const [k, v] of Object.entries(f)) if (k.toLowerCase() === n.toLowerCase()) return v;
@@ -375,9 +377,25 @@ function single(d: Draft, program = 'docker', argv: string[] = []): Classificati
 /** Proxy actions that only complete another call; scoring folds them into it. */
 export const COMPANION_ACTIONS = new Set(['exec-start', 'exec-inspect', 'exec-resize', 'resize', 'wait', 'archive-stat', 'ping', 'version', 'info', '_ping']);
 
+/**
+ * The action of a proxied call in the words the classifier and the scoring use. The proxy logs
+ * the archive endpoint as one action, "cp", with the direction in its flags (lib/proxy/audit.ts):
+ * that is `cp-out` (GET), `cp-in` (PUT) or the `archive-stat` companion (HEAD).
+ */
+export function proxiedAction(e: Pick<DockerCallBody, 'action' | 'method' | 'flags'>): string {
+  const action = e.action.toLowerCase();
+  if (action !== 'cp') return action;
+  const direction = String(flagOf(e, 'direction') ?? '').toLowerCase();
+  const method = e.method.toUpperCase();
+  if (direction === 'out' || (!direction && method === 'GET')) return 'cp-out';
+  if (direction === 'in' || (!direction && method === 'PUT')) return 'cp-in';
+  if (direction === 'stat' || (!direction && method === 'HEAD')) return 'archive-stat';
+  return action;
+}
+
 /** Classifies one proxied Docker API call. */
 export function classifyDockerCall(e: DockerCallBody): Classification {
-  const action = e.action.toLowerCase();
+  const action = proxiedAction(e);
   const target = e.target ?? e.targetId;
   const ext = (summary: string, observes: Observation[], extra: Partial<Draft> = {}): Classification =>
     single({ tier: 'external', summary, observes, target, dockerAction: action, ...extra }, 'docker', [action]);
@@ -426,6 +444,8 @@ export function classifyDockerCall(e: DockerCallBody): Classification {
     case 'volume-ls':
     case 'volume-inspect':
       return ext(`docker ${action}`, ['filesystem']);
+    case 'plugin-inspect':
+      return ext(`docker ${action}`, []);
     case 'exec':
     case 'exec-create':
     case 'exec-start': {
@@ -502,12 +522,19 @@ export function classifyDockerCall(e: DockerCallBody): Classification {
     case 'run':
     case 'create':
     case 'container-create': {
-      const pick = (...names: string[]) => {
-        const v = flagOf(e, ...names);
+      // The joined container: `container:X` in Docker's mode fields, or the bare name the
+      // proxy logs as pid/net (server/proxy/handlers.ts); a mode such as host is no container.
+      const pick = (short: string, ...modes: string[]) => {
+        const bare = flagOf(e, short);
+        if (typeof bare === 'string' && bare !== '' && !bare.includes(':') && !/^(host|bridge|none|default|private|shareable)$/i.test(bare)) return bare;
+        const v = flagOf(e, short, ...modes);
         return typeof v === 'string' && v.startsWith('container:') ? v.slice('container:'.length) : undefined;
       };
-      const joins = pick('pid', 'pidMode', 'PidMode') ?? pick('net', 'network', 'networkMode', 'NetworkMode') ?? pick('ipc', 'ipcMode', 'IpcMode');
-      const namespaces = [pick('pid', 'pidMode', 'PidMode') ? 'pid' : '', pick('net', 'network', 'networkMode', 'NetworkMode') ? 'net' : '', pick('ipc', 'ipcMode', 'IpcMode') ? 'ipc' : ''].filter(Boolean);
+      const pid = pick('pid', 'pidMode', 'PidMode');
+      const net = pick('net', 'network', 'networkMode', 'NetworkMode');
+      const ipc = pick('ipc', 'ipcMode', 'IpcMode');
+      const joins = pid ?? net ?? ipc;
+      const namespaces = [pid ? 'pid' : '', net ? 'net' : '', ipc ? 'ipc' : ''].filter(Boolean);
       const image = String(flagOf(e, 'image') ?? '');
       const cmd = e.command ?? [];
       const tty = truthy(flagOf(e, 'tty'));

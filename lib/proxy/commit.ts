@@ -4,6 +4,7 @@
  * cannot overwrite a lab image such as sickbay/service and the sweeper can find it.
  */
 import { LABEL } from '../lifecycle/labels';
+import { isJsonObject, parseStrictJson } from './json';
 import type { CheckedQuery } from './query';
 import { refuse } from './refusal';
 
@@ -26,9 +27,24 @@ export function snapshotTag(repo: string | undefined, tag: string | undefined, f
   return sanitiseTag(joined) || sanitiseTag(fallback);
 }
 
-export function planCommit(query: CheckedQuery, repository: string, fallbackTag: string): CommitPlan {
+/**
+ * The body of a commit request is the container config to apply to the image. The docker CLI
+ * never fills it in (`--change` travels in the query, and is refused there), but 20.10 — the
+ * console's CLI — sends its empty config as the JSON `null`, newer ones send nothing. Both, and
+ * an empty object, are accepted; a config with anything in it is refused rather than silently
+ * dropped: the proxy always sends its own (see commitBody).
+ */
+export function checkCommitBody(text: string): void {
+  if (text.trim() === '') return;
+  const value = parseStrictJson(text);
+  if (value === null || (isJsonObject(value) && Object.keys(value).length === 0)) return;
+  throw refuse("docker commit cannot set a configuration: a snapshot keeps the container's own configuration");
+}
+
+export function planCommit(query: CheckedQuery, repository: string, fallbackTag: string, body = ''): CommitPlan {
   const containerRef = query.container;
   if (!containerRef) throw refuse('docker commit needs a container');
+  checkCommitBody(body);
   const tag = snapshotTag(query.repo, query.tag, fallbackTag);
   const forwarded: Record<string, string> = { repo: repository, tag };
   if (query.comment) forwarded.comment = query.comment;

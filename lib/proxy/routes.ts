@@ -120,7 +120,8 @@ export const ROUTES: readonly Route[] = [
     author: Q.match(/^[^\0]{0,256}$/, 'an author of at most 256 characters'),
     pause: Q.bool,
     changes: Q.empty('docker commit --change is not allowed: a snapshot keeps the container\'s own configuration'),
-  }),
+    // The body is a container config: docker CLI 20.10 sends `null` (checked by planCommit).
+  }, 'json'),
 
   route('POST', /^\/exec\/(?<ref>[A-Za-z0-9]{1,64})\/start$/, 'exec-start', 'hijack', 'exec', {}, 'json'),
   route('POST', /^\/exec\/(?<ref>[A-Za-z0-9]{1,64})\/resize$/, 'exec-resize', 'forward', 'exec', { h: Q.dimension, w: Q.dimension }),

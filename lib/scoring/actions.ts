@@ -15,7 +15,7 @@
  *     that completes the statement.
  *   - Console lines with no docker part ran only in the console and are not actions.
  */
-import { type ClassifiedEvent, COMPANION_ACTIONS, describeEvent, flattenParts, maxTier, type PartClassification, type Tier } from '../audit/classify';
+import { type ClassifiedEvent, COMPANION_ACTIONS, describeEvent, flattenParts, maxTier, type PartClassification, proxiedAction, type Tier } from '../audit/classify';
 import type { DockerCallBody, SessionEvent } from '../audit/events';
 import type { Action } from './types';
 
@@ -34,7 +34,10 @@ const IMPLIED: Record<string, string[]> = {
   start: ['start', 'attach', 'wait', 'inspect'],
   'cp-out': ['cp-out', 'archive-get', 'archive-stat'],
   'cp-in': ['cp-in', 'archive-put', 'archive-stat'],
-  inspect: ['inspect', 'container-inspect', 'network-inspect', 'image-inspect'],
+  // Without --type the CLI probes container, image, network, volume, then plugin.
+  inspect: ['inspect', 'container-inspect', 'network-inspect', 'image-inspect', 'volume-inspect', 'plugin-inspect'],
+  // The CLI reads the ports from the container's inspect.
+  port: ['port', 'inspect'],
   top: ['top'],
   commit: ['commit'],
 };
@@ -119,7 +122,7 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
         pendingPreamble.set(preamble, [...(pendingPreamble.get(preamble) ?? []), e.id]);
         continue;
       }
-      const call = e.action.toLowerCase();
+      const call = proxiedAction(e);
       const extraIds = pendingPreamble.get(e.id) ?? [];
       // Claimed by a typed line?
       const claimer = [...open].reverse().find((o) => e.t - o.action.t <= CLAIM_WINDOW_MS && e.t - o.action.t >= -500 && o.expects.has(call));

@@ -246,7 +246,7 @@ function snapshotFallbackTag(): string {
 
 async function commit(x: Exchange): Promise<void> {
   const { options, scope } = x.ctx;
-  const plan = planCommit(x.req.query, options.commitRepository, snapshotFallbackTag());
+  const plan = planCommit(x.req.query, options.commitRepository, snapshotFallbackTag(), bodyText(x.body));
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };

@@ -8,6 +8,7 @@ import {
   TIERS,
   classifyArgv,
   classifyDockerCall,
+  proxiedAction,
   classifyEvents,
   classifyShell,
   combineParts,
@@ -566,6 +567,31 @@ describe('classifyDockerCall (proxy events)', () => {
     ];
     for (const [a, t, extra] of rows) assert.equal(classifyDockerCall(call(a, extra)).tier, t, `${a} ${JSON.stringify(extra ?? {})}`);
     assert.deepEqual(classifyDockerCall(call('run', { flags: { pidMode: 'container:api' } })).effects[0], { type: 'sidecar', joins: 'api', namespaces: ['pid'], image: undefined });
+  });
+
+  it('reads the proxy\'s own names: docker cp as "cp" with a direction, a sidecar\'s joined container bare', () => {
+    // As server/proxy logs them (see test/integration/proxy.test.ts): one route "cp" for the
+    // archive endpoint, its direction in the flags; --pid/--net container:X as pid/net = X.
+    const cp = (method: string, direction: string) => call('cp', { method, path: '/containers/api/archive', flags: { path: '/srv/app/app.log', direction } });
+    const out = classifyDockerCall(cp('GET', 'out'));
+    assert.equal(out.tier, 'snapshot');
+    assert.deepEqual(out.observes, ['filesystem']);
+    assert.equal(classifyDockerCall(cp('PUT', 'in')).tier, 'change');
+    const stat = classifyDockerCall(cp('HEAD', 'stat'));
+    assert.equal(stat.companion, true);
+    assert.notEqual(stat.tier, 'unknown');
+    assert.equal(proxiedAction(call('cp', { method: 'GET', flags: { direction: 'out' } })), 'cp-out');
+    assert.equal(proxiedAction(call('cp', { method: 'PUT' })), 'cp-in', 'the method decides when the flag is missing');
+    assert.equal(proxiedAction(call('Logs')), 'logs');
+
+    const sidecar = (flags: Record<string, string | boolean>, command?: string[]) =>
+      classifyDockerCall({ kind: 'docker', action: 'run', method: 'POST', path: '/containers/create', target: 'dbg-1a2b3c', flags: { image: 'sickbay/service:latest', tty: false, interactive: false, ...flags }, command, allowed: true, status: 201 });
+    const joined = sidecar({ pid: 'api', net: 'api' }, ['ps', '-e']);
+    assert.equal(joined.tier, 'sidecar');
+    assert.deepEqual(joined.effects[0], { type: 'sidecar', joins: 'api', namespaces: ['pid', 'net'], image: 'sickbay/service:latest' });
+    assert.equal(sidecar({ pid: 'api' }, ['kill', '1']).tier, 'state-losing', 'a sidecar\'s own command still lifts it');
+    assert.equal(sidecar({ net: 'host' }).tier, 'change', 'a network mode is not a container');
+    assert.equal(sidecar({}).tier, 'change');
   });
 });
 

@@ -35,6 +35,12 @@ export const EXEC_START = '{"Detach":false,"Tty":true}\n';
 
 export const UPDATE = '{"CpuShares":0,"Memory":209715200,"NanoCpus":500000000,"CgroupParent":"","BlkioWeight":0,"BlkioWeightDevice":null,"BlkioDeviceReadBps":null,"BlkioDeviceWriteBps":null,"BlkioDeviceReadIOps":null,"BlkioDeviceWriteIOps":null,"CpuPeriod":0,"CpuQuota":0,"CpuRealtimePeriod":0,"CpuRealtimeRuntime":0,"CpusetCpus":"","CpusetMems":"","Devices":null,"DeviceCgroupRules":null,"DeviceRequests":null,"MemoryReservation":0,"MemorySwap":209715200,"MemorySwappiness":null,"OomKillDisable":null,"PidsLimit":100,"Ulimits":null,"CpuCount":0,"CpuPercent":0,"IOMaximumIOps":0,"IOMaximumBandwidth":0,"RestartPolicy":{"Name":"","MaximumRetryCount":0}}\n';
 
+/**
+ * `docker commit web` from the console's CLI (20.10.24, captured on the wire): its empty config
+ * goes out as the JSON null. CLI 28.2 sends no body at all.
+ */
+export const COMMIT_CLI_20_10 = 'null\n';
+
 export const NETWORK_CONNECT = '{"Container":"sickbay-s1-web","EndpointConfig":{"IPAMConfig":{},"Links":null,"Aliases":["web2"],"MacAddress":"","DriverOpts":{},"GwPriority":0,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"DNSNames":null}}\n';
 export const NETWORK_DISCONNECT = '{"Container":"sickbay-s1-web","Force":false}\n';
 

@@ -10,7 +10,7 @@ import { bodyLimit, checkRequest } from '@/lib/proxy/request';
 import { refuse } from '@/lib/proxy/refusal';
 import { deniedAction, matchRoute } from '@/lib/proxy/routes';
 import { planSidecar } from '@/lib/proxy/sidecar';
-import { EXEC, EXEC_START, NETWORK_CONNECT, NETWORK_DISCONNECT, RUN_INTERACTIVE, RUN_SIDECAR, UPDATE, edited } from './cli-bodies';
+import { COMMIT_CLI_20_10, EXEC, EXEC_START, NETWORK_CONNECT, NETWORK_DISCONNECT, RUN_INTERACTIVE, RUN_SIDECAR, UPDATE, edited } from './cli-bodies';
 
 const SIDECAR = { images: ['sickbay/service:latest'], labels: { 'sickbay.managed-by': 'sickbay' }, memoryBytes: 128 << 20, nanoCpus: 5e8, pidsLimit: 64 };
 const CEILING = { memoryBytes: 512 << 20, nanoCpus: 1e9, pidsLimit: 256 };
@@ -33,7 +33,7 @@ function precheck(method: string, url: string, body = ''): string {
       planNetworkEndpoint(body, req.route.action as 'network-connect');
       break;
     case 'commit':
-      planCommit(req.query, 'sickbay-snapshot/s1', 'snap');
+      planCommit(req.query, 'sickbay-snapshot/s1', 'snap', body);
       break;
     case 'hijack':
       if (req.route.action === 'exec-start') planExecStart(body);
@@ -76,6 +76,8 @@ describe('allowlist', () => {
     ['POST', '/v1.41/containers/web/unpause', 'unpause'],
     ['POST', '/v1.41/containers/web/update', 'update', UPDATE],
     ['POST', '/v1.41/commit?author=&comment=&container=web&repo=docker.io%2Flibrary%2Fmysnap&tag=v1', 'commit'],
+    ['POST', '/v1.41/commit?author=&comment=&container=web&repo=&tag=', 'commit', COMMIT_CLI_20_10],
+    ['POST', '/v1.41/commit?container=web', 'commit', '{}'],
     ['POST', '/v1.41/containers/create?name=dbg1', 'run', RUN_SIDECAR],
     ['POST', '/v1.41/containers/create', 'run', RUN_INTERACTIVE],
     ['DELETE', '/v1.41/containers/dbg1?force=1', 'rm'],
@@ -154,6 +156,8 @@ describe('refusal table (policy level)', () => {
     ['start with a HostConfig body', 'POST', '/containers/web/start', '{"HostConfig":{"Binds":["/:/host"]}}', /takes no request body/],
     ['start from a checkpoint', 'POST', '/containers/web/start?checkpoint=c1', '', /"checkpoint" is not accepted/],
     ['commit --change', 'POST', '/commit?container=web&changes=CMD%20x', '', /--change/],
+    ['commit with a config body', 'POST', '/commit?container=web', '{"Cmd":["sh"]}', /cannot set a configuration/],
+    ['commit with a malformed body', 'POST', '/commit?container=web', 'null null', /unexpected data/],
     ['duplicate query key', 'GET', '/containers/json?all=1&all=0', '', /repeated/],
     ['unknown query key', 'GET', '/containers/web/logs?follow=1&evil=1', '', /"evil" is not accepted/],
     ['top with shell-ish ps args', 'GET', '/containers/web/top?ps_args=%3Bid', '', /ps options/],

@@ -90,6 +90,34 @@ describe('buildActions', () => {
     assert.equal(a[1]?.tier, 'change');
   });
 
+  it('folds the proxy\'s "cp" calls into the typed docker cp, and a refused copy has no effect', () => {
+    const log = new Log();
+    const line = log.typed(1_000, 'docker cp api:/srv/app/app.log .');
+    const stat = log.docker(1_040, 'cp', { target: 'api', flags: { path: '/srv/app/app.log', direction: 'stat' } });
+    const get = log.docker(1_060, 'cp', { target: 'api', flags: { path: '/srv/app/app.log', direction: 'out' } });
+    const line2 = log.typed(5_000, 'docker cp fix.conf api:/etc/app.conf');
+    const stat2 = log.docker(5_040, 'cp', { target: 'api', flags: { path: '/etc', direction: 'stat' } });
+    const put = log.docker(5_060, 'cp', { target: 'api', flags: { path: '/etc', direction: 'in' }, allowed: false, status: 403 });
+    const a = actionsOf(log);
+    assert.deepEqual(a.map((x) => x.ids), [[line, stat, get], [line2, stat2, put]]);
+    assert.deepEqual(a.map((x) => x.tier), ['snapshot', 'change']);
+    assert.deepEqual(a.map((x) => x.effective), [true, false]);
+  });
+
+  it('folds every probe of docker inspect and the inspect behind docker port into the line', () => {
+    const log = new Log();
+    const line = log.typed(1_000, 'docker inspect nosuch');
+    // What CLI 20.10 asks, in order, for a name that is nothing (each answered 404).
+    const probes = ['inspect', 'image-inspect', 'network-inspect', 'volume-inspect', 'info', 'plugin-inspect'].map((a, i) =>
+      log.docker(1_050 + 10 * i, a, { target: a === 'info' ? undefined : 'nosuch', allowed: a === 'info', status: a === 'info' ? 200 : 404 }),
+    );
+    const port = log.typed(3_000, 'docker port api');
+    const portCall = log.docker(3_050, 'inspect', { target: 'api' });
+    const a = actionsOf(log);
+    assert.deepEqual(a.map((x) => x.ids), [[line, ...probes], [port, portCall]]);
+    assert.equal(a[1]?.tier, 'external');
+  });
+
   it('maps typed container names to services', () => {
     const log = new Log();
     log.typed(1_000, 'docker restart sickbay-3f2a-api-1');
