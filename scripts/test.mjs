@@ -15,6 +15,7 @@ import { ensureDependencies } from './lib/deps.mjs';
 import { ensureEngine } from './lib/engine.mjs';
 import { ensureImages } from './lib/images.mjs';
 import { fail, info, step } from './lib/progress.mjs';
+import { ensureTestTools } from './lib/test-tools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.SICKBAY_DATA_DIR || 'data');
@@ -117,6 +118,7 @@ async function main() {
     await step('app build', () => ensureAppBuilt(root, { dataDir }));
   }
   if (wants('integration')) {
+    await step('test tools', () => ensureTestTools({ dataDir }));
     // One file at a time: they share one engine and some measure it.
     await step('integration tests', () => nodeSuite('integration', testFiles('test/integration', /\.test\.ts$/), ['--test-concurrency=1']));
   }

@@ -1,0 +1,25 @@
+/**
+ * Programs the integration suite uses on the host as real readers of our output:
+ * Debian's `asciinema` checks that recordings are valid asciicast files.
+ * Node built-ins only.
+ */
+import path from 'node:path';
+import { SetupError } from './progress.mjs';
+import { aptInstall, isRootOnDebian, which } from './run.mjs';
+
+const TOOLS = [{ command: 'asciinema', pkg: 'asciinema' }];
+
+/** Installs the missing ones from Debian's packages (root on Debian), else says what to install. */
+export async function ensureTestTools({ dataDir } = {}) {
+  const missing = TOOLS.filter((t) => !which(t.command));
+  if (missing.length === 0) return [];
+  const pkgs = missing.map((t) => t.pkg);
+  if (!isRootOnDebian()) {
+    throw new SetupError(`the integration tests need ${pkgs.join(', ')}`, {
+      code: 'MISSING_TEST_TOOLS',
+      hint: `Install ${pkgs.join(' ')} and run again.`,
+    });
+  }
+  await aptInstall(pkgs, { logFile: dataDir ? path.join(dataDir, 'apt.log') : undefined, recommends: false });
+  return pkgs;
+}
