@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useId, useState } from 'react';
 
 export interface DiagnosisSpecView {
   culpritLabel: string;
@@ -11,6 +11,7 @@ interface EventLike {
   id: number;
   t: number;
   kind: string;
+  action?: string;
 }
 
 const EVIDENCE_KINDS = new Set(['docker', 'typed']);
@@ -19,6 +20,11 @@ function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** The Docker CLI's own handshake, not a step the learner took. */
+const isNoise = (e: EventLike) => e.kind === 'docker' && e.action === 'ping';
+
+type Outcome = { ok: boolean; text: string } | null;
 
 /** The learner's diagnosis (cause, culprit, evidence from their own timeline, decision) and update. */
 export function DiagnosisForm<E extends EventLike>({
@@ -34,37 +40,55 @@ export function DiagnosisForm<E extends EventLike>({
   describe: (e: E) => string;
   onSubmitted: () => void;
 }) {
+  const ids = useId();
   const [category, setCategory] = useState('');
   const [culprit, setCulprit] = useState('');
   const [evidence, setEvidence] = useState<number[]>([]);
   const [decision, setDecision] = useState<'fix-in-place' | 'restart' | 'rollback'>('fix-in-place');
   const [reason, setReason] = useState('');
   const [update, setUpdate] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const candidates = events.filter((e) => EVIDENCE_KINDS.has(e.kind)).slice(-40);
+  const [busy, setBusy] = useState<null | 'diagnosis' | 'update'>(null);
+  const [diagnosisOutcome, setDiagnosisOutcome] = useState<Outcome>(null);
+  const [updateOutcome, setUpdateOutcome] = useState<Outcome>(null);
+  const candidates = events.filter((e) => EVIDENCE_KINDS.has(e.kind) && !isNoise(e)).slice(-40);
 
-  async function post(path: string, body: unknown, done: string) {
-    setMessage(null);
-    const res = await fetch(`/api/sessions/${sessionId}/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = (await res.json()) as { error?: { message: string } };
-    if (!res.ok) setMessage({ ok: false, text: answer.error?.message ?? `HTTP ${res.status}` });
-    else {
-      setMessage({ ok: true, text: done });
-      onSubmitted();
+  async function post(path: 'diagnosis' | 'update', body: unknown, done: string, set: (o: Outcome) => void) {
+    set(null);
+    setBusy(path);
+    try {
+      const res = await fetch(`/api/sessions/${sessionId}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json().catch(() => ({}))) as { error?: { message: string } };
+      if (!res.ok) set({ ok: false, text: answer.error?.message ?? `HTTP ${res.status}` });
+      else {
+        set({ ok: true, text: done });
+        onSubmitted();
+      }
+    } catch (err) {
+      set({ ok: false, text: `Not sent: ${(err as Error).message}` });
+    } finally {
+      setBusy(null);
     }
   }
+
+  const outcome = (o: Outcome, testid: string) =>
+    o && (
+      <p className={o.ok ? 'notice ok' : 'notice error'} role={o.ok ? 'status' : 'alert'} data-testid={testid}>
+        {o.text}
+      </p>
+    );
 
   return (
     <section aria-label="Diagnosis" className="diagnosis">
       <h2>Diagnosis</h2>
+      <p className="lead small">What broke, which process or thing is to blame, what showed it, and what you decided. You can resubmit; the last one counts.</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void post('diagnosis', { category, culprit, evidence, decision, reason }, 'Diagnosis recorded. You can resubmit; the last one counts.');
+          void post('diagnosis', { category, culprit, evidence, decision, reason }, 'Diagnosis recorded. You can resubmit; the last one counts.', setDiagnosisOutcome);
         }}
       >
         <label>
@@ -80,14 +104,14 @@ export function DiagnosisForm<E extends EventLike>({
         </label>
         <label>
           Culprit: {spec.culpritLabel}
-          <input value={culprit} onChange={(e) => setCulprit(e.target.value)} required maxLength={200} />
+          <input value={culprit} onChange={(e) => setCulprit(e.target.value)} required maxLength={200} autoComplete="off" spellCheck={false} />
         </label>
         <fieldset>
           <legend>Evidence: which of your own steps showed it?</legend>
           {candidates.length === 0 ? (
-            <p className="lead">Nothing yet: your Docker calls and typed commands appear here as you work.</p>
+            <p className="lead small">Nothing yet: your Docker calls and typed commands appear here as you work.</p>
           ) : (
-            <ul className="evidence">
+            <ul className="evidence" aria-describedby={`${ids}-evidence-count`}>
               {candidates.map((e) => (
                 <li key={e.id}>
                   <label>
@@ -95,19 +119,22 @@ export function DiagnosisForm<E extends EventLike>({
                       type="checkbox"
                       checked={evidence.includes(e.id)}
                       onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
-                    />{' '}
-                    <span className="mono">{clock(e.t)}</span> {describe(e)}
+                    />
+                    <span className="mono t">{clock(e.t)}</span> <span>{describe(e)}</span>
                   </label>
                 </li>
               ))}
             </ul>
           )}
+          <p className="lead small" id={`${ids}-evidence-count`} style={{ margin: '6px 0 0' }}>
+            {evidence.length === 0 ? 'None selected.' : `${evidence.length} selected.`}
+          </p>
         </fieldset>
         <fieldset>
           <legend>Decision</legend>
           {(['fix-in-place', 'restart', 'rollback'] as const).map((d) => (
             <label key={d} className="inline">
-              <input type="radio" name="decision" value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
+              <input type="radio" name={`${ids}-decision`} value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
             </label>
           ))}
         </fieldset>
@@ -115,27 +142,28 @@ export function DiagnosisForm<E extends EventLike>({
           Why this decision?
           <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={1000} />
         </label>
-        <button type="submit">Submit diagnosis</button>
+        <button type="submit" disabled={busy !== null}>
+          {busy === 'diagnosis' ? 'Submitting…' : 'Submit diagnosis'}
+        </button>
+        {outcome(diagnosisOutcome, 'diagnosis-result')}
       </form>
 
       <h2>Stakeholder update</h2>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void post('update', { text: update }, 'Update sent. You can send another; the last one counts.');
+          void post('update', { text: update }, 'Update sent. You can send another; the last one counts.', setUpdateOutcome);
         }}
       >
         <label>
           What would you post in the incident channel? Impact, cause, what you did, what happens next.
-          <textarea value={update} onChange={(e) => setUpdate(e.target.value)} rows={4} required minLength={10} maxLength={2000} />
+          <textarea value={update} onChange={(e) => setUpdate(e.target.value)} rows={5} required minLength={10} maxLength={2000} />
         </label>
-        <button type="submit">Send update</button>
+        <button type="submit" disabled={busy !== null}>
+          {busy === 'update' ? 'Sending…' : 'Send update'}
+        </button>
+        {outcome(updateOutcome, 'update-result')}
       </form>
-      {message && (
-        <p className={message.ok ? 'lead' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
     </section>
   );
 }

@@ -97,7 +97,9 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
         idleTimeLimit: skipIdle ? IDLE_LIMIT_S : undefined,
         startAt: at,
         autoPlay: play,
-        fit: 'width',
+        // The host has a height (the window's, within limits): the whole player, controls
+        // included, stays on screen whatever the recording's size.
+        fit: 'both',
         controls: true,
         terminalFontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
       });
@@ -118,7 +120,12 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
 
   const toggle = () => {
     const p = playerRef.current;
-    if (!p) return;
+    if (!p) {
+      // Between two players (a speed or idle change re-creates it): the next one starts playing.
+      resume.current = { ...resume.current, play: !resume.current.play };
+      setPlaying(resume.current.play);
+      return;
+    }
     void (playing ? p.pause() : p.play());
   };
 
@@ -140,12 +147,18 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
   return (
     <div className={styles.replay}>
       <div className={styles.player}>
-        <div ref={hostRef} data-testid="replay-player" />
-        {!loaded && <p className="lead">Loading the recording…</p>}
+        <div ref={hostRef} className={styles.playerHost} data-testid="replay-player">
+          {!loaded && <p className={`lead ${styles.loading}`}>Loading the recording…</p>}
+        </div>
+      </div>
+      <aside aria-label="Playback and session events" className={styles.aside}>
         <div className={styles.controls}>
-          <button onClick={toggle} disabled={!loaded} data-testid="replay-toggle">
+          <button onClick={toggle} disabled={!loaded} data-testid="replay-toggle" className={styles.toggle}>
             {playing ? 'Pause' : 'Play'}
           </button>
+          {loaded && <span className="lead" style={{ margin: 0 }}>recorded: {clock(loaded.info.duration)}</span>}
+        </div>
+        <div className={styles.controls}>
           <span className={styles.speeds} role="group" aria-label="Speed">
             {SPEEDS.map((s) => (
               <button
@@ -161,22 +174,20 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
               </button>
             ))}
           </span>
-          <label className="row" style={{ gap: 6 }}>
-            <input
-              type="checkbox"
-              checked={skipIdle}
-              onChange={(e) => {
-                resume.current = { at: 0, play: playing };
-                setSkipIdle(e.target.checked);
-              }}
-            />
-            skip pauses longer than {IDLE_LIMIT_S} s
-          </label>
-          {loaded && <span className="lead" style={{ margin: 0 }}>recorded: {clock(loaded.info.duration)}</span>}
         </div>
-      </div>
-      <aside aria-label="Session events">
-        <h2 style={{ marginTop: 0 }}>Events</h2>
+        <label className={`row ${styles.controls}`} style={{ gap: 6 }}>
+          <input
+            type="checkbox"
+            checked={skipIdle}
+            onChange={(e) => {
+              resume.current = { at: 0, play: playing };
+              setSkipIdle(e.target.checked);
+            }}
+          />
+          skip pauses longer than {IDLE_LIMIT_S} s
+        </label>
+        <h2 className={styles.eventsHead}>Events</h2>
+        <p className="lead small">Also markers on the progress bar. Click one to jump there.</p>
         {loaded && loaded.markers.length === 0 && <p className="lead">No events during the recording.</p>}
         <ol className={styles.events} data-testid="replay-events">
           {loaded?.markers.map((m, i) => (

@@ -11,7 +11,11 @@
  * - the connection state is always visible; dropped connections come back with backoff and the
  *   server replays recent output into a reset terminal, so a reload finds the same shell;
  * - copy: selecting copies, and Ctrl+Shift+C; paste: Ctrl+Shift+V or the browser's paste
- *   (Ctrl+V stays bash's quoted-insert, as in a desktop terminal).
+ *   (Ctrl+V stays bash's quoted-insert, as in a desktop terminal);
+ * - the terminal keeps Tab for bash completion, so Ctrl+Shift+L leaves it (`onLeave`, else the
+ *   next focusable element after it): no keyboard trap.
+ * - the host element (data-testid="terminal") carries data-cols/data-rows and, for tests and
+ *   debugging, `sickbayText()` (the whole buffer as text).
  */
 import '@xterm/xterm/css/xterm.css';
 import type { FitAddon } from '@xterm/addon-fit';
@@ -56,10 +60,20 @@ export interface TerminalProps {
   active: boolean;
   className?: string;
   onStateChange?: (state: ConnectionState) => void;
+  /** Ctrl+Shift+L inside the terminal: move the focus out (Tab stays bash completion). */
+  onLeave?: () => void;
 }
 
-export function Terminal({ sessionId, token, active, className, onStateChange }: TerminalProps) {
+/** The first focusable element after `el` in document order (for leaving the terminal). */
+function focusAfter(el: HTMLElement) {
+  const all = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])'));
+  const next = all.find((c) => !el.contains(c) && el.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING && c.offsetParent !== null);
+  next?.focus();
+}
+
+export function Terminal({ sessionId, token, active, className, onStateChange, onLeave }: TerminalProps) {
   const hostRef = useRef<HTMLDivElement>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<XTerm | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
   const wsRef = useRef<WebSocket | null>(null);
@@ -68,9 +82,11 @@ export function Terminal({ sessionId, token, active, className, onStateChange }:
   const [ready, setReady] = useState(false);
   const [generation, setGeneration] = useState(0);
   const onStateRef = useRef(onStateChange);
+  const onLeaveRef = useRef(onLeave);
   useEffect(() => {
     onStateRef.current = onStateChange;
-  }, [onStateChange]);
+    onLeaveRef.current = onLeave;
+  }, [onStateChange, onLeave]);
 
   const report = useCallback((s: ConnectionState, d: string | null = null) => {
     setState(s);
@@ -98,9 +114,22 @@ export function Terminal({ sessionId, token, active, className, onStateChange }:
       const fit = new FitCtor();
       term.loadAddon(fit);
       term.open(host);
+      const showSize = () => {
+        host.dataset.cols = String(term.cols);
+        host.dataset.rows = String(term.rows);
+      };
+      term.onResize(showSize);
       fit.fit();
+      showSize();
       term.attachCustomKeyEventHandler((ev) => {
         if (ev.type !== 'keydown' || !ev.ctrlKey || !ev.shiftKey) return true;
+        if (ev.code === 'KeyL') {
+          ev.preventDefault();
+          term.blur();
+          if (onLeaveRef.current) onLeaveRef.current();
+          else if (frameRef.current) focusAfter(frameRef.current);
+          return false;
+        }
         if (ev.code === 'KeyC') {
           if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
           return false;
@@ -294,7 +323,7 @@ export function Terminal({ sessionId, token, active, className, onStateChange }:
           : null;
 
   return (
-    <div className={`${styles.frame} ${className ?? ''}`} data-testid="terminal-frame">
+    <div ref={frameRef} className={`${styles.frame} ${className ?? ''}`} data-testid="terminal-frame">
       <div className={styles.bar}>
         <span className={`${styles.conn} ${styles[state] ?? ''}`} data-testid="terminal-state" data-state={state} title={detail ?? undefined} role="status">
           <span className={styles.dot} aria-hidden="true" /> {LABELS[state]}
@@ -306,10 +335,14 @@ export function Terminal({ sessionId, token, active, className, onStateChange }:
           </button>
         )}
         <span className={styles.hint}>
-          copy: select · paste: <span className="kbd">Ctrl</span>+<span className="kbd">Shift</span>+<span className="kbd">V</span>
+          copy: select · paste: <span className="kbd">Ctrl</span>+<span className="kbd">Shift</span>+<span className="kbd">V</span> · leave:{' '}
+          <span className="kbd">Ctrl</span>+<span className="kbd">Shift</span>+<span className="kbd">L</span>
         </span>
       </div>
-      <div ref={hostRef} className={styles.host} data-testid="terminal" onClick={() => termRef.current?.focus()} />
+      {/* The padding and border live on .screen: the fit addon measures the host, which has none. */}
+      <div className={`${styles.screen} ${active && state !== 'connected' ? styles.dim : ''}`} onClick={() => termRef.current?.focus()}>
+        <div ref={hostRef} className={styles.host} data-testid="terminal" />
+      </div>
     </div>
   );
 }

@@ -21,6 +21,9 @@ export default function SessionsPage() {
               <th>Scenario</th>
               <th>Status</th>
               <th>Started</th>
+              <th>
+                <span className="visually-hidden">Links</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -34,6 +37,12 @@ export default function SessionsPage() {
                   <span className={`status ${s.status}`}>{s.status}</span>
                 </td>
                 <td>{new Date(s.createdAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</td>
+                <td>
+                  <span className="row" style={{ gap: 12 }}>
+                    {s.hasReport && <Link href={`/sessions/${s.id}/report`}>report</Link>}
+                    {(s.status === 'ended' || s.status === 'ready') && <Link href={`/sessions/${s.id}/replay`}>replay</Link>}
+                  </span>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,11 +1,17 @@
+import type { Metadata } from 'next';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { isSickbayError } from '@/lib/errors';
 import { services } from '@/server/registry';
+import { sessionMetadata } from '@/app/_lib/titles';
 import { SessionPanel } from '@/app/_components/SessionPanel';
 
 export const dynamic = 'force-dynamic';
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return sessionMetadata((await params).id);
+}
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -20,34 +26,21 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const entry = catalogue.has(session.scenario) ? catalogue.get(session.scenario) : null;
   const source = entry ? catalogue.briefing(session.scenario) : null;
   const briefing = source ? (await compileMDX({ source, options: { blockJS: true } })).content : null;
+  const title = entry?.definition.title ?? session.scenario;
   return (
     <>
-      <p className="meta">
-        <Link href="/">Scenarios</Link> / <span>{entry?.definition.title ?? session.scenario}</span> /{' '}
-        <span className="mono">{session.id}</span>
+      <p className="meta crumbs">
+        <Link href="/">Scenarios</Link> / <span>{title}</span> / <span className="mono">{session.id}</span>
       </p>
-      <h1>{entry?.definition.title ?? session.scenario}</h1>
-      <div className="session-layout">
-        <section className="panel briefing" aria-label="Briefing">
-          {briefing ?? <p className="lead">This scenario has no briefing.</p>}
-          {entry && (
-            <>
-              <h2>Goals</h2>
-              <ul>
-                {entry.definition.goals.map((g) => (
-                  <li key={g.id}>{g.title}</li>
-                ))}
-              </ul>
-            </>
-          )}
-        </section>
-        <SessionPanel
-          initial={session}
-          diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
-          hintCount={entry?.definition.hints.length ?? 0}
-          initialHints={engine.hintsTaken(session.id)}
-        />
-      </div>
+      <SessionPanel
+        initial={session}
+        title={title}
+        briefing={briefing}
+        goalTitles={entry ? entry.definition.goals.map((g) => ({ id: g.id, title: g.title })) : []}
+        diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
+        hintCount={entry?.definition.hints.length ?? 0}
+        initialHints={engine.hintsTaken(session.id)}
+      />
     </>
   );
 }

@@ -1,10 +1,16 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { isSickbayError } from '@/lib/errors';
 import { services } from '@/server/registry';
+import { sessionMetadata } from '@/app/_lib/titles';
 import { ReplayPlayer } from '@/app/_components/ReplayPlayer';
 
 export const dynamic = 'force-dynamic';
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return sessionMetadata((await params).id, 'Replay');
+}
 
 /** The replay of a session's terminal, with the session's events as markers. */
 export default async function ReplayPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ t?: string }> }) {
@@ -21,22 +27,31 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   }
   const title = catalogue.has(session.scenario) ? catalogue.get(session.scenario).definition.title : session.scenario;
   return (
-    <>
-      <p className="meta">
+    <div className="wide-page">
+      <p className="meta crumbs">
         <Link href="/">Scenarios</Link> / <Link href={`/sessions/${session.id}`}>{title}</Link> / <span className="mono">{session.id}</span> /{' '}
         <span>replay</span>
       </p>
-      <h1>Replay: {title}</h1>
-      <p className="lead">
-        Everything typed and shown in the session&apos;s terminal, as it happened. Markers on the progress bar and the list
-        beside it are the session&apos;s events; click one to jump there.{' '}
-        <span className={`status ${session.status}`} data-testid="session-status">
-          {session.status}
-        </span>
-      </p>
-      <section className="panel" aria-label="Replay">
+      <div className="page-head compact">
+        <h1 title="Everything typed and shown in the session's terminal, as it happened">Replay: {title}</h1>
+        <div className="row">
+          <span className={`status ${session.status}`} data-testid="session-status">
+            {session.status}
+          </span>
+          {session.hasReport ? (
+            <Link className="button" href={`/sessions/${session.id}/report`}>
+              Read the report
+            </Link>
+          ) : (
+            <Link className="button secondary" href={`/sessions/${session.id}`}>
+              Back to the session
+            </Link>
+          )}
+        </div>
+      </div>
+      <section className="panel tight" aria-label="Replay">
         <ReplayPlayer sessionId={session.id} createdAt={session.createdAt} startAtSessionMs={startAt} />
       </section>
-    </>
+    </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileMDX } from 'next-mdx-remote/rsc';
@@ -6,8 +7,13 @@ import { notFound } from 'next/navigation';
 import type { SessionEvent } from '@/lib/audit/events';
 import { isSickbayError } from '@/lib/errors';
 import { services } from '@/server/registry';
+import { sessionMetadata } from '@/app/_lib/titles';
 
 export const dynamic = 'force-dynamic';
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return sessionMetadata((await params).id, 'Report');
+}
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -50,57 +56,114 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     debriefFile && fs.existsSync(debriefFile)
       ? (await compileMDX({ source: fs.readFileSync(debriefFile, 'utf8'), options: { blockJS: true } })).content
       : null;
-  const cite = (ids: number[]) =>
-    ids.slice(0, 8).map((eid) => {
+  const cite = (ids: number[]) => [
+    ...ids.slice(0, 8).map((eid) => {
       const e = events.get(eid);
       return (
         <li key={eid}>
           <Link href={`/sessions/${id}/replay?t=${e?.t ?? 0}`} className="mono">
             {clock(e?.t ?? 0)}
           </Link>{' '}
-          {describe(e)}
+          <span className={e?.kind === 'typed' ? 'mono' : undefined}>{describe(e)}</span>
         </li>
       );
-    });
+    }),
+    ...(ids.length > 8
+      ? [
+          <li key="more" className="lead">
+            <span />
+            <span>and {ids.length - 8} more</span>
+          </li>,
+        ]
+      : []),
+  ];
   const subs = Object.entries(report.subscores) as [string, { score: number; weight: number; points: number; notes: string[] }][];
+  const title = entry?.definition.title ?? report.scenario;
+  const session = engine.get(id);
+  const categoryLabel = (cat: string) => entry?.definition.diagnosis.categories.find((c) => c.id === cat)?.label ?? cat;
+  const total = Math.round(report.total);
+  const verdict = total >= 80 ? { cls: 'good', text: 'Well handled.' } : total >= 50 ? { cls: 'fair', text: 'Partly there.' } : { cls: 'poor', text: 'Room to grow.' };
+  const drill = report.endedAt - (report.readyAt ?? 0);
+  const endedAt = session.endedAt ? new Date(session.endedAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : null;
+  const said = report.submittedDiagnosis;
   return (
     <>
-      <p className="meta">
-        <Link href="/">Scenarios</Link> / <Link href={`/sessions/${id}`}>{entry?.definition.title ?? report.scenario}</Link> /{' '}
-        <span>report</span>
+      <p className="meta crumbs">
+        <Link href="/">Scenarios</Link> / <Link href={`/sessions/${id}`}>{title}</Link> / <span className="mono">{id}</span> / <span>report</span>
       </p>
-      <h1>Report</h1>
-      <div className="session-layout">
+      <div className="page-head">
+        <div>
+          <h1>Report: {title}</h1>
+          <p className="meta" style={{ margin: 0 }}>
+            {endedAt && <span>ended {endedAt} UTC</span>}
+            <span>· {clock(drill)} from ready to end</span>
+            <span>
+              · {report.hintsTaken} hint{report.hintsTaken === 1 ? '' : 's'} taken
+            </span>
+          </p>
+        </div>
+        <div className="row">
+          <Link className="button" href={`/sessions/${id}/replay`}>
+            Replay the session
+          </Link>
+          <Link className="button secondary" href="/">
+            Start another drill
+          </Link>
+        </div>
+      </div>
+      <div className="session-layout report-layout">
         <section className="panel" aria-label="Scores">
-          <div className="score" data-testid="report-total">
-            {Math.round(report.total)}
-            <span className="lead"> / 100</span>
+          <div className="score-head">
+            <div className={`score ${verdict.cls}`} data-testid="report-total">
+              {total}
+              <span className="of"> / 100</span>
+            </div>
+            <p className="verdict">{verdict.text}</p>
           </div>
           {subs.map(([name, s]) => (
-            <div key={name} style={{ margin: '10px 0' }}>
+            <div key={name} className="subscore">
               <div className="row" style={{ justifyContent: 'space-between' }}>
                 <strong style={{ textTransform: 'capitalize' }}>{name}</strong>
-                <span className="mono">
-                  {s.score}/100 × {s.weight}%
+                <span className="mono lead" style={{ margin: 0 }} title={`${s.points} of ${Math.round(s.weight)} points`}>
+                  {s.score}/100 · weight {Math.round(s.weight)}%
                 </span>
               </div>
-              <div className="bar">
+              <div className="bar" role="img" aria-label={`${name}: ${s.score} out of 100`}>
                 <span style={{ width: `${s.score}%` }} />
               </div>
-              {s.notes.length > 0 && <p className="lead" style={{ margin: '4px 0 0' }}>{s.notes.join(' ')}</p>}
+              {s.notes.length > 0 && (
+                <ul className="notes">
+                  {s.notes.map((n, i) => (
+                    <li key={i}>{n}</li>
+                  ))}
+                </ul>
+              )}
             </div>
           ))}
           <h2>What was really going on</h2>
-          <p data-testid="report-truth">
+          <p data-testid="report-truth" className="truth">
             {report.truth.categoryLabel}. The culprit was <strong className="mono">{report.truth.culprit}</strong> ({report.truth.culpritKind}).
           </p>
-          {report.submittedDiagnosis ? (
-            <p className="lead">
-              You said: {report.submittedDiagnosis.category}, “{report.submittedDiagnosis.culprit}”, decision {report.submittedDiagnosis.decision}.
-            </p>
+          {said ? (
+            <dl className="said">
+              <dt>You said</dt>
+              <dd>
+                {categoryLabel(said.category)}; culprit “<span className="mono">{said.culprit}</span>”.
+              </dd>
+              <dt>Decision</dt>
+              <dd>
+                {said.decision.replaceAll('-', ' ')}: {said.reason}
+              </dd>
+            </dl>
           ) : (
             <p className="lead">No diagnosis was submitted.</p>
           )}
+          {report.submittedUpdate ? (
+            <>
+              <h3>Your update</h3>
+              <blockquote className="update">{report.submittedUpdate.text}</blockquote>
+            </>
+          ) : null}
           <h2>Goals at the end</h2>
           {report.goals.length === 0 ? (
             <p className="lead">No final goal check ran.</p>
@@ -109,35 +172,34 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
               {report.goals.map((g) => (
                 <li key={g.id}>
                   <strong className={g.pass ? 'pass' : 'fail'}>{g.pass ? '✔' : '✖'}</strong> {g.title}
-                  <div className="lead" style={{ margin: 0 }}>
-                    {g.evidence}
-                  </div>
+                  <div className="lead small">{g.evidence}</div>
                 </li>
               ))}
             </ul>
           )}
-          <p className="lead">
-            Hints taken: {report.hintsTaken}. Rule set {report.ruleSetVersion}. <Link href={`/sessions/${id}/replay`}>Replay the session</Link>.
+          <p className="lead small" style={{ marginTop: 16 }}>
+            Rule set {report.ruleSetVersion}. Scores are computed once, when the session ends.
           </p>
         </section>
         <section className="panel" aria-label="Protocol">
           <h2 style={{ marginTop: 0 }}>How you debugged</h2>
-          <ul className="goals" data-testid="report-rules">
+          <p className="lead small">Each rule with the moments it is based on; a time opens the replay there.</p>
+          <ul className="goals rules" data-testid="report-rules">
             {report.protocol.results.map((r) => (
-              <li key={r.id} data-rule={r.id}>
-                <strong className={r.status === 'met' ? 'met' : r.status === 'broken' ? 'broken' : 'na'}>
-                  {r.status === 'met' ? '✔' : r.status === 'broken' ? '✖' : '–'}
-                </strong>{' '}
-                {r.title}{' '}
-                <span className="mono lead">
-                  {r.status === 'not-applicable' ? 'n/a' : `${Math.round(r.points * 10) / 10}/${r.weight}`}
-                </span>
-                <div className="lead" style={{ margin: 0 }}>
-                  {r.note}
+              <li key={r.id} data-rule={r.id} data-status={r.status}>
+                <div className="rule-head">
+                  <span>
+                    <strong className={r.status === 'met' ? 'met' : r.status === 'broken' ? 'broken' : 'na'} aria-label={r.status}>
+                      {r.status === 'met' ? '✔' : r.status === 'broken' ? '✖' : '–'}
+                    </strong>{' '}
+                    {r.title}
+                  </span>
+                  <span className="mono lead points">{r.status === 'not-applicable' ? 'n/a' : `${Math.round(r.points * 10) / 10}/${r.weight}`}</span>
                 </div>
-                {r.citations.length > 0 && <ul className="timeline">{cite(r.citations)}</ul>}
+                <div className="lead small">{r.note}</div>
+                {r.citations.length > 0 && <ul className="timeline citations">{cite(r.citations)}</ul>}
                 <details>
-                  <summary className="lead">Why this matters ({r.runbook})</summary>
+                  <summary>Why this matters ({r.runbook})</summary>
                   <p>{r.explanation}</p>
                 </details>
               </li>
@@ -146,7 +208,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         </section>
       </div>
       {debrief && (
-        <section className="panel briefing" aria-label="Debrief" style={{ marginTop: 20 }}>
+        <section className="panel briefing debrief" aria-label="Debrief">
           {debrief}
         </section>
       )}

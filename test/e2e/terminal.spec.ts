@@ -1,0 +1,126 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// One learner's whole drill through the browser terminal: real shell, real Docker proxy, resize,
+// reload onto the same shell, hint, diagnosis, update, end, report and replay.
+
+const terminal = (page: Page) => page.getByTestId('terminal');
+
+/** The terminal's whole buffer as text (Terminal.tsx defines sickbayText() on the host). */
+async function screenText(page: Page): Promise<string> {
+  return terminal(page).evaluate((el) => (el as HTMLElement & { sickbayText: () => string }).sickbayText());
+}
+
+/** Types a command line into the terminal (focused by a click first) and presses Enter. */
+async function run(page: Page, line: string) {
+  await terminal(page).click();
+  await page.keyboard.type(line, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+/** Every output line matching `re` (anchored at a line start, so the echoed command line never matches). */
+async function matches(page: Page, re: RegExp): Promise<RegExpMatchArray[]> {
+  return [...(await screenText(page)).matchAll(new RegExp(re.source, 'gm'))];
+}
+
+/** Runs `echo cols=$(tput cols)` and returns the number it prints (the newest such line). */
+async function tputCols(page: Page): Promise<number> {
+  const before = (await matches(page, /^cols=(\d+)\s*$/)).length;
+  await run(page, 'echo cols=$(tput cols)');
+  let found: RegExpMatchArray[] = [];
+  await expect
+    .poll(async () => {
+      found = await matches(page, /^cols=(\d+)\s*$/);
+      return found.length;
+    }, { message: 'waiting for the tput output' })
+    .toBeGreaterThan(before);
+  return Number(found[found.length - 1]![1]);
+}
+
+test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, report and replay', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/');
+  await page.locator('article[data-scenario="leaky-job"]').getByRole('button', { name: /start/i }).click();
+  await page.waitForURL(/\/sessions\/[0-9a-f]{12}$/);
+  const id = /\/sessions\/([0-9a-f]{12})$/.exec(page.url())![1]!;
+
+  const status = page.getByTestId('session-status');
+  await expect(status).toHaveText(/ready/i, { timeout: 150_000 });
+  const state = page.getByTestId('terminal-state');
+  await expect(state).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+
+  // The Docker CLI in the console sees this session's containers.
+  await run(page, 'docker ps');
+  await expect.poll(() => screenText(page), { timeout: 30_000, message: 'docker ps lists the api container' }).toContain(`sickbay-${id}-api`);
+
+  // Tab is bash completion inside the terminal; Ctrl+Shift+L leaves it, onto the side panel's
+  // tabs, which arrow keys move between.
+  await page.keyboard.press('Control+Shift+L');
+  await expect(page.getByRole('tab', { name: 'Briefing' })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: /Goals/ })).toBeFocused();
+  await expect(page.getByRole('tab', { name: /Goals/ })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
+  await expect(page.getByRole('tab', { name: 'Briefing' })).toHaveAttribute('aria-selected', 'true');
+
+  // Set a mark in this shell, to recognise it after the reload.
+  await run(page, 'export E2E_MARK=x');
+
+  // The shell follows the terminal's size.
+  const wide = await tputCols(page);
+  expect(await terminal(page).getAttribute('data-cols')).toBe(String(wide));
+  await page.setViewportSize({ width: 760, height: 900 });
+  await expect(terminal(page)).not.toHaveAttribute('data-cols', String(wide));
+  const narrow = await tputCols(page);
+  expect(narrow).not.toBe(wide);
+  expect(await terminal(page).getAttribute('data-cols')).toBe(String(narrow));
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // A reload finds the same shell.
+  await page.reload();
+  await expect(state).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await run(page, 'echo $E2E_MARK');
+  await expect.poll(async () => (await matches(page, /^x\s*$/)).length, { message: 'the same shell still has E2E_MARK' }).toBeGreaterThan(0);
+
+  // A hint.
+  await page.getByRole('tab', { name: /Hints/ }).click();
+  await page.getByRole('button', { name: /Show hint 1 of/ }).click();
+  await expect(page.getByTestId('hints').getByRole('listitem')).toHaveCount(1);
+
+  // A diagnosis citing the docker ps typed above, and a stakeholder update.
+  await page.getByRole('tab', { name: 'Diagnosis' }).click();
+  const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+  await diagnosis.getByLabel('Root cause').selectOption('runaway-process');
+  await diagnosis.getByLabel(/Culprit/).fill('the background job');
+  await diagnosis.getByRole('checkbox', { name: /typed: docker ps/ }).first().check();
+  await diagnosis.getByLabel('fix in place').check();
+  await diagnosis.getByLabel('Why this decision?').fill('stopping the job keeps the API and its in-flight orders');
+  await diagnosis.getByRole('button', { name: 'Submit diagnosis' }).click();
+  await expect(page.getByTestId('diagnosis-result')).toHaveText(/Diagnosis recorded/);
+  await diagnosis
+    .getByLabel(/incident channel/)
+    .fill('Impact: some checkouts failed with 500s. Cause: a background job leaking memory in the API container. Next: stop it and watch.');
+  await diagnosis.getByRole('button', { name: 'Send update' }).click();
+  await expect(page.getByTestId('update-result')).toHaveText(/Update sent/);
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByTestId('timeline')).toContainText('diagnosis submitted (runaway-process');
+  await expect(page.getByTestId('timeline')).toContainText('stakeholder update written');
+
+  // End, then the report: a total score and the truth.
+  await page.getByRole('button', { name: 'End session' }).click();
+  await expect(status).toHaveText(/ended/i, { timeout: 90_000 });
+  await page.getByRole('link', { name: /report/i }).click();
+  await page.waitForURL(new RegExp(`/sessions/${id}/report$`));
+  await expect(page.getByTestId('report-total')).toHaveText(/^\d{1,3}\s*\/\s*100$/);
+  await expect(page.getByTestId('report-truth')).toContainText('The culprit was');
+  await expect(page.getByTestId('report-rules').locator('li[data-rule]').first()).toBeVisible();
+  await expect(page.getByText('1 hint taken')).toBeVisible();
+
+  // The replay shows what was typed, on the player's screen (not only in the marker tooltips).
+  await page.goto(`/sessions/${id}/replay`);
+  const toggle = page.getByTestId('replay-toggle');
+  await expect(toggle).toBeEnabled({ timeout: 30_000 });
+  await page.getByRole('group', { name: 'Speed' }).getByRole('button', { name: '8×' }).click();
+  await expect(page.getByRole('group', { name: 'Speed' }).getByRole('button', { name: '8×' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('replay-toggle').click();
+  await expect(page.locator('[data-testid=replay-player] .ap-term')).toContainText('docker ps', { timeout: 60_000 });
+});
