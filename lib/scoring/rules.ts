@@ -340,6 +340,46 @@ function firstObserving(actions: Action[], kind: Observation): Action | undefine
 
 export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
 
+export interface TimelineStep {
+  name: string;
+  /** Budget in ms after ready (scaled by the scenario). */
+  budget: number;
+  /** ms after ready when it happened; undefined when it never did. */
+  elapsed?: number;
+  ids: number[];
+  miss: string;
+}
+
+/** The three milestones of the emergency timeline, measured from the moment the session was ready. */
+export function timelineSteps(ctx: RuleContext): TimelineStep[] {
+  const scale = Math.max(0.1, ctx.expectations.timelineScale || 1);
+  const actions = ctx.actions;
+  const triage = actions.find((a) => a.tier === 'external');
+  const logs = firstObserving(actions, 'logs');
+  const resources = firstObserving(actions, 'resources');
+  const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
+  const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
+  const step = (name: string, hit: Action | undefined, budget: number, miss: string, extra: Action[] = []): TimelineStep => ({
+    name,
+    budget: budget * scale,
+    elapsed: hit ? hit.t - ctx.readyAt : undefined,
+    // Both halves of the quick diagnosis earned it, not only the later one.
+    ids: hit ? [...hit.ids, ...extra.flatMap((a) => a.ids)] : [],
+    miss,
+  });
+  return [
+    step('outside health check', triage, TIMELINE_BUDGETS_MS.triage, 'no outside look (logs, stats, inspect)'),
+    step(
+      'logs and resource usage',
+      quick,
+      TIMELINE_BUDGETS_MS.quick,
+      !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked',
+      quick && logs && resources ? [logs, resources] : [],
+    ),
+    step('look inside', internal, TIMELINE_BUDGETS_MS.internal, 'no look inside the container'),
+  ];
+}
+
 export const timeline: Rule = {
   id: 'timeline',
   title: 'Emergency timeline: triage, quick diagnosis, internal investigation',
@@ -348,40 +388,21 @@ export const timeline: Rule = {
     'Under pressure, order and pace matter: a health check from outside within half a minute, logs and resource use within two minutes, a look inside within five, then a decision.',
   runbook: 'Emergency response protocol (06a-c)',
   evaluate(ctx) {
-    const scale = Math.max(0.1, ctx.expectations.timelineScale || 1);
-    const actions = ctx.actions;
-    const since = (a: Action) => a.t - ctx.readyAt;
     const credit = (elapsed: number | undefined, budget: number) => (elapsed === undefined ? 0 : elapsed <= budget ? 1 : elapsed <= 2 * budget ? 0.5 : 0.25);
-
-    const triage = actions.find((a) => a.tier === 'external');
-    const logs = firstObserving(actions, 'logs');
-    const resources = firstObserving(actions, 'resources');
-    const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
-    const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
-
-    const budgets = { triage: TIMELINE_BUDGETS_MS.triage * scale, quick: TIMELINE_BUDGETS_MS.quick * scale, internal: TIMELINE_BUDGETS_MS.internal * scale };
-    const steps = [
-      { name: 'outside health check', hit: triage, budget: budgets.triage, miss: 'no outside look (logs, stats, inspect)' },
-      { name: 'logs and resource usage', hit: quick, budget: budgets.quick, miss: !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked' },
-      { name: 'look inside', hit: internal, budget: budgets.internal, miss: 'no look inside the container' },
-    ];
+    const steps = timelineSteps(ctx);
     let earned = 0;
     const notes: string[] = [];
     const citations: number[] = [];
     let allOnTime = true;
     for (const s of steps) {
-      const elapsed = s.hit ? since(s.hit) : undefined;
-      const c = credit(elapsed, s.budget);
+      const c = credit(s.elapsed, s.budget);
       earned += c / steps.length;
       if (c < 1) allOnTime = false;
-      if (s.hit) {
-        citations.push(...s.hit.ids);
-        notes.push(`${s.name} at ${formatClock(elapsed as number)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
-      } else notes.push(s.miss);
+      citations.push(...s.ids);
+      if (s.elapsed !== undefined) notes.push(`${s.name} at ${formatClock(s.elapsed)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
+      else notes.push(s.miss);
     }
-    // Both halves of the quick diagnosis earned it, not only the later one.
-    if (quick && logs && resources) citations.push(...logs.ids, ...resources.ids);
-    return result(allOnTime ? 'met' : 'broken', this.weight, earned, citations, `${notes.join('; ')}.`);
+    return result(allOnTime ? 'met' : 'broken', this.weight, earned, [...new Set(citations)], `${notes.join('; ')}.`);
   },
 };
 

@@ -10,7 +10,9 @@ import {
   gradeDiagnosis,
   gradeUpdate,
   protocolExpectations,
+  ruleContext,
   scoreProtocol,
+  timelineSteps,
   updateTruthFrom,
   type DiagnosisGrade,
   type SessionReport,
@@ -29,6 +31,8 @@ export interface StoredReport extends SessionReport {
   submittedDiagnosis: (UiEvent & { kind: 'diagnosis' }) | null;
   submittedUpdate: (UiEvent & { kind: 'update' }) | null;
   hintsTaken: number;
+  /** The emergency timeline: each milestone's budget and when it was reached (ms after ready). */
+  timeline: { name: string; budgetMs: number; atMs: number | null; miss: string }[];
   readyAt: number | null;
   endedAt: number;
 }
@@ -58,13 +62,15 @@ export function buildReport(src: ReportSource): StoredReport {
     stressed: def.protocol.stressed,
     timelineScale: def.protocol.timelineScale,
   });
-  const protocol = scoreProtocol({
+  const protocolInput = {
     events: classified,
     ui,
     expectations,
     timing: { readyAt: src.readyAt ?? undefined, endedAt: src.endedAt },
     services,
-  });
+  };
+  const protocol = scoreProtocol(protocolInput);
+  const timeline = timelineSteps(ruleContext(protocolInput)).map((s) => ({ name: s.name, budgetMs: s.budget, atMs: s.elapsed ?? null, miss: s.miss }));
   let diagnosis: (UiEvent & { kind: 'diagnosis' }) | null = null;
   let update: (UiEvent & { kind: 'update' }) | null = null;
   for (const e of ui) {
@@ -94,6 +100,7 @@ export function buildReport(src: ReportSource): StoredReport {
     submittedDiagnosis: diagnosis,
     submittedUpdate: update,
     hintsTaken: src.events.filter((e) => e.kind === 'hint').length,
+    timeline,
     readyAt: src.readyAt,
     endedAt: src.endedAt,
   };

@@ -112,6 +112,8 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   await page.waitForURL(new RegExp(`/sessions/${id}/report$`));
   await expect(page.getByTestId('report-total')).toHaveText(/^\d{1,3}\s*\/\s*100$/);
   await expect(page.getByTestId('report-truth')).toContainText('The culprit was');
+  // The emergency timeline is drawn against its budgets: the docker ps above was the outside look.
+  await expect(page.getByTestId('report-timeline')).toContainText('outside health check at');
   await expect(page.getByTestId('report-rules').locator('li[data-rule]').first()).toBeVisible();
   await expect(page.getByText('1 hint taken')).toBeVisible();
 

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { SessionEvent } from '@/lib/audit/events';
 import { isSickbayError } from '@/lib/errors';
+import { TimelineChart } from '@/app/_components/TimelineChart';
 import { services } from '@/server/registry';
 import { sessionMetadata } from '@/app/_lib/titles';
 
@@ -140,6 +141,12 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
               )}
             </div>
           ))}
+          {report.timeline && report.timeline.length > 0 && (
+            <>
+              <h2>Emergency timeline</h2>
+              <TimelineChart steps={report.timeline} />
+            </>
+          )}
           <h2>What was really going on</h2>
           <p data-testid="report-truth" className="truth">
             {report.truth.categoryLabel}. The culprit was <strong className="mono">{report.truth.culprit}</strong> ({report.truth.culpritKind}).
