@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { isSickbayError } from '@/lib/errors';
 import { services } from '@/server/registry';
+import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
 import { SessionPanel } from '@/app/_components/SessionPanel';
 
@@ -16,13 +15,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { engine, catalogue } = services();
-  let session;
-  try {
-    session = engine.get(/^[0-9a-f]{12}$/.test(id) ? id : '-');
-  } catch (err) {
-    if (isSickbayError(err) && err.code === 'not_found') notFound();
-    throw err;
-  }
+  const { session } = sessionOr404(id);
   const entry = catalogue.has(session.scenario) ? catalogue.get(session.scenario) : null;
   const source = entry ? catalogue.briefing(session.scenario) : null;
   const briefing = source ? (await compileMDX({ source, options: { blockJS: true } })).content : null;

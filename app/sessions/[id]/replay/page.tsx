@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { isSickbayError } from '@/lib/errors';
-import { services } from '@/server/registry';
+import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
 import { ReplayPlayer } from '@/app/_components/ReplayPlayer';
 
@@ -17,15 +15,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const { id } = await params;
   const t = (await searchParams).t;
   const startAt = t && /^\d{1,9}$/.test(t) ? Number(t) : undefined;
-  const { engine, catalogue } = services();
-  let session;
-  try {
-    session = engine.get(/^[0-9a-f]{12}$/.test(id) ? id : '-');
-  } catch (err) {
-    if (isSickbayError(err) && err.code === 'not_found') notFound();
-    throw err;
-  }
-  const title = catalogue.has(session.scenario) ? catalogue.get(session.scenario).definition.title : session.scenario;
+  const { session, title } = sessionOr404(id);
   return (
     <div className="wide-page">
       <p className="meta crumbs">

@@ -1,0 +1,18 @@
+import { notFound } from 'next/navigation';
+import { isSickbayError } from '@/lib/errors';
+import type { SessionView } from '@/server/engine/engine';
+import { services } from '@/server/registry';
+
+/** A session for a page, or Next's 404 page when the id is malformed or unknown. */
+export function sessionOr404(id: string): { session: SessionView; title: string } {
+  const { engine, catalogue } = services();
+  let session: SessionView;
+  try {
+    session = engine.get(/^[0-9a-f]{12}$/.test(id) ? id : '-');
+  } catch (err) {
+    if (isSickbayError(err) && err.code === 'not_found') notFound();
+    throw err;
+  }
+  const title = catalogue.has(session.scenario) ? catalogue.get(session.scenario).definition.title : session.scenario;
+  return { session, title };
+}
