@@ -15,11 +15,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import WebSocket from 'ws';
 import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
-import { encodeClientMessage, parseServerMessage, type ServerMessage } from '@/lib/terminal/protocol';
-import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
+import { TerminalDriver } from '@/scripts/verify/terminal-driver';
 import type { StoredReport } from '@/server/engine/report';
 import { api, docker, labelledObjects, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
 
@@ -56,94 +54,13 @@ after(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// A learner's terminal: the gateway's protocol, typed commands, output up to the next prompt
+// A learner's terminal: scripts/verify/terminal-driver.ts (shared with scenario:verify)
 // ---------------------------------------------------------------------------------------------
 
 /** The prompt of a root bash inside the api container (`docker exec -it api bash`). */
 const API_PROMPT = /root@api:[^\r\n]*# $/;
-/* eslint-disable no-control-regex -- terminal escape sequences are control characters */
-const strip = (s: string) =>
-  s
-    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '') // OSC (the prompt marker, titles)
-    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '') // CSI (colours, cursor)
-    .replace(/\x1b[()][A-Za-z0-9]/g, '');
-/* eslint-enable no-control-regex */
 
-class Terminal {
-  readonly ws: WebSocket;
-  private text = '';
-  private readonly decoder = new TextDecoder('utf-8');
-  readonly controls: ServerMessage[] = [];
-  closed: { code: number } | null = null;
-
-  constructor(base: string, terminal: { path: string; token: string }) {
-    const url = `${base.replace(/^http/, 'ws')}${terminal.path}?token=${encodeURIComponent(terminal.token)}&cols=200&rows=50`;
-    this.ws = new WebSocket(url, { origin: base });
-    this.ws.binaryType = 'nodebuffer';
-    this.ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        const buf = data as Buffer;
-        this.text += this.decoder.decode(buf, { stream: true });
-        // "Render" at once: acknowledge every byte so the server never pauses the shell.
-        if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeClientMessage({ type: 'ack', bytes: buf.length }));
-      } else {
-        const m = parseServerMessage(data.toString());
-        if (m) this.controls.push(m);
-      }
-    });
-    this.ws.on('close', (code) => (this.closed = { code }));
-    this.ws.on('error', () => {});
-  }
-
-  get length(): number {
-    return this.text.length;
-  }
-
-  since(from: number): string {
-    return this.text.slice(from);
-  }
-
-  async attached(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      if (this.ws.readyState === WebSocket.OPEN) return resolve();
-      this.ws.once('open', () => resolve());
-      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`terminal upgrade answered HTTP ${res.statusCode}`)));
-      this.ws.once('error', reject);
-    });
-    await waitFor('the attached message', async () => this.controls.some((m) => m.type === 'attached'), 15_000, 20);
-    await waitFor('the console prompt', async () => this.text.includes(PROMPT_MARKER), 30_000, 20);
-  }
-
-  /**
-   * Types a line and returns what it printed (ANSI stripped) once `prompt` shows after the
-   * echoed line: the console's own prompt by default, or e.g. the api container's bash prompt.
-   */
-  async run(line: string, opts: { prompt?: RegExp | string; timeoutMs?: number } = {}): Promise<string> {
-    const prompt = opts.prompt ?? PROMPT_MARKER;
-    const timeoutMs = opts.timeoutMs ?? 60_000;
-    const from = this.length;
-    this.ws.send(encodeClientMessage({ type: 'input', data: `${line}\r` }));
-    const start = await waitFor(`"${line}" to be echoed`, async () => {
-      const i = this.since(from).indexOf('\n');
-      return i === -1 ? null : from + i + 1;
-    }, timeoutMs, 20);
-    await waitFor(`the prompt after "${line}"`, async () => {
-      const out = this.since(start);
-      return typeof prompt === 'string' ? out.includes(prompt) : prompt.test(strip(out));
-    }, timeoutMs, 50);
-    const out = this.since(start);
-    const end = typeof prompt === 'string' ? out.indexOf(prompt) : out.length;
-    return strip(out.slice(0, end));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
-      this.ws.once('close', () => resolve());
-      this.ws.close(1000);
-    });
-  }
-}
+const openTerminal = (terminal: { path: string; token: string }) => new TerminalDriver(server.url, terminal, { cols: 200, rows: 50 });
 
 // ---------------------------------------------------------------------------------------------
 // Session helpers over the HTTP API
@@ -238,7 +155,7 @@ describe('scoring leaky-job through the real terminal and proxy', () => {
     const s = await readySession('scoring-expert');
     const api1 = s.services.find((x) => x.name === 'api')?.container;
     assert.equal(api1, `sickbay-${s.id}-api`);
-    const term = new Terminal(server.url, s.terminal);
+    const term = openTerminal(s.terminal);
     await term.attached();
 
     const stats = await term.run('docker stats --no-stream');
@@ -291,7 +208,7 @@ describe('scoring leaky-job through the real terminal and proxy', () => {
 
   it('a restart first scores 40 or less and the report cites the restart', async () => {
     const s = await readySession('scoring-reckless');
-    const term = new Terminal(server.url, s.terminal);
+    const term = openTerminal(s.terminal);
     await term.attached();
 
     const restarted = await term.run('docker restart api', { timeoutMs: 90_000 });
@@ -322,7 +239,7 @@ describe('scoring leaky-job through the real terminal and proxy', () => {
 
   it('jumping straight into a shell breaks both ordering rules while the goals pass', async () => {
     const s = await readySession('scoring-jump-in');
-    const term = new Terminal(server.url, s.terminal);
+    const term = openTerminal(s.terminal);
     await term.attached();
 
     await term.run('docker exec -it api bash', { prompt: API_PROMPT });

@@ -10,8 +10,11 @@
 #   $DB       the database container, e.g. sickbay-3f2a9c-db
 #   $APP      the lookup API's container
 #   $TRAFFIC  the container that plays the customers
-# Variables this script sets as it goes: DBNAME, ROOT, QUERY, TABLE, COLUMN, URL.
+# Variables this script sets as it goes: DBNAME, ROOT, APPNAME, QUERY, TABLE, COLUMN, URL.
 # Tiers as in docs/design (external, read-only, snapshot, change).
+# Directives for `npm run scenario:verify` (docs/scenarios.md, "Verifying a scenario"): "#@ evidence"
+# cites the next line in the diagnosis, "#@ timeout=N" lets it run N seconds; the SICKBAY_* lines
+# at the end are the diagnosis and update it submits. To bash they are comments and echoes.
 
 # -- 1. Outside first (external): who is unhappy, and what do the logs already say? ----------------
 docker ps --format 'table {{.Names}}\t{{.Status}}'
@@ -24,10 +27,13 @@ docker logs --tail 20 $DB
 # -- 2. Read-only inside: what the sessions do, and who waits for whom ------------------------------
 DBNAME=$(docker exec $APP printenv PGDATABASE)
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT state, wait_event_type, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1, 2 ORDER BY 3 DESC"
+#@ evidence
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT pid, pg_blocking_pids(pid) AS blocked_by, application_name, wait_event, now() - query_start AS waiting, left(query, 60) AS query FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 ORDER BY query_start LIMIT 20"
 # The root of the chain blocks others and waits for nobody. "idle in transaction": it runs nothing, it only holds locks.
 ROOT=$(docker exec $DB psql -U postgres -d $DBNAME -Atc "SELECT pid FROM pg_stat_activity WHERE pid IN (SELECT unnest(pg_blocking_pids(pid)) FROM pg_stat_activity) AND cardinality(pg_blocking_pids(pid)) = 0 AND state LIKE 'idle in transaction%'")
+#@ evidence
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT pid, usename, application_name, client_addr, xact_start, state_change, state, query FROM pg_stat_activity WHERE pid = $ROOT"
+APPNAME=$(docker exec $DB psql -U postgres -d $DBNAME -Atc "SELECT application_name FROM pg_stat_activity WHERE pid = $ROOT")
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT locktype, relation::regclass, mode, granted FROM pg_locks WHERE pid = $ROOT"
 
 # -- 3. Snapshot: the evidence dies with that session, so keep it ------------------------------------
@@ -47,9 +53,11 @@ COLUMN=$(echo "$QUERY" | sed -E 's/.* WHERE ([a-z_]+) = .*/\1/')
 docker exec $DB psql -U postgres -d $DBNAME -c "\d $TABLE"
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT pg_size_pretty(pg_table_size('$TABLE')) AS size, reltuples::bigint AS approx_rows FROM pg_class WHERE oid = '$TABLE'::regclass"
 # Plain EXPLAIN: it shows the plan without running one more full scan on a saturated server.
+#@ evidence
 docker exec $DB psql -U postgres -d $DBNAME -c "EXPLAIN $QUERY"
 
 # -- 6. The fix, online: reads and writes go on while the index builds ------------------------------
+#@ timeout=600
 docker exec $DB psql -U postgres -d $DBNAME -c "CREATE INDEX CONCURRENTLY ${TABLE}_${COLUMN}_idx ON $TABLE ($COLUMN)"
 
 # -- 7. Verify: valid index, index plan, no waiters, customers happy ---------------------------------
@@ -58,4 +66,9 @@ docker exec $DB psql -U postgres -d $DBNAME -c "EXPLAIN $QUERY"
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT state, wait_event_type, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1, 2 ORDER BY 3 DESC"
 URL=$(docker logs $TRAFFIC 2>&1 | sed -n 's/^loadgen: GET \([^ ]*\) .*/\1/p' | head -n 1)
 docker exec $TRAFFIC python3 /opt/sickbay/probe.py --url $URL --count 20 --timeout 2
-# Then tell people: impact, cause (forgotten transaction + missing index), what was done, what comes next.
+
+# -- 8. Tell people: impact, cause, what was done, what comes next. A learner fills in the session
+# page; scenario:verify reads these lines.
+echo "SICKBAY_DIAGNOSIS category=blocked-and-unindexed decision=fix-in-place culprit=$APPNAME"
+echo "SICKBAY_REASON Ending the one forgotten session ($APPNAME, pid $ROOT) released the locks, and an online index on $TABLE.$COLUMN makes the lookup fast, with no restart and no data lost."
+echo "SICKBAY_UPDATE Customers saw lookups time out (504/503) on the API. Cause: a forgotten database session ($APPNAME) held locks that queries queued behind, and the lookup on $TABLE.$COLUMN had no index, so every request scanned the whole table. We ended that one session and built the index online: lookups are fast again, with no restart and no data lost. Next: we will add an idle-in-transaction timeout, a lock_timeout for migrations, and review indexes of the hot queries."
