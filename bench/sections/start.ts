@@ -10,14 +10,12 @@ import path from 'node:path';
 import type { ProvisionPhase } from '@/lib/audit/events';
 import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
 import { resolveServices } from '@/lib/scenario/schema';
-import { parseBytes } from '@/lib/units';
-import { CONSOLE_IMAGE } from '@/server/engine/console';
-import { containerName, networkName } from '@/server/engine/engine';
+import { consoleContainerSpec } from '@/server/engine/console';
+import { networkName, serviceContainerSpec } from '@/server/engine/engine';
 import type { DockerRuntime } from '@/server/runtime/docker';
 import { benchInstance, SCENARIO, type InProcessLab } from '../lib/lab';
 import { ratio, since, summarize, type Summary } from '../lib/stats';
 
-const MIB = 1024 * 1024;
 const PHASES: ProvisionPhase[] = ['network', 'create', 'start', 'readiness', 'faults', 'baseline', 'console'];
 
 export interface PhaseFigure extends Summary {
@@ -72,44 +70,13 @@ async function floorRun(lab: InProcessLab, runtime: DockerRuntime, instance: str
   const ids: string[] = [];
   for (const [svc, spec] of Object.entries(services)) {
     ids.push(
-      await runtime.createContainer({
-        name: containerName(id, svc),
-        image: spec.image,
-        command: spec.command,
-        env: spec.env,
-        labels: labels('service', svc),
-        hostname: svc,
-        networks: spec.networks.map((net) => ({ name: networkName(id, net), aliases: [svc] })),
-        healthcheck: spec.healthcheck,
-        memoryBytes: parseBytes(spec.limits.memory),
-        nanoCpus: Math.round(spec.limits.cpus * 1e9),
-        pidsLimit: spec.limits.pids,
-        capAdd: spec.capAdd,
-      }),
+      await runtime.createContainer(serviceContainerSpec(id, svc, spec, labels('service', svc))),
     );
   }
   await Promise.all(ids.map((c) => runtime.startContainer(c)));
   const servicesMs = since(t0);
   // The console container as ConsoleManager.attach creates it; a placeholder file instead of the proxy socket.
-  const consoleId = await runtime.createContainer({
-    name: `sickbay-${id}-console`,
-    image: CONSOLE_IMAGE,
-    env: { SICKBAY_CONSOLE: `sickbay-${id}-console` },
-    labels: labels('console'),
-    hostname: 'console',
-    networks: [],
-    memoryBytes: 256 * MIB,
-    nanoCpus: 500_000_000,
-    pidsLimit: 128,
-    capAdd: [],
-    capDrop: ['ALL'],
-    readonlyRootfs: true,
-    init: true,
-    user: 'learner',
-    workingDir: '/home/learner',
-    tmpfs: { '/home/learner': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700', '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' },
-    binds: [`${placeholder}:/var/run/docker.sock`],
-  });
+  const consoleId = await runtime.createContainer(consoleContainerSpec(id, labels('console'), placeholder));
   await runtime.startContainer(consoleId);
   const allMs = since(t0);
   // Teardown the way the engine's does it, minus terminal and proxy.

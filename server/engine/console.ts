@@ -11,7 +11,7 @@ import type { DockerCallBody, TypedLineBody } from '@/lib/audit/events';
 import { sessionLabels } from '@/lib/lifecycle/labels';
 import type { Config } from '../config';
 import { startSessionProxy, type SessionProxy } from '../proxy';
-import type { DockerRuntime } from '../runtime/docker';
+import type { ContainerSpec, DockerRuntime } from '../runtime/docker';
 
 export const CONSOLE_IMAGE = 'sickbay/console:latest';
 /** Images a learner may start as a debug sidecar: they carry the usual tools. */
@@ -36,6 +36,33 @@ export function engineSocketPath(env: Record<string, string | undefined> = proce
   const host = env.DOCKER_HOST;
   if (host?.startsWith('unix://')) return host.slice('unix://'.length);
   return '/var/run/docker.sock';
+}
+
+/** The hardened console container; shared with the benchmark's floor so both measure the same thing. */
+export function consoleContainerSpec(sessionId: string, labels: Record<string, string>, socketPath: string): ContainerSpec {
+  const name = `sickbay-${sessionId}-console`;
+  return {
+    name,
+    image: CONSOLE_IMAGE,
+    env: { SICKBAY_CONSOLE: name },
+    labels,
+    hostname: 'console',
+    networks: [], // NetworkMode none: the console reaches nothing but its Docker socket
+    memoryBytes: 256 * MIB,
+    nanoCpus: 500_000_000,
+    pidsLimit: 128,
+    capAdd: [],
+    capDrop: ['ALL'],
+    readonlyRootfs: true,
+    init: true,
+    user: 'learner',
+    workingDir: '/home/learner',
+    tmpfs: {
+      '/home/learner': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
+      '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
+    },
+    binds: [`${socketPath}:/var/run/docker.sock`],
+  };
 }
 
 export class ConsoleManager {
@@ -68,29 +95,7 @@ export class ConsoleManager {
       commitRepository: `sickbay-snapshot/${session.id}`,
     });
     this.proxies.set(session.id, proxy);
-    const name = `sickbay-${session.id}-console`;
-    const consoleId = await this.runtime.createContainer({
-      name,
-      image: CONSOLE_IMAGE,
-      env: { SICKBAY_CONSOLE: name },
-      labels: labels('console'),
-      hostname: 'console',
-      networks: [], // NetworkMode none: the console reaches nothing but its Docker socket
-      memoryBytes: 256 * MIB,
-      nanoCpus: 500_000_000,
-      pidsLimit: 128,
-      capAdd: [],
-      capDrop: ['ALL'],
-      readonlyRootfs: true,
-      init: true,
-      user: 'learner',
-      workingDir: '/home/learner',
-      tmpfs: {
-        '/home/learner': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
-        '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
-      },
-      binds: [`${proxy.socketPath}:/var/run/docker.sock`],
-    });
+    const consoleId = await this.runtime.createContainer(consoleContainerSpec(session.id, labels('console'), proxy.socketPath));
     await this.runtime.startContainer(consoleId);
     return {
       consoleId,

@@ -8,10 +8,10 @@ import { SickbayError, toSickbayError } from '@/lib/errors';
 import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
 import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import { resolveServices } from '@/lib/scenario/schema';
-import type { ContainerState, ScenarioContext, ScenarioDefinition } from '@/lib/scenario/types';
+import type { ContainerState, ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
 import { parseBytes } from '@/lib/units';
 import type { Config } from '../config';
-import type { DockerRuntime } from '../runtime/docker';
+import type { ContainerSpec, DockerRuntime } from '../runtime/docker';
 import type { SessionRecord, Store } from '../store/store';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
@@ -73,6 +73,24 @@ export function containerName(sessionId: string, service: string): string {
 
 export function networkName(sessionId: string, network: string): string {
   return `sickbay-${sessionId}-${network}`;
+}
+
+/** How a scenario service becomes a container: one place, shared with the benchmark's floor. */
+export function serviceContainerSpec(sessionId: string, service: string, spec: ServiceSpec, labels: Record<string, string>): ContainerSpec {
+  return {
+    name: containerName(sessionId, service),
+    image: spec.image,
+    command: spec.command,
+    env: spec.env,
+    labels,
+    hostname: service,
+    networks: spec.networks.map((net) => ({ name: networkName(sessionId, net), aliases: [service] })),
+    healthcheck: spec.healthcheck,
+    memoryBytes: parseBytes(spec.limits.memory),
+    nanoCpus: Math.round(spec.limits.cpus * 1e9),
+    pidsLimit: spec.limits.pids,
+    capAdd: spec.capAdd,
+  };
 }
 
 export class SessionEngine {
@@ -230,20 +248,7 @@ export class SessionEngine {
       await this.phase(id, 'create', async () => {
         for (const [svc, spec] of Object.entries(services)) {
           this.checkpoint(id);
-          containers[svc] = await this.runtime.createContainer({
-            name: containerName(id, svc),
-            image: spec.image,
-            command: spec.command,
-            env: spec.env,
-            labels: labelsFor('service', svc),
-            hostname: svc,
-            networks: spec.networks.map((net) => ({ name: networkName(id, net), aliases: [svc] })),
-            healthcheck: spec.healthcheck,
-            memoryBytes: parseBytes(spec.limits.memory),
-            nanoCpus: Math.round(spec.limits.cpus * 1e9),
-            pidsLimit: spec.limits.pids,
-            capAdd: spec.capAdd,
-          });
+          containers[svc] = await this.runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor('service', svc)));
           this.store.setContainers(id, containers, this.clock());
         }
       });
