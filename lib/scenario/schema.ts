@@ -49,6 +49,10 @@ export const serviceSchema = z
     healthcheck: healthcheckSchema.optional(),
     limits: limitsSchema.default({ memory: '256m', cpus: 0.5, pids: 256 }),
     capAdd: z.array(z.enum(['NET_ADMIN', 'NET_RAW', 'SYS_PTRACE', 'KILL'])).default([]),
+    /** Small in-memory filesystems, mount point -> size ("16m"); they count against the memory limit. */
+    tmpfs: z
+      .record(z.string().regex(/^\/[a-z0-9_./-]{1,100}$/, 'a tmpfs mount point must be an absolute path'), z.string().regex(SIZE_PATTERN, 'expected a tmpfs size like "16m"'))
+      .optional(),
   })
   .strict();
 

@@ -2,6 +2,8 @@
  * What a scenario sees of the running lab. Scenario code (params, faults, goals) is written
  * against these interfaces only; server/engine implements them on the real Docker engine.
  */
+import type { Classification } from '../audit/classification';
+import type { DockerCallBody, TypedLineBody } from '../audit/events';
 import type { Rng } from './rng';
 
 export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
@@ -45,6 +47,20 @@ export interface MemoryStats {
   percent: number;
 }
 
+/**
+ * One thing the learner did (a Docker call through the proxy or a typed line), classified as
+ * the scoring sees it. Goals that are about how the incident was handled (a connectivity
+ * test, a debug sidecar) read these instead of guessing from the end state.
+ */
+export interface LearnerAction {
+  /** Milliseconds since the session started. */
+  atMs: number;
+  body: DockerCallBody | TypedLineBody;
+  /** The command as a person would recognise it. */
+  text: string;
+  classification: Classification | null;
+}
+
 export interface ScenarioContext<P = unknown> {
   readonly sessionId: string;
   readonly seed: string;
@@ -55,6 +71,10 @@ export interface ScenarioContext<P = unknown> {
   logs(service: string, options?: { tail?: number }): Promise<string>;
   /** The container state recorded when the session became ready (before the learner acted). */
   baseline(service: string): ContainerState;
+  /** Detaches a service from one of the scenario's networks (a fault: the dropped attachment). */
+  disconnect(service: string, network: string): Promise<void>;
+  /** Everything the learner has done so far, oldest first. */
+  actions(): Promise<LearnerAction[]>;
   sleep(ms: number): Promise<void>;
   /** Milliseconds since the session started. */
   now(): number;
@@ -111,6 +131,8 @@ export interface ServiceSpec {
   limits: ServiceLimits;
   /** Extra Linux capabilities the service itself needs (rare; audited in docs/security.md). */
   capAdd: string[];
+  /** In-memory filesystems: mount point -> size. They count against the memory limit. */
+  tmpfs?: Record<string, string>;
 }
 
 export interface NetworkSpec {
@@ -196,4 +218,5 @@ export interface ServiceInput {
   healthcheck?: Partial<HealthcheckSpec> & { test: string[] };
   limits?: Partial<ServiceLimits>;
   capAdd?: string[];
+  tmpfs?: Record<string, string>;
 }

@@ -1,5 +1,7 @@
 /** The ScenarioContext a scenario's faults and goals run against, backed by the real engine. */
 import { SickbayError } from '@/lib/errors';
+import type { SessionEvent } from '@/lib/audit/events';
+import { learnerActions } from '@/lib/scenario/actions';
 import type { ContainerState, ScenarioContext } from '@/lib/scenario/types';
 import type { DockerRuntime } from '../runtime/docker';
 
@@ -11,7 +13,12 @@ export interface ContextInput<P> {
   baseline: Record<string, ContainerState>;
   createdAt: number;
   clock: () => number;
+  /** The Docker name of one of the scenario's networks. */
+  networkName: (network: string) => string;
+  /** The session's event log so far (for actions()). */
+  events: () => SessionEvent[];
 }
+
 
 export function createContext<P>(runtime: DockerRuntime, input: ContextInput<P>): ScenarioContext<P> {
   const containerOf = (service: string): string => {
@@ -32,6 +39,8 @@ export function createContext<P>(runtime: DockerRuntime, input: ContextInput<P>)
       if (!state) throw new SickbayError('conflict', `no baseline recorded for "${service}" (the session is not ready yet)`);
       return state;
     },
+    disconnect: async (service, network) => runtime.disconnectNetwork(input.networkName(network), containerOf(service)),
+    actions: async () => learnerActions(input.events()),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => input.clock() - input.createdAt,
   };

@@ -15,7 +15,7 @@ import type { ContainerSpec, DockerRuntime } from '../runtime/docker';
 import type { SessionRecord, Store } from '../store/store';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
-import { createContext } from './context';
+import { createContext, type ContextInput } from './context';
 import { buildReport, type StoredReport } from './report';
 
 export const SEED_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -90,7 +90,13 @@ export function serviceContainerSpec(sessionId: string, service: string, spec: S
     nanoCpus: Math.round(spec.limits.cpus * 1e9),
     pidsLimit: spec.limits.pids,
     capAdd: spec.capAdd,
+    ...(spec.tmpfs ? { tmpfs: tmpfsOptions(spec.tmpfs) } : {}),
   };
+}
+
+/** Scenario tmpfs sizes as Docker mount options: no devices, no set-uid, sized. */
+function tmpfsOptions(mounts: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(mounts).map(([at, size]) => [at, `rw,nosuid,nodev,size=${size}`]));
 }
 
 export class SessionEngine {
@@ -256,7 +262,7 @@ export class SessionEngine {
         await Promise.all(Object.values(containers).map((c) => this.runtime.startContainer(c)));
       });
       await this.phase(id, 'readiness', () => this.waitReady(id, containers));
-      const ctxInput = { sessionId: id, seed: record.seed, params, containers, baseline: {}, createdAt: record.createdAt, clock: this.clock };
+      const ctxInput = { sessionId: id, seed: record.seed, params, containers, baseline: {}, createdAt: record.createdAt, clock: this.clock, ...this.contextHooks(id) };
       const ctx = createContext(this.runtime, ctxInput);
       await this.phase(id, 'faults', async () => {
         for (const fault of def.faults) {
@@ -326,6 +332,10 @@ export class SessionEngine {
     }
   }
 
+  private contextHooks(id: string): Pick<ContextInput<unknown>, 'networkName' | 'events'> {
+    return { networkName: (net) => networkName(id, net), events: () => this.store.listEvents(id) };
+  }
+
   /** Runs the scenario's goal checks on the live containers and logs the outcome. */
   async checkGoals(id: string, options: { final?: boolean } = {}): Promise<GoalReport> {
     const record = this.store.requireSession(id);
@@ -342,6 +352,7 @@ export class SessionEngine {
       baseline: record.baseline,
       createdAt: record.createdAt,
       clock: this.clock,
+      ...this.contextHooks(id),
     });
     const results: GoalOutcome[] = [];
     for (const goal of entry.definition.goals) {

@@ -136,6 +136,10 @@ export class DockerRuntime {
     return container.id;
   }
 
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    await wrap(`disconnect ${container} from ${network}`, () => this.docker.getNetwork(network).disconnect({ Container: container, Force: true }));
+  }
+
   async startContainer(id: string): Promise<void> {
     await wrap(`start container ${id}`, () => this.docker.getContainer(id).start());
   }

@@ -121,6 +121,14 @@ describe('scenario schema', () => {
     assert.match(msg, /services\.web\.capAdd\.0/);
   });
 
+  it('accepts sized tmpfs mounts and names a bad mount point or size', () => {
+    const def = validateScenario(FILE, valid({ services: () => ({ web: { image: 'x', tmpfs: { '/var/lib/app': '16m' } } }) }));
+    const { services } = resolveServices(FILE, def, 'seed');
+    assert.deepEqual(services.web?.tmpfs, { '/var/lib/app': '16m' });
+    assert.match(messageOf(() => validateScenario(FILE, valid({ services: () => ({ web: { image: 'x', tmpfs: { 'relative': '16m' } } }) }))), /services\.web\.tmpfs/);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ services: () => ({ web: { image: 'x', tmpfs: { '/data': 'lots' } } }) }))), /services\.web\.tmpfs\.\/data/);
+  });
+
   it('rejects a module without a default export', () => {
     assert.match(messageOf(() => validateScenario(FILE, undefined)), /export default defineScenario/);
   });
