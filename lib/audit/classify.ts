@@ -32,6 +32,8 @@ import {
   type Recurse,
   SENSITIVE_NAME,
   classifyProgram,
+  emptiesDescriptors,
+  isProcFdPath,
   isScratchPath,
   normaliseSignal,
   pathInfo,
@@ -49,7 +51,7 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 /** Bump when a classification of the same input can change (stored with every score). */
 // 2: the proxy's own names are read as logged — "cp" with a direction, a sidecar's pid/net =
 //    the bare container, plugin-inspect — and a typed line claims them (lib/scoring/actions.ts).
-export const CLASSIFIER_VERSION = 2;
+export const CLASSIFIER_VERSION = 3;
 
 export interface ShellContext {
   /** Where the line runs. Default 'console' (the learner's console container). */
@@ -224,11 +226,12 @@ function classifyLine(line: string, ctx: ArgvContext): Classification {
         const files = cmd.redirects.map((r) => outputFile(r.op, r.target)).filter((f): f is string => f !== null);
         const truncates = cmd.redirects.some((r) => (r.op === '>' || r.op === '>|') && outputFile(r.op, r.target) !== null);
         if (files.length === 0) return;
+        const descriptors = files.every(isProcFdPath);
         part = {
-          tier: truncates ? (ctx.where === 'container' ? 'destructive' : 'change') : 'change',
-          summary: truncates ? `empties ${files.join(', ')}` : `creates ${files.join(', ')}`,
+          tier: truncates && !descriptors ? (ctx.where === 'container' ? 'destructive' : 'change') : 'change',
+          summary: truncates ? (descriptors ? emptiesDescriptors(files) : `empties ${files.join(', ')}`) : `creates ${files.join(', ')}`,
           effects: [{ type: 'file', op: truncates ? 'truncate' : 'write', paths: files }],
-          flags: { ...emptyFlags(), writesFile: true, targeted: !truncates },
+          flags: { ...emptyFlags(), writesFile: true, targeted: !truncates || descriptors },
           observes: [],
           program: '',
           argv: [],
@@ -251,10 +254,12 @@ function classifyLine(line: string, ctx: ArgvContext): Classification {
         const flags = { ...part.flags, writesFile: true };
         if (ctx.where === 'container') {
           // Overwriting a log or data file (or emptying any file with ": >") destroys what was in it.
-          const empties = (part.program === ':' || part.program === 'true') && overwritten.some((f) => !isScratchPath(f));
+          const emptier = part.program === ':' || part.program === 'true';
+          const descriptors = emptier && overwritten.length > 0 && overwritten.every(isProcFdPath);
+          const empties = emptier && !descriptors && overwritten.some((f) => !isScratchPath(f));
           const precious = overwritten.some(isPreciousPath);
           const tier = maxTier([part.tier, empties || precious ? 'destructive' : 'change']);
-          const summary = empties ? `empties ${overwritten.join(', ')}` : `${part.summary}, ${precious ? 'overwriting' : 'writing its output to'} ${paths.join(', ')} inside the container`;
+          const summary = descriptors ? emptiesDescriptors(overwritten) : empties ? `empties ${overwritten.join(', ')}` : `${part.summary}, ${precious ? 'overwriting' : 'writing its output to'} ${paths.join(', ')} inside the container`;
           part = withTier(part, tier, summary, { flags: { ...flags, targeted: tier === 'change' ? true : flags.targeted }, effects: [...part.effects, effect] });
         } else {
           part = { ...part, flags, effects: [...part.effects, effect] };

@@ -118,6 +118,20 @@ export function isScratchPath(path: string): boolean {
   return /^\/(tmp|var\/tmp|dev\/shm)\//.test(path);
 }
 
+/**
+ * A file reached through one process's descriptor (/proc/<pid>/fd/<n>). Emptying it is how a
+ * deleted-but-open file gives its space back while the process keeps running: a targeted,
+ * well-known remedy, not the destruction of a named file.
+ */
+export function isProcFdPath(path: string): boolean {
+  const part = String.raw`(?:\d+|\$\w+|\$\{\w+\})`;
+  return new RegExp(String.raw`^/proc/(?:${part}|self)/fd/${part}$`).test(path);
+}
+
+export function emptiesDescriptors(paths: string[]): string {
+  return `empties the open file behind ${paths.join(', ')} (its space is freed; the process keeps running)`;
+}
+
 /** What reading a path shows, and whether it is a credentials file. */
 export function pathInfo(path: string): { observes: Observation[]; secrets: boolean } {
   if (/^\/proc\/[^/]+\/environ$/.test(path) || /^\/proc\/\*\/environ$/.test(path)) return { observes: ['env'], secrets: true };
@@ -1085,6 +1099,9 @@ function programDraft(prog: string, args: string[], ctx: ArgvContext, r: Recurse
       const p = parseArgs(args, { values: ['-s', '--size', '-r', '--reference', '-o'] });
       const size = value(p, '-s', '--size') ?? '';
       if (/^\+/.test(size)) return change(`grows ${p.positionals.join(' ')}`, { writesFile: true }, [fileOp('truncate', p.positionals)]);
+      if (size === '0' && p.positionals.length > 0 && p.positionals.every(isProcFdPath)) {
+        return change(emptiesDescriptors(p.positionals), { targeted: true, writesFile: true }, [fileOp('truncate', p.positionals)]);
+      }
       return { tier: 'destructive', summary: `truncates ${p.positionals.join(' ') || 'a file'}${size === '0' ? ' to nothing' : ` to ${size}`}`, flags: { writesFile: true }, effects: [fileOp('truncate', p.positionals)] };
     }
     case 'tee': {

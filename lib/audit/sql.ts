@@ -245,10 +245,14 @@ function tableAfter(upper: string, re: RegExp): string | undefined {
 
 function classifyKill(upper: string, fn: 'PG_TERMINATE_BACKEND' | 'PG_CANCEL_BACKEND'): Draft {
   const literal = new RegExp(`${fn}\\s*\\(\\s*(\\d+)`).exec(upper);
+  // A variable ($PID from the shell, :pid from psql) stands for one value, like `kill $PID`.
+  const variable = new RegExp(`${fn}\\s*\\(\\s*(?:'?\\$\\{?[A-Z_][A-Z0-9_]*\\}?'?|:'?[A-Z_][A-Z0-9_]*'?)\\s*\\)`).test(upper);
   const pids: number[] = [];
   let broad: boolean;
   if (literal) {
     pids.push(Number(literal[1]));
+    broad = false;
+  } else if (variable) {
     broad = false;
   } else {
     // Driven by a query: narrow only when the WHERE pins one backend.
@@ -258,7 +262,7 @@ function classifyKill(upper: string, fn: 'PG_TERMINATE_BACKEND' | 'PG_CANCEL_BAC
     broad = !(narrow || blockersOfOne);
   }
   const verb = fn === 'PG_TERMINATE_BACKEND' ? 'ends' : 'cancels the query of';
-  const who = pids.length > 0 ? `backend ${pids.join(', ')}` : broad ? 'every backend a query over pg_stat_activity picks' : 'the backend the query pins down';
+  const who = pids.length > 0 ? `backend ${pids.join(', ')}` : variable ? 'the backend a shell variable names' : broad ? 'every backend a query over pg_stat_activity picks' : 'the backend the query pins down';
   return {
     tier: 'change',
     statement: fn === 'PG_TERMINATE_BACKEND' ? 'SELECT pg_terminate_backend' : 'SELECT pg_cancel_backend',

@@ -4,6 +4,7 @@
  * (e.g. `scenarios/leaky-job/scenario.ts: services.api.limits.memory: ...`).
  */
 import { z } from 'zod';
+import { OBSERVATIONS } from '../audit/classification';
 import { SickbayError } from '../errors';
 import { createRng } from './rng';
 import type { ScenarioDefinition, ScenarioInput, ServiceSpec } from './types';
@@ -91,6 +92,7 @@ const metaSchema = z
       .object({
         affectedServices: z.array(name('service name')).default([]),
         snapshotExpected: z.boolean().default(false),
+        snapshotEvidence: z.array(z.enum(OBSERVATIONS)).default([]),
         restartAllowed: z.boolean().default(false),
         secrets: z.array(z.string().min(1)).default([]),
         stressed: z.boolean().default(false),
@@ -98,7 +100,7 @@ const metaSchema = z
         causeHints: z.array(z.string().min(2)).default([]),
       })
       .strict()
-      .default({ affectedServices: [], snapshotExpected: false, restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
+      .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
     networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
     services: fn('services'),
     faults: z

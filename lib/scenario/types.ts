@@ -2,7 +2,7 @@
  * What a scenario sees of the running lab. Scenario code (params, faults, goals) is written
  * against these interfaces only; server/engine implements them on the real Docker engine.
  */
-import type { Classification } from '../audit/classification';
+import type { Classification, Observation } from '../audit/classification';
 import type { DockerCallBody, TypedLineBody } from '../audit/events';
 import type { Rng } from './rng';
 
@@ -165,6 +165,12 @@ export interface ScenarioProtocol {
   affectedServices: string[];
   /** A snapshot is expected before the first invasive change. */
   snapshotExpected: boolean;
+  /**
+   * What saved output counts as a whole snapshot here. By default only `docker commit` or
+   * copying files out is whole and saved logs count half; where the evidence lives in memory
+   * (a database's sessions and locks), saving output that shows it is the snapshot that matters.
+   */
+  snapshotEvidence: Observation[];
   /** A restart of an affected service is an acceptable fix here. */
   restartAllowed: boolean;
   /** Secret values or env names whose appearance in a command counts as exposure. */

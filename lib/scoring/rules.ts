@@ -99,10 +99,12 @@ export const readOnlyBeforeInteractive: Rule = {
 
 /* ------------------------------------------------------------------ 3 */
 
-function snapshotQuality(a: Action): number {
-  // A commit / cp out / dump keeps the container's files; saving logs keeps only the logs.
+function snapshotQuality(a: Action, evidence: readonly Observation[]): number {
+  // A commit / cp out / dump keeps the container's files; saved output is whole only when it
+  // shows what this scenario's evidence is (a database's sessions), else it is half (the logs).
   const parts = orderedParts(a).filter((p) => p.tier === 'snapshot');
   if (parts.some((p) => !p.effects.some((e) => e.type === 'save-output'))) return 1;
+  if (parts.some((p) => p.observes.some((o) => evidence.includes(o)))) return 1;
   return parts.length > 0 ? 0.5 : 0;
 }
 
@@ -120,7 +122,7 @@ export const snapshotBeforeInvasive: Rule = {
     for (const a of effective(ctx)) {
       for (const p of orderedParts(a)) {
         if (p.tier === 'snapshot') {
-          snapshots.push({ action: a, quality: snapshotQuality(a) });
+          snapshots.push({ action: a, quality: snapshotQuality(a, ctx.expectations.snapshotEvidence) });
           continue;
         }
         if (!isInvasive(p.tier)) continue;
@@ -134,7 +136,7 @@ export const snapshotBeforeInvasive: Rule = {
         if (best.quality >= 1) {
           return result('met', this.weight, 1, best.action.ids, `${cite(best.action)} preserved the container before the first invasive action ${cite(a)}.`);
         }
-        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only the logs were saved (${cite(best.action)}) before the first invasive action ${cite(a)}; a \`docker commit\` would have kept the whole filesystem.`);
+        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only output that does not hold this incident's evidence was saved (${cite(best.action)}) before the first invasive action ${cite(a)}; a \`docker commit\`${ctx.expectations.snapshotEvidence.length ? ` or saving the ${ctx.expectations.snapshotEvidence.join(' / ')}` : ''} would have kept it.`);
       }
     }
     return na('Nothing invasive was done, so there was nothing to snapshot before.');

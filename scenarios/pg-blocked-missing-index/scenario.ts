@@ -308,6 +308,8 @@ export default defineScenario<PgBlockedParams>({
   protocol: {
     affectedServices: ['db'],
     snapshotExpected: true,
+    // The evidence is in memory: the sessions and locks. Saving them is the snapshot that counts.
+    snapshotEvidence: ['db-activity', 'db-locks'],
     restartAllowed: false,
     // Names only: per-run passwords would need secrets as a function of the params.
     secrets: ['PGPASSWORD', 'APP_PASSWORD', 'REPORT_PASSWORD'],

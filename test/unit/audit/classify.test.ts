@@ -272,6 +272,19 @@ describe('files, packages, services, network', () => {
     ]);
   });
 
+  it('treats emptying a file through a process descriptor as a targeted change (the deleted-but-open remedy)', () => {
+    for (const line of [': > /proc/123/fd/4', '> /proc/$PID/fd/$FD', 'truncate -s 0 /proc/${PID}/fd/7', 'truncate -s 0 /proc/self/fd/3']) {
+      const c = classifyShell(line, IN_API);
+      assert.equal(c.tier, 'change', line);
+      assert.equal(c.flags.targeted, true, line);
+      assert.match(c.summary, /keeps running/, line);
+    }
+    // Only descriptors count: a named file, or one descriptor plus a named file, stays destructive.
+    assert.equal(classifyShell('truncate -s 0 /proc/123/fd/4 /var/log/app.log', IN_API).tier, 'destructive');
+    assert.equal(classifyShell('truncate -s 0 /proc/123/fdinfo/4', IN_API).tier, 'destructive');
+    assert.equal(classifyShell('docker exec api sh -c ": > /proc/7/fd/3"').tier, 'change');
+  });
+
   it('treats a redirection to a file inside a container as a write, but not /dev/null or 2>&1', () => {
     const w = classifyShell('ps aux > /tmp/ps.txt', IN_API);
     assert.equal(w.tier, 'change');

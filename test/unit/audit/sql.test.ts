@@ -121,6 +121,12 @@ describe('classifySql', () => {
     }
     assert.equal(classifySql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = 4242').flags.targeted, true);
     assert.equal(classifySql('SELECT pg_terminate_backend(b) FROM unnest(pg_blocking_pids(4242)) AS b').flags.targeted, true);
+    // A variable stands for one backend, like `kill $PID` (the shell or psql fills it in).
+    for (const q of ['SELECT pg_terminate_backend($PID)', 'SELECT pg_terminate_backend(${BLOCKER})', 'SELECT pg_terminate_backend(:pid)']) {
+      const c = classifySql(q);
+      assert.equal(c.flags.targeted, true, q);
+      assert.equal(c.effects[0]?.type === 'kill' && c.effects[0].broad, false, q);
+    }
   });
 
   it('uses the most severe of several statements and keeps each one', () => {

@@ -154,6 +154,23 @@ describe('snapshot-before-invasive', () => {
     assert.deepEqual(r.citations, [saved, kill]);
   });
 
+  it('counts saved output as whole when it shows the scenario\'s evidence (a database\'s sessions)', () => {
+    const PG = { affectedServices: ['db'], snapshotExpected: true, snapshotEvidence: ['db-activity' as const] };
+    const log = fresh();
+    const saved = log.typed(12_000, 'docker exec db psql -U postgres -c "SELECT * FROM pg_stat_activity" > activity.txt');
+    log.typed(20_000, 'docker exec db psql -U postgres -c "SELECT pg_terminate_backend(4242)"');
+    const r = run(snapshotBeforeInvasive, log, PG);
+    assert.equal(r.status, 'met');
+    assert.deepEqual(r.citations, [saved]);
+    // The same scenario still gives saved logs half: they do not hold the sessions.
+    const logs = fresh();
+    logs.typed(12_000, 'docker logs db > db.log 2>&1');
+    logs.typed(20_000, 'docker exec db psql -U postgres -c "SELECT pg_terminate_backend(4242)"');
+    const half = run(snapshotBeforeInvasive, logs, PG);
+    assert.equal(half.points, 5);
+    assert.match(half.note, /db-activity/);
+  });
+
   it('is broken when the snapshot comes after the change, and says so', () => {
     const log = fresh();
     const kill = log.typed(12_000, 'docker exec api kill 4242');
@@ -444,7 +461,7 @@ describe('scoreProtocol', () => {
     const log = fresh();
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
-    assert.equal(s.ruleSetVersion, 'protocol/1');
+    assert.equal(s.ruleSetVersion, 'protocol/2');
     assert.equal(s.classifierVersion, 2);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));
