@@ -97,7 +97,9 @@ export default defineScenario<LeakyJobParams>({
       id: 'start-runaway-job',
       title: 'Start a background job that allocates memory and never frees it',
       inject: async (ctx) => {
-        await ctx.exec('api', ['/srv/app/start-job.sh', ctx.params.jobName], { detach: true });
+        // A real leak takes hours; the lab starts where they would have left it, so the job
+        // grows in large batches until it holds its share (then it only tops up).
+        await ctx.exec('api', ['/srv/app/start-job.sh', ctx.params.jobName], { detach: true, env: { JOB_CHUNK_MIB: '16', JOB_INTERVAL_MS: '20' } });
       },
       waitFor: {
         description: 'the API container at 90% or more of its memory limit',

@@ -20,6 +20,9 @@ import { buildReport, type StoredReport } from './report';
 
 export const SEED_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const READINESS_TIMEOUT_MS = 90_000;
+/** How often a fault's symptom is looked for: conditions are cheap reads (cgroup files, a probe). */
+const FAULT_POLL_MS = 200;
+const READINESS_POLL_MS = 100;
 const FAULT_WAIT_TIMEOUT_MS = 90_000;
 const GOAL_TIMEOUT_MS = 60_000;
 
@@ -92,6 +95,14 @@ export function serviceContainerSpec(sessionId: string, service: string, spec: S
     capAdd: spec.capAdd,
     ...(spec.tmpfs ? { tmpfs: tmpfsOptions(spec.tmpfs) } : {}),
   };
+}
+
+/** A Docker health-check test as an exec argv: ["CMD", ...argv] or ["CMD-SHELL", "cmd"]. */
+export function healthTestArgv(test: string[] | undefined): string[] | null {
+  if (!test || test.length < 2) return null;
+  if (test[0] === 'CMD') return test.slice(1);
+  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test[1] as string];
+  return null;
 }
 
 /** Scenario tmpfs sizes as Docker mount options: no devices, no set-uid, sized. */
@@ -261,30 +272,39 @@ export class SessionEngine {
       await this.phase(id, 'start', async () => {
         await Promise.all(Object.values(containers).map((c) => this.runtime.startContainer(c)));
       });
-      await this.phase(id, 'readiness', () => this.waitReady(id, containers));
-      const ctxInput = { sessionId: id, seed: record.seed, params, containers, baseline: {}, createdAt: record.createdAt, clock: this.clock, ...this.contextHooks(id) };
-      const ctx = createContext(this.runtime, ctxInput);
-      await this.phase(id, 'faults', async () => {
-        for (const fault of def.faults) {
-          this.checkpoint(id);
-          const started = this.clock();
-          await fault.inject(ctx);
-          if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
-          this.store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: this.clock() - started }, this.clock());
-        }
-      });
-      await this.phase(id, 'baseline', async () => {
-        const baseline: Record<string, ContainerState> = {};
-        for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await this.runtime.inspectContainer(cid);
-        this.store.setBaseline(id, baseline, this.clock());
-      });
-      if (this.consoles) {
-        const consoles = this.consoles;
-        await this.phase(id, 'console', async () => {
-          const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
-          this.store.setConsole(id, attached, this.clock());
+      // The console (proxy + container) depends only on the containers existing: it starts
+      // while the services warm up and the faults take hold, instead of after them.
+      const consoles = this.consoles;
+      const consoleTask = consoles
+        ? this.phase(id, 'console', async () => {
+            const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
+            this.store.setConsole(id, attached, this.clock());
+          })
+        : Promise.resolve();
+      consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+      try {
+        await this.phase(id, 'readiness', () => this.waitReady(id, containers, services));
+        const ctxInput = { sessionId: id, seed: record.seed, params, containers, baseline: {}, createdAt: record.createdAt, clock: this.clock, ...this.contextHooks(id) };
+        const ctx = createContext(this.runtime, ctxInput);
+        await this.phase(id, 'faults', async () => {
+          for (const fault of def.faults) {
+            this.checkpoint(id);
+            const started = this.clock();
+            await fault.inject(ctx);
+            if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
+            this.store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: this.clock() - started }, this.clock());
+          }
         });
+        await this.phase(id, 'baseline', async () => {
+          const baseline: Record<string, ContainerState> = {};
+          for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await this.runtime.inspectContainer(cid);
+          this.store.setBaseline(id, baseline, this.clock());
+        });
+      } finally {
+        // Teardown (on failure) must not race a console still being created.
+        await consoleTask.catch(() => {});
       }
+      await consoleTask;
       this.checkpoint(id);
       if (this.store.transition(id, 'ready', this.clock())) {
         this.touch(id); // the idle clock starts when the learner can act
@@ -299,26 +319,40 @@ export class SessionEngine {
     }
   }
 
-  private async waitReady(id: string, containers: Record<string, string>): Promise<void> {
+  private async waitReady(id: string, containers: Record<string, string>, services: Record<string, ServiceSpec>): Promise<void> {
     const deadline = this.clock() + READINESS_TIMEOUT_MS;
     const pending = new Set(Object.keys(containers));
     while (pending.size > 0) {
       this.checkpoint(id);
-      for (const svc of [...pending]) {
-        const state = await this.runtime.inspectContainer(containers[svc] as string);
-        if (!state.running) {
-          const logs = await this.runtime.logs(containers[svc] as string, 20).catch(() => '');
-          throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
-        }
-        if (state.health === 'unhealthy') throw new SickbayError('provision_failed', `service "${svc}" is unhealthy`);
-        if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
-      }
+      await Promise.all(
+        [...pending].map(async (svc) => {
+          const cid = containers[svc] as string;
+          const state = await this.runtime.inspectContainer(cid);
+          if (!state.running) {
+            const logs = await this.runtime.logs(cid, 20).catch(() => '');
+            throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
+          }
+          if (state.health === 'unhealthy') throw new SickbayError('provision_failed', `service "${svc}" is unhealthy`);
+          if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
+          // Docker runs the first health check one interval after the start; running the same
+          // test now tells us a moment sooner that the service answers.
+          else if (await this.healthTestPasses(cid, services[svc]?.healthcheck?.test)) pending.delete(svc);
+        }),
+      );
       if (pending.size === 0) break;
       if (this.clock() > deadline) {
         throw new SickbayError('timeout', `services not ready after ${READINESS_TIMEOUT_MS / 1000}s: ${[...pending].join(', ')}`);
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, READINESS_POLL_MS));
     }
+  }
+
+  /** Runs a service's health-check test once, the way Docker would; false on any failure. */
+  private async healthTestPasses(containerId: string, test: string[] | undefined): Promise<boolean> {
+    const argv = healthTestArgv(test);
+    if (!argv) return false;
+    const run = await this.runtime.exec(containerId, argv, { timeoutMs: 2_000 }).catch(() => null);
+    return run?.exitCode === 0;
   }
 
   private async waitFor<P>(id: string, ctx: ScenarioContext<P>, cond: NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>): Promise<void> {
@@ -328,7 +362,7 @@ export class SessionEngine {
       this.checkpoint(id);
       if (await cond.until(ctx)) return;
       if (this.clock() > deadline) throw new SickbayError('timeout', `fault never took effect within ${timeout / 1000}s: ${cond.description}`);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, FAULT_POLL_MS));
     }
   }
 

@@ -86,7 +86,7 @@ async function ping(x: Exchange): Promise<void> {
 }
 
 async function info(x: Exchange): Promise<void> {
-  const containers = await x.ctx.owned.containers();
+  const containers = await x.ctx.owned.containers({ fresh: true });
   const count = (state: string) => containers.filter((c) => c.state === state).length;
   const running = count('running');
   const paused = count('paused');
@@ -222,7 +222,7 @@ async function sidecarCreate(x: Exchange): Promise<void> {
   x.call.facts.target = name.slice(sessionPrefix(scope).length);
   const body = sidecarBody(plan, { ...(pid ? { pidId: pid.id } : {}), ...(net ? { netId: net.id } : {}) }, options.sidecar, scope);
   await x.ctx.serial(async () => {
-    const sidecars = (await owned.containers()).filter((c) => c.role === 'sidecar').length;
+    const sidecars = (await owned.containers({ fresh: true })).filter((c) => c.role === 'sidecar').length;
     if (sidecars >= MAX_SIDECARS) throw refuse(`a session may have at most ${MAX_SIDECARS} debug sidecars: remove one first (docker rm -f <name>)`);
     await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath('/containers/create', x.req.version, { name }), (answer) => {
       const id = (answer as { Id?: unknown } | null)?.Id;

@@ -64,6 +64,11 @@ async function prepareSocketPath(socketPath: string): Promise<void> {
   }
 }
 
+/** Anything but a read may create, remove or change one of the session's containers. */
+function mutates(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD';
+}
+
 export async function startSessionProxy(options: ProxyOptions): Promise<SessionProxy> {
   if (!options.sessionId || !options.instance) throw new SickbayError('bad_request', 'the proxy needs a session id and an instance');
   await prepareSocketPath(options.socketPath);
@@ -113,7 +118,11 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         call.facts.action = checked.route.action;
         call.facts.path = checked.path;
         const body = await readBody(req, bodyLimit(checked.route));
-        await dispatch({ ctx, call, req: checked, body, res });
+        try {
+          await dispatch({ ctx, call, req: checked, body, res });
+        } finally {
+          if (mutates(method)) ctx.owned.invalidate();
+        }
       } catch (err) {
         const answer = errorAnswer(err);
         if (res.headersSent) res.destroy();
@@ -134,7 +143,11 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         const checked = checkRequest(method, req.url ?? '');
         call.facts.action = checked.route.action;
         call.facts.path = checked.path;
-        await hijack(ctx, call, checked, req, socket, head, track);
+        try {
+          await hijack(ctx, call, checked, req, socket, head, track);
+        } finally {
+          if (mutates(method)) ctx.owned.invalidate();
+        }
       } catch (err) {
         const answer = errorAnswer(err);
         writeRawError(socket, answer.status, answer.message);

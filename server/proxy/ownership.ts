@@ -38,8 +38,16 @@ function pick<T extends { id: string; names: string[] }>(items: T[], ref: string
   return byPrefix.length === 1 ? byPrefix[0] : undefined;
 }
 
+/**
+ * How long a listing of the session's containers is reused. Only the proxy's own calls add or
+ * remove a session's containers (sidecars), and every non-GET call drops the cache, so the
+ * TTL only bounds how stale a container's `state` can be.
+ */
+const CONTAINERS_TTL_MS = 2_000;
+
 export class Ownership {
   private readonly filters: string;
+  private cached?: { at: number; list: Promise<OwnedContainer[]> };
 
   constructor(
     private readonly engine: EngineClient,
@@ -48,7 +56,24 @@ export class Ownership {
     this.filters = encodeURIComponent(JSON.stringify({ label: Object.fromEntries(scopeLabelFilters(scope).map((l) => [l, true])) }));
   }
 
-  async containers(): Promise<OwnedContainer[]> {
+  /** Forget the cached listing (after anything that may create, remove or change a container). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  /** The session's containers; `fresh` skips the cache (counts by state, limits). */
+  async containers(options: { fresh?: boolean } = {}): Promise<OwnedContainer[]> {
+    const now = Date.now();
+    if (!options.fresh && this.cached && now - this.cached.at < CONTAINERS_TTL_MS) return this.cached.list;
+    const list = this.listContainers();
+    this.cached = { at: now, list };
+    list.catch(() => {
+      if (this.cached?.list === list) this.cached = undefined;
+    });
+    return list;
+  }
+
+  private async listContainers(): Promise<OwnedContainer[]> {
     const res = await this.engine.json('GET', `/containers/json?all=1&filters=${this.filters}`);
     if (res.status !== 200) throw new SickbayError('engine_unavailable', `listing the session's containers failed (${res.status})`);
     return ownItems(res.body, this.scope).map((c) => {
@@ -59,8 +84,9 @@ export class Ownership {
   }
 
   async container(ref: string): Promise<OwnedContainer> {
-    const all = await this.containers();
-    const found = pick(all.map((c) => ({ ...c, names: [c.name] })), ref.replace(/^\//, ''), sessionPrefix(this.scope));
+    const find = (all: OwnedContainer[]) => pick(all.map((c) => ({ ...c, names: [c.name] })), ref.replace(/^\//, ''), sessionPrefix(this.scope));
+    // A miss in a cached listing is checked against a fresh one before answering "no such container".
+    const found = find(await this.containers()) ?? find(await this.containers({ fresh: true }));
     if (!found) throw absent('container', ref);
     return found;
   }
