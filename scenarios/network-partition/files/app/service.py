@@ -1,0 +1,154 @@
+"""An internal service of the storefront (network-partition scenario): inventory, pricing or
+accounts, chosen by ROLE. Runs as PID 1: `python3 /srv/app/service.py`.
+
+GET /healthz                200 "ok"
+inventory: GET /stock/<sku>      {"sku", "available", "warehouse"}
+pricing:   GET /price/<sku>      {"sku", "unit_cents", "currency"}
+accounts:  GET /account/<id>     {"id", "status", "tier"}
+
+No access log line per request (the storefront calls these several times per checkout);
+instead one summary every 10 s, which keeps a quiet service visible from the outside:
+
+  2024-05-01T12:00:10Z pricing: 27 requests in the last 10 s (27 ok) from 172.20.0.4
+  2024-05-01T12:03:40Z pricing: 0 requests in the last 10 s (last request 52 s ago)
+
+Env: ROLE (inventory | pricing | accounts), PORT (default 7000).
+"""
+
+import hashlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROLE = os.environ.get("ROLE", "inventory")
+SUMMARY_EVERY = 10.0
+WAREHOUSES = ["ams-1", "fra-2", "dub-1"]
+TIERS = ["standard", "standard", "standard", "silver", "gold"]
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def log(line):
+    sys.stdout.write("%s %s\n" % (now_iso(), line))
+    sys.stdout.flush()
+
+
+def stable(key, modulo):
+    """A number from the key that stays the same across requests (a stand-in for a database)."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % modulo
+
+
+def answer(kind, key):
+    if ROLE == "inventory" and kind == "stock":
+        return {"sku": key, "available": 5 + stable(key, 240), "warehouse": WAREHOUSES[stable(key + "w", 3)]}
+    if ROLE == "pricing" and kind == "price":
+        return {"sku": key, "unit_cents": 299 + stable(key, 9700), "currency": "EUR"}
+    if ROLE == "accounts" and kind == "account":
+        return {"id": key, "status": "active", "tier": TIERS[stable(key, len(TIERS))]}
+    return None
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.ok = 0
+        self.clients = set()
+        self.last = None
+
+    def record(self, ok, client):
+        with self.lock:
+            self.requests += 1
+            self.ok += 1 if ok else 0
+            self.clients.add(client)
+            self.last = time.monotonic()
+
+    def take(self):
+        with self.lock:
+            requests, ok, clients, last = self.requests, self.ok, sorted(self.clients), self.last
+            self.requests, self.ok, self.clients = 0, 0, set()
+        if requests:
+            return "%s: %d requests in the last %d s (%d ok) from %s" % (
+                ROLE, requests, SUMMARY_EVERY, ok, ", ".join(clients))
+        if last is None:
+            return "%s: 0 requests in the last %d s (none since start)" % (ROLE, SUMMARY_EVERY)
+        return "%s: 0 requests in the last %d s (last request %d s ago)" % (
+            ROLE, SUMMARY_EVERY, time.monotonic() - last)
+
+
+STATS = Stats()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "%s/2.3" % ROLE
+    sys_version = ""
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _send(self, status, obj):
+        data = (json.dumps(obj, separators=(",", ":")) + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        try:
+            if path == "/healthz":
+                data = b"ok\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                return
+            parts = [p for p in path.split("/") if p]
+            body = answer(parts[0], parts[1]) if len(parts) == 2 else None
+            if body is None:
+                self._send(404, {"error": "not_found", "service": ROLE})
+                STATS.record(False, self.client_address[0])
+            else:
+                self._send(200, body)
+                STATS.record(True, self.client_address[0])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    do_HEAD = do_GET
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    port = int(os.environ.get("PORT", "7000"))
+    server = Server(("0.0.0.0", port), Handler)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
+    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    log("INFO %s listening on 0.0.0.0:%d (pid %d)" % (ROLE, port, os.getpid()))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
+    next_summary = time.monotonic() + SUMMARY_EVERY
+    while not stop.wait(max(0.0, next_summary - time.monotonic())):
+        log(STATS.take())
+        next_summary += SUMMARY_EVERY
+    log("INFO %s: shutting down" % ROLE)
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
