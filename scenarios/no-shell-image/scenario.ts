@@ -1,0 +1,254 @@
+/**
+ * no-shell-image: the pricing service runs from a "distroless" image — one static binary FROM
+ * scratch, no shell, no ps, no ls, as uid 65532 — and has stopped answering quotes (field notes,
+ * 03b: sidecar debugging containers). `docker exec pricing sh` fails with "executable file not
+ * found", so the learner has to bring the tools: a debug container from sickbay/service:latest
+ * that joins the service's PID (and network) namespace and reads /proc/1 of the service.
+ *
+ * The seed picks one of two causes, each only visible from inside the process's namespaces:
+ *  - lock: a maintenance job, started in the container by hand, took an exclusive flock on one
+ *    of the service's tables and hangs. Every quote waits for a shared lock on that table and
+ *    the single-threaded server waits with it: requests time out, the health check goes red.
+ *    Seen through /proc/locks, `ps -o wchan` (locks_lock_inode_wait) and the job in `ps`.
+ *    Fix: end that one process from a PID-sharing sidecar.
+ *  - fds: a burst of regional quotes hit a descriptor leak (each opens regions/<r>.tbl and never
+ *    closes it) until the soft open-files limit; every quote now fails with "open
+ *    .../rates.db: Too many open files" — the log names the victim, not the leak. Seen through
+ *    /proc/1/fd (hundreds of the same file) against /proc/1/limits. Mitigation without a
+ *    restart: raise the soft limit up to the hard one with `prlimit --pid 1` from a sidecar
+ *    running as the service's own uid:gid.
+ *
+ * Both readings of /proc/1/fd (and wchan) need the sidecar to run as the service's uid:gid:
+ * sidecars get no CAP_SYS_PTRACE, so root sees "Permission denied" — part of the lesson.
+ * README.md beside this file explains the machinery; debrief.mdx the story.
+ */
+import { compareNotRestarted, defineScenario, type Rng, type ScenarioContext } from '@/lib/scenario';
+
+const IMAGE = 'sickbay/scenario-no-shell-image:latest';
+const BIN = '/usr/local/bin/pricingd';
+const DATA_DIR = '/var/lib/pricing';
+const PROBE = ['python3', '/opt/sickbay/probe.py'];
+
+/** Maintenance jobs a pricing team might run by hand; at most 15 characters ([a-z-]) so comm shows them whole. */
+export const JOB_NAMES = [
+  'rate-compactor',
+  'price-reindexer',
+  'tier-snapshot',
+  'catalog-vacuum',
+  'fx-importer',
+  'margin-backfill',
+  'promo-sweeper',
+  'cache-rebuilder',
+  'ledger-export',
+  'sku-dedupe',
+] as const;
+
+/** The tables every quote reads under a shared lock (files/data/*.db). */
+export const TABLES = ['rates.db', 'tiers.db', 'catalog.db', 'fx.db'] as const;
+
+/** Regional price lists (files/data/regions/<r>.tbl); a quote for one leaks a descriptor. */
+export const REGIONS = ['eu-west', 'eu-north', 'us-east', 'us-west', 'apac', 'latam', 'anz', 'mena'] as const;
+
+export const CAUSES = ['lock', 'fds'] as const;
+export type CauseKind = (typeof CAUSES)[number];
+
+export type Cause =
+  | { kind: 'lock'; job: string; table: string; file: string }
+  | { kind: 'fds'; region: string; file: string };
+
+export interface NoShellParams {
+  port: number;
+  /** The service's soft RLIMIT_NOFILE (MAX_OPEN_FILES); the hard limit stays Docker's. */
+  maxOpenFiles: number;
+  /** The customers' SKU. */
+  sku: string;
+  cause: Cause;
+  /** One sentence for the report (never shown while the session is live). */
+  truth: string;
+}
+
+export function drawParams(rng: Rng): NoShellParams {
+  const kind = rng.fork('cause').pick(CAUSES);
+  const port = rng.fork('port').int(8000, 8999);
+  const maxOpenFiles = rng.fork('nofile').pick([256, 320, 384, 512]);
+  const sku = `SKU-100${rng.fork('sku').int(1, 5)}`;
+  if (kind === 'lock') {
+    const job = rng.fork('job').pick(JOB_NAMES);
+    const table = rng.fork('table').pick(TABLES);
+    const file = `${DATA_DIR}/${table}`;
+    return {
+      port,
+      maxOpenFiles,
+      sku,
+      cause: { kind, job, table, file },
+      truth: `A maintenance job ("${job}", started by hand inside the container) took an exclusive flock on ${file} and hung; every quote waited for a shared lock on that table, and the single-threaded server with it.`,
+    };
+  }
+  const region = rng.fork('region').pick(REGIONS);
+  const file = `${DATA_DIR}/regions/${region}.tbl`;
+  return {
+    port,
+    maxOpenFiles,
+    sku,
+    cause: { kind, region, file },
+    truth: `A burst of regional quotes for "${region}" hit a descriptor leak: each opened ${file} and never closed it, until the service reached its soft limit of ${maxOpenFiles} open files and every quote failed to open its tables.`,
+  };
+}
+
+const quoteUrl = (p: NoShellParams) => `http://pricing:${p.port}/api/quote?sku=${p.sku}`;
+
+interface ProbeResult {
+  requests: number;
+  ok: number;
+  failed: number;
+  consecutiveOk: number;
+  statuses: Record<string, number>;
+  errors: number;
+  firstFailure?: string | null;
+}
+
+/** Runs probe.py from the traffic container (the customers' network position). */
+async function probe(ctx: ScenarioContext<NoShellParams>, url: string, count: number, timeoutS: number): Promise<ProbeResult | string> {
+  const run = await ctx.exec('traffic', [...PROBE, '--url', url, '--count', String(count), '--timeout', String(timeoutS), '--stop-on-failure'], {
+    timeoutMs: count * (timeoutS + 1) * 1000 + 15_000,
+  });
+  try {
+    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
+  } catch {
+    return `the probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}`;
+  }
+}
+
+export default defineScenario<NoShellParams>({
+  title: 'No shell, no tools: the frozen pricing service',
+  summary:
+    'The pricing service stopped answering quotes. Its image is distroless: no shell, no ps, nothing to exec. Find out why through a debug sidecar that shares its namespaces, and fix it without restarting the service.',
+  difficulty: 'intermediate',
+  minutes: 20,
+  tags: ['sidecar', 'distroless', 'namespaces', 'proc', 'locks', 'file-descriptors'],
+  params: drawParams,
+  diagnosis: {
+    culpritLabel: 'what keeps the service from answering (the process holding it up, or the file it leaks)',
+    categories: [
+      { id: 'lock-held', label: 'Another process in the container holds a lock the service waits for' },
+      { id: 'fd-leak', label: 'The service leaks file descriptors and has run out of them' },
+      { id: 'bad-image', label: 'The image is broken: files or tools are missing from the build' },
+      { id: 'cpu-starved', label: 'The container\u2019s CPU limit is too low for the traffic' },
+      { id: 'memory', label: 'The service has run out of memory' },
+      { id: 'network', label: 'The service cannot reach a dependency over the network' },
+    ],
+    truth: (p) =>
+      p.cause.kind === 'lock'
+        ? { category: 'lock-held', culprit: p.cause.job, culpritKind: 'process', accept: [`${p.cause.job} --exclusive`] }
+        : {
+            category: 'fd-leak',
+            culprit: p.cause.file,
+            culpritKind: 'file',
+            accept: [`regions/${p.cause.region}.tbl`, `${p.cause.region}.tbl`, p.cause.region],
+          },
+  },
+  hints: [
+    'Start outside: `docker ps`, `docker logs`, `docker top` and `docker inspect` work on any image, shell or not. What do the customers (the traffic log) and the service itself say, and which processes run in its container?',
+    'The image has no tools, so bring your own: a debug container that joins the service\u2019s namespaces, e.g. `docker run --rm --pid container:<pricing> --net container:<pricing> sickbay/service:latest ps -eo pid,user,stat,wchan:32,args`. In there PID 1 is the service: `/proc/1/fd`, `/proc/1/limits` and `/proc/locks` say what it holds and what it waits for.',
+    'The service runs as uid 65532 and sidecars get no ptrace capability, so a root sidecar sees "Permission denied" on /proc/1/fd: run it as the service\u2019s user (`--user` with the value of `docker inspect --format \'{{.Config.User}}\'`). Look for a process holding a lock PID 1 waits on, or one file open hundreds of times; then make one small change from the sidecar (end that one process, or raise the open-files soft limit with `prlimit --pid 1`) — never a restart.',
+  ],
+  protocol: {
+    affectedServices: ['pricing'],
+    // The evidence lives in the process (locks, descriptors); a commit keeps the files for the post-mortem.
+    snapshotExpected: true,
+    restartAllowed: false,
+    stressed: false,
+    causeHints: ['lock', 'flock', 'stuck job', 'file descriptors', 'descriptor leak', 'fd leak', 'open files', 'too many open files'],
+  },
+  networks: { app: {} },
+  services: (p) => ({
+    pricing: {
+      image: IMAGE,
+      env: { PORT: String(p.port), MAX_OPEN_FILES: String(p.maxOpenFiles) },
+      networks: ['app'],
+      // The image's own binary is the only thing that can run in it: no curl, no shell.
+      healthcheck: { test: ['CMD', BIN, 'healthcheck'], intervalMs: 2000, timeoutMs: 3000 },
+      limits: { memory: '32m', cpus: 0.25, pids: 64 },
+    },
+    // The customers: a few quotes per second, and a summary of what they got every 10 s.
+    traffic: {
+      image: 'sickbay/service:latest',
+      command: ['python3', '/opt/sickbay/loadgen.py', '--url', quoteUrl(p), '--rps', '3', '--timeout', '3'],
+      networks: ['app'],
+      limits: { memory: '64m', cpus: 0.25, pids: 64 },
+    },
+  }),
+  faults: [
+    {
+      id: 'freeze-pricing',
+      title: 'Stop the pricing service from answering quotes, the way this run\u2019s seed chose',
+      inject: async (ctx) => {
+        const c = ctx.params.cause;
+        if (c.kind === 'lock') {
+          // Started as the container's user (65532), like an engineer's `docker exec -d`.
+          await ctx.exec('pricing', [BIN, 'job', c.job, c.file], { detach: true });
+          return;
+        }
+        // A partner's batch of regional quotes: each one leaks a descriptor. It ends at the
+        // first failure, which comes when the service has no descriptor left to open a table.
+        const url = `http://pricing:${ctx.params.port}/api/quote?sku=${ctx.params.sku}&region=${c.region}`;
+        await probe(ctx, url, ctx.params.maxOpenFiles + 20, 2);
+      },
+      waitFor: {
+        description: 'quotes failing or timing out for the customers',
+        until: async (ctx) => {
+          const r = await probe(ctx, quoteUrl(ctx.params), 2, 2);
+          return typeof r !== 'string' && r.ok === 0;
+        },
+        timeoutMs: 60_000,
+      },
+    },
+  ],
+  goals: [
+    {
+      id: 'pricing-not-restarted',
+      title: 'The pricing service kept running: no restart, same main process',
+      check: async (ctx) => compareNotRestarted('pricing', ctx.baseline('pricing'), await ctx.inspect('pricing')),
+    },
+    {
+      id: 'sidecar-joined-pid',
+      title: 'A debug sidecar shared the pricing service\u2019s PID namespace',
+      check: async (ctx) => {
+        const actions = await ctx.actions();
+        const joined = actions.filter((a) => {
+          const b = a.body;
+          if (b.kind !== 'docker' || (b.action !== 'run' && b.action !== 'create')) return false;
+          if (!b.allowed || (b.status !== undefined && b.status >= 400)) return false;
+          return b.flags?.pid === 'pricing';
+        });
+        if (joined.length === 0) {
+          const other = actions.filter((a) => a.body.kind === 'docker' && a.body.action === 'run' && a.body.allowed).length;
+          return {
+            pass: false,
+            evidence:
+              other > 0
+                ? `${other} debug container${other === 1 ? '' : 's'} started, but none joined the pricing service\u2019s PID namespace (--pid container:<name>).`
+                : 'No debug container has joined the pricing service\u2019s PID namespace yet.',
+          };
+        }
+        const first = joined[0]!;
+        const mins = Math.floor(first.atMs / 60_000);
+        const secs = Math.floor((first.atMs % 60_000) / 1000);
+        return {
+          pass: true,
+          evidence: `${joined.length} debug container${joined.length === 1 ? '' : 's'} joined the pricing service\u2019s PID namespace, the first ${mins}:${String(secs).padStart(2, '0')} into the session.`,
+        };
+      },
+    },
+    {
+      id: 'quotes-answered',
+      title: 'The pricing service answers 20 quotes in a row',
+      check: async (ctx) => {
+        const r = await probe(ctx, quoteUrl(ctx.params), 20, 2);
+        if (typeof r === 'string') return { pass: false, evidence: `Could not measure: ${r}.` };
+        if (r.ok >= 20) return { pass: true, evidence: '20 of 20 quotes succeeded in a row.' };
+        return { pass: false, evidence: `Only ${r.ok} quotes succeeded before a failure (${r.firstFailure ?? 'unknown error'}).` };
+      },
+    },
+  ],
+});
