@@ -128,7 +128,7 @@ export default defineScenario<NoShellParams>({
   tags: ['sidecar', 'distroless', 'namespaces', 'proc', 'locks', 'file-descriptors'],
   params: drawParams,
   diagnosis: {
-    culpritLabel: 'what keeps the service from answering (the process holding it up, or the file it leaks)',
+    culpritLabel: 'what holds the service up: the stuck process or the leaked file',
     categories: [
       { id: 'lock-held', label: 'Another process in the container holds a lock the service waits for' },
       { id: 'fd-leak', label: 'The service leaks file descriptors and has run out of them' },
