@@ -8,7 +8,8 @@ import type { SessionStatus } from './status';
 import { isLive } from './status';
 
 export interface LabelledObject {
-  kind: 'container' | 'network';
+  /** Images are only the learner's snapshots (`docker commit` through the proxy). */
+  kind: 'container' | 'network' | 'image';
   id: string;
   labels: Record<string, string>;
 }

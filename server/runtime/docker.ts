@@ -6,6 +6,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { SickbayError } from '@/lib/errors';
+import { LABEL } from '@/lib/lifecycle/labels';
 import type { LabelledObject } from '@/lib/lifecycle/sweep';
 import type { ContainerState, ExecOptions, ExecResult, HealthcheckSpec, MemoryStats } from '@/lib/scenario/types';
 import { readCgroupMemory } from './cgroup-memory';
@@ -257,19 +258,35 @@ export class DockerRuntime {
   }
 
   async listObjects(filters: { label: string[] }): Promise<LabelledObject[]> {
-    const [containers, networks] = await Promise.all([
+    // Images: only snapshots. Our built images carry the managed-by label too, never a role.
+    const snapshots = { label: [...filters.label, `${LABEL.role}=snapshot`] };
+    const [containers, networks, images] = await Promise.all([
       wrap('list containers', () => this.docker.listContainers({ all: true, filters })),
       wrap('list networks', () => this.docker.listNetworks({ filters })),
+      wrap('list snapshot images', () => this.docker.listImages({ filters: snapshots })),
     ]);
     return [
       ...containers.map((c) => ({ kind: 'container' as const, id: c.Id, labels: c.Labels ?? {} })),
       ...networks.map((n) => ({ kind: 'network' as const, id: n.Id, labels: n.Labels ?? {} })),
+      ...images.map((i) => ({ kind: 'image' as const, id: i.Id, labels: i.Labels ?? {} })),
     ];
   }
 
-  /** Removes containers before networks (a network with endpoints cannot go). */
+  /** Containers first (a network with endpoints, or an image a sidecar runs, cannot go). */
   async removeObjects(objects: readonly LabelledObject[]): Promise<void> {
     await Promise.all(objects.filter((o) => o.kind === 'container').map((o) => this.removeContainer(o.id)));
-    await Promise.all(objects.filter((o) => o.kind === 'network').map((o) => this.removeNetwork(o.id)));
+    await Promise.all([
+      ...objects.filter((o) => o.kind === 'network').map((o) => this.removeNetwork(o.id)),
+      ...objects.filter((o) => o.kind === 'image').map((o) => this.removeImage(o.id)),
+    ]);
+  }
+
+  async removeImage(id: string): Promise<void> {
+    try {
+      await this.docker.getImage(id).remove({ force: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      throw engineError(`remove image ${id}`, err);
+    }
   }
 }

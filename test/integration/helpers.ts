@@ -24,11 +24,16 @@ export async function labelledObjects(filter: { instance?: string; session?: str
   const labels = [`${LABEL.managedBy}=${MANAGED_BY}`];
   if (filter.instance) labels.push(`${LABEL.instance}=${filter.instance}`);
   if (filter.session) labels.push(`${LABEL.session}=${filter.session}`);
-  const [containers, networks] = await Promise.all([
+  const [containers, networks, snapshots] = await Promise.all([
     docker.listContainers({ all: true, filters: { label: labels } }),
     docker.listNetworks({ filters: { label: labels } }),
+    docker.listImages({ filters: { label: [...labels, `${LABEL.role}=snapshot`] } }),
   ]);
-  return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`)];
+  return [
+    ...containers.map((c) => `container ${c.Names[0]}`),
+    ...networks.map((n) => `network ${n.Name}`),
+    ...snapshots.map((i) => `snapshot image ${(i.RepoTags ?? [])[0] ?? i.Id}`),
+  ];
 }
 
 /** Removes everything an instance left, even when a test failed half-way. */
@@ -38,6 +43,8 @@ export async function removeInstanceObjects(instance: string): Promise<void> {
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   const networks = await docker.listNetworks({ filters: { label: labels } });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+  const snapshots = await docker.listImages({ filters: { label: [...labels, `${LABEL.role}=snapshot`] } });
+  await Promise.all(snapshots.map((i) => docker.getImage(i.Id).remove({ force: true }).catch(() => {})));
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
