@@ -355,7 +355,9 @@ def main():
     log("INFO quote-api: shutting down")
     server.shutdown()
     server.server_close()
-    return 0
+    # Leave at once: a normal interpreter exit joins the pool's workers, and a worker blocked
+    # on a dependency that never answers would hold the exit until Docker's SIGKILL.
+    os._exit(0)
 
 
 if __name__ == "__main__":
