@@ -274,7 +274,7 @@ export default defineScenario<OomLimitParams>({
   tags: ['memory', 'oom', 'limits', 'docker-update', 'logs'],
   params: drawParams,
   diagnosis: {
-    culpritLabel: 'what drives the memory up: the batch type or the worker feature, as the worker\u2019s log names it',
+    culpritLabel: 'what drives the memory up (a batch type or a cache, as the log names it)',
     categories: DIAGNOSIS_CATEGORIES.map(({ id, label }) => ({ id, label })),
     truth: (p) =>
       p.cause === 'leak'
