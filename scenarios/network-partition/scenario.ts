@@ -14,7 +14,7 @@
  * The API's HTTP client swallows the error (returns {} and logs it only at DEBUG), so the log
  * shows the KeyError, never the network error: only a connectivity test from the API's side
  * tells the truth. The fix touches neither program: delete that one firewall rule
- * (`docker exec -u root <api> iptables -D OUTPUT <n>`), or reattach the container *with its
+ * (`docker exec <api> iptables -D OUTPUT <n>`), or reattach the container *with its
  * alias* (`docker network connect --alias <service> <network> <container>`).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
@@ -126,12 +126,34 @@ async function probe(ctx: ScenarioContext<NetworkPartitionParams>, count: number
 async function apiRules(ctx: ScenarioContext<NetworkPartitionParams>): Promise<{ ok: true; rules: string[] } | { ok: false; error: string }> {
   const res = await ctx.exec('api', ['iptables', '-w', '5', '-S'], { user: 'root', timeoutMs: 15_000 });
   if (res.exitCode !== 0) return { ok: false, error: `iptables -S exited ${res.exitCode}: ${(res.stderr || res.stdout).trim().slice(0, 200)}` };
-  return { ok: true, rules: res.stdout.split('\n').filter((l) => l.startsWith('-A ')) };
+  return { ok: true, rules: res.stdout.split('\n') };
 }
 
 const isStanding = (rule: string): boolean => STANDING_RULES.some((s) => rule.includes(`"${s.comment}"`) || rule.includes(`--comment ${s.comment}`));
 const blocks = (rule: string): boolean => /\s-j\s+(DROP|REJECT)\b/.test(rule);
 const accepts = (rule: string): boolean => /\s-j\s+ACCEPT\b/.test(rule);
+
+export interface FirewallView {
+  /** DROP/REJECT rules that are not one of the standing rules: what cuts a path. */
+  blocking: string[];
+  /** An ACCEPT rule sits in front of the first blocking rule (it hides it, it does not remove it). */
+  shadowed: boolean;
+  /** Comments of the standing rules still present as blocking rules. */
+  standingKept: string[];
+}
+
+/** Reads `iptables -S` lines (`-A CHAIN …`) of the API's filter table. Pure. */
+export function assessRules(lines: readonly string[]): FirewallView {
+  const rules = lines.filter((l) => l.startsWith('-A '));
+  const blocking = rules.filter((r) => blocks(r) && !isStanding(r));
+  const firstBlock = blocking.length > 0 ? rules.indexOf(blocking[0] as string) : -1;
+  const firstAccept = rules.findIndex(accepts);
+  return {
+    blocking,
+    shadowed: firstBlock !== -1 && firstAccept !== -1 && firstAccept < firstBlock,
+    standingKept: STANDING_RULES.filter((s) => rules.some((r) => blocks(r) && r.includes(s.comment))).map((s) => s.comment),
+  };
+}
 
 /** The rule the fault adds (as iptables arguments, without -A/-I). */
 export function blockRuleArgs(p: NetworkPartitionParams, address: string): string[] {
@@ -188,7 +210,7 @@ export default defineScenario<NetworkPartitionParams>({
   hints: [
     'A traceback shows where a request died, not why. Nothing was deployed today: before reading code, ask each internal service what it sees (`docker logs --tail 3` of each). Is one of them suspiciously quiet?',
     'Test the path the storefront uses, from the storefront\u2019s side: `docker exec <api> curl -sS -m 3 http://<service>:<port>/healthz` for each upstream (the URLs are in its environment and its first log line). Timed out, refused, or name not found? Then ask the service itself, from its own container.',
-    'Two things cut a path without touching either program: a firewall rule in the API\u2019s namespace (`docker exec -u root <api> iptables -L OUTPUT -n --line-numbers`), or a container that left the network (`docker network inspect`). Remove only that rule (`iptables -D OUTPUT <n>`), or reattach with `docker network connect --alias <service> <network> <container>`: without the alias the service\u2019s name does not resolve.',
+    'Two things cut a path without touching either program: a firewall rule in the API\u2019s namespace (`docker exec <api> iptables -L OUTPUT -n --line-numbers`), or a container that left the network (`docker network inspect`). Remove only that rule (`iptables -D OUTPUT <n>`), or reattach with `docker network connect --alias <service> <network> <container>`: without the alias the service\u2019s name does not resolve.',
   ],
   protocol: {
     // Restarting the API throws its firewall state away (the evidence, and the standing rules);
@@ -258,7 +280,7 @@ export default defineScenario<NetworkPartitionParams>({
         description: 'both standing rules in the API\u2019s OUTPUT chain',
         until: async (ctx) => {
           const r = await apiRules(ctx);
-          return r.ok && r.rules.filter(isStanding).length === STANDING_RULES.length;
+          return r.ok && assessRules(r.rules).standingKept.length === STANDING_RULES.length;
         },
         timeoutMs: 30_000,
       },
@@ -306,9 +328,8 @@ export default defineScenario<NetworkPartitionParams>({
       check: async (ctx) => {
         const r = await apiRules(ctx);
         if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
-        const blocking = r.rules.filter((rule) => blocks(rule) && !isStanding(rule));
+        const { blocking, shadowed } = assessRules(r.rules);
         if (blocking.length === 0) return { pass: true, evidence: 'The API\u2019s firewall holds no rule that drops or rejects traffic to the internal services.' };
-        const shadowed = r.rules.findIndex(accepts) !== -1 && r.rules.findIndex(accepts) < r.rules.indexOf(blocking[0] ?? '');
         return {
           pass: false,
           evidence: shadowed
@@ -323,9 +344,9 @@ export default defineScenario<NetworkPartitionParams>({
       check: async (ctx) => {
         const r = await apiRules(ctx);
         if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
-        const kept = STANDING_RULES.filter((s) => r.rules.some((rule) => rule.includes(s.comment) && blocks(rule)));
+        const kept = assessRules(r.rules).standingKept;
         if (kept.length === STANDING_RULES.length) return { pass: true, evidence: 'Both standing rules (no cloud metadata, no direct SMTP) are still in the API\u2019s firewall.' };
-        const missing = STANDING_RULES.filter((s) => !kept.includes(s)).map((s) => `"${s.comment}"`);
+        const missing = STANDING_RULES.filter((s) => !kept.includes(s.comment)).map((s) => `"${s.comment}"`);
         return { pass: false, evidence: `The API\u2019s firewall lost ${missing.join(' and ')}: a flush or a restart removes the rules that were meant to stay.` };
       },
     },

@@ -43,26 +43,26 @@ NET=$(docker network ls --format '{{.Name}}' | grep -- '-backend$')
 docker network inspect --format '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{println}}{{end}}' $NET
 docker inspect --format '{{range $n, $e := .NetworkSettings.Networks}}{{$n}} {{$e.IPAddress}} aliases={{$e.Aliases}}{{println}}{{end}}' $DEPC
 #@ evidence
-docker exec -u root $API iptables -L OUTPUT -n -v --line-numbers
+docker exec $API iptables -L OUTPUT -n -v --line-numbers
 
 # -- 4. Keep the evidence: the rules and the network's view, as they are now ------------------------
-docker exec -u root $API iptables-save > api-firewall-before.rules
+docker exec $API iptables-save > api-firewall-before.rules
 docker network inspect $NET > backend-network-before.json
 
 # -- 5. Name the break: a DROP/REJECT rule for that address or port, or a missing attachment --------
 ADDR=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' $DEPC)
-NUM=$(docker exec -u root $API iptables -L OUTPUT -n --line-numbers | awk -v ip="$ADDR" -v port="dpt:$PORT" '($2 == "DROP" || $2 == "REJECT") && ((ip != "" && $6 == ip) || index($0, port " ") || $0 ~ port "$") {print $1}' | head -n 1)
+NUM=$(docker exec $API iptables -L OUTPUT -n --line-numbers | awk -v ip="$ADDR" -v port="dpt:$PORT" '($2 == "DROP" || $2 == "REJECT") && ((ip != "" && $6 == ip) || index($0, port " ") || $0 ~ port "$") {print $1}' | head -n 1)
 ATTACHED=$(docker network inspect --format '{{range .Containers}}{{.Name}}{{println}}{{end}}' $NET | grep -cx -- "$DEPC"; true)
 CAUSE=$(if [ -n "$NUM" ]; then echo firewall-rule; elif [ "$ATTACHED" = 0 ]; then echo network-detached; else echo unknown; fi)
 echo "cause: $CAUSE (rule number: ${NUM:-none}, attached to the backend network: $ATTACHED)"
 
 # -- 6. Smallest change: remove exactly that rule, or reattach the container under its service name --
-if [ -n "$NUM" ]; then docker exec -u root $API iptables -D OUTPUT $NUM; fi
+if [ -n "$NUM" ]; then docker exec $API iptables -D OUTPUT $NUM; fi
 if [ "$ATTACHED" = 0 ]; then docker network connect --alias $DEP $NET $DEPC; fi
 
 # -- 7. Verify: the same test from the same side, the rules, the customers -------------------------
 docker exec $API curl -sS -m 3 $BAD/healthz
-docker exec -u root $API iptables -S OUTPUT
+docker exec $API iptables -S OUTPUT
 # loadgen writes one summary every 10 s: after 21 s the last one covers only checkouts made after the fix.
 sleep 21
 docker logs --tail 1 $TRAFFIC

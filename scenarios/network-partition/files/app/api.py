@@ -22,6 +22,7 @@ UPSTREAM_TIMEOUT (seconds, 2), LOG_LEVEL (INFO; DEBUG shows the swallowed errors
 
 import json
 import os
+import pwd
 import random
 import signal
 import sys
@@ -157,9 +158,25 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 64
 
 
+def drop_privileges(user="app"):
+    """Started as root (so that root in the container keeps its capabilities: with Docker's
+    no-new-privileges, `docker exec` of a non-root image gets none, even with -u root), the
+    API itself serves as the unprivileged user."""
+    if os.getuid() != 0:
+        return
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return
+    os.setgroups([])
+    os.setgid(entry.pw_gid)
+    os.setuid(entry.pw_uid)
+
+
 def main():
     port = int(os.environ.get("PORT", "8080"))
     server = Server(("0.0.0.0", port), Handler)
+    drop_privileges()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda s, f: stop.set())
     signal.signal(signal.SIGINT, lambda s, f: stop.set())

@@ -18,6 +18,7 @@ Env: ROLE (inventory | pricing | accounts), PORT (default 7000).
 import hashlib
 import json
 import os
+import pwd
 import signal
 import sys
 import threading
@@ -133,9 +134,23 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def drop_privileges(user="app"):
+    """Started as root like the storefront (one image), served as the unprivileged user."""
+    if os.getuid() != 0:
+        return
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return
+    os.setgroups([])
+    os.setgid(entry.pw_gid)
+    os.setuid(entry.pw_uid)
+
+
 def main():
     port = int(os.environ.get("PORT", "7000"))
     server = Server(("0.0.0.0", port), Handler)
+    drop_privileges()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda s, f: stop.set())
     signal.signal(signal.SIGINT, lambda s, f: stop.set())
