@@ -78,7 +78,7 @@ export const STABLE = {
 
 const MIB = 1024 * 1024;
 
-function drawParams(rng: Rng): OomLimitParams {
+export function drawParams(rng: Rng): OomLimitParams {
   const cause = rng.fork('cause').pick<Cause>(['leak', 'undersized']);
   const limitMb = rng.fork('limit').pick(LIMITS_MB);
   const kinds = rng.fork('kinds').shuffle(BATCH_KINDS).slice(0, 3);
@@ -95,7 +95,8 @@ function drawParams(rng: Rng): OomLimitParams {
   const order: KindSpec[] = kinds.map((kind, i) => ({ kind, peakMb: kind === heavyKind ? heavy : normal, rowKb: rowKb(i) }));
 
   const leakyCache = cause === 'leak' ? rng.fork('leaky').pick(cacheNames) : null;
-  const leakMbPerBatch = sizes.int(6, 8);
+  // 6-8% of the limit per batch: a kill every 6-9 batches (well inside the goal's quiet minute)
+  const leakMbPerBatch = Math.round((limitMb * sizes.int(6, 8)) / 100);
   const caches: CacheSpec[] = cacheNames.map((name, i) =>
     name === leakyCache
       ? // keyed by batch, no entry limit: nothing is ever found again, nothing is ever evicted
