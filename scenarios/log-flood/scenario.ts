@@ -246,10 +246,10 @@ const TS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z /;
 
 /**
  * Counts the log lines written in the `windowS` seconds before `nowMs`, from the worker's own
- * millisecond timestamps. `saturated` is true when every line of the tail falls in the window
- * (the real count is then higher).
+ * millisecond timestamps. `saturated` is true when the tail was full (`tail` lines) and every
+ * line of it falls in the window: the real count is then higher.
  */
-export function countRecentLines(text: string, nowMs: number, windowS: number): { lines: number; saturated: boolean; total: number } {
+export function countRecentLines(text: string, nowMs: number, windowS: number, tail: number): { lines: number; saturated: boolean; total: number } {
   const from = nowMs - windowS * 1000;
   let lines = 0;
   let total = 0;
@@ -262,7 +262,7 @@ export function countRecentLines(text: string, nowMs: number, windowS: number): 
     if (t < oldestInTail) oldestInTail = t;
     if (t > from && t <= nowMs + 1000) lines++;
   }
-  return { lines, saturated: total > 0 && oldestInTail > from, total };
+  return { lines, saturated: total >= tail && oldestInTail > from, total };
 }
 
 async function containerNowMs(ctx: ScenarioContext<LogFloodParams>): Promise<number> {
@@ -274,7 +274,7 @@ async function containerNowMs(ctx: ScenarioContext<LogFloodParams>): Promise<num
 async function logRate(ctx: ScenarioContext<LogFloodParams>, windowS = RATE_WINDOW_S): Promise<{ lines: number; perSecond: number; saturated: boolean }> {
   const now = await containerNowMs(ctx);
   const text = await ctx.logs('worker', { tail: RATE_TAIL });
-  const { lines, saturated } = countRecentLines(text, now, windowS);
+  const { lines, saturated } = countRecentLines(text, now, windowS, RATE_TAIL);
   return { lines, perSecond: lines / windowS, saturated };
 }
 
