@@ -14,8 +14,10 @@
  * The API's HTTP client swallows the error (returns {} and logs it only at DEBUG), so the log
  * shows the KeyError, never the network error: only a connectivity test from the API's side
  * tells the truth. The fix touches neither program: delete that one firewall rule
- * (`docker exec <api> iptables -D OUTPUT <n>`), or reattach the container *with its
- * alias* (`docker network connect --alias <service> <network> <container>`).
+ * (`docker exec <api> iptables -D OUTPUT <n>`), or reattach the container with its alias
+ * (`docker network connect --alias <service> <network> <container>`). Docker re-adds only the
+ * short ID and the hostname as aliases on a reconnect; the lab's hostname is the service name,
+ * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
 import { compareNotRestarted, defineScenario, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
@@ -210,7 +212,7 @@ export default defineScenario<NetworkPartitionParams>({
   hints: [
     'A traceback shows where a request died, not why. Nothing was deployed today: before reading code, ask each internal service what it sees (`docker logs --tail 3` of each). Is one of them suspiciously quiet?',
     'Test the path the storefront uses, from the storefront\u2019s side: `docker exec <api> curl -sS -m 3 http://<service>:<port>/healthz` for each upstream (the URLs are in its environment and its first log line). Timed out, refused, or name not found? Then ask the service itself, from its own container.',
-    'Two things cut a path without touching either program: a firewall rule in the API\u2019s namespace (`docker exec <api> iptables -L OUTPUT -n --line-numbers`), or a container that left the network (`docker network inspect`). Remove only that rule (`iptables -D OUTPUT <n>`), or reattach with `docker network connect --alias <service> <network> <container>`: without the alias the service\u2019s name does not resolve.',
+    'Two things cut a path without touching either program: a firewall rule in the API\u2019s namespace (`docker exec <api> iptables -L OUTPUT -n --line-numbers`), or a container that left the network (`docker network inspect`). Remove only that rule (`iptables -D OUTPUT <n>`), or reattach with `docker network connect --alias <service> <network> <container>`: Docker does not bring a container\u2019s aliases back on reconnect.',
   ],
   protocol: {
     // Restarting the API throws its firewall state away (the evidence, and the standing rules);
