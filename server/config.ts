@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { SickbayError } from '@/lib/errors';
+import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
 
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   sessionMaxLifetimeMs: number;
   sweepIntervalMs: number;
   maxLiveSessions: number;
+  /** Ready sessions kept provisioned ahead of demand, per scenario (SICKBAY_POOL). */
+  pool: Record<string, number>;
   /** Names this server's objects on a shared engine; defaults to a hash of the data dir. */
   instance: string;
 }
@@ -44,6 +47,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxLifetimeMs: parseDuration(env.SICKBAY_SESSION_MAX_LIFETIME || '12h'),
     sweepIntervalMs: parseDuration(env.SICKBAY_SWEEP_INTERVAL || '60s'),
     maxLiveSessions: intFrom('SICKBAY_MAX_SESSIONS', env.SICKBAY_MAX_SESSIONS, 25, 1, 500),
+    pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
   };
 }

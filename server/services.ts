@@ -68,6 +68,9 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   });
   engineRef = engine;
 
+  for (const slug of Object.keys(config.pool)) {
+    if (!catalogue.has(slug)) log(`SICKBAY_POOL names "${slug}", which is not a scenario here: ignored`);
+  }
   const recovered = engine.recover();
   if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
   const sweep = async () => {
@@ -77,8 +80,12 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     return removed;
   };
   await sweep();
+  // The pool fills in the background after start-up and tops up on every sweep.
+  void engine.refillPool();
   const timer = setInterval(() => {
-    sweep().catch((err) => log(`sweep failed: ${(err as Error).message}`));
+    sweep()
+      .then(() => engine.refillPool())
+      .catch((err) => log(`sweep failed: ${(err as Error).message}`));
   }, config.sweepIntervalMs);
   timer.unref();
 

@@ -123,6 +123,10 @@ export class SessionEngine {
   private readonly cancelled = new Set<string>();
   private readonly consoles?: ConsoleManager;
   private readonly terminals?: { closeSession(sessionId: string): Promise<void> };
+  private refilling: Promise<void> | null = null;
+  private refillAgain = false;
+  /** Set by endAll: no new pooled sessions while shutting down. */
+  private closing = false;
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -161,7 +165,7 @@ export class SessionEngine {
   }
 
   get(id: string): SessionView {
-    return this.view(this.store.requireSession(id));
+    return this.view(this.visible(id));
   }
 
   list(): SessionView[] {
@@ -173,7 +177,7 @@ export class SessionEngine {
    * faults were stays hidden: their titles would name the root cause before the diagnosis.
    */
   events(id: string, afterId = 0): SessionEvent[] {
-    const record = this.store.requireSession(id);
+    const record = this.visible(id);
     const events = this.store.listEvents(id, afterId);
     if (!isLive(record.status) && record.status !== 'ending') return events;
     let n = 0;
@@ -190,14 +194,31 @@ export class SessionEngine {
     return `${this.seedSecret}/${seed}`;
   }
 
-  /** Creates the session record and starts provisioning in the background. */
+  /**
+   * Creates a session and starts provisioning it in the background. Without a chosen seed, a
+   * ready session from the pool (SICKBAY_POOL) is handed over at once when there is one.
+   */
   create(input: { scenario: string; seed?: string }): SessionView {
     const entry = this.catalogue.get(input.scenario);
-    const seed = input.seed ?? crypto.randomBytes(6).toString('hex');
+    if (input.seed === undefined && this.config.pool[entry.slug]) {
+      const now = this.clock();
+      const claimed = this.store.claimPooled(entry.slug, now, now + this.config.sessionTtlMs);
+      if (claimed) {
+        this.store.appendEvent(claimed.id, { kind: 'lifecycle', status: 'ready', detail: 'taken from the pool of ready sessions' }, now);
+        this.log(`session ${claimed.id} (${entry.slug}) taken from the pool`);
+        void this.refillPool();
+        return this.view(claimed);
+      }
+    }
+    return this.view(this.startSession(entry.slug, input.seed ?? crypto.randomBytes(6).toString('hex'), false));
+  }
+
+  private startSession(slug: string, seed: string, pooled: boolean): SessionRecord {
+    const entry = this.catalogue.get(slug);
     if (!SEED_PATTERN.test(seed)) {
       throw new SickbayError('bad_request', 'seed must be 1-64 letters, digits, "-" or "_"');
     }
-    const live = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] }).length;
+    const live = this.liveCount();
     if (live >= this.config.maxLiveSessions) {
       throw new SickbayError('conflict', `this lab already runs ${live} sessions (limit ${this.config.maxLiveSessions}); end one first`);
     }
@@ -211,10 +232,57 @@ export class SessionEngine {
       params: resolved.params as Record<string, unknown>,
       now,
       expiresAt: now + this.config.sessionTtlMs,
+      pooled,
     });
-    this.store.appendEvent(id, { kind: 'lifecycle', status: 'creating', detail: `scenario ${entry.slug}, seed ${seed}` }, now);
+    this.store.appendEvent(id, { kind: 'lifecycle', status: 'creating', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
     this.track(id, this.provision(id));
-    return this.view(record);
+    return record;
+  }
+
+  /** Sessions that hold resources, pooled ones included. */
+  private liveCount(): number {
+    return this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'], includePooled: true, limit: 100_000 }).length;
+  }
+
+  /**
+   * Tops every pool up to its size, one session at a time (a start is CPU-heavy). A pooled
+   * session that fails to provision stops that scenario's refill until the next call (the
+   * sweep timer calls every interval), so a broken scenario cannot spin.
+   */
+  refillPool(): Promise<void> {
+    if (this.refilling) {
+      this.refillAgain = true;
+      return this.refilling;
+    }
+    this.refilling = (async () => {
+      do {
+        this.refillAgain = false;
+        for (const [slug, size] of Object.entries(this.config.pool)) {
+          if (!this.catalogue.has(slug)) continue;
+          while (!this.closing && this.store.countPooled(slug) < size && this.liveCount() < this.config.maxLiveSessions) {
+            const record = this.startSession(slug, crypto.randomBytes(6).toString('hex'), true);
+            await this.settled(record.id);
+            const after = this.store.requireSession(record.id);
+            if (after.status !== 'ready') {
+              this.log(`pool: a ${slug} session failed to provision (${after.statusDetail ?? after.status}); retrying later`);
+              break;
+            }
+          }
+        }
+      } while (this.refillAgain && !this.closing);
+    })()
+      .catch((err) => this.log(`pool refill failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.refilling = null;
+      });
+    return this.refilling;
+  }
+
+  /** A session a learner may see: pooled ones do not exist for the API until claimed. */
+  private visible(id: string): SessionRecord {
+    const record = this.store.requireSession(id);
+    if (record.pooled) throw new SickbayError('not_found', `no session ${id}`);
+    return record;
   }
 
   private track(id: string, task: Promise<void>): void {
@@ -372,7 +440,7 @@ export class SessionEngine {
 
   /** Runs the scenario's goal checks on the live containers and logs the outcome. */
   async checkGoals(id: string, options: { final?: boolean } = {}): Promise<GoalReport> {
-    const record = this.store.requireSession(id);
+    const record = this.visible(id);
     if (record.status !== 'ready') {
       throw new SickbayError('conflict', `goals can only be checked on a ready session (this one is ${record.status})`);
     }
@@ -406,22 +474,31 @@ export class SessionEngine {
 
   /** Ends a session: stops provisioning if it is still running, removes every object it owns. */
   async end(id: string, reason = 'ended by the learner'): Promise<SessionView> {
+    this.visible(id);
+    await this.finish(id, reason);
+    return this.get(id);
+  }
+
+  /** Ends any session, pooled ones too (expiry, shutdown); only a claimed one gets a report. */
+  private async finish(id: string, reason: string): Promise<void> {
     const record = this.store.requireSession(id);
-    if (record.status === 'ended' || record.status === 'ending') return this.view(record);
+    if (record.status === 'ended' || record.status === 'ending') return;
     if (record.status === 'failed') {
       await this.teardown(id);
-      return this.get(id);
+      return;
     }
     // The last goal check runs on the live system, before anything is torn down.
-    if (record.status === 'ready' && !this.tasks.has(id)) {
+    if (record.status === 'ready' && !record.pooled && !this.tasks.has(id)) {
       await this.checkGoals(id, { final: true }).catch((err) => this.log(`final check of ${id}: ${(err as Error).message}`));
     }
     this.cancelled.add(id);
     this.store.transition(id, 'ending', this.clock(), reason);
+    // Read again: a learner may have claimed a pooled session a moment ago.
+    const claimed = !this.store.requireSession(id).pooled;
     await this.settled(id);
     const task = this.teardown(id).then(() => {
       this.store.transition(id, 'ended', this.clock());
-      if (record.status === 'ready') this.saveReport(id);
+      if (record.status === 'ready' && claimed) this.saveReport(id);
     });
     this.track(id, task);
     try {
@@ -433,7 +510,6 @@ export class SessionEngine {
     } finally {
       this.cancelled.delete(id);
     }
-    return this.get(id);
   }
 
   private async teardown(id: string): Promise<void> {
@@ -467,7 +543,7 @@ export class SessionEngine {
 
   /** The stored report of an ended session. */
   report(id: string): StoredReport {
-    const record = this.store.requireSession(id);
+    const record = this.visible(id);
     const report = this.store.getReport<StoredReport>(id);
     if (!report) {
       throw new SickbayError(
@@ -479,7 +555,7 @@ export class SessionEngine {
   }
 
   private requireReady(id: string): SessionRecord {
-    const record = this.store.requireSession(id);
+    const record = this.visible(id);
     if (record.status !== 'ready') throw new SickbayError('conflict', `the session is ${record.status}, not ready`);
     return record;
   }
@@ -516,7 +592,7 @@ export class SessionEngine {
 
   /** The hints already revealed, for a page reload. */
   hintsTaken(id: string): string[] {
-    const record = this.store.requireSession(id);
+    const record = this.visible(id);
     const hints = this.catalogue.has(record.scenario) ? this.catalogue.get(record.scenario).definition.hints : [];
     return this.store.listEvents(id).flatMap((e) => (e.kind === 'hint' ? [hints[e.index] ?? ''] : []));
   }
@@ -524,7 +600,7 @@ export class SessionEngine {
   /** What the terminal gateway needs to connect a browser to this session's console. */
   terminalTarget(id: string): { sessionId: string; consoleContainer: string; token: string; recordingPath: string } | null {
     const record = this.store.getSession(id);
-    if (!record || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.recordingPath) return null;
+    if (!record || record.pooled || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.recordingPath) return null;
     return { sessionId: id, consoleContainer: record.consoleId, token: record.terminalToken, recordingPath: record.recordingPath };
   }
 
@@ -533,7 +609,7 @@ export class SessionEngine {
    * half (terminals, timers): close them so the sweeper removes their containers.
    */
   recover(): string[] {
-    const interrupted = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] });
+    const interrupted = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'], includePooled: true });
     for (const s of interrupted) {
       if (s.status === 'ready') {
         this.store.transition(s.id, 'ending', this.clock(), 'interrupted by a server restart');
@@ -550,16 +626,17 @@ export class SessionEngine {
   async expire(): Promise<string[]> {
     const now = this.clock();
     const expired = this.store
-      .listSessions({ statuses: ['ready', 'provisioning', 'creating'] })
+      .listSessions({ statuses: ['ready', 'provisioning', 'creating'], includePooled: true })
       .filter((s) => s.expiresAt <= now && !this.tasks.has(s.id));
-    for (const s of expired) await this.end(s.id, 'expired after being idle').catch((err) => this.log(`expiry of ${s.id}: ${(err as Error).message}`));
+    for (const s of expired) await this.finish(s.id, s.pooled ? 'pooled session recycled after its idle time' : 'expired after being idle').catch((err) => this.log(`expiry of ${s.id}: ${(err as Error).message}`));
     return expired.map((s) => s.id);
   }
 
   /** Ends every live session (graceful shutdown). */
   async endAll(reason: string): Promise<void> {
-    const live = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'] });
-    await Promise.all(live.map((s) => this.end(s.id, reason).catch(() => {})));
+    this.closing = true;
+    const live = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'], includePooled: true });
+    await Promise.all(live.map((s) => this.finish(s.id, reason).catch(() => {})));
   }
 
   isLive(id: string): boolean {

@@ -20,7 +20,7 @@ export async function sweepOnce(deps: SweeperDeps): Promise<SweepDecision[]> {
   const objects = await deps.runtime.listObjects(managedFilter());
   if (objects.length === 0) return [];
   const sessions = new Map<string, KnownSession>();
-  for (const s of deps.store.listSessions({ limit: 100_000 })) {
+  for (const s of deps.store.listSessions({ limit: 100_000, includePooled: true })) {
     sessions.set(s.id, { status: s.status, expiresAt: s.expiresAt });
   }
   const decisions = decideSweep({

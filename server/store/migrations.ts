@@ -53,4 +53,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER reports_never_change BEFORE UPDATE ON reports
     BEGIN SELECT RAISE(ABORT, 'reports are never recomputed'); END;
   `,
+  // Sessions provisioned ahead of demand (SICKBAY_POOL): hidden until a learner claims one.
+  `
+  ALTER TABLE sessions ADD COLUMN pooled INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX sessions_pool ON sessions(scenario, pooled, status);
+  `,
 ];

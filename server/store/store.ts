@@ -28,6 +28,8 @@ export interface SessionRecord {
   recordingPath: string | null;
   consoleId: string | null;
   terminalToken: string | null;
+  /** Provisioned ahead of demand and not yet claimed: invisible to learners and the API. */
+  pooled: boolean;
 }
 
 interface SessionRow {
@@ -47,6 +49,7 @@ interface SessionRow {
   recording_path: string | null;
   console_id: string | null;
   terminal_token: string | null;
+  pooled: number;
 }
 
 interface EventRow {
@@ -76,6 +79,7 @@ function toRecord(row: SessionRow): SessionRecord {
     recordingPath: row.recording_path ?? null,
     consoleId: row.console_id ?? null,
     terminalToken: row.terminal_token ?? null,
+    pooled: row.pooled === 1,
   };
 }
 
@@ -90,14 +94,39 @@ export class Store {
     this.db.close();
   }
 
-  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number }): SessionRecord {
+  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean }): SessionRecord {
     this.db
       .prepare(
-        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at)
-         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now)`,
+        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled)
+         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now, @pooled)`,
       )
-      .run({ ...input, params: JSON.stringify(input.params) });
+      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0 });
     return this.requireSession(input.id);
+  }
+
+  /**
+   * Hands the oldest ready pooled session of a scenario to a learner, atomically: it stops
+   * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
+   */
+  claimPooled(scenario: string, now: number, expiresAt: number): SessionRecord | null {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at LIMIT 1`)
+        .get(scenario) as { id: string } | undefined;
+      if (!row) return null;
+      this.db
+        .prepare('UPDATE sessions SET pooled = 0, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
+        .run({ id: row.id, now, expiresAt });
+      return this.requireSession(row.id);
+    })();
+  }
+
+  /** Pooled sessions of a scenario that are ready or on their way. */
+  countPooled(scenario: string): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM sessions WHERE scenario = ? AND pooled = 1 AND status IN ('creating', 'provisioning', 'ready')`)
+      .get(scenario) as { n: number };
+    return row.n;
   }
 
   getSession(id: string): SessionRecord | null {
@@ -111,13 +140,15 @@ export class Store {
     return s;
   }
 
-  listSessions(options: { statuses?: SessionStatus[]; limit?: number } = {}): SessionRecord[] {
+  /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
+  listSessions(options: { statuses?: SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
     const limit = options.limit ?? 500;
-    const rows = options.statuses?.length
-      ? (this.db
-          .prepare(`SELECT * FROM sessions WHERE status IN (${options.statuses.map(() => '?').join(',')}) ORDER BY created_at DESC LIMIT ?`)
-          .all(...options.statuses, limit) as SessionRow[])
-      : (this.db.prepare('SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?').all(limit) as SessionRow[]);
+    const where: string[] = [];
+    if (options.statuses?.length) where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
+    if (!options.includePooled) where.push('pooled = 0');
+    const rows = this.db
+      .prepare(`SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`)
+      .all(...(options.statuses ?? []), limit) as SessionRow[];
     return rows.map(toRecord);
   }
 

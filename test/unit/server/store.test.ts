@@ -94,4 +94,31 @@ describe('store (SQLite on disk)', () => {
     raw.close();
     assert.throws(() => new Store(dir), /newer than this Sickbay/);
   });
+
+  it('keeps pooled sessions out of listings until one is claimed, oldest ready first, once', () => {
+    const store = new Store(tempDir());
+    const base = { scenario: 'leaky-job', params: {}, expiresAt: T0 + 1_000 };
+    store.insertSession({ ...base, id: 'aaaaaaaaaaaa', seed: 'a', now: T0, pooled: true });
+    store.insertSession({ ...base, id: 'bbbbbbbbbbbb', seed: 'b', now: T0 + 1, pooled: true });
+    store.insertSession({ ...base, id: 'cccccccccccc', seed: 'c', now: T0 + 2 });
+    assert.deepEqual(store.listSessions().map((s) => s.id), ['cccccccccccc']);
+    assert.equal(store.listSessions({ includePooled: true }).length, 3);
+    assert.equal(store.countPooled('leaky-job'), 2);
+    assert.equal(store.claimPooled('leaky-job', T0 + 10, T0 + 99), null, 'nothing ready yet');
+    for (const id of ['bbbbbbbbbbbb', 'aaaaaaaaaaaa']) {
+      store.transition(id, 'provisioning', T0 + 3);
+      store.transition(id, 'ready', id === 'bbbbbbbbbbbb' ? T0 + 4 : T0 + 5);
+    }
+    const claimed = store.claimPooled('leaky-job', T0 + 50, T0 + 5_000);
+    assert.equal(claimed?.id, 'bbbbbbbbbbbb', 'the one ready longest');
+    assert.equal(claimed?.pooled, false);
+    assert.equal(claimed?.readyAt, T0 + 50, 'its clock starts at the claim');
+    assert.equal(claimed?.expiresAt, T0 + 5_000);
+    assert.equal(store.countPooled('leaky-job'), 1);
+    assert.deepEqual(store.listSessions().map((s) => s.id).sort(), ['bbbbbbbbbbbb', 'cccccccccccc']);
+    assert.equal(store.claimPooled('leaky-job', T0 + 60, T0 + 99)?.id, 'aaaaaaaaaaaa');
+    assert.equal(store.claimPooled('leaky-job', T0 + 70, T0 + 99), null, 'each pooled session is handed out once');
+    assert.equal(store.claimPooled('pg-blocked-missing-index', T0 + 70, T0 + 99), null);
+    store.close();
+  });
 });
