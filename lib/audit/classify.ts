@@ -291,7 +291,8 @@ function classifyLine(line: string, ctx: ArgvContext): Classification {
         .flatMap((s) => s.slice(1).filter((a) => !a.startsWith('-') && !DEV_NULLISH.test(a)))[0];
       const saved = redirected ?? teeFile;
       if (saved) {
-        const source = pipelineParts.find((e) => e.part.scope === 'docker' && (e.part.tier === 'external' || e.part.tier === 'read-only') && e.part.observes.length > 0);
+        // A read-only sidecar's output counts too: it is what the learner saw through the sidecar.
+        const source = pipelineParts.find((e) => e.part.scope === 'docker' && (e.part.tier === 'external' || e.part.tier === 'read-only' || e.part.tier === 'sidecar') && e.part.observes.length > 0);
         if (source) {
           const i = parts.indexOf(source.part);
           const upgraded = withTier(source.part, 'snapshot', `saves to ${saved}: ${source.part.summary}`, {

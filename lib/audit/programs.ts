@@ -140,6 +140,8 @@ export function pathInfo(path: string): { observes: Observation[]; secrets: bool
   }
   if (/^\/proc\/(meminfo|loadavg|stat|vmstat|pressure|cpuinfo|zoneinfo|buddyinfo|slabinfo)\b|^\/sys\/fs\/cgroup\b/.test(path)) return { observes: ['resources'], secrets: false };
   if (/^\/proc\/(\d+|self|\*)\/(status|smaps|smaps_rollup|statm|stat|io|sched|limits)$/.test(path)) return { observes: ['processes', 'resources'], secrets: false };
+  // A file's content read through a process's descriptor: what it shows is the file.
+  if (isProcFdPath(path)) return { observes: ['filesystem'], secrets: false };
   if (/^\/proc\/(\d+|self|\*)\//.test(path)) return { observes: ['processes'], secrets: false };
   if (/^\/proc\/net\//.test(path) || path === '/etc/resolv.conf' || path === '/etc/hosts') return { observes: ['network', 'config'], secrets: false };
   if (/^\/var\/log\/|\.log(\.\d+)?(\.gz)?$|^\/proc\/kmsg$/.test(path)) return { observes: ['logs'], secrets: false };

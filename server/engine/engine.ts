@@ -278,6 +278,13 @@ export class SessionEngine {
     return this.refilling;
   }
 
+  /** Ends every unclaimed pooled session (after the pool settings changed, or to free the machine). */
+  async drainPool(): Promise<void> {
+    await this.refilling;
+    const pooled = this.store.listSessions({ statuses: ['creating', 'provisioning', 'ready'], includePooled: true }).filter((s) => s.pooled);
+    await Promise.all(pooled.map((s) => this.finish(s.id, 'pool drained')));
+  }
+
   /** A session a learner may see: pooled ones do not exist for the API until claimed. */
   private visible(id: string): SessionRecord {
     const record = this.store.requireSession(id);

@@ -54,14 +54,10 @@ export function buildReport(src: ReportSource): StoredReport {
   const services = Object.keys(def.services(src.params));
   const classified = classifyEvents(src.events);
   const ui: UiEvent[] = src.events.flatMap((e) => (e.kind === 'diagnosis' || e.kind === 'update' ? [e] : []));
-  const expectations = protocolExpectations({
-    affectedServices: def.protocol.affectedServices,
-    snapshotExpected: def.protocol.snapshotExpected,
-    restartAllowed: def.protocol.restartAllowed,
-    secrets: def.protocol.secrets,
-    stressed: def.protocol.stressed,
-    timelineScale: def.protocol.timelineScale,
-  });
+  // Everything in the scenario's protocol block but the update grader's cause words: a field
+  // added to the block reaches the rules without being listed here (snapshotEvidence was not).
+  const { causeHints: _causeHints, ...scenarioProtocol } = def.protocol;
+  const expectations = protocolExpectations(scenarioProtocol);
   const protocolInput = {
     events: classified,
     ui,

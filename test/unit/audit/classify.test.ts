@@ -272,6 +272,13 @@ describe('files, packages, services, network', () => {
     ]);
   });
 
+  it('saves what a read-only sidecar showed as a snapshot, and reads a held file through its descriptor as a file', () => {
+    const saved = classifyShell('docker run --rm --pid container:svc sickbay/service:latest ls -l /proc/1/fd > fds.txt');
+    assert.equal(saved.tier, 'snapshot');
+    assert.equal(classifyShell('docker run --rm --pid container:svc sickbay/service:latest ls -l /proc/1/fd').tier, 'sidecar');
+    assert.deepEqual(classifyShell('docker exec api tail -c 1M /proc/1/fd/7 > held.log').observes, ['filesystem']);
+  });
+
   it('treats emptying a file through a process descriptor as a targeted change (the deleted-but-open remedy)', () => {
     for (const line of [': > /proc/123/fd/4', '> /proc/$PID/fd/$FD', 'truncate -s 0 /proc/${PID}/fd/7', 'truncate -s 0 /proc/self/fd/3']) {
       const c = classifyShell(line, IN_API);
