@@ -172,6 +172,9 @@ export const noStateLoss: Rule = {
   runbook: 'Troubleshooting insights: a restart loses debugging state (08a); emergency decision point (06d)',
   evaluate(ctx) {
     if (ctx.expectations.restartAllowed) return na('This scenario accepts a restart.');
+    // Keeping the state only counts for someone who worked on the incident: doing nothing
+    // would otherwise earn a fifth of the protocol score.
+    if (ctx.actions.length === 0) return na('Nothing was done in the lab, so there was no state to keep or lose.');
     const services = ctx.expectations.affectedServices;
     const losing = ctx.actions.filter((a) => (a.tier === 'state-losing' || hasTier(a, 'state-losing')) && affects(a, services));
     const happened = losing.filter((a) => a.effective);

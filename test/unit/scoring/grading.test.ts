@@ -107,6 +107,12 @@ describe('gradeUpdate', () => {
     assert.deepEqual(g.notes, []);
   });
 
+  it('recognises the verbs of in-place fixes (resumed, reconnected, truncated, restored)', () => {
+    for (const verb of ['resumed the frozen dependency', 'reconnected the inventory service', 'truncated the held log file', 'restored the firewall rules']) {
+      assert.equal(gradeUpdate(`Orders failed for customers. We ${verb}.`, truth).action, true, verb);
+    }
+  });
+
   it('names what is missing', () => {
     const g = gradeUpdate('Looking into it.', truth);
     assert.equal(g.score, 0);

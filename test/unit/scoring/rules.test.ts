@@ -248,6 +248,13 @@ describe('no-state-loss', () => {
     log.typed(20_000, 'docker restart api');
     assert.equal(run(noStateLoss, log, { ...LEAKY, restartAllowed: true }).status, 'not-applicable');
   });
+
+  it('does not reward doing nothing: no action, no credit for keeping the state', () => {
+    const r = run(noStateLoss, fresh());
+    assert.equal(r.status, 'not-applicable');
+    const idle = fresh();
+    assert.equal(scoreProtocol(idle.input(LEAKY)).total, 0, 'an idle session earns no protocol points');
+  });
 });
 
 describe('targeted-reversible-changes', () => {
