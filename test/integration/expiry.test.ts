@@ -3,28 +3,22 @@
  * the periodic sweep and its containers removed; touching it keeps it alive.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '@/server/config';
 import type { Services } from '@/server/registry';
-import { startServices } from '@/server/services';
-import { labelledObjects, removeInstanceObjects, tempDataDir, testInstance } from './helpers';
+import { labelledObjects, startTestServices, type TestServices } from './helpers';
 
-const instance = testInstance();
-const dataDir = tempDataDir();
+let lab: TestServices;
 let services: Services;
 let clockOffset = 0;
 
 before(async () => {
-  const config = { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance }), sessionTtlMs: 60_000, sweepIntervalMs: 3_600_000 };
   // A movable clock: the test jumps past the TTL instead of waiting for it.
-  services = await startServices({ config, log: () => {}, clock: () => Date.now() + clockOffset });
+  lab = await startTestServices({ config: { sessionTtlMs: 60_000 }, clock: () => Date.now() + clockOffset });
+  services = lab.services;
 });
 
 after(async () => {
-  await services?.close();
-  await removeInstanceObjects(instance);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 describe('idle expiry', () => {

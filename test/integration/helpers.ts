@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
+import { loadConfig, type Config } from '@/server/config';
+import type { Services } from '@/server/registry';
+import { startServices } from '@/server/services';
 
 export const docker = new Docker();
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -17,6 +20,40 @@ export function tempDataDir(prefix = 'sickbay-it-'): string {
 /** A unique instance name keeps this suite's objects apart from any other Sickbay on the engine. */
 export function testInstance(): string {
   return `it-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export interface TestServices {
+  services: Services;
+  instance: string;
+  dataDir: string;
+  /** Closes the services (if still open), removes the instance's objects and the data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * The server's services in-process on a fresh data dir and instance, with the periodic sweep
+ * out of the way. Every engine-level suite starts this way.
+ */
+export async function startTestServices(options: { env?: Record<string, string>; config?: Partial<Config>; seedSecret?: string; clock?: () => number } = {}): Promise<TestServices> {
+  const instance = testInstance();
+  const dataDir = tempDataDir();
+  if (options.seedSecret) fs.writeFileSync(path.join(dataDir, 'seed-secret'), options.seedSecret, { mode: 0o600 });
+  const config = { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, ...options.env }), sweepIntervalMs: 3_600_000, ...options.config };
+  const services = await startServices({ config, log: () => {}, ...(options.clock ? { clock: options.clock } : {}) });
+  let closed = false;
+  return {
+    services,
+    instance,
+    dataDir,
+    async close() {
+      if (!closed) {
+        closed = true;
+        await services.close().catch(() => {});
+      }
+      await removeInstanceObjects(instance);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Every object we manage for one instance (or one session), containers and networks. */

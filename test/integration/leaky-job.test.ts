@@ -4,12 +4,9 @@
  * and see a restart fail the "not restarted" goal. Teardown must leave nothing labelled.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '@/server/config';
 import type { Services } from '@/server/registry';
-import { startServices } from '@/server/services';
-import { docker, labelledObjects, removeInstanceObjects, tempDataDir, testInstance, waitFor } from './helpers';
+import { docker, labelledObjects, waitFor, startTestServices, type TestServices } from './helpers';
 
 interface Probe {
   requests: number;
@@ -19,21 +16,17 @@ interface Probe {
   statuses: Record<string, number>;
 }
 
-const instance = testInstance();
-const dataDir = tempDataDir();
+let lab: TestServices;
 let services: Services;
+let instance: string;
 
 before(async () => {
-  services = await startServices({
-    config: { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance }), sweepIntervalMs: 3_600_000 },
-    log: () => {},
-  });
+  lab = await startTestServices();
+  ({ services, instance } = lab);
 });
 
 after(async () => {
-  await services?.close();
-  await removeInstanceObjects(instance);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 async function probe(sessionId: string, count: number): Promise<Probe> {

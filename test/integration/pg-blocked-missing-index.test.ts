@@ -22,18 +22,16 @@ import { after, before, describe, it } from 'node:test';
 import { createRng } from '@/lib/scenario/rng';
 import scenario, { BLOCKER_KINDS, type BlockerKind, DATASETS, type PgBlockedParams } from '@/scenarios/pg-blocked-missing-index/scenario';
 import type { GoalReport } from '@/server/engine/engine';
-import { loadConfig } from '@/server/config';
 import type { Services } from '@/server/registry';
-import { startServices } from '@/server/services';
-import { docker, labelledObjects, removeInstanceObjects, ROOT, tempDataDir, testInstance, waitFor } from './helpers';
+import { docker, labelledObjects, ROOT, tempDataDir, waitFor, startTestServices, type TestServices } from './helpers';
 
 const SLUG = 'pg-blocked-missing-index';
 const SOLUTIONS = path.join(ROOT, 'scenarios', SLUG, 'solutions');
 const SECRET = 'pg-blocked-it-secret';
-const instance = testInstance();
-const dataDir = tempDataDir();
 const workDir = tempDataDir('sickbay-pg-work-');
+let lab: TestServices;
 let services: Services;
+let instance: string;
 
 const KINDS: BlockerKind[] = (process.env.PG_IT_KINDS ?? BLOCKER_KINDS.join(','))
   .split(',')
@@ -51,17 +49,12 @@ function seedFor(kind: BlockerKind, avoid: Set<string>): { seed: string; params:
 }
 
 before(async () => {
-  fs.writeFileSync(path.join(dataDir, 'seed-secret'), SECRET, { mode: 0o600 });
-  services = await startServices({
-    config: { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance }), sweepIntervalMs: 3_600_000 },
-    log: () => {},
-  });
+  lab = await startTestServices({ seedSecret: SECRET });
+  ({ services, instance } = lab);
 });
 
 after(async () => {
-  await services?.close();
-  await removeInstanceObjects(instance);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await lab?.close();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 

@@ -5,28 +5,20 @@
  * comes from the pool. Shutdown leaves nothing labelled, pooled sessions included.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '@/server/config';
 import type { Services } from '@/server/registry';
-import { startServices } from '@/server/services';
-import { labelledObjects, removeInstanceObjects, tempDataDir, testInstance, waitFor } from './helpers';
+import { labelledObjects, waitFor, startTestServices, type TestServices } from './helpers';
 
-const instance = testInstance();
-const dataDir = tempDataDir();
+let lab: TestServices;
 let services: Services;
 
 before(async () => {
-  services = await startServices({
-    config: { ...loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, SICKBAY_POOL: 'leaky-job:1' }), sweepIntervalMs: 3_600_000 },
-    log: () => {},
-  });
+  lab = await startTestServices({ env: { SICKBAY_POOL: 'leaky-job:1' } });
+  services = lab.services;
 });
 
 after(async () => {
-  await services?.close().catch(() => {});
-  await removeInstanceObjects(instance);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 const pooledReady = () => services.store.listSessions({ includePooled: true, statuses: ['ready'] }).filter((s) => s.pooled);
@@ -75,7 +67,6 @@ describe('session pool', () => {
     await services.engine.end(claimedId);
     assert.equal(services.engine.report(claimedId).sessionId, claimedId, 'the claimed session has its report');
     await services.close();
-    assert.deepEqual(await labelledObjects({ instance }), []);
-    services = undefined as unknown as Services;
+    assert.deepEqual(await labelledObjects({ instance: lab.instance }), []);
   });
 });
