@@ -21,7 +21,7 @@ export const REVEALED_BY: Record<CulpritKind, readonly Observation[]> = {
   table: ['db-schema', 'db-plan', 'db-size'],
   network: ['network', 'connectivity', 'firewall', 'traffic-control'],
   container: ['state', 'events', 'resources', 'config'],
-  file: ['filesystem', 'disk'],
+  file: ['filesystem', 'disk', 'config'],
   other: ['logs', 'resources', 'processes', 'state', 'config', 'events', 'filesystem', 'disk', 'network', 'connectivity', 'db-activity', 'db-locks', 'db-plan', 'db-schema'],
 };
 
