@@ -1059,6 +1059,10 @@ function programDraft(prog: string, args: string[], ctx: ArgvContext, r: Recurse
     case 'host':
     case 'drill':
       return ro(`${prog}: resolves a name`, ['connectivity'], { networkTest: true });
+    case 'getent':
+      // getent hosts NAME is the name-resolution test of minimal images (no dig there).
+      if (/^(hosts|ahosts|ahostsv4|ahostsv6)$/.test(args[0] ?? '')) return ro(`getent ${args[0]}: resolves a name`, ['connectivity', 'network'], { networkTest: true });
+      return ro('looks up a name', ['network', 'config']);
     case 'nc':
     case 'ncat':
     case 'netcat':

@@ -272,6 +272,12 @@ describe('files, packages, services, network', () => {
     ]);
   });
 
+  it('counts getent hosts as a name-resolution test, other getent databases as look-ups', () => {
+    assert.equal(classifyShell('getent hosts inventory', IN_API).flags.networkTest, true);
+    assert.equal(classifyShell('getent ahostsv4 inventory', IN_API).flags.networkTest, true);
+    assert.equal(classifyShell('getent passwd app', IN_API).flags.networkTest, false);
+  });
+
   it('saves what a read-only sidecar showed as a snapshot, and reads a held file through its descriptor as a file', () => {
     const saved = classifyShell('docker run --rm --pid container:svc sickbay/service:latest ls -l /proc/1/fd > fds.txt');
     assert.equal(saved.tier, 'snapshot');
