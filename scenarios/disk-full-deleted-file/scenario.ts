@@ -8,7 +8,7 @@
  * the file through the holder's descriptor (`: > /proc/<pid>/fd/<n>`), or, for a helper, end
  * that one helper.
  */
-import { compareNotRestarted, defineScenario } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe, type ProbeResult } from '@/lib/scenario';
 import type { ScenarioContext } from '@/lib/scenario';
 
 /** What the API stores; its volume is /var/lib/<app>, its process `<app>-api`. */
@@ -57,7 +57,6 @@ export interface DiskFullParams {
 }
 
 const IMAGE = 'sickbay/scenario-disk-full-deleted-file:latest';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 const LAB = '/opt/sickbay/lab';
 /** The integrity baseline lives in the container's own layer, not on the volume. */
 const MANIFEST = '/var/lib/sickbay/volume-baseline.json';
@@ -118,22 +117,6 @@ export function parseDf(stdout: string): { sizeKb: number; usedKb: number; avail
   return { sizeKb, usedKb, availKb };
 }
 
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  consecutiveOk: number;
-  firstFailure?: string | null;
-}
-
-export function parseProbe(stdout: string): ProbeResult | null {
-  try {
-    return JSON.parse(stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-  } catch {
-    return null;
-  }
-}
-
 interface IntegrityResult {
   files: number;
   intact: number;
@@ -149,10 +132,8 @@ async function volume(ctx: ScenarioContext<DiskFullParams>) {
   return run.exitCode === 0 ? parseDf(run.stdout) : null;
 }
 
-async function probe(ctx: ScenarioContext<DiskFullParams>, count: number, stopOnFailure: boolean) {
-  const args = [...PROBE, '--url', recordsUrl(ctx.params), '--count', String(count), '--timeout', '3'];
-  const run = await ctx.exec('traffic', stopOnFailure ? [...args, '--stop-on-failure'] : args, { timeoutMs: 60_000 });
-  return { run, result: parseProbe(run.stdout) };
+function probe(ctx: ScenarioContext<DiskFullParams>, count: number, stopOnFailure: boolean): Promise<ProbeResult | string> {
+  return runProbe(ctx, { url: recordsUrl(ctx.params), count, timeoutS: 3, stopOnFailure });
 }
 
 export default defineScenario<DiskFullParams>({
@@ -245,8 +226,8 @@ export default defineScenario<DiskFullParams>({
         until: async (ctx) => {
           const v = await volume(ctx);
           if (!v || v.availKb > 64) return false;
-          const { result } = await probe(ctx, 3, false);
-          return !!result && result.failed >= 2;
+          const result = await probe(ctx, 3, false);
+          return typeof result !== 'string' && result.failed >= 2;
         },
         timeoutMs: 90_000,
       },
@@ -281,8 +262,8 @@ export default defineScenario<DiskFullParams>({
       id: 'writes-succeed',
       title: `The API saves ${PROBE_COUNT} new records in a row`,
       check: async (ctx) => {
-        const { run, result } = await probe(ctx, PROBE_COUNT, true);
-        if (!result) return { pass: false, evidence: `The probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}` };
+        const result = await probe(ctx, PROBE_COUNT, true);
+        if (typeof result === 'string') return { pass: false, evidence: `Could not run the probe: ${result}.` };
         if (result.consecutiveOk >= PROBE_COUNT) return { pass: true, evidence: `${PROBE_COUNT} of ${PROBE_COUNT} new records were saved in a row.` };
         return { pass: false, evidence: `Only ${result.consecutiveOk} records were saved before a failure (${result.firstFailure ?? 'unknown error'}).` };
       },

@@ -15,7 +15,7 @@
  * dependency's container. Restarting the API changes nothing (the new workers block again) and
  * throws away the thread state that explains it. README.md beside this file has the details.
  */
-import { compareNotRestarted, defineScenario, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 export const DEPENDENCIES = ['catalog', 'stock', 'rates'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
@@ -41,7 +41,6 @@ export interface HealthyButHangingParams {
 }
 
 const IMAGE = 'sickbay/scenario-healthy-but-hanging:latest';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 const QUOTE_PATH = '/api/quote';
 const DUMP_SUMMARY = '/tmp/quote-api/thread-dumps.log';
 /** A request in flight this long at dump time was stuck (a quote normally takes ~20 ms). */
@@ -78,26 +77,8 @@ export function drawParams(rng: Rng): HealthyButHangingParams {
   };
 }
 
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  errors: number;
-  consecutiveOk: number;
-  p95Ms: number | null;
-  firstFailure?: string | null;
-}
-
-async function probe(ctx: ScenarioContext<HealthyButHangingParams>, url: string, count: number, timeoutS: number, stopOnFailure = true): Promise<ProbeResult | string> {
-  const args = [...PROBE, '--url', url, '--count', String(count), '--timeout', String(timeoutS), ...(stopOnFailure ? ['--stop-on-failure'] : [])];
-  const run = await ctx.exec('traffic', args, {
-    timeoutMs: count * timeoutS * 1000 + 15_000,
-  });
-  try {
-    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-  } catch {
-    return `the probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}`;
-  }
+function probe(ctx: ScenarioContext<HealthyButHangingParams>, url: string, count: number, timeoutS: number, stopOnFailure = true): Promise<ProbeResult | string> {
+  return runProbe(ctx, { url, count, timeoutS, stopOnFailure });
 }
 
 /** The supervisor's start count for a dependency's service process (1 = never replaced). */
@@ -240,7 +221,7 @@ export default defineScenario<HealthyButHangingParams>({
         description: 'quote requests timing out while /healthz answers',
         until: async (ctx) => {
           const quotes = await probe(ctx, quoteUrl(ctx.params), 2, 3, false);
-          if (typeof quotes === 'string' || quotes.errors < 2) return false;
+          if (typeof quotes === 'string' || (quotes.errors ?? 0) < 2) return false;
           const health = await probe(ctx, healthUrl(ctx.params), 1, 3);
           return typeof health !== 'string' && health.ok === 1;
         },

@@ -4,7 +4,7 @@
  * fails a share of requests with "Cannot allocate memory" — the intermittent 500s of the
  * field notes (section 02, first story). The fix is to stop the job, not the API.
  */
-import { compareNotRestarted, defineScenario } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe } from '@/lib/scenario';
 
 /** Names a real data-processing job might have; at most 15 characters so `pgrep -x` matches. */
 export const JOB_NAMES = [
@@ -27,17 +27,7 @@ export interface LeakyJobParams {
 }
 
 const IMAGE = 'sickbay/scenario-leaky-job:latest';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 const ordersUrl = (p: LeakyJobParams) => `http://api:${p.port}/api/orders`;
-
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  consecutiveOk: number;
-  statuses: Record<string, number>;
-  firstFailure?: string | null;
-}
 
 export default defineScenario<LeakyJobParams>({
   title: 'The leaky background job',
@@ -131,13 +121,8 @@ export default defineScenario<LeakyJobParams>({
       id: 'api-healthy',
       title: 'The API answers 50 consecutive requests without an error',
       check: async (ctx) => {
-        const run = await ctx.exec('traffic', [...PROBE, '--url', ordersUrl(ctx.params), '--count', '50', '--stop-on-failure'], { timeoutMs: 45_000 });
-        let result: ProbeResult;
-        try {
-          result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-        } catch {
-          return { pass: false, evidence: `The probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}` };
-        }
+        const result = await runProbe(ctx, { url: ordersUrl(ctx.params), count: 50 });
+        if (typeof result === 'string') return { pass: false, evidence: `Could not run the probe: ${result}.` };
         if (result.consecutiveOk >= 50) return { pass: true, evidence: '50 of 50 requests to /api/orders succeeded in a row.' };
         return {
           pass: false,

@@ -20,10 +20,9 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-network-partition:latest';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 
 /** The storefront's internal services, in the order it calls them for a checkout. */
 export const DEPENDENCIES = ['accounts', 'inventory', 'pricing'] as const;
@@ -105,23 +104,8 @@ export function drawParams(rng: Rng): NetworkPartitionParams {
 const url = (service: Dependency, p: NetworkPartitionParams): string => `http://${service}:${p.ports[service]}`;
 const checkoutUrl = (p: NetworkPartitionParams): string => `http://api:${p.apiPort}/api/checkout`;
 
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  consecutiveOk: number;
-  firstFailure?: string | null;
-}
-
-async function probe(ctx: ScenarioContext<NetworkPartitionParams>, count: number, timeoutS: number): Promise<ProbeResult | string> {
-  const run = await ctx.exec('traffic', [...PROBE, '--url', checkoutUrl(ctx.params), '--count', String(count), '--stop-on-failure', '--timeout', String(timeoutS)], {
-    timeoutMs: count * timeoutS * 1000 + 15_000,
-  });
-  try {
-    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-  } catch {
-    return `the probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}`;
-  }
+function probe(ctx: ScenarioContext<NetworkPartitionParams>, count: number, timeoutS: number): Promise<ProbeResult | string> {
+  return runProbe(ctx, { url: checkoutUrl(ctx.params), count, timeoutS });
 }
 
 /** The filter table's rules in the API's namespace, as `iptables -S` prints them (root). */

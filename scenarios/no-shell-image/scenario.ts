@@ -22,12 +22,11 @@
  * sidecars get no CAP_SYS_PTRACE, so root sees "Permission denied" — part of the lesson.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-no-shell-image:latest';
 const BIN = '/usr/local/bin/pricingd';
 const DATA_DIR = '/var/lib/pricing';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 
 /** Maintenance jobs a pricing team might run by hand; at most 15 characters ([a-z-]) so comm shows them whole. */
 export const JOB_NAMES = [
@@ -97,26 +96,9 @@ export function drawParams(rng: Rng): NoShellParams {
 
 const quoteUrl = (p: NoShellParams) => `http://pricing:${p.port}/api/quote?sku=${p.sku}`;
 
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  consecutiveOk: number;
-  statuses: Record<string, number>;
-  errors: number;
-  firstFailure?: string | null;
-}
-
 /** Runs probe.py from the traffic container (the customers' network position). */
-async function probe(ctx: ScenarioContext<NoShellParams>, url: string, count: number, timeoutS: number): Promise<ProbeResult | string> {
-  const run = await ctx.exec('traffic', [...PROBE, '--url', url, '--count', String(count), '--timeout', String(timeoutS), '--stop-on-failure'], {
-    timeoutMs: count * (timeoutS + 1) * 1000 + 15_000,
-  });
-  try {
-    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-  } catch {
-    return `the probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}`;
-  }
+function probe(ctx: ScenarioContext<NoShellParams>, url: string, count: number, timeoutS: number): Promise<ProbeResult | string> {
+  return runProbe(ctx, { url, count, timeoutS });
 }
 
 export default defineScenario<NoShellParams>({

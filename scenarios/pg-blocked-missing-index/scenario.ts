@@ -13,7 +13,7 @@
  * index online (CREATE INDEX CONCURRENTLY), verify — all without restarting Postgres.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, runProbe, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-pg-blocked-missing-index:latest';
 
@@ -95,7 +95,6 @@ const CHECK_APP = 'sickbay-check';
 const CHECK_LOCK_TIMEOUT_MS = 3000;
 /** Where the fault records what the goals compare against (a database of its own). */
 const LAB_DB = 'sickbay';
-const PROBE = ['python3', '/opt/sickbay/probe.py'];
 
 function drawParams(rng: Rng): PgBlockedParams {
   const dataset = rng.pick(Object.keys(DATASETS) as DatasetName[]);
@@ -199,15 +198,6 @@ async function waitUntil(ctx: ScenarioContext<PgBlockedParams>, what: string, ti
     if (ctx.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000}s`);
     await ctx.sleep(500);
   }
-}
-
-interface ProbeResult {
-  requests: number;
-  ok: number;
-  failed: number;
-  consecutiveOk: number;
-  p95Ms: number | null;
-  firstFailure?: string | null;
 }
 
 /** Root-cause categories: the true (compound) one, its two halves alone, and distractors. */
@@ -522,13 +512,8 @@ export default defineScenario<PgBlockedParams>({
       title: `The API answers 20 lookups in a row, p95 under ${P95_TARGET_MS} ms`,
       check: async (ctx) => {
         const p = ctx.params;
-        const run = await ctx.exec('traffic', [...PROBE, '--url', `http://app:${p.port}${p.path}`, '--count', '20', '--timeout', '2', '--stop-on-failure'], { timeoutMs: 50_000 });
-        let result: ProbeResult;
-        try {
-          result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as ProbeResult;
-        } catch {
-          return { pass: false, evidence: `The probe gave no result (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim().slice(0, 200)}` };
-        }
+        const result = await runProbe(ctx, { url: `http://app:${p.port}${p.path}`, count: 20, timeoutS: 2 });
+        if (typeof result === 'string') return { pass: false, evidence: `Could not run the probe: ${result}.` };
         if (result.ok < 20) {
           return { pass: false, evidence: `Only ${result.ok} of 20 lookups succeeded before a failure (${result.firstFailure ?? 'unknown error'}).` };
         }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyShell } from '@/lib/audit/classify';
 import { createRng } from '@/lib/scenario/rng';
-import scenario, { APPS, HELPER_NAMES, LOG_FILES, makeParams, parseDf, parseProbe, recordsUrl } from '@/scenarios/disk-full-deleted-file/scenario';
+import scenario, { APPS, HELPER_NAMES, LOG_FILES, makeParams, parseDf, recordsUrl } from '@/scenarios/disk-full-deleted-file/scenario';
 
 describe('disk-full-deleted-file params', () => {
   it('are deterministic per seed and consistent: one holder, named the way ps shows it', () => {
@@ -79,11 +79,6 @@ describe('disk-full-deleted-file parsers', () => {
     assert.equal(parseDf('df: /var/lib/x: No such file or directory'), null);
   });
 
-  it('reads the probe\'s last JSON line', () => {
-    const out = 'noise\n{"requests":3,"ok":1,"failed":2,"statuses":{"500":2,"200":1},"errors":0,"consecutiveOk":1,"firstFailure":"request 2: HTTP 500"}\n';
-    assert.equal(parseProbe(out)?.failed, 2);
-    assert.equal(parseProbe('not json'), null);
-  });
 });
 
 describe('disk-full-deleted-file: how the key commands are classified', () => {
