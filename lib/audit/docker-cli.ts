@@ -228,6 +228,16 @@ function composeDraft(args: string[], ctx: ArgvContext, r: Recurse): Draft {
 }
 
 /** Classifies `docker <args>` (the args after the program name). */
+/** A pipeline stage that stops reading after a few lines, so the writer before it stops too. */
+function stopsEarly(stage: string[]): boolean {
+  const [prog = '', ...args] = stage;
+  const name = prog.split('/').pop() ?? '';
+  if (name === 'head') return true;
+  if (name === 'grep' || name === 'egrep' || name === 'fgrep') return args.some((x) => /^-[a-zA-Z]*[mq]/.test(x) || x.startsWith('--max-count') || x === '--quiet');
+  if (name === 'sed') return args.some((x) => /^(\d+)?q$|^\d+q;?$|[0-9]q'?$/.test(x));
+  return false;
+}
+
 export function dockerCliDraft(argsIn: string[], ctx: ArgvContext, r: Recurse): Draft {
   const g = parseArgs(argsIn, { values: GLOBAL_VALUES, stopAtPositional: true });
   if (g.positionals.length === 0) return ext('docker (help or version)', [], undefined, 'version');
@@ -264,7 +274,16 @@ export function dockerCliDraft(argsIn: string[], ctx: ArgvContext, r: Recurse): 
       const target = targetsOf(a.positionals, ctx)[0];
       const follow = has(a, '-f', '--follow');
       const tail = value(a, '--tail', '-n');
-      return ext(`reads the logs of ${target ?? 'a container'}${tail ? ` (last ${tail} lines)` : ''}${follow ? ' and follows them until stopped' : ''}`, ['logs'], target, 'logs', { flags: { streaming: follow } });
+      // The whole log, unless a tail, a time window or a reader that stops early (head,
+      // grep -m/-q) bounds it: on a flooding container that is megabytes through the daemon.
+      const bounded = (tail !== undefined && tail !== 'all') || value(a, '--since') !== undefined || value(a, '--until') !== undefined || ctx.downstream.some(stopsEarly);
+      return ext(
+        `reads ${bounded ? 'the logs' : 'the whole log'} of ${target ?? 'a container'}${tail ? ` (last ${tail} lines)` : ''}${follow ? ' and follows them until stopped' : ''}`,
+        ['logs'],
+        target,
+        'logs',
+        { flags: { streaming: follow, heavy: !bounded } },
+      );
     }
     case 'stats': {
       const a = p(['--format']);

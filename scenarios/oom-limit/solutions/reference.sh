@@ -26,7 +26,7 @@ docker exec $WORKER cat /etc/render-worker/worker.conf
 docker exec $WORKER cat /srv/render-worker/RUNBOOK.md
 
 # -- 3. Keep the evidence before changing anything -------------------------------------------------
-docker logs $WORKER > worker-before.log 2>&1
+docker logs --tail 5000 $WORKER > worker-before.log 2>&1
 docker commit $WORKER
 
 # -- 4. The experiment: give it room for a while (memory and swap together, under the 1 GiB ceiling) -

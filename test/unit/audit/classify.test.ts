@@ -272,6 +272,15 @@ describe('files, packages, services, network', () => {
     ]);
   });
 
+  it('calls an unbounded docker logs heavy: no tail, no time window, no reader that stops early', () => {
+    for (const line of ['docker logs api', 'docker logs --tail all api', 'docker logs -f api', 'docker logs api > api.log 2>&1', 'docker logs api | sed -n 1,5p']) {
+      assert.equal(classifyShell(line).flags.heavy, true, line);
+    }
+    for (const line of ['docker logs --tail 50 api', 'docker logs -n 20 api', 'docker logs --since 10s api | wc -l', 'docker logs api 2>&1 | grep -v retrying | head', 'docker logs api 2>&1 | grep -m 1 ERROR', 'docker logs api | sed 5q']) {
+      assert.equal(classifyShell(line).flags.heavy, false, line);
+    }
+  });
+
   it('counts getent hosts as a name-resolution test, other getent databases as look-ups', () => {
     assert.equal(classifyShell('getent hosts inventory', IN_API).flags.networkTest, true);
     assert.equal(classifyShell('getent ahostsv4 inventory', IN_API).flags.networkTest, true);

@@ -314,7 +314,7 @@ describe('no-extra-load', () => {
   it('charges heavy commands, background streams, and a little for foreground streams', () => {
     const log = fresh();
     const heavy = log.inside(12_000, 'api', 'find / -name "*.log"');
-    const bg = log.typed(14_000, 'docker logs -f api &');
+    const bg = log.typed(14_000, 'docker logs -f --tail 10 api &');
     const fg = log.typed(16_000, 'docker stats api');
     const r = run(noExtraLoad, log);
     assert.equal(r.status, 'broken');
