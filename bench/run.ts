@@ -282,7 +282,7 @@ async function main(): Promise<number> {
           const { result, floorInstance } = await benchStart(l, { runs: n.startRuns, log });
           instances.add(floorInstance);
           result.pooled = await benchPooledStart(l, { runs: n.startRuns, log });
-          result.pooledRatio = ratio(result.pooled.claim.median, result.floor.all.median);
+          result.pooledRatio = ratio(result.pooled.claim.median, result.floor.all.median, 4);
           results.start = result;
         });
       }

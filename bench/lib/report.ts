@@ -21,5 +21,7 @@ export function mib(bytes: number | null | undefined): string {
 }
 
 export function x(v: number | null | undefined): string {
-  return v === null || v === undefined ? '-' : `${v.toFixed(2)}x`;
+  if (v === null || v === undefined) return '-';
+  // A ratio far below 1 (a pooled start) would print as "0.00x": keep its first digit.
+  return v > 0 && v < 0.01 ? `${v.toPrecision(1)}x` : `${v.toFixed(2)}x`;
 }

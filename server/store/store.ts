@@ -121,6 +121,12 @@ export class Store {
     })();
   }
 
+  /** Sessions that hold resources (being created, provisioned or ready), pooled ones included. */
+  countLive(): number {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE status IN ('creating', 'provisioning', 'ready')`).get() as { n: number };
+    return row.n;
+  }
+
   /** Pooled sessions of a scenario that are ready or on their way. */
   countPooled(scenario: string): number {
     const row = this.db

@@ -4,10 +4,9 @@
  * session's proxy. The reference must meet every goal and score >= 85, the reckless script
  * <= 40, and teardown must leave nothing labelled. Prints the verify table.
  *
- * Time: about 20 min for the eight scenarios — from ~1.5 min each (leaky-job, no-shell-image:
- * two sessions) to 4-5 min (pg-blocked-missing-index, whose reference builds an index on
- * ~2.5 M rows under load; oom-limit, whose reference watches batches for 40 s after a limit
- * change). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
+ * Time: about 11 min for the eight scenarios in a clean-clone run (648 s) — from under a
+ * minute each (leaky-job, log-flood: two sessions) to ~3 min (pg-blocked-missing-index, whose
+ * reference builds an index on ~2.5 M rows under load). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -104,6 +104,7 @@ describe('store (SQLite on disk)', () => {
     assert.deepEqual(store.listSessions().map((s) => s.id), ['cccccccccccc']);
     assert.equal(store.listSessions({ includePooled: true }).length, 3);
     assert.equal(store.countPooled('leaky-job'), 2);
+    assert.equal(store.countLive(), 3, 'live sessions include pooled ones');
     assert.equal(store.claimPooled('leaky-job', T0 + 10, T0 + 99), null, 'nothing ready yet');
     for (const id of ['bbbbbbbbbbbb', 'aaaaaaaaaaaa']) {
       store.transition(id, 'provisioning', T0 + 3);
