@@ -22,16 +22,15 @@ UPSTREAM_TIMEOUT (seconds, 2), LOG_LEVEL (INFO; DEBUG shows the swallowed errors
 
 import json
 import os
-import pwd
 import random
-import signal
 import sys
-import threading
 import time
 import traceback
 import urllib.request
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import log, serve  # noqa: E402
 
 ACCOUNTS_URL = os.environ.get("ACCOUNTS_URL", "http://accounts:7000")
 INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://inventory:7000")
@@ -45,19 +44,6 @@ SKUS = ["sku-anorak-m", "sku-boots-42", "sku-beanie", "sku-gloves-l", "sku-tent-
 TIER_DISCOUNT = {"standard": 0, "silver": 5, "gold": 10}
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-_log_lock = threading.Lock()
-
-
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(text):
-    stamp = now_iso()
-    with _log_lock:
-        for i, line in enumerate(text.rstrip("\n").split("\n")):
-            sys.stdout.write(("%s %s\n" % (stamp, line)) if i == 0 else (line + "\n"))
-        sys.stdout.flush()
 
 
 def debug(text):
@@ -152,37 +138,11 @@ class Handler(BaseHTTPRequestHandler):
         return 200
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
-def drop_privileges(user="app"):
-    """Started as root (so that root in the container keeps its capabilities: with Docker's
-    no-new-privileges, `docker exec` of a non-root image gets none, even with -u root), the
-    API itself serves as the unprivileged user."""
-    if os.getuid() != 0:
-        return
-    try:
-        entry = pwd.getpwnam(user)
-    except KeyError:
-        return
-    os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
-
-
 def main():
     port = int(os.environ.get("PORT", "8080"))
-    server = Server(("0.0.0.0", port), Handler)
-    drop_privileges()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    server, stop = serve(Handler, port)
     log("INFO storefront listening on 0.0.0.0:%d (pid %d); upstreams accounts=%s inventory=%s pricing=%s, timeout %gs" % (
         port, os.getpid(), ACCOUNTS_URL, INVENTORY_URL, PRICING_URL, UPSTREAM_TIMEOUT))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
     stop.wait()
     log("INFO storefront: shutting down")
     server.shutdown()

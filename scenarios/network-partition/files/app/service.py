@@ -18,27 +18,18 @@ Env: ROLE (inventory | pricing | accounts), PORT (default 7000).
 import hashlib
 import json
 import os
-import pwd
-import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import log, serve  # noqa: E402
 
 ROLE = os.environ.get("ROLE", "inventory")
 SUMMARY_EVERY = 10.0
 WAREHOUSES = ["ams-1", "fra-2", "dub-1"]
 TIERS = ["standard", "standard", "standard", "silver", "gold"]
-
-
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(line):
-    sys.stdout.write("%s %s\n" % (now_iso(), line))
-    sys.stdout.flush()
 
 
 def stable(key, modulo):
@@ -129,33 +120,10 @@ class Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def drop_privileges(user="app"):
-    """Started as root like the storefront (one image), served as the unprivileged user."""
-    if os.getuid() != 0:
-        return
-    try:
-        entry = pwd.getpwnam(user)
-    except KeyError:
-        return
-    os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
-
-
 def main():
     port = int(os.environ.get("PORT", "7000"))
-    server = Server(("0.0.0.0", port), Handler)
-    drop_privileges()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    server, stop = serve(Handler, port)
     log("INFO %s listening on 0.0.0.0:%d (pid %d)" % (ROLE, port, os.getpid()))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
     next_summary = time.monotonic() + SUMMARY_EVERY
     while not stop.wait(max(0.0, next_summary - time.monotonic())):
         log(STATS.take())
