@@ -4,4 +4,4 @@ export { createRng, hashSeed } from './rng';
 export type { Rng } from './rng';
 export * from './types';
 export * from './checks';
-export * from './probe';
+export * from './traffic';

@@ -8,7 +8,7 @@
  * the file through the holder's descriptor (`: > /proc/<pid>/fd/<n>`), or, for a helper, end
  * that one helper.
  */
-import { compareNotRestarted, defineScenario, runProbe, type ProbeResult } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult } from '@/lib/scenario';
 import type { ScenarioContext } from '@/lib/scenario';
 
 /** What the API stores; its volume is /var/lib/<app>, its process `<app>-api`. */
@@ -187,12 +187,7 @@ export default defineScenario<DiskFullParams>({
       limits: { memory: '160m', cpus: 0.5, pids: 128 },
       tmpfs: { [p.dataDir]: `${p.volumeMb}m` },
     },
-    traffic: {
-      image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', recordsUrl(p), '--rps', '3'],
-      networks: ['app'],
-      limits: { memory: '64m', cpus: 0.25, pids: 64 },
-    },
+    traffic: trafficService({ url: recordsUrl(p), rps: 3, networks: ['app'] }),
   }),
   faults: [
     {

@@ -15,7 +15,7 @@
  * dependency's container. Restarting the API changes nothing (the new workers block again) and
  * throws away the thread state that explains it. README.md beside this file has the details.
  */
-import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 export const DEPENDENCIES = ['catalog', 'stock', 'rates'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
@@ -190,12 +190,7 @@ export default defineScenario<HealthyButHangingParams>({
       stock: dependency('stock'),
       rates: dependency('rates'),
       // The customers: 4 quotes a second, each allowed 5 s. Goal checks probe from here too.
-      traffic: {
-        image: 'sickbay/service:latest',
-        command: ['python3', '/opt/sickbay/loadgen.py', '--url', quoteUrl(p), '--rps', '4', '--timeout', '5'],
-        networks: ['app'],
-        limits: { memory: '64m', cpus: 0.25, pids: 64 },
-      },
+      traffic: trafficService({ url: quoteUrl(p), rps: 4, timeoutS: 5, networks: ['app'] }),
     };
   },
   faults: [

@@ -4,7 +4,7 @@
  * fails a share of requests with "Cannot allocate memory" — the intermittent 500s of the
  * field notes (section 02, first story). The fix is to stop the job, not the API.
  */
-import { compareNotRestarted, defineScenario, runProbe } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe } from '@/lib/scenario';
 
 /** Names a real data-processing job might have; at most 15 characters so `pgrep -x` matches. */
 export const JOB_NAMES = [
@@ -75,12 +75,7 @@ export default defineScenario<LeakyJobParams>({
       limits: { memory: `${p.memoryMb}m`, cpus: 0.5, pids: 128 },
     },
     // The customers: steady traffic that keeps the API's logs honest about the failures.
-    traffic: {
-      image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', ordersUrl(p), '--rps', '4'],
-      networks: ['app'],
-      limits: { memory: '64m', cpus: 0.25, pids: 64 },
-    },
+    traffic: trafficService({ url: ordersUrl(p), rps: 4, networks: ['app'] }),
   }),
   faults: [
     {

@@ -20,7 +20,7 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-network-partition:latest';
 
@@ -245,12 +245,7 @@ export default defineScenario<NetworkPartitionParams>({
     ),
     // The customers: 3 checkouts a second, patient (12 s) so they see the storefront's 500s
     // rather than their own timeouts even when a name takes 10 s to fail.
-    traffic: {
-      image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', checkoutUrl(p), '--rps', '3', '--timeout', '12'],
-      networks: [FRONT],
-      limits: { memory: '64m', cpus: 0.25, pids: 64 },
-    },
+    traffic: trafficService({ url: checkoutUrl(p), rps: 3, timeoutS: 12, networks: [FRONT] }),
   }),
   faults: [
     {

@@ -22,7 +22,7 @@
  * sidecars get no CAP_SYS_PTRACE, so root sees "Permission denied" — part of the lesson.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-no-shell-image:latest';
 const BIN = '/usr/local/bin/pricingd';
@@ -153,12 +153,7 @@ export default defineScenario<NoShellParams>({
       limits: { memory: '32m', cpus: 0.25, pids: 64 },
     },
     // The customers: a few quotes per second, and a summary of what they got every 10 s.
-    traffic: {
-      image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', quoteUrl(p), '--rps', '3', '--timeout', '3'],
-      networks: ['app'],
-      limits: { memory: '64m', cpus: 0.25, pids: 64 },
-    },
+    traffic: trafficService({ url: quoteUrl(p), rps: 3, timeoutS: 3, networks: ['app'] }),
   }),
   faults: [
     {

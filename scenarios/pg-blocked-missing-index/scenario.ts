@@ -13,7 +13,7 @@
  * index online (CREATE INDEX CONCURRENTLY), verify — all without restarting Postgres.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, runProbe, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, trafficService, runProbe, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-pg-blocked-missing-index:latest';
 
@@ -343,12 +343,7 @@ export default defineScenario<PgBlockedParams>({
     },
     // The customers: 5 lookups a second, each allowed 15 s (the app gives up after 2 s waiting
     // for a connection plus 6 s per statement). Goal checks probe the app from here too.
-    traffic: {
-      image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', `http://app:${p.port}${p.path}`, '--rps', '5', '--timeout', '15'],
-      networks: ['backend'],
-      limits: { memory: '64m', cpus: 0.25, pids: 96 },
-    },
+    traffic: trafficService({ url: `http://app:${p.port}${p.path}`, rps: 5, timeoutS: 15, networks: ['backend'], pids: 96 }),
   }),
   faults: [
     {

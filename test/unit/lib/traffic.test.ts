@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseProbeOutput, runProbe } from '@/lib/scenario/probe';
+import { parseProbeOutput, runProbe, trafficService } from '@/lib/scenario/traffic';
 import type { ExecOptions, ScenarioContext } from '@/lib/scenario/types';
+
+describe('trafficService', () => {
+  it('runs loadgen.py from sickbay/service with the rate, an optional timeout, and small limits', () => {
+    assert.deepEqual(trafficService({ url: 'http://api:8080/x', rps: 4, networks: ['app'] }), {
+      image: 'sickbay/service:latest',
+      command: ['python3', '/opt/sickbay/loadgen.py', '--url', 'http://api:8080/x', '--rps', '4'],
+      networks: ['app'],
+      limits: { memory: '64m', cpus: 0.25, pids: 64 },
+    });
+    const slow = trafficService({ url: 'u', rps: 5, timeoutS: 15, networks: ['backend'], pids: 96 });
+    assert.deepEqual(slow.command?.slice(-2), ['--timeout', '15']);
+    assert.equal(slow.limits?.pids, 96);
+  });
+});
 
 describe('probe', () => {
   it('reads probe.py\'s last JSON line and refuses anything else', () => {

@@ -1,9 +1,27 @@
 /**
- * Goal checks that ask "do real requests work again?" run /opt/sickbay/probe.py (in
- * sickbay/service) from a container on the session network — usually the `traffic` service,
- * the customers' position — and read its one JSON line. One helper instead of one per scenario.
+ * The customers of a scenario, from sickbay/service (containers/service/README.md): the
+ * `traffic` service runs loadgen.py, steady requests with a summary line every 10 s, and goal
+ * checks that ask "do real requests work again?" run probe.py from it and read its one JSON
+ * line. One definition of each instead of one per scenario.
  */
-import type { ScenarioContext } from './types';
+import type { ScenarioContext, ServiceInput } from './types';
+
+export interface TrafficOptions {
+  url: string;
+  /** Requests per second. */
+  rps: number;
+  /** Seconds per request (loadgen.py's own default when left out). */
+  timeoutS?: number;
+  networks: string[];
+  pids?: number;
+}
+
+/** The `traffic` service: loadgen.py at a steady rate, small and capped like every service. */
+export function trafficService(options: TrafficOptions): ServiceInput {
+  const command = ['python3', '/opt/sickbay/loadgen.py', '--url', options.url, '--rps', String(options.rps)];
+  if (options.timeoutS !== undefined) command.push('--timeout', String(options.timeoutS));
+  return { image: 'sickbay/service:latest', command, networks: options.networks, limits: { memory: '64m', cpus: 0.25, pids: options.pids ?? 64 } };
+}
 
 /** probe.py's summary line (containers/service/README.md). */
 export interface ProbeResult {
