@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { SessionEvent } from '@/lib/audit/events';
 import { loadConfig } from '@/server/config';
 import type { GoalReport, SessionView } from '@/server/engine/engine';
-import type { StoredReport } from '@/server/engine/report';
+import type { StoredReport } from '@/lib/scoring';
 import type { Services } from '@/server/registry';
 import { startServices } from '@/server/services';
 
