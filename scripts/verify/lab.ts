@@ -26,13 +26,9 @@ export type { GoalReport, SessionView, StoredReport };
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface DiagnosisInput {
-  category: string;
-  culprit: string;
-  evidence: number[];
-  decision: 'fix-in-place' | 'restart' | 'rollback';
-  reason: string;
-}
+import type { DiagnosisInput } from '@/server/engine/learner-input';
+
+export type { DiagnosisInput };
 
 export interface Lab {
   /** The origin the terminal WebSocket connects to. */

@@ -1,16 +1,11 @@
 /** What the learner submits from the session page: a diagnosis, stakeholder updates, hints. */
-import type { SessionEvent } from '@/lib/audit/events';
+import type { DiagnosisBody, SessionEvent } from '@/lib/audit/events';
 import { SickbayError } from '@/lib/errors';
 import type { SessionRecord } from '../store/store';
 import type { EngineParts } from './parts';
 
-export interface DiagnosisInput {
-  category: string;
-  culprit: string;
-  evidence: number[];
-  decision: 'fix-in-place' | 'restart' | 'rollback';
-  reason: string;
-}
+/** The diagnosis as submitted: the event's fields without its kind. */
+export type DiagnosisInput = Omit<DiagnosisBody, 'kind'>;
 
 export class LearnerInput {
   constructor(
