@@ -1,7 +1,9 @@
 /** Runtime settings, read once from the environment, with the defaults documented in README. */
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { SickbayError } from '@/lib/errors';
+import { defaultProvisioningCapacity } from '@/lib/lifecycle/admission';
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
 
@@ -16,6 +18,8 @@ export interface Config {
   sessionMaxLifetimeMs: number;
   sweepIntervalMs: number;
   maxLiveSessions: number;
+  /** Sessions that may provision at once; the others wait in the queue. */
+  maxProvisioning: number;
   /** Ready sessions kept provisioned ahead of demand, per scenario (SICKBAY_POOL). */
   pool: Record<string, number>;
   /** Names this server's objects on a shared engine; defaults to a hash of the data dir. */
@@ -47,6 +51,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxLifetimeMs: parseDuration(env.SICKBAY_SESSION_MAX_LIFETIME || '12h'),
     sweepIntervalMs: parseDuration(env.SICKBAY_SWEEP_INTERVAL || '60s'),
     maxLiveSessions: intFrom('SICKBAY_MAX_SESSIONS', env.SICKBAY_MAX_SESSIONS, 25, 1, 500),
+    maxProvisioning: intFrom('SICKBAY_MAX_PROVISIONING', env.SICKBAY_MAX_PROVISIONING, defaultProvisioningCapacity(os.cpus().length, os.totalmem()), 1, 64),
     pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
   };

@@ -64,7 +64,7 @@ interface EventView {
 type TabId = 'briefing' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
 
 const FINAL = new Set(['ended', 'failed']);
-const STARTING = new Set(['creating', 'provisioning']);
+const STARTING = new Set(['queued', 'provisioning']);
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -1,13 +1,16 @@
-/** A session's life: creating -> provisioning -> ready -> ending -> ended, or failed. */
-export const SESSION_STATUSES = ['creating', 'provisioning', 'ready', 'ending', 'ended', 'failed'] as const;
+/**
+ * A session's life: queued -> provisioning -> ready -> ending -> ended, or failed. A start
+ * that fails once goes back to queued for its one automatic retry.
+ */
+export const SESSION_STATUSES = ['queued', 'provisioning', 'ready', 'ending', 'ended', 'failed'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Statuses of a session that holds resources: the engine, the store and the sweeper agree on these. */
-export const LIVE_STATUSES = ['creating', 'provisioning', 'ready'] as const satisfies readonly SessionStatus[];
+export const LIVE_STATUSES = ['queued', 'provisioning', 'ready'] as const satisfies readonly SessionStatus[];
 
 const NEXT: Record<SessionStatus, readonly SessionStatus[]> = {
-  creating: ['provisioning', 'ending', 'failed'],
-  provisioning: ['ready', 'ending', 'failed'],
+  queued: ['provisioning', 'ending', 'failed'],
+  provisioning: ['ready', 'queued', 'ending', 'failed'],
   ready: ['ending', 'failed'],
   ending: ['ended', 'failed'],
   ended: [],

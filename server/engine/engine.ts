@@ -17,6 +17,7 @@ import type { ContainerRuntime } from '../runtime/runtime';
 import type { SessionRecord, Store } from '../store/store';
 import type { TerminalDirectory, TerminalTarget } from '../terminal/gateway';
 import { SessionActivity } from './activity';
+import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import { runGoalChecks } from './goals';
@@ -70,6 +71,7 @@ export class SessionEngine implements TerminalDirectory {
       log,
       tasks: new SessionTasks(),
       activity: deps.activity ?? new SessionActivity(deps.store, deps.config.sessionTtlMs, clock, log),
+      admission: new AdmissionQueue(deps.config.maxProvisioning, clock),
     };
     this.seedSecret = deps.seedSecret;
     this.consoles = deps.console;
@@ -93,7 +95,7 @@ export class SessionEngine implements TerminalDirectory {
 
   /** A session's own view: the only one that carries its terminal token. */
   get(id: string): SessionView {
-    return toView(this.visible(id));
+    return toView(this.visible(id), this.parts.admission.place(id));
   }
 
   list(): SessionListItem[] {
@@ -125,7 +127,7 @@ export class SessionEngine implements TerminalDirectory {
     const entry = this.parts.catalogue.get(input.scenario);
     const claimed = input.seed === undefined ? this.pool.claim(entry.slug) : null;
     const record = claimed ?? this.startSession(entry.slug, input.seed ?? crypto.randomBytes(6).toString('hex'), false);
-    return toView(record);
+    return toView(record, this.parts.admission.place(record.id));
   }
 
   private startSession(slug: string, seed: string, pooled: boolean): SessionRecord {
@@ -149,8 +151,8 @@ export class SessionEngine implements TerminalDirectory {
       expiresAt: now + config.sessionTtlMs,
       pooled,
     });
-    store.appendEvent(id, { kind: 'lifecycle', status: 'creating', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
-    tasks.track(id, this.provisioner.provision(id, resolved));
+    store.appendEvent(id, { kind: 'lifecycle', status: 'queued', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
+    tasks.track(id, this.provisioner.run(id, resolved, pooled));
     return record;
   }
 
@@ -205,6 +207,7 @@ export class SessionEngine implements TerminalDirectory {
       await runGoalChecks(this.parts, record, { final: true }).catch((err) => log(`final check of ${id}: ${(err as Error).message}`));
     }
     tasks.cancel(id);
+    this.parts.admission.cancel(id);
     store.transition(id, 'ending', clock(), reason);
     // Read again: a learner may have claimed a pooled session a moment ago.
     const claimed = !store.requireSession(id).pooled;
@@ -333,6 +336,11 @@ export class SessionEngine implements TerminalDirectory {
     this.closing = true;
     const live = this.parts.store.listSessions({ statuses: LIVE_STATUSES, includePooled: true });
     await Promise.all(live.map((s) => this.finish(s.id, reason).catch(() => {})));
+  }
+
+  /** The provisioning queue right now (admin page, benchmarks). */
+  admissionStats(): { waiting: number; provisioning: number; capacity: number } {
+    return this.parts.admission.stats();
   }
 
   isLive(id: string): boolean {

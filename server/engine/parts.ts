@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
 import type { Store } from '../store/store';
 import type { SessionActivity } from './activity';
+import type { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { SessionTasks } from './tasks';
 
@@ -15,4 +16,5 @@ export interface EngineParts {
   log: (message: string) => void;
   tasks: SessionTasks;
   activity: SessionActivity;
+  admission: AdmissionQueue;
 }

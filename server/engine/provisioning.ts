@@ -5,6 +5,7 @@
  */
 import type { ProvisionPhase } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
+import { readinessDeadlineMs } from '@/lib/lifecycle/admission';
 import { sessionLabels } from '@/lib/lifecycle/labels';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { ContainerState } from '@/lib/runtime/container';
@@ -16,6 +17,7 @@ import type { EngineParts } from './parts';
 import { healthTestArgv, serviceContainerSpec } from './specs';
 import { Cancelled } from './tasks';
 
+/** Readiness deadline per declared CPU (at least this), counted from when provisioning began. */
 const READINESS_TIMEOUT_MS = 90_000;
 /** How often a fault's symptom is looked for: conditions are cheap reads (cgroup files, a probe). */
 const FAULT_POLL_MS = 200;
@@ -33,8 +35,45 @@ export class Provisioner {
     private readonly teardown: (id: string) => Promise<void>,
   ) {}
 
-  /** Takes a created session to ready (or failed, torn down); resolved once, at creation. */
-  async provision(id: string, resolved: ResolvedScenario<unknown>): Promise<void> {
+  /**
+   * Takes a queued session to ready: waits for a provisioning slot, provisions, and when a
+   * start fails tears it down and tries once more (through the queue again) before the
+   * session is failed with the reason. Parameters were resolved once, at creation.
+   */
+  async run(id: string, resolved: ResolvedScenario<unknown>, pooled: boolean): Promise<void> {
+    const { store, clock, log, admission } = this.parts;
+    const scenario = store.requireSession(id).scenario;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admission.acquire(id, scenario, pooled);
+      } catch (err) {
+        if (err instanceof Cancelled) return; // ended while queued: end() owns the rest
+        throw err;
+      }
+      let failure: SickbayError | null = null;
+      const started = clock();
+      try {
+        await this.provision(id, resolved);
+        admission.recordStart(scenario, clock() - started);
+      } catch (err) {
+        if (err instanceof Cancelled) return; // end() owns the teardown
+        failure = toSickbayError(err, 'provision_failed');
+      } finally {
+        admission.release(id);
+      }
+      if (!failure) return;
+      if (this.parts.tasks.isCancelled(id)) return; // ended meanwhile: end() owns the teardown
+      log(`session ${id} failed to provision (attempt ${attempt}): ${failure.message}`);
+      await this.teardown(id).catch((te) => log(`teardown of failed session ${id}: ${(te as Error).message}`));
+      const permanent = (failure.details as { permanent?: boolean } | undefined)?.permanent === true;
+      if (attempt === 1 && !permanent && store.transition(id, 'queued', clock(), `the first start failed (${failure.message}); trying once more`)) continue;
+      store.transition(id, 'failed', clock(), failure.message);
+      return;
+    }
+  }
+
+  /** One attempt: networks, containers, console, readiness, faults, baseline, then ready. */
+  private async provision(id: string, resolved: ResolvedScenario<unknown>): Promise<void> {
     const { store, runtime, catalogue, config, clock, log, tasks } = this.parts;
     const record = store.requireSession(id);
     const def = catalogue.get(record.scenario).definition;
@@ -42,81 +81,75 @@ export class Provisioner {
     const hardExpiry = record.createdAt + config.sessionMaxLifetimeMs;
     const labelsFor = (role: 'service' | 'network', service?: string) =>
       sessionLabels({ instance: config.instance, sessionId: id, scenario: record.scenario, role, service, expiresAt: hardExpiry });
-    try {
-      store.transition(id, 'provisioning', clock());
+    tasks.checkpoint(id);
+    if (!store.transition(id, 'provisioning', clock())) throw new Cancelled();
+    for (const [svc, spec] of Object.entries(services)) {
+      if (!(await runtime.imageExists(spec.image))) {
+        throw new SickbayError('provision_failed', `image ${spec.image} for service "${svc}" is missing: run \`npm run images\` (or \`npm start\`)`, { details: { permanent: true } });
+      }
+    }
+    await this.phase(id, 'network', async () => {
+      for (const [net, spec] of Object.entries(def.networks)) {
+        await runtime.createNetwork(objectName(id, net), labelsFor('network'), spec.internal);
+      }
+    });
+    const containers: Record<string, string> = {};
+    await this.phase(id, 'create', async () => {
       for (const [svc, spec] of Object.entries(services)) {
-        if (!(await runtime.imageExists(spec.image))) {
-          throw new SickbayError('provision_failed', `image ${spec.image} for service "${svc}" is missing: run \`npm run images\` (or \`npm start\`)`);
-        }
+        tasks.checkpoint(id);
+        containers[svc] = await runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor('service', svc)));
+        store.setContainers(id, containers, clock());
       }
-      await this.phase(id, 'network', async () => {
-        for (const [net, spec] of Object.entries(def.networks)) {
-          await runtime.createNetwork(objectName(id, net), labelsFor('network'), spec.internal);
-        }
+    });
+    await this.phase(id, 'start', async () => {
+      await Promise.all(Object.values(containers).map((c) => runtime.startContainer(c)));
+    });
+    // The console (proxy + container) depends only on the containers existing: it starts
+    // while the services warm up and the faults take hold, instead of after them.
+    const consoles = this.consoles;
+    const consoleTask = consoles
+      ? this.phase(id, 'console', async () => {
+          const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
+          store.setConsole(id, attached, clock());
+        })
+      : Promise.resolve();
+    consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    try {
+      const declaredCpus = Object.values(services).reduce((sum, spec) => sum + spec.limits.cpus, 0);
+      await this.phase(id, 'readiness', () => this.waitReady(id, containers, services, readinessDeadlineMs(READINESS_TIMEOUT_MS, declaredCpus)));
+      const ctx = createContext(runtime, {
+        sessionId: id,
+        seed: record.seed,
+        params,
+        containers,
+        baseline: {},
+        createdAt: record.createdAt,
+        clock,
+        events: () => store.listEvents(id),
       });
-      const containers: Record<string, string> = {};
-      await this.phase(id, 'create', async () => {
-        for (const [svc, spec] of Object.entries(services)) {
+      await this.phase(id, 'faults', async () => {
+        for (const fault of def.faults) {
           tasks.checkpoint(id);
-          containers[svc] = await runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor('service', svc)));
-          store.setContainers(id, containers, clock());
+          const started = clock();
+          await fault.inject(ctx);
+          if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
+          store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: clock() - started }, clock());
         }
       });
-      await this.phase(id, 'start', async () => {
-        await Promise.all(Object.values(containers).map((c) => runtime.startContainer(c)));
+      await this.phase(id, 'baseline', async () => {
+        const baseline: Record<string, ContainerState> = {};
+        for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await runtime.inspectContainer(cid);
+        store.setBaseline(id, baseline, clock());
       });
-      // The console (proxy + container) depends only on the containers existing: it starts
-      // while the services warm up and the faults take hold, instead of after them.
-      const consoles = this.consoles;
-      const consoleTask = consoles
-        ? this.phase(id, 'console', async () => {
-            const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
-            store.setConsole(id, attached, clock());
-          })
-        : Promise.resolve();
-      consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-      try {
-        await this.phase(id, 'readiness', () => this.waitReady(id, containers, services));
-        const ctx = createContext(runtime, {
-          sessionId: id,
-          seed: record.seed,
-          params,
-          containers,
-          baseline: {},
-          createdAt: record.createdAt,
-          clock,
-          events: () => store.listEvents(id),
-        });
-        await this.phase(id, 'faults', async () => {
-          for (const fault of def.faults) {
-            tasks.checkpoint(id);
-            const started = clock();
-            await fault.inject(ctx);
-            if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
-            store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: clock() - started }, clock());
-          }
-        });
-        await this.phase(id, 'baseline', async () => {
-          const baseline: Record<string, ContainerState> = {};
-          for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await runtime.inspectContainer(cid);
-          store.setBaseline(id, baseline, clock());
-        });
-      } finally {
-        // Teardown (on failure) must not race a console still being created.
-        await consoleTask.catch(() => {});
-      }
-      await consoleTask;
-      tasks.checkpoint(id);
-      if (store.transition(id, 'ready', clock())) {
-        this.parts.activity.touch(id); // the idle clock starts when the learner can act
-        log(`session ${id} (${record.scenario}) is ready`);
-      }
-    } catch (err) {
-      if (err instanceof Cancelled) return; // end() owns the teardown
-      const e = toSickbayError(err, 'provision_failed');
-      log(`session ${id} failed to provision: ${e.message}`);
-      store.transition(id, 'failed', clock(), e.message);
-      await this.teardown(id).catch((te) => log(`teardown of failed session ${id}: ${(te as Error).message}`));
+    } finally {
+      // Teardown (on failure) must not race a console still being created.
+      await consoleTask.catch(() => {});
+    }
+    await consoleTask;
+    tasks.checkpoint(id);
+    if (store.transition(id, 'ready', clock())) {
+      this.parts.activity.touch(id); // the idle clock starts when the learner can act
+      log(`session ${id} (${record.scenario}) is ready`);
     }
   }
 
@@ -129,9 +162,9 @@ export class Provisioner {
     return result;
   }
 
-  private async waitReady(id: string, containers: Record<string, string>, services: Record<string, ServiceSpec>): Promise<void> {
+  private async waitReady(id: string, containers: Record<string, string>, services: Record<string, ServiceSpec>, timeoutMs: number): Promise<void> {
     const { runtime, clock, tasks } = this.parts;
-    const deadline = clock() + READINESS_TIMEOUT_MS;
+    const deadline = clock() + timeoutMs;
     const pending = new Set(Object.keys(containers));
     // Our own run of a health test is an exec (runc): at most one per service every
     // HEALTH_PROBE_GAP_MS, while `inspect` is polled every READINESS_POLL_MS.
@@ -158,7 +191,7 @@ export class Provisioner {
       );
       if (pending.size === 0) break;
       if (clock() > deadline) {
-        throw new SickbayError('timeout', `services not ready after ${READINESS_TIMEOUT_MS / 1000}s: ${[...pending].join(', ')}`);
+        throw new SickbayError('timeout', `${[...pending].join(', ')} did not become ready within ${Math.round(timeoutMs / 1000)} s (a busy machine starts slowly)`);
       }
       await new Promise((r) => setTimeout(r, READINESS_POLL_MS));
     }

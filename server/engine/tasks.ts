@@ -36,6 +36,10 @@ export class SessionTasks {
     this.cancelled.delete(id);
   }
 
+  isCancelled(id: string): boolean {
+    return this.cancelled.has(id);
+  }
+
   /** Throws Cancelled when the session's provisioning should stop here. */
   checkpoint(id: string): void {
     if (this.cancelled.has(id)) throw new Cancelled();

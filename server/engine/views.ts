@@ -3,6 +3,7 @@ import type { GoalOutcome } from '@/lib/audit/events';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { SessionStatus } from '@/lib/lifecycle/status';
 import type { SessionRecord } from '../store/store';
+import type { QueuePlace } from './admission';
 
 export interface SessionView {
   id: string;
@@ -18,6 +19,8 @@ export interface SessionView {
   /** Where the browser terminal connects, once the console is up. */
   terminal: { path: string; token: string } | null;
   hasReport: boolean;
+  /** While queued: the place in line, how many provision at once, and an estimate of the wait. */
+  queue: QueuePlace | null;
 }
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
@@ -33,7 +36,7 @@ export interface GoalReport {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function toView(record: SessionRecord): SessionView {
+export function toView(record: SessionRecord, queue: QueuePlace | null = null): SessionView {
   const terminalUp = record.status === 'ready' && record.consoleId !== null && record.terminalToken !== null;
   return {
     id: record.id,
@@ -48,6 +51,7 @@ export function toView(record: SessionRecord): SessionView {
     services: Object.keys(record.containers).map((name) => ({ name, container: objectName(record.id, name) })),
     terminal: terminalUp ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken as string } : null,
     hasReport: record.hasReport,
+    queue: record.status === 'queued' ? queue : null,
   };
 }
 

@@ -58,4 +58,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN pooled INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX sessions_pool ON sessions(scenario, pooled, status);
   `,
+  // Admission control: a session waits as "queued" until it may provision ("creating" is gone).
+  `
+  UPDATE sessions SET status = 'queued' WHERE status = 'creating';
+  `,
 ];

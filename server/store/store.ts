@@ -106,7 +106,7 @@ export class Store {
     this.db
       .prepare(
         `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled)
-         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now, @pooled)`,
+         VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled)`,
       )
       .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0 });
     return this.requireSession(input.id);

@@ -44,7 +44,7 @@ describe('leaky-job on the real engine', () => {
   it('provisions to ready with every object labelled and limited', async () => {
     const view = services.engine.create({ scenario: 'leaky-job', seed: 'integration-1' });
     id = view.id;
-    assert.equal(view.status, 'creating');
+    assert.equal(view.status, 'queued');
     await services.engine.settled(id);
     const s = services.store.requireSession(id);
     assert.equal(s.status, 'ready', `session ended up ${s.status}: ${s.statusDetail}`);

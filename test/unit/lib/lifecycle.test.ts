@@ -48,7 +48,7 @@ describe('labels', () => {
 
 describe('session status', () => {
   it('allows the forward path and refuses going back', () => {
-    assert.ok(canTransition('creating', 'provisioning'));
+    assert.ok(canTransition('queued', 'provisioning'));
     assert.ok(canTransition('provisioning', 'ready'));
     assert.ok(canTransition('ready', 'ending'));
     assert.ok(canTransition('ending', 'ended'));
@@ -58,7 +58,7 @@ describe('session status', () => {
   });
 
   it('knows which statuses are live and final', () => {
-    assert.deepEqual(['creating', 'provisioning', 'ready'].map((s) => isLive(s as never)), [true, true, true]);
+    assert.deepEqual(['queued', 'provisioning', 'ready'].map((s) => isLive(s as never)), [true, true, true]);
     assert.ok(!isLive('ending'));
     assert.ok(isFinal('ended') && isFinal('failed') && !isFinal('ready'));
   });

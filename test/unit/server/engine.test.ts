@@ -59,7 +59,7 @@ describe('session engine (fake runtime)', () => {
   it('provisions a session to ready, with a baseline, and shows the token only in its own view', async () => {
     const engine = engineWith();
     const created = engine.create({ scenario: 'demo', seed: 's1' });
-    assert.equal(created.status, 'creating');
+    assert.equal(created.status, 'queued');
     await engine.settled(created.id);
     const view = engine.get(created.id);
     assert.equal(view.status, 'ready');
@@ -94,6 +94,7 @@ describe('session engine (fake runtime)', () => {
     const view = engine.get(s.id);
     assert.equal(view.status, 'failed');
     assert.match(view.statusDetail ?? '', /image demo\/db:latest for service "db" is missing/);
+    assert.ok(!store.listEvents(s.id).some((e) => e.kind === 'lifecycle' && e.status === 'queued' && e.detail?.includes('once more')), 'a missing image is not retried');
     assert.deepEqual(await objectsOf(s.id), []);
   });
 
@@ -189,5 +190,64 @@ describe('session engine (fake runtime)', () => {
     await engine.end(s.id);
     assert.deepEqual(seen, [2], 'the hook saw both containers still there');
     assert.equal(runtime.containers.size, 0);
+  });
+
+  it('queues starts beyond the provisioning capacity and shows the place in line', async () => {
+    let release!: () => void;
+    runtime.startGate = new Promise((r) => (release = r));
+    const engine = engineWith({ SICKBAY_MAX_PROVISIONING: '1' });
+    const first = engine.create({ scenario: 'demo', seed: 'q1' });
+    const second = engine.create({ scenario: 'demo', seed: 'q2' });
+    const third = engine.create({ scenario: 'demo', seed: 'q3' });
+    assert.equal(second.status, 'queued');
+    for (let i = 0; i < 100 && store.requireSession(first.id).status !== 'provisioning'; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(engine.get(first.id).queue, null, 'the first one is provisioning, not waiting');
+    assert.deepEqual({ ...engine.get(second.id).queue, estimateMs: undefined }, { position: 1, provisioning: 1, capacity: 1, estimateMs: undefined });
+    assert.equal(engine.get(third.id).queue?.position, 2);
+    assert.ok((engine.get(third.id).queue?.estimateMs ?? 0) > (engine.get(second.id).queue?.estimateMs ?? 0), 'later in line, longer wait');
+    assert.equal(runtime.containers.size, 2, 'only the first session has containers');
+    // Ending a queued session takes it out of the line at once.
+    const ended = await engine.end(third.id);
+    assert.equal(ended.status, 'ended');
+    release();
+    runtime.startGate = null;
+    await engine.settled(first.id);
+    await engine.settled(second.id);
+    assert.equal(engine.get(first.id).status, 'ready');
+    assert.equal(engine.get(second.id).status, 'ready');
+    const order = (id: string) => store.listEvents(id).find((e) => e.kind === 'lifecycle' && e.status === 'provisioning')?.id ?? 0;
+    const readyOf = (id: string) => store.listEvents(id).find((e) => e.kind === 'lifecycle' && e.status === 'ready')?.id ?? 0;
+    assert.ok(order(second.id) > readyOf(first.id), 'the second began provisioning only after the first was ready');
+  });
+
+  it('serves learners before pool refills', async () => {
+    let release!: () => void;
+    runtime.startGate = new Promise((r) => (release = r));
+    const engine = engineWith({ SICKBAY_MAX_PROVISIONING: '1', SICKBAY_POOL: 'demo:1' });
+    const blocker = engine.create({ scenario: 'demo', seed: 'p0' });
+    const refill = engine.refillPool();
+    for (let i = 0; i < 100 && store.listSessions({ includePooled: true }).length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    const learner = engine.create({ scenario: 'demo', seed: 'p1' });
+    assert.equal(engine.get(learner.id).queue?.position, 1, 'the learner goes ahead of the waiting pool refill');
+    release();
+    runtime.startGate = null;
+    await Promise.all([engine.settled(blocker.id), engine.settled(learner.id), refill]);
+  });
+
+  it('retries a failed start once, then fails it with the reason', async () => {
+    const engine = engineWith();
+    runtime.failCreates = 1;
+    const once = engine.create({ scenario: 'demo', seed: 'r1' });
+    await engine.settled(once.id);
+    assert.equal(engine.get(once.id).status, 'ready', 'the automatic retry succeeded');
+    assert.ok(store.listEvents(once.id).some((e) => e.kind === 'lifecycle' && e.status === 'queued' && /trying once more/.test(e.detail ?? '')), 'the retry is logged with its reason');
+
+    runtime.failCreates = 2;
+    const twice = engine.create({ scenario: 'demo', seed: 'r2' });
+    await engine.settled(twice.id);
+    const view = engine.get(twice.id);
+    assert.equal(view.status, 'failed');
+    assert.match(view.statusDetail ?? '', /the engine is overloaded/);
+    assert.deepEqual(await objectsOf(twice.id), [], 'nothing left of either attempt');
   });
 });

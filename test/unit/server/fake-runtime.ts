@@ -23,6 +23,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly images = new Set<string>();
   /** When set, startContainer waits for it: a test can hold provisioning mid-way. */
   startGate: Promise<void> | null = null;
+  /** The next this-many container creations fail (an engine hiccup under load). */
+  failCreates = 0;
   private seq = 0;
 
   constructor(images: string[] = []) {
@@ -47,6 +49,10 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    if (this.failCreates > 0) {
+      this.failCreates -= 1;
+      throw new SickbayError('internal', 'create container: the engine is overloaded');
+    }
     if ([...this.containers.values()].some((c) => c.spec.name === spec.name)) throw new SickbayError('conflict', `name ${spec.name} in use`);
     const id = this.nextId();
     this.containers.set(id, { id, spec, running: false, startedAt: '', pid: 0 });

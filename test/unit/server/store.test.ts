@@ -34,7 +34,7 @@ describe('store (SQLite on disk)', () => {
     a.close();
     const b = new Store(dir);
     const s = b.requireSession('aaaaaaaaaaaa');
-    assert.equal(s.status, 'creating');
+    assert.equal(s.status, 'queued');
     assert.deepEqual(s.params, { jobName: 'x' });
     const events = b.listEvents('aaaaaaaaaaaa');
     assert.equal(events.length, 1);
@@ -64,7 +64,7 @@ describe('store (SQLite on disk)', () => {
   it('refuses to rewrite or delete events', () => {
     const store = new Store(tempDir());
     store.insertSession({ id: 'cccccccccccc', scenario: 'x', seed: 's', params: {}, now: T0, expiresAt: T0 + 10 });
-    store.appendEvent('cccccccccccc', { kind: 'lifecycle', status: 'creating' }, T0);
+    store.appendEvent('cccccccccccc', { kind: 'lifecycle', status: 'queued' }, T0);
     assert.throws(() => store.db.prepare("UPDATE events SET kind = 'x'").run(), /append-only/);
     assert.throws(() => store.db.prepare('DELETE FROM events').run(), /append-only/);
     store.close();

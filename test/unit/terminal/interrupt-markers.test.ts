@@ -66,7 +66,7 @@ describe('replay markers', () => {
   it('places events on the recording\'s time line, by wall clock when known', () => {
     const markers = eventMarkers(
       [
-        { id: 1, kind: 'lifecycle', t: 0, at: created, status: 'creating' }, // before the recording
+        { id: 1, kind: 'lifecycle', t: 0, at: created, status: 'queued' }, // before the recording
         { id: 2, kind: 'typed', t: 7000, at: created + 7000, line: 'docker ps' },
         { id: 3, kind: 'docker', t: 6500, action: 'ps' }, // no `at`: from t
         { id: 4, kind: 'goals', t: 99_000, at: created + 99_000, passed: 0, total: 3 }, // after the end

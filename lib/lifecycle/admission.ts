@@ -1,0 +1,67 @@
+/**
+ * Admission control for provisioning, as pure decisions. A session start is CPU- and
+ * I/O-heavy (containers, health checks, faults taking hold); twenty at once on a small host
+ * make every one of them miss its deadline. So starts wait in a queue and at most `capacity`
+ * provision at once: learners' sessions before the pool's refills, first come first served.
+ */
+export interface Waiting {
+  id: string;
+  /** A pool refill: it yields to every learner who is waiting. */
+  pooled: boolean;
+  /** When it joined the queue (epoch ms); ties keep insertion order. */
+  since: number;
+}
+
+/** The queue in service order: learners first, then the pool, each oldest first. */
+export function serviceOrder(waiting: readonly Waiting[]): Waiting[] {
+  return [...waiting].sort((a, b) => Number(a.pooled) - Number(b.pooled) || a.since - b.since);
+}
+
+/** Which waiting sessions may start now, given how many are provisioning. */
+export function admit(waiting: readonly Waiting[], running: number, capacity: number): string[] {
+  const free = Math.max(0, capacity - running);
+  return serviceOrder(waiting)
+    .slice(0, free)
+    .map((w) => w.id);
+}
+
+/** 1-based place of a session in the queue (null when it is not waiting). */
+export function queuePosition(waiting: readonly Waiting[], id: string): number | null {
+  const i = serviceOrder(waiting).findIndex((w) => w.id === id);
+  return i < 0 ? null : i + 1;
+}
+
+/**
+ * An honest estimate of the wait: the starts ahead are served `capacity` at a time, each
+ * taking about what recent starts took; the session's own start comes on top.
+ */
+export function estimateWaitMs(position: number, capacity: number, typicalStartMs: number): number {
+  const rounds = Math.ceil(position / Math.max(1, capacity));
+  return rounds * typicalStartMs;
+}
+
+/**
+ * How many sessions may provision at once on this machine by default: one per core, fewer
+ * when memory is short (a start briefly needs about 1.5 GiB: images' page cache, the
+ * scenario's own memory, the console).
+ */
+export function defaultProvisioningCapacity(cpus: number, totalMemoryBytes: number): number {
+  const byMemory = Math.floor(totalMemoryBytes / (1.5 * 1024 ** 3));
+  return Math.max(1, Math.min(cpus, byMemory));
+}
+
+/** The readiness deadline of a start: the base, scaled by the CPU the scenario declares. */
+export function readinessDeadlineMs(baseMs: number, declaredCpus: number): number {
+  return Math.round(baseMs * Math.max(1, declaredCpus));
+}
+
+/** A rolling record of how long recent starts took (bounded; for estimates, not for scores). */
+export function recordDuration(recent: readonly number[], ms: number, keep = 10): number[] {
+  return [...recent, ms].slice(-keep);
+}
+
+export function typicalMs(recent: readonly number[], fallbackMs: number): number {
+  if (recent.length === 0) return fallbackMs;
+  const sorted = [...recent].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
