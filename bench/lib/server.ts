@@ -72,6 +72,13 @@ export class BenchServer {
     }
   }
 
+  /** A watcher's read-only mirror of the session's terminal. */
+  async mirror(id: string): Promise<{ path: string; token: string }> {
+    const res = await api<{ path: string; token: string }>(this.url, 'GET', `/api/sessions/${id}/mirror`);
+    if (res.status !== 200) throw new Error(`GET /api/sessions/${id}/mirror answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
   async endSession(id: string): Promise<number> {
     const t0 = performance.now();
     const res = await api(this.url, 'DELETE', `/api/sessions/${id}`);

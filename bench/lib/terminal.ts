@@ -170,6 +170,37 @@ export class WebSocketTypist implements Typist {
   }
 }
 
+/** A watcher on a read-only mirror: reads everything, sends nothing but the socket's own pongs. */
+export class MirrorWatcher {
+  private readonly ws: WebSocket;
+  bytes = 0;
+
+  constructor(base: string, mirror: { path: string; token: string }) {
+    this.ws = new WebSocket(`${base.replace(/^http/, 'ws')}${mirror.path}?token=${encodeURIComponent(mirror.token)}`, { origin: base, perMessageDeflate: false });
+    this.ws.on('message', (data, isBinary) => {
+      if (isBinary) this.bytes += (data as Buffer).length;
+    });
+    this.ws.on('error', () => {});
+  }
+
+  ready(timeoutMs = 30_000): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('mirror WebSocket did not open')), timeoutMs);
+      this.ws.once('open', () => (clearTimeout(timer), resolve()));
+      this.ws.once('unexpected-response', (_req, res) => (clearTimeout(timer), reject(new Error(`mirror upgrade answered HTTP ${res.statusCode}`))));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      const timer = setTimeout(() => (this.ws.terminate(), resolve()), 5_000);
+      this.ws.once('close', () => (clearTimeout(timer), resolve()));
+      this.ws.close(1000);
+    });
+  }
+}
+
 /** The floor: the same console, the same docker CLI and engine, a pty in this process and nothing between. */
 export class BarePtyTypist implements Typist {
   readonly label = 'bare pty';

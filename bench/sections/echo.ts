@@ -7,7 +7,7 @@
 import { objectName } from '@/lib/lifecycle/objects';
 import type { BenchServer } from '../lib/server';
 import { ratio, summarize, type Summary } from '../lib/stats';
-import { BarePtyTypist, echoSamples, WebSocketTypist } from '../lib/terminal';
+import { BarePtyTypist, echoSamples, MirrorWatcher, WebSocketTypist } from '../lib/terminal';
 
 export interface EchoResult {
   samples: number;
@@ -19,7 +19,13 @@ export interface EchoResult {
   ratioP99: number | null;
   /** A protocol ping -> pong on the same socket: the WebSocket hop and the server's event loop, no pty, ms. */
   wsRoundTrip: Summary;
+  /** The same echo with three read-only mirrors attached (an interview's watchers). */
+  withMirrors: Summary;
+  /** withMirrors / gateway at p99 (target: at most 1.2). */
+  mirrorsRatioP99: number | null;
 }
+
+const MIRRORS = 3;
 
 /** Samples per turn before the other side takes over: small, so a burst of background work lands on both. */
 const BLOCK = 10;
@@ -34,6 +40,8 @@ export async function benchEcho(server: BenchServer, opts: { samples: number; lo
     await bare.ready();
     const gateway: number[] = [];
     const barePty: number[] = [];
+    const mirrored: number[] = [];
+    const mirrorAccess = await server.mirror(s.id);
     await echoSamples(ws, { samples: 0, warmup: 20, paceMs: PACE_MS });
     await echoSamples(bare, { samples: 0, warmup: 20, paceMs: PACE_MS });
     for (let block = 0; gateway.length < opts.samples; block++) {
@@ -43,6 +51,11 @@ export async function benchEcho(server: BenchServer, opts: { samples: number; lo
         const got = await echoSamples(typist, { samples: n, paceMs: PACE_MS });
         (typist === ws ? gateway : barePty).push(...got);
       }
+      // Then the same block on the gateway with watchers attached, so drift hits both alike.
+      const watchers = Array.from({ length: MIRRORS }, () => new MirrorWatcher(server.url, mirrorAccess));
+      await Promise.all(watchers.map((w) => w.ready()));
+      mirrored.push(...(await echoSamples(ws, { samples: n, paceMs: PACE_MS })));
+      await Promise.all(watchers.map((w) => w.close()));
     }
     const pings: number[] = [];
     for (let i = -10; i < Math.min(opts.samples, 200); i++) {
@@ -55,7 +68,19 @@ export async function benchEcho(server: BenchServer, opts: { samples: number; lo
     opts.log(`echo over the gateway p50 ${g.median} ms p99 ${g.p99} ms; bare pty p50 ${b.median} ms p99 ${b.p99} ms`);
     const rt = summarize(pings, 2);
     opts.log(`WebSocket ping -> pong (no pty): p50 ${rt.median} ms p99 ${rt.p99} ms`);
-    return { samples: opts.samples, paceMs: PACE_MS, gateway: g, barePty: b, ratioP50: ratio(g.median, b.median), ratioP99: ratio(g.p99, b.p99), wsRoundTrip: rt };
+    const m = summarize(mirrored, 2);
+    opts.log(`echo with ${MIRRORS} mirrors attached p50 ${m.median} ms p99 ${m.p99} ms (${ratio(m.p99, g.p99)}x the plain p99)`);
+    return {
+      samples: opts.samples,
+      paceMs: PACE_MS,
+      gateway: g,
+      barePty: b,
+      ratioP50: ratio(g.median, b.median),
+      ratioP99: ratio(g.p99, b.p99),
+      wsRoundTrip: rt,
+      withMirrors: m,
+      mirrorsRatioP99: ratio(m.p99, g.p99),
+    };
   } finally {
     await ws.close();
     await bare.close();

@@ -4,6 +4,7 @@
  * so both sides parse and build the same messages.
  *
  *   URL       /ws/terminal/<sessionId>?token=<session token>[&cols=N&rows=N]
+ *             /ws/terminal/<sessionId>/mirror?token=<mirror token>   (read-only watchers)
  *   server -> client, binary frame   raw pty output bytes (UTF-8, may split a character)
  *   server -> client, text frame     a JSON control message (ServerMessage)
  *   client -> server, text frame     a JSON control message (ClientMessage)
@@ -37,6 +38,8 @@ export const CLOSE = {
   sessionEnded: 4002,
   /** The shell exited (the learner typed `exit`); connecting again starts a new one. */
   shellExited: 4003,
+  /** A mirror fell too far behind the live output; reconnecting replays the recent screen. */
+  mirrorBehind: 4004,
 } as const;
 
 export type ClientMessage =
@@ -57,7 +60,11 @@ export type ServerMessage =
       rows: number;
       /** Acknowledge rendered output at least every this many bytes. */
       ackEvery: number;
+      /** A read-only watcher's connection: it sends no input, resize or ack. */
+      mirror?: boolean;
     }
+  /** To mirrors: the owner's terminal changed size. */
+  | { type: 'size'; cols: number; rows: number }
   | { type: 'exit'; code: number; signal?: number }
   | { type: 'pong' };
 
@@ -126,8 +133,10 @@ export function parseServerMessage(text: string): ServerMessage | null {
         cols: m.cols,
         rows: m.rows,
         ackEvery: typeof m.ackEvery === 'number' && m.ackEvery > 0 ? m.ackEvery : 16 * 1024,
+        ...(m.mirror === true ? { mirror: true } : {}),
       };
     }
+    if (m.type === 'size' && typeof m.cols === 'number' && typeof m.rows === 'number') return { type: 'size', cols: m.cols, rows: m.rows };
     if (m.type === 'exit' && typeof m.code === 'number') {
       return { type: 'exit', code: m.code, ...(typeof m.signal === 'number' ? { signal: m.signal } : {}) };
     }
@@ -156,22 +165,36 @@ export function splitInput(data: string, max = MAX_INPUT_CHARS): string[] {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MIRROR_SUFFIX = '/mirror';
 
-/** The session id of a terminal URL path, or null when the path is not ours. */
-export function parseTerminalPath(pathname: string): string | null {
+/** What a terminal URL path names: a session's terminal, as its owner or as a read-only mirror. */
+export interface TerminalRoute {
+  sessionId: string;
+  mirror: boolean;
+}
+
+/** The route of a terminal URL path, or null when the path is not a valid one of ours. */
+export function parseTerminalPath(pathname: string): TerminalRoute | null {
   if (!pathname.startsWith(TERMINAL_PATH_PREFIX)) return null;
-  const id = pathname.slice(TERMINAL_PATH_PREFIX.length);
-  return SESSION_ID.test(id) ? id : null;
+  let rest = pathname.slice(TERMINAL_PATH_PREFIX.length);
+  const mirror = rest.endsWith(MIRROR_SUFFIX);
+  if (mirror) rest = rest.slice(0, -MIRROR_SUFFIX.length);
+  return SESSION_ID.test(rest) ? { sessionId: rest, mirror } : null;
+}
+
+/** The path a watcher's read-only mirror connects to (its token goes in ?token=). */
+export function mirrorPath(sessionId: string): string {
+  return `${TERMINAL_PATH_PREFIX}${encodeURIComponent(sessionId)}${MIRROR_SUFFIX}`;
 }
 
 /** The path and query a browser connects to (without scheme and host). */
-export function terminalUrlPath(sessionId: string, token: string, size?: { cols: number; rows: number }): string {
+export function terminalUrlPath(sessionId: string, token: string, size?: { cols: number; rows: number }, options: { mirror?: boolean } = {}): string {
   const q = new URLSearchParams({ token });
   if (size) {
     q.set('cols', String(size.cols));
     q.set('rows', String(size.rows));
   }
-  return `${TERMINAL_PATH_PREFIX}${encodeURIComponent(sessionId)}?${q.toString()}`;
+  return `${options.mirror ? mirrorPath(sessionId) : `${TERMINAL_PATH_PREFIX}${encodeURIComponent(sessionId)}`}?${q.toString()}`;
 }
 
 /** Terminal size from the connect URL's query, clamped; the default when absent or invalid. */

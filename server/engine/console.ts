@@ -29,6 +29,7 @@ export interface ConsoleSession {
 export interface AttachedConsole {
   consoleId: string;
   terminalToken: string;
+  mirrorToken: string;
   recordingPath: string;
 }
 
@@ -105,6 +106,7 @@ export class ConsoleManager {
     return {
       consoleId,
       terminalToken: crypto.randomBytes(24).toString('base64url'),
+      mirrorToken: crypto.randomBytes(24).toString('base64url'),
       recordingPath: path.join(this.config.dataDir, 'recordings', `${session.id}.cast`),
     };
   }

@@ -11,6 +11,7 @@ import { sessionFilter } from '@/lib/lifecycle/objects';
 import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
 import { LIVE_STATUSES, isLive } from '@/lib/lifecycle/status';
 import { resolveServices } from '@/lib/scenario/schema';
+import { mirrorPath } from '@/lib/terminal/protocol';
 import { buildSessionReport, type StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
@@ -297,8 +298,18 @@ export class SessionEngine implements TerminalDirectory {
   /** The terminal gateway's directory: a ready, claimed session's console, else null. */
   terminalTarget(id: string): TerminalTarget | null {
     const record = this.parts.store.getSession(id);
-    if (!record || record.pooled || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.recordingPath) return null;
-    return { sessionId: id, consoleContainer: record.consoleId, token: record.terminalToken, recordingPath: record.recordingPath };
+    if (!record || record.pooled || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.mirrorToken || !record.recordingPath) return null;
+    return { sessionId: id, consoleContainer: record.consoleId, token: record.terminalToken, mirrorToken: record.mirrorToken, recordingPath: record.recordingPath };
+  }
+
+  /**
+   * Where a watcher opens a read-only mirror of the session's terminal. Only for callers who
+   * may watch the session (the route decides who that is); never part of a session view.
+   */
+  mirror(id: string): { path: string; token: string } {
+    const record = this.visible(id);
+    if (record.status !== 'ready' || !record.mirrorToken) throw new SickbayError('conflict', `the session is ${record.status}: there is no live terminal to watch`);
+    return { path: mirrorPath(id), token: record.mirrorToken };
   }
 
   /**

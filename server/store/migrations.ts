@@ -62,4 +62,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   UPDATE sessions SET status = 'queued' WHERE status = 'creating';
   `,
+  // Read-only terminal mirrors for watchers (interviewers, drill teammates) have their own token.
+  `
+  ALTER TABLE sessions ADD COLUMN mirror_token TEXT;
+  `,
 ];

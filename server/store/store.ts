@@ -28,6 +28,8 @@ export interface SessionRecord {
   recordingPath: string | null;
   consoleId: string | null;
   terminalToken: string | null;
+  /** Opens a read-only mirror of the terminal (watchers only). */
+  mirrorToken: string | null;
   /** Provisioned ahead of demand and not yet claimed: invisible to learners and the API. */
   pooled: boolean;
   /** Whether a report is stored (read without parsing it). */
@@ -51,6 +53,7 @@ interface SessionRow {
   recording_path: string | null;
   console_id: string | null;
   terminal_token: string | null;
+  mirror_token: string | null;
   pooled: number;
   has_report: number;
 }
@@ -82,6 +85,7 @@ function toRecord(row: SessionRow): SessionRecord {
     recordingPath: row.recording_path ?? null,
     consoleId: row.console_id ?? null,
     terminalToken: row.terminal_token ?? null,
+    mirrorToken: row.mirror_token ?? null,
     pooled: row.pooled === 1,
     hasReport: row.has_report === 1,
   };
@@ -192,10 +196,10 @@ export class Store {
     this.db.prepare('UPDATE sessions SET baseline = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(baseline), now, id);
   }
 
-  setConsole(id: string, input: { consoleId: string; terminalToken: string; recordingPath: string }, now: number): void {
+  setConsole(id: string, input: { consoleId: string; terminalToken: string; mirrorToken: string; recordingPath: string }, now: number): void {
     this.db
-      .prepare('UPDATE sessions SET console_id = ?, terminal_token = ?, recording_path = ?, updated_at = ? WHERE id = ?')
-      .run(input.consoleId, input.terminalToken, input.recordingPath, now, id);
+      .prepare('UPDATE sessions SET console_id = ?, terminal_token = ?, mirror_token = ?, recording_path = ?, updated_at = ? WHERE id = ?')
+      .run(input.consoleId, input.terminalToken, input.mirrorToken, input.recordingPath, now, id);
   }
 
   /** Stores a session's report once; a second save for the same session is refused. */

@@ -8,6 +8,7 @@
  *   - the Origin header is allowed (cross-site WebSocket hijacking)      else 403
  *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
+ *     (/ws/terminal/<id>/mirror: the session's mirror token; a read-only watcher)
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
  * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
  * message parsing, token buckets on messages and input bytes, a ping every 15 s with the
@@ -29,12 +30,17 @@ import {
   TERMINAL_PATH_PREFIX,
 } from '@/lib/terminal/protocol';
 import { TokenBucket } from '@/lib/terminal/rate';
-import { TerminalSession, type SpawnPty, type TerminalClient } from './session';
+import type { MirrorClient } from './mirrors';
+import type { SpawnPty } from './pty';
+import { TerminalSession, type TerminalClient } from './session';
 
 export interface TerminalTarget {
   sessionId: string;
   consoleContainer: string;
+  /** Opens the terminal as its owner (the one who types). */
   token: string;
+  /** Opens a read-only mirror (watchers). */
+  mirrorToken: string;
   recordingPath: string;
 }
 
@@ -267,12 +273,58 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     }
   }
 
+  /**
+   * A watcher's connection: output only. It has no input path at all: any message but a ping
+   * closes it (1008), so a mirror can neither type, resize nor hold back the owner's terminal.
+   */
+  function onMirrorConnection(ws: WebSocket, target: TerminalTarget): void {
+    sockets.add(ws);
+    const session = terminalFor(target);
+    const messages = new TokenBucket(messageRate.perSecond, messageRate.burst, clock());
+    let alive = true;
+    const client: MirrorClient = {
+      sendBinary: (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+      },
+      sendText: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
+      close: (code, reason) => {
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+      },
+      buffered: () => ws.bufferedAmount,
+    };
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, heartbeatMs);
+    heartbeat.unref();
+    ws.on('pong', () => {
+      alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      alive = true;
+      if (isBinary || !messages.take(clock())) return ws.close(CLOSE.policy, 'a mirror is read-only');
+      const parsed = parseClientMessage(rawToString(data));
+      if (parsed.ok && parsed.message.type === 'ping') return client.sendText(encodeServerMessage({ type: 'pong' }));
+      ws.close(CLOSE.policy, 'a mirror is read-only: it sends no input, resize or ack');
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      clearInterval(heartbeat);
+      session.detachMirror(client);
+    });
+    ws.on('error', (err) => log(`session ${target.sessionId}: mirror socket error: ${err.message}`));
+    session.attachMirror(client);
+  }
+
   return {
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!url.pathname.startsWith(TERMINAL_PATH_PREFIX)) return false;
-      const sessionId = parseTerminalPath(url.pathname);
-      if (!sessionId) {
+      const route = parseTerminalPath(url.pathname);
+      if (!route) {
         refuse(socket, 404, 'no such terminal');
         return true;
       }
@@ -284,14 +336,18 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         refuse(socket, 403, 'origin not allowed');
         return true;
       }
-      const target = options.directory.terminalTarget(sessionId);
+      const target = options.directory.terminalTarget(route.sessionId);
       if (!target) {
         refuse(socket, 404, 'this session has no terminal (unknown, not ready yet, or ended)');
         return true;
       }
       const token = url.searchParams.get('token') ?? '';
-      if (!token || !tokensEqual(token, target.token)) {
-        refuse(socket, 401, 'missing or wrong terminal token');
+      if (!token || !tokensEqual(token, route.mirror ? target.mirrorToken : target.token)) {
+        refuse(socket, 401, `missing or wrong ${route.mirror ? 'mirror' : 'terminal'} token`);
+        return true;
+      }
+      if (route.mirror) {
+        wss.handleUpgrade(req, socket, head, (ws) => onMirrorConnection(ws, target));
         return true;
       }
       const size = sizeFromQuery(url.searchParams);

@@ -18,9 +18,7 @@
  * client that started it goes away. The wrapper records its PID so that destroy() can hang up
  * the shell and its jobs inside the container (containers/console/sickbay-end-shell).
  */
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import * as nodePty from 'node-pty';
 import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import { DEFAULT_ACK_EVERY, DEFAULT_FLOW, FlowControl, type FlowControlOptions } from '@/lib/terminal/flow';
 import { InterruptFlush, skippedNotice } from '@/lib/terminal/interrupt';
@@ -28,31 +26,9 @@ import { CLOSE, encodeServerMessage, PROTOCOL_VERSION } from '@/lib/terminal/pro
 import { ScrollbackBuffer } from '@/lib/terminal/scrollback';
 import { ConsoleLineTracker } from '@/lib/terminal/typed-lines';
 import { createStreamDecoder, type StreamDecoder } from '@/lib/terminal/utf8';
+import { defaultEndShell, defaultSpawn, type PtyProcess, type SpawnPty } from './pty';
+import { MirrorSet, type MirrorClient } from './mirrors';
 import { RecordingWriter } from './recording';
-
-/** The part of node-pty's IPty we use (a fake implements it in tests). */
-export interface PtyProcess {
-  readonly pid: number;
-  onData(listener: (data: Buffer | string) => void): { dispose(): void };
-  onExit(listener: (e: { exitCode: number; signal?: number }) => void): { dispose(): void };
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  pause(): void;
-  resume(): void;
-  /** Closes the master side and hangs up the child (node-pty's UnixTerminal.destroy). */
-  destroy?(): void;
-  kill(signal?: string): void;
-}
-
-export interface SpawnRequest {
-  consoleContainer: string;
-  /** Passed to sickbay-shell; identifies this shell inside the container. */
-  shellId: string;
-  cols: number;
-  rows: number;
-}
-
-export type SpawnPty = (request: SpawnRequest) => PtyProcess;
 
 /** The socket side of an attached connection (the gateway wraps a ws.WebSocket). */
 export interface TerminalClient {
@@ -84,67 +60,6 @@ export interface TerminalSessionOptions {
   log?: (message: string) => void;
 }
 
-/** Environment of the host-side docker CLI: nothing of the server's own environment leaks in. */
-export function dockerCliEnv(dockerHost: string | undefined, size: { cols: number; rows: number }): Record<string, string> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: process.env.HOME ?? '/root',
-    LANG: 'C.UTF-8',
-    TERM: 'xterm-256color',
-    COLUMNS: String(size.cols),
-    LINES: String(size.rows),
-  };
-  const host = dockerHost ?? process.env.DOCKER_HOST;
-  if (host) env.DOCKER_HOST = host;
-  for (const k of ['DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CONTEXT']) {
-    const v = process.env[k];
-    if (v) env[k] = v;
-  }
-  return env;
-}
-
-/** The detach keys of the host-side `docker exec`: a sequence nobody types by accident. */
-export const DETACH_KEYS = 'ctrl-],ctrl-],ctrl-]';
-
-/** The argv of the host-side docker CLI that opens the learner's shell. */
-export function dockerExecArgs(request: SpawnRequest): string[] {
-  return [
-    'exec', '-i', '-t',
-    '--detach-keys', DETACH_KEYS,
-    '-e', 'TERM=xterm-256color',
-    '-e', `COLUMNS=${request.cols}`,
-    '-e', `LINES=${request.rows}`,
-    request.consoleContainer,
-    'sickbay-shell', request.shellId,
-  ];
-}
-
-export function defaultSpawn(options: { dockerHost?: string; dockerBin?: string }): SpawnPty {
-  return (request) =>
-    nodePty.spawn(options.dockerBin ?? 'docker', dockerExecArgs(request), {
-      name: 'xterm-256color',
-      cols: request.cols,
-      rows: request.rows,
-      cwd: '/',
-      env: dockerCliEnv(options.dockerHost, request),
-      // Buffers, not strings: output goes to the browser as bytes and is decoded once, as a
-      // stream, for the recording.
-      encoding: null,
-    }) as unknown as PtyProcess;
-}
-
-export function defaultEndShell(options: { dockerHost?: string; dockerBin?: string }) {
-  return (consoleContainer: string, shellId: string): Promise<void> =>
-    new Promise((resolve) => {
-      execFile(
-        options.dockerBin ?? 'docker',
-        ['exec', consoleContainer, 'sickbay-end-shell', shellId],
-        { env: dockerCliEnv(options.dockerHost, { cols: 80, rows: 24 }) as NodeJS.ProcessEnv, timeout: 10_000 },
-        () => resolve(), // the container may already be gone: nothing left to end then
-      );
-    });
-}
-
 const SEND_CHUNK = 64 * 1024;
 
 export class TerminalSession {
@@ -171,6 +86,7 @@ export class TerminalSession {
   private lastActivity = 0;
   private resizeTimer: NodeJS.Timeout | null = null;
   private readonly interrupt = new InterruptFlush();
+  private readonly mirrors = new MirrorSet();
   private interruptTimer: NodeJS.Timeout | null = null;
   private destroyed = false;
 
@@ -253,6 +169,26 @@ export class TerminalSession {
     this.flow.onSent(replay.length);
     this.options.audit({ kind: 'terminal', action: 'open', cols: this.cols, rows: this.rows, detail: shell === 'new' ? 'new shell' : 'reattached' });
     this.updatePause();
+  }
+
+  /**
+   * Adds a read-only watcher: it sees the recent screen, then the same output as the owner's
+   * connection, and never takes the terminal over, types, resizes or holds back the pty.
+   */
+  attachMirror(client: MirrorClient): void {
+    if (this.destroyed) {
+      client.close(CLOSE.sessionEnded, 'the session ended');
+      return;
+    }
+    this.mirrors.add(client, this.scrollback.snapshot(), { cols: this.cols, rows: this.rows }, this.ackEvery);
+  }
+
+  detachMirror(client: MirrorClient): void {
+    this.mirrors.remove(client);
+  }
+
+  get mirrorCount(): number {
+    return this.mirrors.size;
   }
 
   /** Detaches a client (its socket closed). The shell keeps running, paused. */
@@ -352,7 +288,9 @@ export class TerminalSession {
 
   private send(data: Uint8Array): void {
     if (!this.client) return this.updatePause();
-    this.client.sendBinary(Buffer.from(data.buffer, data.byteOffset, data.length));
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+    this.client.sendBinary(bytes);
+    this.mirrors.output(bytes);
     if (this.flow.onSent(data.length) === 'pause') this.updatePause();
   }
 
@@ -385,10 +323,13 @@ export class TerminalSession {
     this.options.audit({ kind: 'terminal', action: 'close', detail: `shell exited with code ${exitCode}` });
     const client = this.client;
     this.client = null;
+    const exit = encodeServerMessage({ type: 'exit', code: exitCode, ...(signal ? { signal } : {}) });
     if (client) {
-      client.sendText(encodeServerMessage({ type: 'exit', code: exitCode, ...(signal ? { signal } : {}) }));
+      client.sendText(exit);
       client.close(CLOSE.shellExited, 'the shell exited');
     }
+    // Watchers stay: the owner's next connection starts a new shell they will see.
+    this.mirrors.text(exit);
     void this.recording?.flush();
   }
 
@@ -412,6 +353,7 @@ export class TerminalSession {
       this.log(`session ${this.sessionId}: resize failed: ${(err as Error).message}`);
     }
     this.recording?.resize(cols, rows);
+    this.mirrors.text(encodeServerMessage({ type: 'size', cols, rows }));
     if (!audit) return;
     // A window drag sends dozens of sizes: audit the one it settles on.
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
@@ -438,6 +380,7 @@ export class TerminalSession {
       client.close(code, reason);
       this.options.audit({ kind: 'terminal', action: 'close', detail: reason });
     }
+    this.mirrors.closeAll(code, reason);
     const pty = this.pty;
     const shellId = this.shellId;
     if (pty) {

@@ -29,6 +29,7 @@ const socketPath = path.join(tmp, 'docker.sock');
 const SESSION_A = crypto.randomBytes(6).toString('hex');
 const SESSION_B = crypto.randomBytes(6).toString('hex');
 const TOKEN_A = crypto.randomBytes(24).toString('base64url');
+const MIRROR_A = crypto.randomBytes(24).toString('base64url');
 const TOKEN_B = crypto.randomBytes(24).toString('base64url');
 const STUB_ANSWER = 'sickbay-test-stub: no proxy here';
 
@@ -79,8 +80,8 @@ function consoleCreateOptions(name: string, sessionId: string) {
 }
 
 function targetFor(sessionId: string): TerminalTarget | null {
-  if (sessionId === SESSION_A) return { sessionId, consoleContainer: consoleName, token: TOKEN_A, recordingPath: path.join(tmp, `${SESSION_A}.cast`) };
-  if (sessionId === SESSION_B) return { sessionId, consoleContainer: consoleName, token: TOKEN_B, recordingPath: path.join(tmp, `${SESSION_B}.cast`) };
+  if (sessionId === SESSION_A) return { sessionId, consoleContainer: consoleName, token: TOKEN_A, mirrorToken: MIRROR_A, recordingPath: path.join(tmp, `${SESSION_A}.cast`) };
+  if (sessionId === SESSION_B) return { sessionId, consoleContainer: consoleName, token: TOKEN_B, mirrorToken: 'mirror-b', recordingPath: path.join(tmp, `${SESSION_B}.cast`) };
   return null;
 }
 

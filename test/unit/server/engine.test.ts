@@ -70,7 +70,7 @@ describe('session engine (fake runtime)', () => {
     // Without a console manager there is no terminal; once one is recorded, only the
     // session's own view carries its token, never the list.
     assert.equal(view.terminal, null);
-    store.setConsole(created.id, { consoleId: 'c1', terminalToken: 'secret-token', recordingPath: path.join(dataDir, 'x.cast') }, now);
+    store.setConsole(created.id, { consoleId: 'c1', terminalToken: 'secret-token', mirrorToken: 'mirror-token', recordingPath: path.join(dataDir, 'x.cast') }, now);
     assert.deepEqual(engine.get(created.id).terminal, { path: `/ws/terminal/${created.id}`, token: 'secret-token' });
     assert.deepEqual(engine.list().find((s) => s.id === created.id)?.terminal, { path: `/ws/terminal/${created.id}` });
     assert.doesNotMatch(JSON.stringify(engine.list()), /secret-token/);

@@ -1,5 +1,6 @@
 /** Test doubles for the terminal's server side: a pty and a client that record what happens. */
-import type { PtyProcess, SpawnRequest, TerminalClient } from '@/server/terminal/session';
+import type { PtyProcess, SpawnRequest } from '@/server/terminal/pty';
+import type { TerminalClient } from '@/server/terminal/session';
 
 export class FakePty implements PtyProcess {
   static nextPid = 1000;
@@ -75,5 +76,13 @@ export class FakeClient implements TerminalClient {
   }
   controls<T = Record<string, unknown>>(): T[] {
     return this.texts.map((t) => JSON.parse(t) as T);
+  }
+}
+
+/** A watcher's socket; `lag` is what the socket has not written out yet. */
+export class FakeMirror extends FakeClient {
+  lag = 0;
+  buffered(): number {
+    return this.lag;
   }
 }

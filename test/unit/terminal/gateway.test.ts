@@ -26,7 +26,7 @@ async function start(extra: Partial<TerminalGatewayOptions> = {}): Promise<{ bas
   const mine: typeof audits = [];
   audits = mine;
   const gateway = createTerminalGateway({
-    directory: { terminalTarget: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, recordingPath: path.join(dir, `${id}-${servers.length}.cast`) } : null) },
+    directory: { terminalTarget: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, mirrorToken: `m-${TOKENS[id]!}`, recordingPath: path.join(dir, `${id}-${servers.length}.cast`) } : null) },
     isAllowedOrigin: (origin, host) => origin === `http://${host}`,
     audit: (id, e) => mine.push({ id, e }),
     onActivity: () => {},
@@ -199,4 +199,79 @@ describe('terminal gateway (fake pty)', () => {
     assert.equal(await wait2, CLOSE.goingAway);
     assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa?token=token-a'), 503);
   });
+
+  describe('read-only mirrors', () => {
+    type Received = { bytes: Buffer[]; texts: string[] };
+    const received = new WeakMap<WebSocket, Received>();
+    const collect = (ws: WebSocket): Received => {
+      const got = received.get(ws) ?? { bytes: [], texts: [] };
+      if (!received.has(ws)) {
+        received.set(ws, got);
+        ws.on('message', (data, isBinary) => (isBinary ? got.bytes.push(data as Buffer) : got.texts.push(String(data))));
+      }
+      return got;
+    };
+    // Listening starts before the socket opens: the greeting and the screen come right away.
+    const openMirror = (base: string, token = 'm-token-a'): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${base}/ws/terminal/aaaaaaaaaaaa/mirror?token=${token}`, { origin: base.replace('ws', 'http') });
+        collect(ws);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(cond(), 'condition not met in time');
+    };
+
+    it('needs the mirror token: the owner token and wrong tokens are refused', async () => {
+      const { base } = await start();
+      assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa/mirror?token=token-a'), 401, 'the owner token opens no mirror');
+      assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa/mirror?token=m-token-b'), 401, "another session's mirror token");
+      assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa?token=m-token-a'), 401, 'the mirror token opens no owner terminal');
+      assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa/mirror?token=m-token-a', 'http://evil.example'), 403);
+      assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa/mirror?token=m-token-a'), 101);
+    });
+
+    it('sees the screen so far and the live output, while the owner stays attached and in charge', async () => {
+      const { base } = await start();
+      const owner = await connect(base);
+      const ownerGot = collect(owner);
+      await until(() => ptys.length === 1);
+      ptys[0]!.emit('before$ ');
+      await until(() => Buffer.concat(ownerGot.bytes).toString().includes('before$'));
+      const mirror = await openMirror(base);
+      const got = collect(mirror);
+      await until(() => Buffer.concat(got.bytes).toString().includes('before$'));
+      assert.equal(JSON.parse(got.texts[0]!).mirror, true);
+      ptys[0]!.emit('live output');
+      await until(() => Buffer.concat(got.bytes).toString().includes('live output'));
+      assert.equal(owner.readyState, WebSocket.OPEN, 'the owner was not replaced');
+      owner.send(encodeClientMessage({ type: 'resize', cols: 120, rows: 40 }));
+      await until(() => got.texts.some((t) => JSON.parse(t).type === 'size'));
+      assert.deepEqual(JSON.parse(got.texts.find((t) => JSON.parse(t).type === 'size')!), { type: 'size', cols: 120, rows: 40 });
+      owner.close();
+      mirror.close();
+    });
+
+    it('accepts no input frame at all: input, resize or ack close the mirror and reach no shell', async () => {
+      const { base } = await start();
+      const owner = await connect(base);
+      await until(() => ptys.length === 1);
+      for (const message of [
+        encodeClientMessage({ type: 'input', data: 'rm -rf /\r' }),
+        encodeClientMessage({ type: 'resize', cols: 10, rows: 5 }),
+        encodeClientMessage({ type: 'ack', bytes: 100 }),
+      ]) {
+        const mirror = await openMirror(base);
+        mirror.send(message);
+        assert.equal(await closed(mirror), CLOSE.policy);
+      }
+      assert.deepEqual(ptys[0]!.writes, [], 'nothing a mirror sent reached the shell');
+      assert.deepEqual(ptys[0]!.resizes, [], 'no mirror resized the shell');
+      assert.equal(owner.readyState, WebSocket.OPEN);
+      owner.close();
+    });
+  });
 });
+

@@ -71,7 +71,10 @@ describe('server messages', () => {
 
 describe('URLs', () => {
   it('recognises only /ws/terminal/<id>', () => {
-    assert.equal(parseTerminalPath('/ws/terminal/3f2a9c0b1d4e'), '3f2a9c0b1d4e');
+    assert.deepEqual(parseTerminalPath('/ws/terminal/3f2a9c0b1d4e'), { sessionId: '3f2a9c0b1d4e', mirror: false });
+    assert.deepEqual(parseTerminalPath('/ws/terminal/3f2a9c0b1d4e/mirror'), { sessionId: '3f2a9c0b1d4e', mirror: true });
+    assert.equal(parseTerminalPath('/ws/terminal/3f2a9c0b1d4e/mirror/x'), null);
+    assert.equal(parseTerminalPath('/ws/terminal//mirror'), null);
     assert.equal(parseTerminalPath('/ws/terminal/'), null);
     assert.equal(parseTerminalPath('/ws/terminal/../x'), null);
     assert.equal(parseTerminalPath('/ws/terminal/a/b'), null);

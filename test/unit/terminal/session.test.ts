@@ -6,8 +6,9 @@ import { after, beforeEach, describe, it } from 'node:test';
 import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import { CLOSE } from '@/lib/terminal/protocol';
 import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
-import { dockerExecArgs, TerminalSession } from '@/server/terminal/session';
-import { FakeClient, FakePty } from './fakes';
+import { dockerExecArgs } from '@/server/terminal/pty';
+import { TerminalSession } from '@/server/terminal/session';
+import { FakeClient, FakeMirror, FakePty } from './fakes';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-term-unit-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -208,4 +209,29 @@ describe('TerminalSession', () => {
     assert.equal(lines.filter((l) => l.startsWith('{')).length, 1, 'one header');
     assert.ok(lines.some((l) => l.includes('"first"')) && lines.some((l) => l.includes('"second"')));
   });
+
+  it('mirrors: same output as the owner, never flow control; a lagging one is dropped, the owner unharmed', async () => {
+    const { session } = make();
+    const owner = new FakeClient();
+    session.attach(owner, { cols: 80, rows: 24 });
+    ptys[0]!.emit('hello ');
+    const fast = new FakeMirror();
+    const slow = new FakeMirror();
+    session.attachMirror(fast);
+    session.attachMirror(slow);
+    assert.equal(fast.output, 'hello ', 'the screen so far');
+    assert.equal(session.attached, owner, 'a mirror never takes the terminal over');
+    slow.lag = 2 * 1024 * 1024;
+    ptys[0]!.emit('world');
+    assert.equal(owner.output, 'hello world');
+    assert.equal(fast.output, 'hello world');
+    assert.equal(slow.closed?.code, CLOSE.mirrorBehind);
+    assert.equal(session.mirrorCount, 1);
+    // Flow control counts the owner's bytes only: mirrors never pause the pty.
+    assert.equal(session.unacked, 'hello world'.length);
+    assert.equal(ptys[0]!.paused, false);
+    await session.destroy();
+    assert.equal(fast.closed?.code, CLOSE.sessionEnded);
+  });
 });
+

@@ -1,0 +1,67 @@
+/**
+ * Read-only watchers of a terminal (an interviewer, a drill teammate): every byte the owner's
+ * connection is sent goes to them too, but they never take part in flow control, so a slow
+ * watcher can never slow the owner's terminal. One that falls too far behind (its socket
+ * buffers more than the limit) is dropped with 4004 and may reconnect: the reconnect replays
+ * the recent screen from the scrollback.
+ */
+import { CLOSE, encodeServerMessage } from '@/lib/terminal/protocol';
+
+/** A watcher's socket. */
+export interface MirrorClient {
+  sendBinary(data: Buffer): void;
+  sendText(text: string): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued on the socket and not yet written out. */
+  buffered(): number;
+}
+
+const SEND_CHUNK = 64 * 1024;
+/** How far a watcher may lag before it is dropped: a few screens of fast output. */
+export const MIRROR_MAX_BUFFERED = 1024 * 1024;
+
+export class MirrorSet {
+  private readonly clients = new Set<MirrorClient>();
+
+  constructor(private readonly maxBuffered = MIRROR_MAX_BUFFERED) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Greets a watcher with the screen so far (the scrollback) and the owner's geometry. */
+  add(client: MirrorClient, screen: Uint8Array, size: { cols: number; rows: number }, ackEvery: number): void {
+    client.sendText(
+      encodeServerMessage({ type: 'attached', protocol: 1, shell: 'existing', replayBytes: screen.length, cols: size.cols, rows: size.rows, ackEvery, mirror: true }),
+    );
+    for (let at = 0; at < screen.length; at += SEND_CHUNK) {
+      client.sendBinary(Buffer.from(screen.buffer, screen.byteOffset + at, Math.min(SEND_CHUNK, screen.length - at)));
+    }
+    this.clients.add(client);
+  }
+
+  remove(client: MirrorClient): void {
+    this.clients.delete(client);
+  }
+
+  /** The owner's output, to every watcher that keeps up. */
+  output(data: Buffer): void {
+    for (const c of this.clients) {
+      if (c.buffered() > this.maxBuffered) {
+        this.clients.delete(c);
+        c.close(CLOSE.mirrorBehind, 'the mirror fell behind; reconnect to catch up');
+        continue;
+      }
+      c.sendBinary(data);
+    }
+  }
+
+  text(message: string): void {
+    for (const c of this.clients) c.sendText(message);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const c of this.clients) c.close(code, reason);
+    this.clients.clear();
+  }
+}
