@@ -9,6 +9,7 @@ import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
 import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import { resolveServices } from '@/lib/scenario/schema';
 import type { ContainerState, ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
+import { listedSession, type Listed } from '@/lib/web/listing';
 import { parseBytes } from '@/lib/units';
 import type { Config } from '../config';
 import type { ContainerSpec, DockerRuntime } from '../runtime/docker';
@@ -169,8 +170,9 @@ export class SessionEngine {
     return this.view(this.visible(id));
   }
 
-  list(): SessionView[] {
-    return this.store.listSessions({ limit: 200 }).map((r) => this.view(r));
+  /** Newest first, for lists: without terminal tokens (lib/web/listing.ts). */
+  list(): Listed<SessionView>[] {
+    return this.store.listSessions({ limit: 200 }).map((r) => listedSession(this.view(r)));
   }
 
   /**
