@@ -10,7 +10,10 @@
 import 'asciinema-player/dist/bundle/asciinema-player.css';
 import type { Player } from 'asciinema-player';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { eventMarkers, mergeMarkerLines, recordingInfo, type MarkerEvent, type ReplayMarker } from '@/lib/terminal/markers';
+import type { SessionEvent } from '@/lib/audit/events';
+import { formatClock } from '@/lib/display/clock';
+import { eventMarkers, mergeMarkerLines, recordingInfo, type ReplayMarker } from '@/lib/terminal/markers';
+import { api, apiFetch } from '@/app/_lib/api';
 import styles from './terminal.module.css';
 
 const SPEEDS = [0.5, 1, 2, 4, 8] as const;
@@ -20,23 +23,6 @@ interface Loaded {
   text: string;
   info: NonNullable<ReturnType<typeof recordingInfo>>;
   markers: ReplayMarker[];
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string } };
-    return body.error?.message ?? `HTTP ${res.status}`;
-  } catch {
-    return `HTTP ${res.status}`;
-  }
 }
 
 /** startAtSessionMs: open at this moment of the session (ms since it was created), e.g. from a report citation. */
@@ -56,14 +42,13 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
     void (async () => {
       try {
         const [rec, ev] = await Promise.all([
-          fetch(`/api/sessions/${sessionId}/recording`, { cache: 'no-store' }),
-          fetch(`/api/sessions/${sessionId}/events`, { cache: 'no-store' }),
+          apiFetch(`/api/sessions/${sessionId}/recording`),
+          api<{ events: SessionEvent[] }>(`/api/sessions/${sessionId}/events`).catch(() => ({ events: [] })),
         ]);
-        if (!rec.ok) throw new Error(await errorText(rec));
         const text = await rec.text();
         const info = recordingInfo(text);
         if (!info) throw new Error('the recording is not an asciicast v2 file');
-        const events = ev.ok ? ((await ev.json()) as { events: MarkerEvent[] }).events : [];
+        const events = ev.events;
         const markers = eventMarkers(events, { recordingStartMs: info.startMs, sessionCreatedMs: Date.parse(createdAt), durationSeconds: info.duration });
         if (startAtSessionMs !== undefined) {
           const at = (Date.parse(createdAt) + startAtSessionMs - info.startMs) / 1000;
@@ -156,7 +141,7 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
           <button onClick={toggle} disabled={!loaded} data-testid="replay-toggle" className={styles.toggle}>
             {playing ? 'Pause' : 'Play'}
           </button>
-          {loaded && <span className="lead" style={{ margin: 0 }}>recorded: {clock(loaded.info.duration)}</span>}
+          {loaded && <span className="lead" style={{ margin: 0 }}>recorded: {formatClock(loaded.info.duration * 1000)}</span>}
         </div>
         <div className={styles.controls}>
           <span className={styles.speeds} role="group" aria-label="Speed">
@@ -193,7 +178,7 @@ export function ReplayPlayer({ sessionId, createdAt, startAtSessionMs }: { sessi
           {loaded?.markers.map((m, i) => (
             <li key={`${m.eventId ?? 'm'}-${i}`}>
               <button onClick={() => seekTo(i)} title="Jump here">
-                <span className={styles.t}>{clock(m.time)}</span>
+                <span className={styles.t}>{formatClock(m.time * 1000)}</span>
                 <span className={styles[`kind_${m.kind}`] ?? ''}>{m.label}</span>
               </button>
             </li>
