@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { services } from '@/server/registry';
 import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
-import { SessionPanel } from '@/app/_components/SessionPanel';
+import { SessionPanel } from '@/app/_components/session/SessionPanel';
 
 export const dynamic = 'force-dynamic';
 

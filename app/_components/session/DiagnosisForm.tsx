@@ -1,74 +1,54 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { DIAGNOSIS_DECISIONS, type DiagnosisDecision, type SessionEvent } from '@/lib/audit/events';
+import { formatClock } from '@/lib/display/clock';
+import { describeEvent } from '@/lib/display/describe';
+import { ApiError, api } from '@/app/_lib/api';
 
 export interface DiagnosisSpecView {
   culpritLabel: string;
   categories: { id: string; label: string }[];
 }
 
-interface EventLike {
-  id: number;
-  t: number;
-  kind: string;
-  action?: string;
-}
-
-const EVIDENCE_KINDS = new Set(['docker', 'typed']);
-
-function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** The Docker CLI's own handshake, not a step the learner took. */
-const isNoise = (e: EventLike) => e.kind === 'docker' && e.action === 'ping';
+/** The learner's own steps: what they ran, not what the lab did. */
+const isEvidence = (e: SessionEvent) => e.kind === 'typed' || (e.kind === 'docker' && e.action !== 'ping'); // ping: the CLI's own handshake
 
 type Outcome = { ok: boolean; text: string } | null;
 
 /** The learner's diagnosis (cause, culprit, evidence from their own timeline, decision) and update. */
-export function DiagnosisForm<E extends EventLike>({
+export function DiagnosisForm({
   sessionId,
   spec,
   events,
-  describe,
   onSubmitted,
 }: {
   sessionId: string;
   spec: DiagnosisSpecView;
-  events: E[];
-  describe: (e: E) => string;
+  events: SessionEvent[];
   onSubmitted: () => void;
 }) {
   const ids = useId();
   const [category, setCategory] = useState('');
   const [culprit, setCulprit] = useState('');
   const [evidence, setEvidence] = useState<number[]>([]);
-  const [decision, setDecision] = useState<'fix-in-place' | 'restart' | 'rollback'>('fix-in-place');
+  const [decision, setDecision] = useState<DiagnosisDecision>('fix-in-place');
   const [reason, setReason] = useState('');
   const [update, setUpdate] = useState('');
   const [busy, setBusy] = useState<null | 'diagnosis' | 'update'>(null);
   const [diagnosisOutcome, setDiagnosisOutcome] = useState<Outcome>(null);
   const [updateOutcome, setUpdateOutcome] = useState<Outcome>(null);
-  const candidates = events.filter((e) => EVIDENCE_KINDS.has(e.kind) && !isNoise(e)).slice(-40);
+  const candidates = events.filter(isEvidence).slice(-40);
 
   async function post(path: 'diagnosis' | 'update', body: unknown, done: string, set: (o: Outcome) => void) {
     set(null);
     setBusy(path);
     try {
-      const res = await fetch(`/api/sessions/${sessionId}/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const answer = (await res.json().catch(() => ({}))) as { error?: { message: string } };
-      if (!res.ok) set({ ok: false, text: answer.error?.message ?? `HTTP ${res.status}` });
-      else {
-        set({ ok: true, text: done });
-        onSubmitted();
-      }
+      await api(`/api/sessions/${sessionId}/${path}`, { method: 'POST', body });
+      set({ ok: true, text: done });
+      onSubmitted();
     } catch (err) {
-      set({ ok: false, text: `Not sent: ${(err as Error).message}` });
+      set({ ok: false, text: err instanceof ApiError ? err.message : `Not sent: ${(err as Error).message}` });
     } finally {
       setBusy(null);
     }
@@ -120,7 +100,7 @@ export function DiagnosisForm<E extends EventLike>({
                       checked={evidence.includes(e.id)}
                       onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
                     />
-                    <span className="mono t">{clock(e.t)}</span> <span>{describe(e)}</span>
+                    <span className="mono t">{formatClock(e.t)}</span> <span>{describeEvent(e)}</span>
                   </label>
                 </li>
               ))}
@@ -132,7 +112,7 @@ export function DiagnosisForm<E extends EventLike>({
         </fieldset>
         <fieldset>
           <legend>Decision</legend>
-          {(['fix-in-place', 'restart', 'rollback'] as const).map((d) => (
+          {DIAGNOSIS_DECISIONS.map((d) => (
             <label key={d} className="inline">
               <input type="radio" name={`${ids}-decision`} value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
             </label>

@@ -1,0 +1,33 @@
+import type { SessionEvent } from '@/lib/audit/events';
+import { DiagnosisForm, type DiagnosisSpecView } from './DiagnosisForm';
+
+/** The diagnosis and update forms while the session is ready; otherwise why they are not there. */
+export function DiagnosisTab({
+  sessionId,
+  spec,
+  events,
+  ready,
+  final,
+  onSubmitted,
+}: {
+  sessionId: string;
+  spec: DiagnosisSpecView | null;
+  events: SessionEvent[];
+  ready: boolean;
+  final: boolean;
+  onSubmitted: () => void;
+}) {
+  if (ready && spec) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} onSubmitted={onSubmitted} />;
+  return (
+    <>
+      <h2>Diagnosis</h2>
+      <p className="lead small">
+        {!spec
+          ? 'This scenario asks for no diagnosis.'
+          : final
+            ? 'The session is over; your last diagnosis and update are in the report.'
+            : 'You can write your diagnosis and stakeholder update once the session is ready.'}
+      </p>
+    </>
+  );
+}
