@@ -47,6 +47,9 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   await expect(status).toHaveText(/ready/i, { timeout: 150_000 });
   const state = page.getByTestId('terminal-state');
   await expect(state).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  // Keys typed before the shell's first prompt are input to nothing yet (the typed-line log
+  // starts at the prompt): wait for it, as a person would.
+  await expect.poll(() => screenText(page), { timeout: 30_000, message: 'the console prompt' }).toContain('learner@');
 
   // The Docker CLI in the console sees this session's containers.
   await run(page, 'docker ps');
