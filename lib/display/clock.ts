@@ -13,3 +13,23 @@ export function formatClock(ms: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h ? `${sign}${h}:${String(m).padStart(2, '0')}:${ss}` : `${sign}${m}:${ss}`;
 }
+
+/**
+ * The session clock starts when the session is ready (for a session from the pool: when it
+ * was claimed); everything a learner reads is timed from there: the header timer, the
+ * timeline, the goals, the report, the replay. Events keep `t` as stored, ms since the
+ * session was created; these two functions convert it when it is shown.
+ */
+
+/** The session clock's zero in ms since creation; null while the session has never been ready. */
+export function clockZero(session: { createdAt: string | number; readyAt: string | number | null }): number | null {
+  if (session.readyAt === null) return null;
+  const ms = (v: string | number) => (typeof v === 'number' ? v : Date.parse(v));
+  return ms(session.readyAt) - ms(session.createdAt);
+}
+
+/** A stored time (`t`, ms since creation) on the session clock; before ready it is negative. */
+export function sessionClock(t: number, zero: number | null): number {
+  // A session that never became ready has no clock of its own: its times stay since creation.
+  return t - (zero ?? 0);
+}

@@ -5,3 +5,5 @@ export type { Rng } from './rng';
 export * from './types';
 export * from './checks';
 export * from './traffic';
+// Goal evidence that names a moment writes it as every page does, on the session clock.
+export { formatClock } from '../display/clock';

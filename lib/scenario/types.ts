@@ -53,7 +53,7 @@ export interface MemoryStats {
  * test, a debug sidecar) read these instead of guessing from the end state.
  */
 export interface LearnerAction {
-  /** Milliseconds since the session started. */
+  /** Milliseconds on the session clock: since the session was ready. */
   atMs: number;
   body: DockerCallBody | TypedLineBody;
   /** The command as a person would recognise it. */

@@ -462,6 +462,7 @@ export class SessionEngine {
       containers: record.containers,
       baseline: record.baseline,
       createdAt: record.createdAt,
+      readyAt: record.readyAt,
       clock: this.clock,
       ...this.contextHooks(id),
     });

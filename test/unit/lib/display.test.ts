@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatClock } from '@/lib/display/clock';
+import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import { describeEvent, describeShort } from '@/lib/display/describe';
 
 describe('formatClock', () => {
@@ -56,5 +56,29 @@ describe('describeEvent', () => {
     assert.equal(d.length, 40);
     assert.ok(d.endsWith('…'));
     assert.ok(!d.includes('\n'));
+  });
+});
+
+describe('the session clock', () => {
+  const created = Date.parse('2025-05-01T10:00:00.000Z');
+  const session = { createdAt: '2025-05-01T10:00:00.000Z', readyAt: '2025-05-01T10:00:12.500Z' };
+
+  it('starts at ready: a stored t (ms since creation) is shown from there', () => {
+    const zero = clockZero(session);
+    assert.equal(zero, 12_500);
+    assert.equal(formatClock(sessionClock(12_500, zero)), '0:00');
+    assert.equal(formatClock(sessionClock(19_900, zero)), '0:07');
+    assert.equal(formatClock(sessionClock(2_000, zero)), '-0:10', 'provisioning happened before the clock started');
+  });
+
+  it('starts at the claim for a session taken from the pool', () => {
+    // Provisioned an hour before a learner claimed it: the clock ignores the wait.
+    const zero = clockZero({ createdAt: created, readyAt: created + 3_600_000 });
+    assert.equal(formatClock(sessionClock(3_600_000 + 65_000, zero)), '1:05');
+  });
+
+  it('has no zero before ready, and then counts from creation', () => {
+    assert.equal(clockZero({ createdAt: created, readyAt: null }), null);
+    assert.equal(sessionClock(4_000, null), 4_000);
   });
 });
