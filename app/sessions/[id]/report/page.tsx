@@ -4,7 +4,7 @@ import path from 'node:path';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { formatClock } from '@/lib/display/clock';
+import { formatClock, sessionClock } from '@/lib/display/clock';
 import { describeEvent } from '@/lib/display/describe';
 import { isSickbayError } from '@/lib/errors';
 import { TimelineChart } from '@/app/_components/TimelineChart';
@@ -38,10 +38,11 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   const cite = (ids: number[]) => [
     ...ids.slice(0, 8).map((eid) => {
       const e = events.get(eid);
+      const at = sessionClock(e?.t ?? 0, report.readyAt);
       return (
-        <li key={eid}>
-          <Link href={`/sessions/${id}/replay?t=${e?.t ?? 0}`} className="mono">
-            {formatClock(e?.t ?? 0)}
+        <li key={eid} data-event={eid}>
+          <Link href={`/sessions/${id}/replay?t=${Math.max(0, at)}`} className="mono">
+            {formatClock(at)}
           </Link>{' '}
           <span className={e?.kind === 'typed' ? 'mono' : undefined}>{e ? describeEvent(e) : 'an event'}</span>
         </li>
@@ -62,7 +63,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   const categoryLabel = (cat: string) => entry?.definition.diagnosis.categories.find((c) => c.id === cat)?.label ?? cat;
   const total = Math.round(report.total);
   const verdict = total >= 80 ? { cls: 'good', text: 'Well handled.' } : total >= 50 ? { cls: 'fair', text: 'Partly there.' } : { cls: 'poor', text: 'Room to grow.' };
-  const drill = report.endedAt - (report.readyAt ?? 0);
+  const drill = sessionClock(report.endedAt, report.readyAt);
   const endedAt = session.endedAt ? new Date(session.endedAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : null;
   const said = report.submittedDiagnosis;
   return (
@@ -75,7 +76,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           <h1>Report: {title}</h1>
           <p className="meta" style={{ margin: 0 }}>
             {endedAt && <span>ended {endedAt} UTC</span>}
-            <span>· {formatClock(drill)} from ready to end</span>
+            <span data-testid="report-duration">· {formatClock(drill)} from ready to end</span>
             <span>
               · {report.hintsTaken} hint{report.hintsTaken === 1 ? '' : 's'} taken
             </span>
