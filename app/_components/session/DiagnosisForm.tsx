@@ -2,7 +2,7 @@
 
 import { useId, useState } from 'react';
 import { DIAGNOSIS_DECISIONS, type DiagnosisDecision, type SessionEvent } from '@/lib/audit/events';
-import { formatClock } from '@/lib/display/clock';
+import { formatClock, sessionClock } from '@/lib/display/clock';
 import { describeEvent } from '@/lib/display/describe';
 import { ApiError, api } from '@/app/_lib/api';
 
@@ -15,25 +15,46 @@ export interface DiagnosisSpecView {
 const isEvidence = (e: SessionEvent) => e.kind === 'typed' || (e.kind === 'docker' && e.action !== 'ping'); // ping: the CLI's own handshake
 
 type Outcome = { ok: boolean; text: string } | null;
+type DiagnosisEvent = Extract<SessionEvent, { kind: 'diagnosis' }>;
+type UpdateEvent = Extract<SessionEvent, { kind: 'update' }>;
+
+/** What the learner already sent, as logged: the diagnosis that counts (the last) and every update. */
+export interface Submitted {
+  diagnosis: DiagnosisEvent | null;
+  updates: UpdateEvent[];
+}
+
+export function submittedInput(events: readonly SessionEvent[]): Submitted {
+  const diagnoses = events.filter((e): e is DiagnosisEvent => e.kind === 'diagnosis');
+  return { diagnosis: diagnoses.at(-1) ?? null, updates: events.filter((e): e is UpdateEvent => e.kind === 'update') };
+}
 
 /** The learner's diagnosis (cause, culprit, evidence from their own timeline, decision) and update. */
 export function DiagnosisForm({
   sessionId,
   spec,
   events,
+  submitted,
+  zero,
   onSubmitted,
 }: {
   sessionId: string;
   spec: DiagnosisSpecView;
   events: SessionEvent[];
+  /** Already sent: the form starts from the last diagnosis (a reload loses nothing). */
+  submitted: Submitted;
+  /** The session clock's zero (lib/display/clock.ts). */
+  zero: number | null;
   onSubmitted: () => void;
 }) {
   const ids = useId();
-  const [category, setCategory] = useState('');
-  const [culprit, setCulprit] = useState('');
-  const [evidence, setEvidence] = useState<number[]>([]);
-  const [decision, setDecision] = useState<DiagnosisDecision>('fix-in-place');
-  const [reason, setReason] = useState('');
+  const last = submitted.diagnosis;
+  const [category, setCategory] = useState(last?.category ?? '');
+  const [culprit, setCulprit] = useState(last?.culprit ?? '');
+  const [evidence, setEvidence] = useState<number[]>(last?.evidence ?? []);
+  const [decision, setDecision] = useState<DiagnosisDecision>(last?.decision ?? 'fix-in-place');
+  const [reason, setReason] = useState(last?.reason ?? '');
+  const at = (t: number) => formatClock(sessionClock(t, zero));
   const [update, setUpdate] = useState('');
   const [busy, setBusy] = useState<null | 'diagnosis' | 'update'>(null);
   const [diagnosisOutcome, setDiagnosisOutcome] = useState<Outcome>(null);
@@ -65,6 +86,12 @@ export function DiagnosisForm({
     <section aria-label="Diagnosis" className="diagnosis">
       <h2>Diagnosis</h2>
       <p className="lead small">What broke, which process or thing is to blame, what showed it, and what you decided. You can resubmit; the last one counts.</p>
+      {last && (
+        <p className="notice ok" data-testid="diagnosis-submitted">
+          Submitted at <span className="mono">{at(last.t)}</span>: {spec.categories.find((c) => c.id === last.category)?.label ?? last.category}. The form below holds it; change
+          anything and submit again if you need to.
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -100,7 +127,7 @@ export function DiagnosisForm({
                       checked={evidence.includes(e.id)}
                       onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
                     />
-                    <span className="mono t">{formatClock(e.t)}</span> <span>{describeEvent(e)}</span>
+                    <span className="mono t">{at(e.t)}</span> <span>{describeEvent(e)}</span>
                   </label>
                 </li>
               ))}
@@ -144,6 +171,18 @@ export function DiagnosisForm({
         </button>
         {outcome(updateOutcome, 'update-result')}
       </form>
+      {submitted.updates.length > 0 && (
+        <>
+          <h3>Updates sent</h3>
+          <ol className="sent" data-testid="updates-sent">
+            {submitted.updates.map((u) => (
+              <li key={u.id}>
+                <span className="mono t">{at(u.t)}</span> <span className="text">{u.text}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
     </section>
   );
 }

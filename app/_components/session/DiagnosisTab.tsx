@@ -1,11 +1,13 @@
 import type { SessionEvent } from '@/lib/audit/events';
-import { DiagnosisForm, type DiagnosisSpecView } from './DiagnosisForm';
+import { DiagnosisForm, type DiagnosisSpecView, type Submitted } from './DiagnosisForm';
 
 /** The diagnosis and update forms while the session is ready; otherwise why they are not there. */
 export function DiagnosisTab({
   sessionId,
   spec,
   events,
+  submitted,
+  zero,
   ready,
   final,
   onSubmitted,
@@ -13,11 +15,13 @@ export function DiagnosisTab({
   sessionId: string;
   spec: DiagnosisSpecView | null;
   events: SessionEvent[];
+  submitted: Submitted;
+  zero: number | null;
   ready: boolean;
   final: boolean;
   onSubmitted: () => void;
 }) {
-  if (ready && spec) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} onSubmitted={onSubmitted} />;
+  if (ready && spec) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} submitted={submitted} zero={zero} onSubmitted={onSubmitted} />;
   return (
     <>
       <h2>Diagnosis</h2>

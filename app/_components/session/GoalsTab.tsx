@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { GoalOutcome, SessionEvent } from '@/lib/audit/events';
-import { formatClock } from '@/lib/display/clock';
+import { formatClock, sessionClock } from '@/lib/display/clock';
 import type { GoalReport } from '@/server/engine/engine';
 
 /** The newest goal check: `at` is ms since the session was created. */
@@ -27,15 +27,26 @@ export function useLastCheck(events: SessionEvent[], local: GoalReport | null, c
 }
 
 /** The scenario's goals with the newest check's outcome of each. */
-export function GoalsTab({ goalTitles, lastCheck, ready }: { goalTitles: { id: string; title: string }[]; lastCheck: LastCheck | null; ready: boolean }) {
+export function GoalsTab({
+  goalTitles,
+  lastCheck,
+  zero,
+  ready,
+}: {
+  goalTitles: { id: string; title: string }[];
+  lastCheck: LastCheck | null;
+  zero: number | null;
+  ready: boolean;
+}) {
+  const at = lastCheck ? formatClock(sessionClock(lastCheck.at, zero)) : '';
   return (
     <>
       <h2>{lastCheck ? `Goals: ${lastCheck.passed}/${lastCheck.total} met` : 'Goals'}</h2>
       <p className="lead small">
         {lastCheck
           ? lastCheck.final
-            ? `The final check, at ${formatClock(lastCheck.at)} when the session ended.`
-            : `Last checked at ${formatClock(lastCheck.at)} on the live containers.`
+            ? `The final check, at ${at} when the session ended.`
+            : `Last checked at ${at} on the live containers.`
           : ready
             ? 'Not checked yet. “Check goals” tests them on the live containers; it changes nothing.'
             : 'Checked on the live containers while the session is ready.'}

@@ -1,14 +1,16 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { formatClock } from '@/lib/display/clock';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { SessionEvent } from '@/lib/audit/events';
+import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
+import type { TimelineBudget } from '@/lib/scoring/budgets';
 import type { GoalReport, SessionView } from '@/server/engine/engine';
 import { api } from '@/app/_lib/api';
 import { Tabs, type TabDef } from '../Tabs';
 import { BriefingTab } from './BriefingTab';
 import { ConsoleArea } from './ConsoleArea';
-import { type DiagnosisSpecView } from './DiagnosisForm';
+import { submittedInput, type DiagnosisSpecView } from './DiagnosisForm';
 import { DiagnosisTab } from './DiagnosisTab';
 import { GoalsTab, useLastCheck } from './GoalsTab';
 import { HintsTab } from './HintsTab';
@@ -31,6 +33,8 @@ export function SessionPanel({
   diagnosis,
   hintCount,
   initialHints,
+  initialInput,
+  budgets,
 }: {
   initial: SessionView;
   title: string;
@@ -40,6 +44,10 @@ export function SessionPanel({
   diagnosis: DiagnosisSpecView | null;
   hintCount: number;
   initialHints: string[];
+  /** The diagnoses and updates already sent, read on the server: shown before the first poll. */
+  initialInput: SessionEvent[];
+  /** The emergency timeline's budgets, announced in the briefing. */
+  budgets: TimelineBudget[];
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -61,6 +69,10 @@ export function SessionPanel({
   const stopped = session.endedAt ? Date.parse(session.endedAt) : now;
   const ready = session.status === 'ready';
   const lastCheck = useLastCheck(events, goals, started);
+  // The session clock starts at ready (lib/display/clock.ts); before that it shows 0:00.
+  const zero = clockZero(session);
+  const elapsed = formatClock(zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero)));
+  const submitted = useMemo(() => submittedInput(events.length > 0 ? events : initialInput), [events, initialInput]);
 
   /** Runs one learner action at a time; what it throws is shown above the workspace. */
   async function run(kind: NonNullable<Busy>, action: () => Promise<void>) {
@@ -102,12 +114,12 @@ export function SessionPanel({
   }, []);
 
   const tabs: TabDef<TabId>[] = [
-    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} services={session.services} final={final} /> },
+    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services} final={final} /> },
     {
       id: 'goals',
       label: 'Goals',
       badge: lastCheck ? `${lastCheck.passed}/${lastCheck.total}` : undefined,
-      content: <GoalsTab goalTitles={goalTitles} lastCheck={lastCheck} ready={ready} />,
+      content: <GoalsTab goalTitles={goalTitles} lastCheck={lastCheck} zero={zero} ready={ready} />,
     },
     {
       id: 'hints',
@@ -118,12 +130,22 @@ export function SessionPanel({
     {
       id: 'diagnosis',
       label: 'Diagnosis',
-      content: <DiagnosisTab sessionId={session.id} spec={diagnosis} events={events} ready={ready} final={final} onSubmitted={() => void refresh()} />,
+      content: (
+        <DiagnosisTab
+          sessionId={session.id}
+          spec={diagnosis}
+          events={events}
+          submitted={submitted}
+          zero={zero}
+          ready={ready}
+          final={final}
+          onSubmitted={() => void refresh()}
+        />
+      ),
     },
-    { id: 'timeline', label: 'Timeline', content: <TimelineTab events={events} visible={tab === 'timeline' && panelOpen} /> },
+    { id: 'timeline', label: 'Timeline', content: <TimelineTab events={events} zero={zero} visible={tab === 'timeline' && panelOpen} /> },
   ];
 
-  const elapsed = formatClock(stopped - started);
   return (
     <div className="workspace-page">
       <div className="session-head">
@@ -134,7 +156,7 @@ export function SessionPanel({
               {session.status}
             </span>
           </span>
-          <span className="mono timer" title="Time since the session started" data-testid="session-timer" suppressHydrationWarning>
+          <span className="mono timer" title="Session time: the clock starts when the session is ready" data-testid="session-timer" data-since={session.readyAt ?? undefined} suppressHydrationWarning>
             {elapsed}
           </span>
           <button

@@ -2,11 +2,12 @@
 
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { SessionEvent } from '@/lib/audit/events';
-import { formatClock } from '@/lib/display/clock';
+import { formatClock, sessionClock } from '@/lib/display/clock';
 import { describeEvent } from '@/lib/display/describe';
 
 /** The event log, oldest first, following the newest entry unless the reader scrolled up. */
-export function TimelineTab({ events, visible }: { events: SessionEvent[]; visible: boolean }) {
+/** zero: the session clock's zero; what happened before ready shows a negative time. */
+export function TimelineTab({ events, zero, visible }: { events: SessionEvent[]; zero: number | null; visible: boolean }) {
   const listRef = useRef<HTMLOListElement>(null);
   const follow = useRef(true);
 
@@ -32,7 +33,7 @@ export function TimelineTab({ events, visible }: { events: SessionEvent[]; visib
       <ol className="timeline" data-testid="timeline" ref={listRef}>
         {events.map((e) => (
           <li key={e.id} className={`kind-${e.kind}`}>
-            <span className="t">{formatClock(e.t)}</span>
+            <span className="t">{formatClock(sessionClock(e.t, zero))}</span>
             <span>{describeEvent(e)}</span>
           </li>
         ))}
