@@ -6,8 +6,8 @@
  */
 export function formatClock(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  const sign = ms < 0 ? '-' : '';
   const s = Math.floor(Math.abs(ms) / 1000);
+  const sign = ms < 0 && s > 0 ? '-' : ''; // no "-0:00" for the last second before zero
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');

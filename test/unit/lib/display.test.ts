@@ -18,6 +18,7 @@ describe('formatClock', () => {
 
   it('keeps the sign of times before zero', () => {
     assert.equal(formatClock(-14_500), '-0:14');
+    assert.equal(formatClock(-400), '0:00', 'not "-0:00"');
     assert.equal(formatClock(Number.NaN), '—');
   });
 });
