@@ -1,5 +1,5 @@
 import { formatClock } from '@/lib/display/clock';
-import type { StoredReport } from '@/server/engine/report';
+import type { StoredReport } from '@/lib/scoring/session-report';
 
 type Step = StoredReport['timeline'][number];
 

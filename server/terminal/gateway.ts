@@ -6,7 +6,7 @@
  * Checked before the upgrade is accepted (refused with a plain HTTP answer, then closed):
  *   - the path names a session id                                        else 404
  *   - the Origin header is allowed (cross-site WebSocket hijacking)      else 403
- *   - the session has a ready console (lookup)                           else 404
+ *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
  * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
@@ -38,9 +38,14 @@ export interface TerminalTarget {
   recordingPath: string;
 }
 
-export interface TerminalGatewayOptions {
+/** Where the gateway finds a session's console (the engine implements it). */
+export interface TerminalDirectory {
   /** null: unknown session or no ready console -> the upgrade is refused. */
-  lookup(sessionId: string): TerminalTarget | null;
+  terminalTarget(sessionId: string): TerminalTarget | null;
+}
+
+export interface TerminalGatewayOptions {
+  directory: TerminalDirectory;
   isAllowedOrigin(origin: string | undefined, host: string | undefined): boolean;
   audit(sessionId: string, event: TerminalBody | TypedLineBody): void;
   /** Called on input (at most every 10 s per session): extends the session's idle TTL. */
@@ -279,7 +284,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         refuse(socket, 403, 'origin not allowed');
         return true;
       }
-      const target = options.lookup(sessionId);
+      const target = options.directory.terminalTarget(sessionId);
       if (!target) {
         refuse(socket, 404, 'this session has no terminal (unknown, not ready yet, or ended)');
         return true;

@@ -277,7 +277,7 @@ before(async () => {
   await container.start();
 
   gateway = createTerminalGateway({
-    lookup: targetFor,
+    directory: { terminalTarget: targetFor },
     isAllowedOrigin: (o, host) => o !== undefined && host !== undefined && o === `http://${host}`,
     audit: (sessionId, event) => audits.push({ sessionId, event }),
     onActivity: (sessionId) => activity.push(sessionId),

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatClock } from '@/lib/display/clock';
 import type { TimelineBudget } from '@/lib/scoring/budgets';
-import type { SessionView } from '@/server/engine/engine';
+import type { SessionView } from '@/server/engine/views';
 
 /** What the report's emergency timeline measures, said before the clock starts. */
 function TimedBox({ budgets }: { budgets: TimelineBudget[] }) {

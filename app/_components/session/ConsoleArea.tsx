@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { SessionEvent } from '@/lib/audit/events';
-import type { SessionView } from '@/server/engine/engine';
+import type { SessionView } from '@/server/engine/views';
 import { Terminal } from '../Terminal';
 
 /** The right-hand side of the workspace: the terminal once ready, else a card saying why not. */

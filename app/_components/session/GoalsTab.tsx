@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { GoalOutcome, SessionEvent } from '@/lib/audit/events';
 import { formatClock, sessionClock } from '@/lib/display/clock';
-import type { GoalReport } from '@/server/engine/engine';
+import type { GoalReport } from '@/server/engine/views';
 
 /** The newest goal check: `at` is ms since the session was created. */
 export interface LastCheck {

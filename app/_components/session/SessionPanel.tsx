@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { SessionEvent } from '@/lib/audit/events';
 import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import type { TimelineBudget } from '@/lib/scoring/budgets';
-import type { GoalReport, SessionView } from '@/server/engine/engine';
+import type { GoalReport, SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { Tabs, type TabDef } from '../Tabs';
 import { BriefingTab } from './BriefingTab';

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '@/lib/audit/events';
 import { isFinal } from '@/lib/lifecycle/status';
-import type { SessionView } from '@/server/engine/engine';
+import type { SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 
 const POLL_MS = 1500;

@@ -1,6 +1,4 @@
 import type { Metadata } from 'next';
-import fs from 'node:fs';
-import path from 'node:path';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -20,7 +18,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 /** The session report: scores, every rule with the moments it cites, the truth and the debrief. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { engine, store, catalogue } = services();
+  const { engine, catalogue } = services();
   let report;
   try {
     report = engine.report(/^[0-9a-f]{12}$/.test(id) ? id : '-');
@@ -28,13 +26,10 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     if (isSickbayError(err) && (err.code === 'not_found' || err.code === 'conflict')) notFound();
     throw err;
   }
-  const events = new Map(store.listEvents(id).map((e) => [e.id, e]));
+  const events = new Map(engine.events(id).map((e) => [e.id, e]));
   const entry = catalogue.has(report.scenario) ? catalogue.get(report.scenario) : null;
-  const debriefFile = entry ? path.join(entry.dir, 'debrief.mdx') : null;
-  const debrief =
-    debriefFile && fs.existsSync(debriefFile)
-      ? (await compileMDX({ source: fs.readFileSync(debriefFile, 'utf8'), options: { blockJS: true } })).content
-      : null;
+  const debriefSource = catalogue.has(report.scenario) ? catalogue.debrief(report.scenario) : null;
+  const debrief = debriefSource ? (await compileMDX({ source: debriefSource, options: { blockJS: true } })).content : null;
   const cite = (ids: number[]) => [
     ...ids.slice(0, 8).map((eid) => {
       const e = events.get(eid);
