@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { engineSocketPath } from '@/server/engine/console';
-import { containerName } from '@/server/engine/engine';
+import { objectName } from '@/lib/lifecycle/objects';
 import type { InProcessLab } from '../lib/lab';
 import { ratio, since, summarize, type Summary } from '../lib/stats';
 
@@ -88,7 +88,7 @@ export async function benchProxy(lab: InProcessLab, opts: { runs: number; log: (
   try {
     const proxySock = lab.proxySocket(s.id);
     const directSock = engineSocketPath();
-    const api = containerName(s.id, 'api');
+    const api = objectName(s.id, 'api');
     const commands: Record<string, string[]> = {
       ps: ['ps'],
       inspect: ['inspect', api],

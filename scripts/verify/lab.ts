@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { SessionEvent } from '@/lib/audit/events';
 import { loadConfig } from '@/server/config';
 import type { GoalReport, SessionView } from '@/server/engine/engine';
-import type { StoredReport } from '@/server/engine/report';
+import type { StoredReport } from '@/lib/scoring';
 import type { Services } from '@/server/registry';
 import { startServices } from '@/server/services';
 import { WebGuard } from '@/server/web/guard';
@@ -27,13 +27,9 @@ export type { GoalReport, SessionView, StoredReport };
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface DiagnosisInput {
-  category: string;
-  culprit: string;
-  evidence: number[];
-  decision: 'fix-in-place' | 'restart' | 'rollback';
-  reason: string;
-}
+import type { DiagnosisInput } from '@/server/engine/learner-input';
+
+export type { DiagnosisInput };
 
 export interface Lab {
   /** The origin the terminal WebSocket connects to. */

@@ -277,7 +277,7 @@ before(async () => {
   await container.start();
 
   gateway = createTerminalGateway({
-    lookup: targetFor,
+    directory: { terminalTarget: targetFor },
     isAllowedOrigin: (o) => o !== undefined && o === origin,
     audit: (sessionId, event) => audits.push({ sessionId, event }),
     onActivity: (sessionId) => activity.push(sessionId),

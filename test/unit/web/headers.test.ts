@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contentSecurityPolicy, securityHeaders } from '@/lib/web/headers';
-import { listedSession } from '@/lib/web/listing';
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name as string, values]));
@@ -30,15 +29,5 @@ describe('security headers', () => {
     assert.equal(page['Referrer-Policy'], 'same-origin');
     assert.equal(page['Cache-Control'], undefined, 'pages keep Next’s own caching headers');
     assert.equal(securityHeaders({ nonce: 'n', api: true })['Cache-Control'], 'no-store');
-  });
-});
-
-describe('listedSession', () => {
-  it('drops the terminal token and keeps everything else', () => {
-    const view = { id: 'a', status: 'ready', terminal: { path: '/ws/terminal/a', token: 'secret' } };
-    const listed = listedSession(view);
-    assert.deepEqual(listed, { id: 'a', status: 'ready', terminal: { path: '/ws/terminal/a' } });
-    assert.equal(JSON.stringify(listed).includes('secret'), false);
-    assert.deepEqual(listedSession({ id: 'b', terminal: null }), { id: 'b', terminal: null });
   });
 });
