@@ -4,6 +4,7 @@
  * which query keys it accepts. Anything not listed is refused; a few well-known dangerous
  * endpoints have their own refusal text so the learner learns why, not just that.
  */
+import { checkPsArgs } from './ps-args';
 import { Q, type QuerySpec } from './query';
 import { refuse } from './refusal';
 
@@ -93,8 +94,8 @@ export const ROUTES: readonly Route[] = [
   route('GET', c('/logs'), 'logs', 'forward', 'container', LOGS_QUERY),
   route('GET', c('/stats'), 'stats', 'forward', 'container', { stream: Q.bool, 'one-shot': Q.bool }),
   route('GET', c('/top'), 'top', 'forward', 'container', {
-    // ps runs on the host with these arguments; keep them to plain option letters and fields.
-    ps_args: Q.match(/^[A-Za-z0-9 ,=_:-]{0,64}$/, 'ps options (letters, digits, spaces, ",=_:-")'),
+    // ps runs on the host with these arguments: tokens from an allowlist, no column renames.
+    ps_args: Q.check(checkPsArgs),
   }),
   route('GET', c('/changes'), 'diff', 'forward', 'container'),
   route('HEAD', c('/archive'), 'cp', 'forward', 'container', { path: Q.containerPath }),
@@ -172,8 +173,12 @@ export interface RouteMatch {
   ref?: string;
 }
 
-/** The action name for a refused path, so refusals are logged in CLI words too. */
+/**
+ * The action name for a refused path, so refusals are logged in CLI words too: the route's own
+ * action when the path is allowlisted (a refused query or body), else the denial's.
+ */
 export function deniedAction(method: string, path: string): string {
+  for (const r of ROUTES) if (r.method === method && r.pattern.test(path)) return r.action;
   for (const d of DENIALS) if ((!d.method || d.method === method) && d.pattern.test(path)) return d.action;
   return 'unknown';
 }
