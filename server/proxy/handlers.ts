@@ -22,7 +22,7 @@ import { MAX_SIDECARS, type ProxyContext } from './context';
 import type { OwnedContainer } from './ownership';
 import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
-import { enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
+import { builtBodyPath, enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
 import { bodyText } from './http-io';
 
 export interface Exchange {
@@ -182,7 +182,7 @@ async function hijackWithoutUpgrade(x: Exchange): Promise<void> {
   x.call.facts.target = exec.target;
   x.call.facts.targetId = exec.containerId;
   x.call.facts.flags = { ...x.call.facts.flags, tty: plan.tty, detach: plan.detach };
-  await forwardStream(x.ctx, x.call, x.res, 'POST', enginePath(x.req.path, x.req.version), { body: JSON.stringify(plan.body) });
+  await forwardStream(x.ctx, x.call, x.res, 'POST', builtBodyPath(x.req.path), { body: JSON.stringify(plan.body) });
 }
 
 async function execCreate(x: Exchange): Promise<void> {
@@ -199,7 +199,7 @@ async function execCreate(x: Exchange): Promise<void> {
     ...(plan.workdir ? { workdir: plan.workdir } : {}),
     ...(plan.env ? { env: plan.env } : {}),
   };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (body) => {
+  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (body) => {
     const id = (body as { Id?: unknown } | null)?.Id;
     if (typeof id === 'string') {
       x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: plan.command });
@@ -224,7 +224,7 @@ async function sidecarCreate(x: Exchange): Promise<void> {
   await x.ctx.serial(async () => {
     const sidecars = (await owned.containers({ fresh: true })).filter((c) => c.role === 'sidecar').length;
     if (sidecars >= MAX_SIDECARS) throw refuse(`a session may have at most ${MAX_SIDECARS} debug sidecars: remove one first (docker rm -f <name>)`);
-    await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath('/containers/create', x.req.version, { name }), (answer) => {
+    await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath('/containers/create', { name }), (answer) => {
       const id = (answer as { Id?: unknown } | null)?.Id;
       if (typeof id === 'string') x.call.facts.targetId = id;
       return answer;
@@ -237,7 +237,7 @@ async function update(x: Exchange): Promise<void> {
   setTarget(x.call, container);
   const plan = planUpdate(bodyText(x.body), x.ctx.options.updateCeiling);
   x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (b) => b, plan.body);
+  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (b) => b, plan.body);
 }
 
 function snapshotFallbackTag(): string {
@@ -250,7 +250,7 @@ async function commit(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };
-  const path = enginePath('/commit', x.req.version, { container: container.id, ...plan.query });
+  const path = builtBodyPath('/commit', { container: container.id, ...plan.query });
   await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
 }
 
@@ -283,7 +283,7 @@ async function networkEndpoint(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, network: network.name.replace(sessionPrefix(x.ctx.scope), ''), ...(plan.aliases.length ? { aliases: plan.aliases.join(',') } : {}), ...(plan.force ? { force: true } : {}) };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, network.id), x.req.version), (b) => b, endpointBody(plan, container.id, action));
+  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, network.id)), (b) => b, endpointBody(plan, container.id, action));
 }
 
 function absentObject(x: Exchange): never {
