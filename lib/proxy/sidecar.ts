@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { LABEL } from '../lifecycle/labels';
 import { parseStrictJson } from './json';
+import { checkCpuShares } from './limits';
 import { refuse } from './refusal';
 import { checkBody, ciObject, consoleSize, envList, int, isZeroStruct, nullOnly, optBool, optString, strSlice, zero, zeroStruct } from './schema';
 
@@ -227,6 +228,7 @@ export function planSidecar(text: string, nameQuery: string | undefined, limits:
   checkLimit(hc.NanoCpus, limits.nanoCpus, '--cpus');
   if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && hc.PidsLimit < 0) throw refuse('an unlimited --pids-limit is not allowed');
   checkLimit(hc.PidsLimit, limits.pidsLimit, '--pids-limit');
+  checkCpuShares(hc.CpuShares);
   for (const key of Object.keys(v.Labels ?? {})) {
     if (key.toLowerCase().startsWith('sickbay.')) throw refuse(`label ${key} is reserved for the lab`);
   }

@@ -32,6 +32,3 @@ export interface ProxyContext {
   /** Runs check-then-create steps one at a time (the sidecar count must not race). */
   serial<T>(fn: () => Promise<T>): Promise<T>;
 }
-
-/** How many debug sidecars a session may have at once (each is limited, but they add up). */
-export const MAX_SIDECARS = 4;

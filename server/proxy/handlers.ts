@@ -11,6 +11,7 @@ import { queryFlags } from '@/lib/proxy/audit';
 import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { commitBody, planCommit } from '@/lib/proxy/commit';
 import { isJsonObject } from '@/lib/proxy/json';
+import { checkPidBudget, SESSION_LIMITS } from '@/lib/proxy/limits';
 import { absent, refuse } from '@/lib/proxy/refusal';
 import type { CheckedRequest } from '@/lib/proxy/request';
 import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
@@ -18,7 +19,8 @@ import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/l
 import { planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
 import type { Call } from './call';
-import { MAX_SIDECARS, type ProxyContext } from './context';
+import type { ProxyContext } from './context';
+import { sessionPidLimits } from './budgets';
 import type { OwnedContainer } from './ownership';
 import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
@@ -221,9 +223,12 @@ async function sidecarCreate(x: Exchange): Promise<void> {
   const name = sidecarName(plan, sessionPrefix(scope), crypto.randomBytes(3).toString('hex'));
   x.call.facts.target = name.slice(sessionPrefix(scope).length);
   const body = sidecarBody(plan, { ...(pid ? { pidId: pid.id } : {}), ...(net ? { netId: net.id } : {}) }, options.sidecar, scope);
+  const pidsLimit = (body.HostConfig as { PidsLimit: number }).PidsLimit;
   await x.ctx.serial(async () => {
     const sidecars = (await owned.containers({ fresh: true })).filter((c) => c.role === 'sidecar').length;
-    if (sidecars >= MAX_SIDECARS) throw refuse(`a session may have at most ${MAX_SIDECARS} debug sidecars: remove one first (docker rm -f <name>)`);
+    const max = SESSION_LIMITS.maxSidecars;
+    if (sidecars >= max) throw refuse(`a session may have at most ${max} debug sidecars: remove one first (docker rm -f <name>)`);
+    checkPidBudget(await sessionPidLimits(x.ctx), { name: `a new debug sidecar (${x.call.facts.target})`, pidsLimit });
     await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath('/containers/create', { name }), (answer) => {
       const id = (answer as { Id?: unknown } | null)?.Id;
       if (typeof id === 'string') x.call.facts.targetId = id;
@@ -235,9 +240,16 @@ async function sidecarCreate(x: Exchange): Promise<void> {
 async function update(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(x.req.ref ?? '');
   setTarget(x.call, container);
-  const plan = planUpdate(bodyText(x.body), x.ctx.options.updateCeiling);
+  // A sidecar's forced limits are its ceiling: update may lower them, never lift them.
+  const { sidecar, updateCeiling } = x.ctx.options;
+  const ceiling = container.role === 'sidecar' ? { memoryBytes: sidecar.memoryBytes, nanoCpus: sidecar.nanoCpus, pidsLimit: sidecar.pidsLimit, name: 'the debug sidecar limit' } : updateCeiling;
+  const plan = planUpdate(bodyText(x.body), ceiling);
   x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (b) => b, plan.body);
+  await x.ctx.serial(async () => {
+    const pidsLimit = plan.body.PidsLimit;
+    if (pidsLimit !== undefined) checkPidBudget(await sessionPidLimits(x.ctx), { id: container.id, name: container.target, pidsLimit });
+    await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (b) => b, plan.body);
+  });
 }
 
 function snapshotFallbackTag(): string {

@@ -136,3 +136,76 @@ describe('old API versions cannot undo what the proxy forces (item 8)', () => {
     assert.ok(dockerEvents().some((e) => e.action === 'exec' && e.allowed && e.command?.join(' ') === 'true old-api-exec'));
   });
 });
+
+describe('sidecar limits and the session PID budget (item 7)', () => {
+  const MIB = 2 ** 20;
+  const limitsOf = async (ref: string) => (await docker.getContainer(ref).inspect()).HostConfig;
+  const sidecar = (name: string) => `sickbay-${sessionId}-${name}`;
+
+  before(async () => {
+    const res = await inConsole('docker run -d --name dbg sickbay/service:latest sleep 600');
+    assert.equal(res.code, 0, res.stderr);
+  });
+
+  after(async () => {
+    await inConsole('docker rm -f dbg dbg2 >/dev/null 2>&1; docker update --pids-limit 128 api >/dev/null 2>&1; true');
+  });
+
+  for (const args of ['--memory 512m --memory-swap 512m', '--cpus 1', '--pids-limit 256', '--memory-reservation 256m']) {
+    it(`docker update ${args} on a sidecar is refused, and its forced limits hold`, async () => {
+      const res = await inConsole(`docker update ${args} dbg`);
+      assert.notEqual(res.code, 0, res.stdout);
+      assert.match(res.stderr, /sickbay: .* above the debug sidecar limit/);
+      const hc = await limitsOf(sidecar('dbg'));
+      assert.equal(hc.Memory, 128 * MIB);
+      assert.equal(hc.MemorySwap, 128 * MIB);
+      assert.equal(hc.NanoCpus, 250_000_000);
+      assert.equal(hc.PidsLimit, 64);
+    });
+  }
+
+  it('a sidecar can still be given less', async () => {
+    const res = await inConsole('docker update --memory 64m --memory-swap 64m --pids-limit 32 dbg');
+    assert.equal(res.code, 0, res.stderr);
+    const hc = await limitsOf(sidecar('dbg'));
+    assert.equal(hc.Memory, 64 * MIB);
+    assert.equal(hc.PidsLimit, 32);
+    assert.equal((await inConsole('docker update --pids-limit 64 dbg')).code, 0);
+  });
+
+  it('--cpu-shares above 1024 is refused on run and on update; 512 is fine', async () => {
+    const run = await inConsole('docker run --rm --cpu-shares 262144 sickbay/service:latest true');
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /sickbay: --cpu-shares above 1024/);
+    for (const target of ['api', 'dbg']) {
+      const res = await inConsole(`docker update --cpu-shares 262144 ${target}`);
+      assert.notEqual(res.code, 0, `${target}: ${res.stdout}`);
+      assert.match(res.stderr, /sickbay: --cpu-shares above 1024/);
+    }
+    assert.notEqual((await limitsOf(apiId)).CpuShares, 262144);
+    const ok = await inConsole('docker update --cpu-shares 512 api');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await limitsOf(apiId)).CpuShares, 512);
+  });
+
+  it('docker update --pids-limit past the session budget is refused, even under the per-container ceiling', async () => {
+    // api 128 + traffic 64 + dbg 64 of 1024: api may go up to 896.
+    const res = await inConsole('docker update --pids-limit 1000 api');
+    assert.notEqual(res.code, 0, res.stdout);
+    assert.match(res.stderr, /sickbay: the session's PID budget is 1024 .* so api can have at most 896, not 1000/);
+    assert.equal((await limitsOf(apiId)).PidsLimit, 128);
+    const within = await inConsole('docker update --pids-limit 896 api');
+    assert.equal(within.code, 0, within.stderr);
+    assert.equal((await limitsOf(apiId)).PidsLimit, 896);
+  });
+
+  it('a new sidecar that would pass the budget is refused', async () => {
+    const res = await inConsole('docker run -d --name dbg2 sickbay/service:latest sleep 600');
+    assert.notEqual(res.code, 0, res.stdout);
+    assert.match(res.stderr, /sickbay: the session's PID budget is 1024 .* so a new debug sidecar \(dbg2\) can have at most 0, not 64/);
+    assert.equal((await docker.listContainers({ all: true, filters: { name: [sidecar('dbg2')] } })).length, 0);
+    assert.equal((await inConsole('docker update --pids-limit 128 api')).code, 0);
+    const again = await inConsole('docker run -d --name dbg2 sickbay/service:latest sleep 600');
+    assert.equal(again.code, 0, again.stderr);
+  });
+});
