@@ -36,6 +36,8 @@ export type Handler =
   | 'network-inspect'
   | 'network-endpoint'
   | 'image-inspect'
+  /** `docker rmi` of one of the session's own snapshots; anything else is absent or refused. */
+  | 'remove-snapshot'
   /** Objects a session never has (volumes, plugins): Docker's not-found, so `docker inspect` keeps probing. */
   | 'absent';
 
@@ -137,6 +139,7 @@ export const ROUTES: readonly Route[] = [
 
   route('GET', /^\/images\/json$/, 'images', 'list-images', 'none', { all: Q.bool, digests: Q.bool, 'shared-size': Q.bool, filters: Q.filters }),
   route('GET', new RegExp(`^/images/${IMAGE_REF}/json$`), 'image-inspect', 'image-inspect', 'image'),
+  route('DELETE', new RegExp(`^/images/${IMAGE_REF}$`), 'rmi', 'remove-snapshot', 'image', { force: Q.bool, noprune: Q.bool }),
   route('GET', new RegExp(`^/volumes/${REF}$`), 'volume-inspect', 'absent', 'volume'),
   route('GET', new RegExp(`^/plugins/${IMAGE_REF}/json$`), 'plugin-inspect', 'absent', 'plugin'),
 ];
@@ -150,7 +153,7 @@ const DENIALS: readonly Denial[] = [
   { pattern: /^\/images\/load$/, action: 'load', reason: 'loading images is not allowed' },
   { pattern: /^\/images\/(.+\/)?get$/, action: 'save', reason: 'saving images is not allowed' },
   { pattern: /^\/images\/.+\/tag$/, action: 'tag', reason: 'tagging images is not allowed: docker commit names snapshots itself' },
-  { method: 'DELETE', pattern: /^\/images\/.+$/, action: 'rmi', reason: 'removing images is not allowed' },
+  { method: 'DELETE', pattern: /^\/images\/.+$/, action: 'rmi', reason: 'removing images is not allowed, except this session\'s own snapshots' },
   { pattern: /^\/images\/search$/, action: 'search', reason: 'searching a registry is not allowed' },
   { pattern: /^\/(containers|images|networks|volumes)\/prune$/, action: 'prune', reason: 'prune works engine-wide and is not allowed' },
   { pattern: /^\/system\/df$/, action: 'system-df', reason: 'disk usage is engine-wide and not shown' },

@@ -197,6 +197,15 @@ export function imageAllowed(image: string, allowlist: readonly string[], snapsh
   return !!snapshotRepository && want.startsWith(`${snapshotRepository}:`);
 }
 
+/** True when `ref` names one of the allowlisted sidecar images (never throws). */
+export function isSidecarImage(ref: string, allowlist: readonly string[]): boolean {
+  try {
+    return imageAllowed(ref, allowlist);
+  } catch {
+    return false;
+  }
+}
+
 function joinTarget(mode: string | undefined, flag: '--pid' | '--net'): string | undefined {
   if (mode === undefined || mode === '' || (flag === '--net' && (mode === 'default' || mode === 'none'))) return undefined;
   const m = /^container:(\/?[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.exec(mode);

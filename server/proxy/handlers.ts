@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { isSickbayError } from '@/lib/errors';
+import { isSickbayError, SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
 import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
@@ -16,11 +16,12 @@ import { absent, refuse } from '@/lib/proxy/refusal';
 import type { CheckedRequest } from '@/lib/proxy/request';
 import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
 import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/lib/proxy/scope';
-import { planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
+import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
+import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
 import type { Call } from './call';
 import type { ProxyContext } from './context';
-import { sessionPidLimits } from './budgets';
+import { changedBytes, sessionPidLimits, sessionSnapshots } from './budgets';
 import type { OwnedContainer } from './ownership';
 import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
@@ -263,7 +264,33 @@ async function commit(x: Exchange): Promise<void> {
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };
   const path = builtBodyPath('/commit', { container: container.id, ...plan.query });
-  await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
+  // One at a time: two commits at once must not both fit a budget only one of them fits.
+  await x.ctx.serial(async () => {
+    const [existing, bytes] = await Promise.all([sessionSnapshots(x.ctx), changedBytes(x.ctx, container.id)]);
+    checkSnapshotBudget(existing, container.target, bytes);
+    await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
+  });
+}
+
+/** `docker rmi` of one of the session's snapshots, by its name or id. */
+async function removeSnapshot(x: Exchange): Promise<void> {
+  const ref = x.req.ref ?? '';
+  x.call.facts.target = ref;
+  const { noprune } = checkRemoveQuery(x.req.query);
+  const inspect = await x.ctx.engine.json<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>('GET', `/images/${encodeURIComponent(ref)}/json`);
+  const own = inspect.status === 200 && isOwnSnapshot(inspect.body?.Config?.Labels, x.ctx.scope);
+  if (!own) {
+    if (inspect.status !== 200 && inspect.status !== 404) throw new SickbayError('engine_unavailable', `looking up image ${ref} failed (${inspect.status})`);
+    // The sidecar images are visible to the learner: say why, instead of pretending they are absent.
+    if (isSidecarImage(ref, x.ctx.options.sidecar.images)) throw refuse(`only this session's snapshots (${x.ctx.options.commitRepository}:<tag>) can be removed`);
+    throw absent('image', ref);
+  }
+  const id = String(inspect.body?.Id ?? '');
+  x.call.facts.targetId = id;
+  // By id when named by id (the learner's short id could mean another image by the time it is
+  // used); by the name otherwise, so only that tag goes when the image has another.
+  const what = namesAnId(ref) ? id : ref;
+  await forwardJson(x.ctx, x.call, x.res, 'DELETE', enginePath(`/images/${what}`, x.req.version, { noprune }), (b) => b);
 }
 
 async function archivePut(x: Exchange): Promise<void> {
@@ -345,6 +372,8 @@ export async function dispatch(x: Exchange): Promise<void> {
       return networkEndpoint(x);
     case 'image-inspect':
       return imageInspect(x);
+    case 'remove-snapshot':
+      return removeSnapshot(x);
     case 'absent':
       return absentObject(x);
   }

@@ -209,3 +209,50 @@ describe('sidecar limits and the session PID budget (item 7)', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 });
+
+describe('snapshots: at most 3 per session, and docker rmi of the session\'s own (item 4, snapshots)', () => {
+  const repo = () => `sickbay-snapshot/${sessionId}`;
+  const snapshots = async () =>
+    docker.listImages({ all: true, filters: { label: [`${LABEL.session}=${sessionId}`, `${LABEL.instance}=${lab.instance}`, `${LABEL.role}=snapshot`] } });
+
+  it('commits three snapshots, then refuses a fourth with the way out', async () => {
+    for (const tag of ['s1', 's2', 's3']) {
+      const res = await inConsole(`docker exec api sh -c 'echo ${tag} > /tmp/${tag}' && docker commit api ${tag}`);
+      assert.equal(res.code, 0, res.stderr);
+    }
+    assert.equal((await snapshots()).length, 3);
+    const fourth = await inConsole('docker commit api s4');
+    assert.notEqual(fourth.code, 0, fourth.stdout);
+    assert.match(fourth.stderr, /sickbay: a session may keep at most 3 snapshots .*:s1-latest \d+ KiB.*docker rmi/);
+    assert.equal((await snapshots()).length, 3, 'no fourth image');
+  });
+
+  it('docker rmi removes an own snapshot by name and by short id, which makes room again', async () => {
+    const byName = await inConsole(`docker rmi ${repo()}:s1-latest`);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.match(byName.stdout, /Untagged: .*:s1-latest/);
+    const s2 = (await docker.getImage(`${repo()}:s2-latest`).inspect()).Id;
+    const byId = await inConsole(`docker rmi ${s2.replace('sha256:', '').slice(0, 12)}`);
+    assert.equal(byId.code, 0, byId.stderr);
+    await assert.rejects(docker.getImage(s2).inspect(), 'removed on the engine');
+    const again = await inConsole('docker commit api s4');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await snapshots()).flatMap((i) => i.RepoTags ?? []).sort(), [`${repo()}:s3-latest`, `${repo()}:s4-latest`]);
+    assert.ok(dockerEvents().some((e) => e.action === 'rmi' && e.allowed && e.status === 200));
+  });
+
+  it('docker rmi of anything else is refused or answered like a missing image', async () => {
+    const lab = await inConsole('docker rmi sickbay/service:latest');
+    assert.notEqual(lab.code, 0);
+    assert.match(lab.stderr, /sickbay: only this session's snapshots .* can be removed/);
+    const scenario = await inConsole('docker rmi sickbay/scenario-leaky-job:latest');
+    assert.match(scenario.stderr, /No such image: sickbay\/scenario-leaky-job:latest/);
+    const forced = await inConsole(`docker rmi -f ${repo()}:s3-latest`);
+    assert.match(forced.stderr, /sickbay: docker rmi --force is not allowed/);
+    await docker.getImage('sickbay/service:latest').inspect();
+    await docker.getImage('sickbay/scenario-leaky-job:latest').inspect();
+    await docker.getImage(`${repo()}:s3-latest`).inspect();
+    const missing = await inConsole(`docker rmi ${repo()}:never-made`);
+    assert.match(missing.stderr, /No such image: /);
+  });
+});
