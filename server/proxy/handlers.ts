@@ -27,12 +27,15 @@ import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
 import { builtBodyPath, enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
 import { bodyText } from './http-io';
+import { streamUpload } from './uploads';
 
 export interface Exchange {
   ctx: ProxyContext;
   call: Call;
   req: CheckedRequest;
+  /** The request body, read under its cap (empty for uploads, which stream from `incoming`). */
   body: Buffer;
+  incoming: http.IncomingMessage;
   res: http.ServerResponse;
 }
 
@@ -296,8 +299,7 @@ async function removeSnapshot(x: Exchange): Promise<void> {
 async function archivePut(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(x.req.ref ?? '');
   setTarget(x.call, container);
-  x.call.facts.flags = { ...x.call.facts.flags, bytes: x.body.length };
-  await forwardStream(x.ctx, x.call, x.res, 'PUT', enginePath(withId(x.req, container.id), x.req.version, x.req.query), { body: x.body, contentType: 'application/x-tar' });
+  await streamUpload({ ctx: x.ctx, call: x.call, incoming: x.incoming, res: x.res, container, path: enginePath(withId(x.req, container.id), x.req.version, x.req.query) });
 }
 
 async function removeSidecar(x: Exchange): Promise<void> {

@@ -78,6 +78,7 @@ export function writeRawError(socket: Duplex, status: number, message: string): 
  */
 export function drain(req: http.IncomingMessage, maxBytes = 1024 * 1024, timeoutMs = 5_000): Promise<boolean> {
   if (req.complete) return Promise.resolve(true);
+  if (req.destroyed || req.socket.destroyed) return Promise.resolve(false);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.resolve(false);
   return new Promise((resolve) => {

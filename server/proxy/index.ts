@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { SickbayError } from '@/lib/errors';
 import { REFUSAL_PREFIX } from '@/lib/proxy/refusal';
 import { bodyLimit, checkRequest } from '@/lib/proxy/request';
+import { REQUEST_TIMEOUTS } from '@/lib/proxy/uploads';
 import { deniedAction } from '@/lib/proxy/routes';
 import { Call, type AuditSink } from './call';
 import type { ProxyContext, ProxyOptions } from './context';
@@ -98,8 +99,8 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
   const connectionIds = new WeakMap<object, number>();
   let connections = 0;
 
-  const server = http.createServer();
-  server.headersTimeout = 30_000;
+  // A client that trickles its headers or body (slowloris) is cut off with a 408.
+  const server = http.createServer({ headersTimeout: REQUEST_TIMEOUTS.headersMs, requestTimeout: REQUEST_TIMEOUTS.requestMs, connectionsCheckingInterval: 1_000 });
   // One learner's CLI needs a handful (stats opens one per container); this bounds the engine
   // sockets a runaway loop in the console can hold open.
   server.maxConnections = MAX_CONNECTIONS;
@@ -117,9 +118,10 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         const checked = checkRequest(method, req.url ?? '');
         call.facts.action = checked.route.action;
         call.facts.path = checked.path;
-        const body = await readBody(req, bodyLimit(checked.route));
+        // Uploads stream through (server/proxy/uploads.ts); every other body is small and read first.
+        const body = checked.route.body === 'tar' ? Buffer.alloc(0) : await readBody(req, bodyLimit(checked.route));
         try {
-          await dispatch({ ctx, call, req: checked, body, res });
+          await dispatch({ ctx, call, req: checked, body, incoming: req, res });
         } finally {
           if (mutates(method)) ctx.owned.invalidate();
         }

@@ -7,11 +7,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { DockerCallBody } from '@/lib/audit/events';
 import { LABEL } from '@/lib/lifecycle/labels';
 import type { Services } from '@/server/registry';
-import { docker, startTestServices, type TestServices } from './helpers';
+import { docker, startTestServices, waitFor, type TestServices } from './helpers';
 
 const CLI_TIMEOUT_MS = 120_000;
 
@@ -43,6 +45,70 @@ function inConsole(script: string, timeoutMs = CLI_TIMEOUT_MS): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+interface Raw {
+  status: number;
+  text: string;
+  json: { message?: string } & Record<string, unknown>;
+}
+
+function readAnswer(res: http.IncomingMessage): Promise<Raw> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: Raw['json'] = {};
+      try {
+        json = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      resolve({ status: res.statusCode ?? 0, text, json });
+    });
+  });
+}
+
+/** A one-file tar header (ustar), for uploads made by hand. */
+function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512, 0);
+  const put = (offset: number, value: string) => h.write(value, offset, 'ascii');
+  put(0, name);
+  put(100, '0000644\0');
+  put(108, '0000000\0');
+  put(116, '0000000\0');
+  put(124, `${size.toString(8).padStart(11, '0')}\0`);
+  put(136, `${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`);
+  put(148, '        ');
+  put(156, '0');
+  put(257, 'ustar\0');
+  put(263, '00');
+  const sum = h.reduce((a, b) => a + b, 0);
+  put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return h;
+}
+
+/** A chunked upload (as the docker CLI sends them) into the api's /tmp, from the host. */
+function startUpload(): { request: http.ClientRequest; answer: Promise<Raw> } {
+  const request = http.request({ socketPath, method: 'PUT', path: `/v1.41/containers/api/archive?path=${encodeURIComponent('/tmp')}`, headers: { Host: 'docker', 'Content-Type': 'application/x-tar' } });
+  const answer = new Promise<Raw>((resolve, reject) => {
+    request.once('response', (res) => void readAnswer(res).then(resolve));
+    request.once('error', reject);
+  });
+  answer.catch(() => {});
+  return { request, answer };
+}
+
+/** Writes `bytes` zero bytes with backpressure; stops early when the request is gone. */
+async function writeZeros(request: http.ClientRequest, bytes: number): Promise<void> {
+  const chunk = Buffer.alloc(256 * 1024);
+  const closed = new Promise<void>((resolve) => request.once('close', () => resolve()));
+  for (let left = bytes; left > 0 && !request.destroyed; left -= chunk.length) {
+    if (!request.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) {
+      await Promise.race([new Promise<void>((resolve) => request.once('drain', () => resolve())), closed]);
+    }
+  }
 }
 
 function dockerEvents(): (DockerCallBody & { id: number })[] {
@@ -254,5 +320,95 @@ describe('snapshots: at most 3 per session, and docker rmi of the session\'s own
     await docker.getImage(`${repo()}:s3-latest`).inspect();
     const missing = await inConsole(`docker rmi ${repo()}:never-made`);
     assert.match(missing.stderr, /No such image: /);
+  });
+});
+
+describe('docker cp uploads stream through under limits (item 5)', () => {
+  const MIB = 2 ** 20;
+  const fileSize = async (path: string) => {
+    const res = await services.runtime.exec(apiId, ['sh', '-c', `stat -c %s ${path} 2>/dev/null || echo none`]);
+    return res.stdout.trim();
+  };
+
+  it('docker cp into a container works end to end, and is audited with its size', async () => {
+    const res = await inConsole("printf 'copied in\\n' > /tmp/in.txt && mkdir -p /tmp/tree/sub && echo deep > /tmp/tree/sub/f && docker cp /tmp/in.txt api:/tmp/in.txt && docker cp /tmp/tree api:/tmp/");
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal((await services.runtime.exec(apiId, ['cat', '/tmp/in.txt', '/tmp/tree/sub/f'])).stdout, 'copied in\ndeep\n');
+    const cps = dockerEvents().filter((e) => e.action === 'cp' && e.allowed && e.flags?.direction === 'in');
+    assert.ok(cps.length >= 2 && cps.every((e) => typeof e.flags?.bytes === 'number' && (e.flags.bytes as number) > 0), JSON.stringify(cps));
+  });
+
+  it('a third upload while two are in flight is refused with a clear message; it works again after', async () => {
+    // The engine locks a container while it extracts into it (exec, cp stat and a second
+    // upload wait), so the held uploads go to the api and the third to the traffic container;
+    // the first held file is watched in the api's writable layer on the host.
+    const upper = ((await docker.getContainer(apiId).inspect()).GraphDriver.Data as unknown as { UpperDir: string }).UpperDir;
+    const onDisk = (name: string) => fs.existsSync(`${upper}/tmp/${name}`) && fs.statSync(`${upper}/tmp/${name}`).size >= MIB;
+    const trafficId = services.store.requireSession(sessionId).containers.traffic as string;
+    const held = [startUpload(), startUpload()];
+    try {
+      held.forEach((u, i) => {
+        u.request.write(tarHeader(`held-${i}.bin`, 32 * MIB));
+        u.request.write(Buffer.alloc(MIB));
+      });
+      // Streamed, not buffered: the engine is already writing the first file (the second waits for its lock).
+      await waitFor('a held upload to reach the engine', async () => onDisk('held-0.bin') || onDisk('held-1.bin'), 20_000, 100);
+      const third = await inConsole('echo third > /tmp/third && docker cp /tmp/third traffic:/tmp/third');
+      assert.notEqual(third.code, 0, third.stdout);
+      assert.match(third.stderr, /sickbay: docker cp: at most 2 uploads into containers at once per session; wait for one to finish/);
+    } finally {
+      for (const u of held) u.request.destroy();
+    }
+    await waitFor('docker cp to work again once the held uploads are gone', async () => (await inConsole('docker cp /tmp/third traffic:/tmp/third')).code === 0, 30_000, 500);
+    assert.equal((await services.runtime.exec(trafficId, ['cat', '/tmp/third'])).stdout, 'third\n');
+  });
+
+  it('an upload past 64 MiB is cut off at the cap and refused', async () => {
+    const up = startUpload();
+    up.request.write(tarHeader('big.bin', 80 * MIB));
+    await writeZeros(up.request, 80 * MIB).catch(() => {});
+    up.request.end();
+    const answer = await up.answer;
+    assert.equal(answer.status, 403, answer.text);
+    assert.match(answer.json.message ?? '', /^sickbay: docker cp: an upload may be at most 64 MiB/);
+    // The engine extracts as it reads: what reached it before the cap stays, cut short.
+    const size = await fileSize('/tmp/big.bin');
+    assert.ok(size === 'none' || Number(size) <= 64 * MIB, `big.bin is ${size} bytes`);
+    const refused = dockerEvents().filter((e) => e.action === 'cp' && !e.allowed);
+    assert.ok(refused.some((e) => /at most 64 MiB/.test(e.reason ?? '')), 'the refusal is audited');
+    await waitFor('docker cp to work again', async () => (await inConsole('echo after > /tmp/after && docker cp /tmp/after api:/tmp/after-big')).code === 0, 30_000, 500);
+  });
+
+  /** Sends `start`, then `drip` every second, until the proxy closes the connection (or 90 s pass). */
+  async function trickle(start: string, drip: string): Promise<{ outcome: string; answer: string }> {
+    const socket = net.connect(socketPath);
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(start);
+    const timer = setInterval(() => socket.writable && socket.write(drip), 1_000);
+    try {
+      const outcome = await Promise.race([closed.then(() => 'closed'), new Promise<string>((r) => setTimeout(() => r('still open after 90 s'), 90_000))]);
+      return { outcome, answer };
+    } finally {
+      clearInterval(timer);
+      socket.destroy();
+    }
+  }
+
+  it('a client that trickles its request headers is cut off (slowloris)', async () => {
+    const { outcome, answer } = await trickle('GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n', 'X-Slow: 1\r\n');
+    assert.equal(outcome, 'closed');
+    assert.match(answer, /^HTTP\/1\.1 408/);
+  });
+
+  it('an upload that trickles its body is cut off, and its slot is freed', async () => {
+    const start = `PUT /v1.41/containers/api/archive?path=%2Ftmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const header = tarHeader('slow.bin', 1024);
+    const { outcome, answer } = await trickle(`${start}${header.length.toString(16)}\r\n${header.toString('latin1')}\r\n`, '1\r\nx\r\n');
+    assert.equal(outcome, 'closed');
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    await waitFor('docker cp to work after the slow upload', async () => (await inConsole('echo after > /tmp/after && docker cp /tmp/after api:/tmp/after-slow')).code === 0, 30_000, 500);
   });
 });
