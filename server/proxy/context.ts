@@ -1,4 +1,5 @@
 /** What every handler of one session's proxy shares. */
+import type { AuditLimits } from '@/lib/proxy/audit-budget';
 import type { SessionScope } from '@/lib/proxy/scope';
 import type { AuditSink } from './call';
 import type { EngineClient } from './engine-client';
@@ -18,6 +19,8 @@ export interface ProxyOptions {
   updateCeiling: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   /** Commits are forced into this repository, e.g. sickbay-snapshot/<sessionId>. */
   commitRepository: string;
+  /** Overrides of the audit budget (lib/proxy/audit-budget.ts AUDIT_LIMITS); tests use small ones. */
+  auditLimits?: Partial<AuditLimits>;
   /** Where the proxy reports its own trouble (audit sink failures); silent by default. */
   log?: (message: string) => void;
 }

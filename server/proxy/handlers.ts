@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { isSickbayError, SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
+import { capCommand } from '@/lib/proxy/audit-budget';
 import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { commitBody, planCommit } from '@/lib/proxy/commit';
 import { isJsonObject } from '@/lib/proxy/json';
@@ -208,7 +209,8 @@ async function execCreate(x: Exchange): Promise<void> {
   await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (body) => {
     const id = (body as { Id?: unknown } | null)?.Id;
     if (typeof id === 'string') {
-      x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: plan.command });
+      // The registry keeps the command as the audit stores it (up to 4 096 execs are remembered).
+      x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: capCommand(plan.command) });
       x.call.facts.flags = { ...x.call.facts.flags, exec: id.slice(0, 12) };
     }
     return body;

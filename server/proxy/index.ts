@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SickbayError } from '@/lib/errors';
+import { AUDIT_LIMITS, AuditBudget, capText, rateText, type ProxyEvent } from '@/lib/proxy/audit-budget';
 import { REFUSAL_PREFIX } from '@/lib/proxy/refusal';
 import { bodyLimit, checkRequest } from '@/lib/proxy/request';
 import { REQUEST_TIMEOUTS } from '@/lib/proxy/uploads';
@@ -74,12 +75,33 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
   if (!options.sessionId || !options.instance) throw new SickbayError('bad_request', 'the proxy needs a session id and an instance');
   await prepareSocketPath(options.socketPath);
 
-  const emit: AuditSink = (event) => {
+  const write = (event: ProxyEvent) => {
     try {
       options.audit(event);
     } catch (err) {
       options.log?.(`proxy ${options.sessionId}: audit sink failed: ${(err as Error).message}`);
     }
+  };
+  // Every proxy event passes the session's audit budget (lib/proxy/audit-budget.ts).
+  const budget = new AuditBudget({ ...AUDIT_LIMITS, ...options.auditLimits });
+  const emit: AuditSink = (event) => {
+    for (const e of budget.record(event, Date.now())) write(e);
+  };
+  /**
+   * A refused call, answered and logged; past the refusal rate it is answered 429 instead and
+   * only counted (the streak is logged in aggregate).
+   */
+  const refused = (call: Call, err: unknown): { status: number; message: string } => {
+    const answer = errorAnswer(err);
+    // A stream that failed after its answer went out was logged already: not a refusal.
+    if (call.done) return answer;
+    if (budget.admitRefusal(Date.now())) {
+      call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
+      return answer;
+    }
+    for (const e of budget.suppress(call.facts.action, Date.now())) write(e);
+    const r = budget.limits;
+    return { status: 429, message: `${REFUSAL_PREFIX}too many refused calls from this session (more than ${r.refusalBurst} at once, then ${rateText(r.refusalsPerSecond)}): wait a moment. This one was refused too: ${capText(answer.message.replace(REFUSAL_PREFIX, ''), 300)}` };
   };
   const engine = new EngineClient(options.engineSocketPath);
   const scope = { sessionId: options.sessionId, instance: options.instance };
@@ -126,13 +148,12 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
           if (mutates(method)) ctx.owned.invalidate();
         }
       } catch (err) {
-        const answer = errorAnswer(err);
+        const answer = refused(call, err);
         if (res.headersSent) res.destroy();
         else {
           const drained = await drain(req);
           sendJson(res, answer.status, { message: answer.message }, drained ? {} : { Connection: 'close' });
         }
-        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
       }
     })();
   });
@@ -151,9 +172,8 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
           if (mutates(method)) ctx.owned.invalidate();
         }
       } catch (err) {
-        const answer = errorAnswer(err);
+        const answer = refused(call, err);
         writeRawError(socket, answer.status, answer.message);
-        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
       }
     })();
   });
@@ -177,6 +197,7 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const s of sockets) s.destroy();
         engine.close();
+        for (const e of budget.flush()) write(e);
         await closed;
         await fs.unlink(options.socketPath).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;

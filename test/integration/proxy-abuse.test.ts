@@ -9,9 +9,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DockerCallBody } from '@/lib/audit/events';
 import { LABEL } from '@/lib/lifecycle/labels';
+import type { ProxyEvent } from '@/lib/proxy/audit-budget';
+import { engineSocketPath } from '@/server/engine/console';
+import { startSessionProxy } from '@/server/proxy';
 import type { Services } from '@/server/registry';
 import { docker, startTestServices, waitFor, type TestServices } from './helpers';
 
@@ -410,5 +414,88 @@ describe('docker cp uploads stream through under limits (item 5)', () => {
     assert.equal(outcome, 'closed');
     assert.match(answer, /^HTTP\/1\.1 408/);
     await waitFor('docker cp to work after the slow upload', async () => (await inConsole('echo after > /tmp/after && docker cp /tmp/after api:/tmp/after-slow')).code === 0, 30_000, 500);
+  });
+});
+
+describe('the audit log cannot be flooded (item 9)', () => {
+  it('200 refused creates with 60 000-character commands: commands cut at 4 KiB, refusals past the rate answered 429 and logged in aggregate', async () => {
+    const before = services.store.listEvents(sessionId);
+    const mark = before.length ? (before[before.length - 1]?.id ?? 0) : 0;
+    const script = [
+      `big=$(head -c 60000 /dev/zero | tr '\\0' a)`,
+      `printf '{"Image":"sickbay/service:latest","Cmd":["%s"],"HostConfig":{"NetworkMode":"container:no-such-thing"}}' "$big" > /tmp/flood.json`,
+      'start=$(date +%s)',
+      'for i in $(seq 200); do curl -s -o /dev/null -w "%{http_code}\\n" --unix-socket /var/run/docker.sock -H "Content-Type: application/json" --data-binary @/tmp/flood.json http://docker/v1.41/containers/create; done > /tmp/codes',
+      'echo "seconds $(( $(date +%s) - start ))"; sort /tmp/codes | uniq -c',
+    ].join('\n');
+    const res = await inConsole(script, 300_000);
+    assert.equal(res.code, 0, res.stderr);
+    const count = (code: number) => Number(new RegExp(`(\\d+) ${code}\\n`).exec(res.stdout)?.[1] ?? 0);
+    const seconds = Number(/seconds (\d+)/.exec(res.stdout)?.[1]);
+    assert.equal(count(403) + count(429), 200, res.stdout);
+    assert.ok(count(403) <= 60 + Math.ceil(seconds / 5) + 1, `at most the burst and one every 5 s answered 403: ${res.stdout}`);
+    assert.ok(count(429) > 0, res.stdout);
+
+    // The next call after a quiet spell (5 s) ends the streak: its summary is logged first.
+    await new Promise((r) => setTimeout(r, 6_000));
+    const last = await inConsole('docker run --rm --privileged sickbay/service:latest true');
+    assert.match(last.stderr, /sickbay: privileged containers are not allowed/);
+
+    const added = services.store.listEvents(sessionId, mark);
+    const bytes = Buffer.byteLength(JSON.stringify(added));
+    assert.ok(bytes < 1024 ** 2, `the log grew by ${bytes} bytes`);
+    const runs = added.filter((e): e is DockerCallBody & { id: number; sessionId: string; t: number; at: number } => e.kind === 'docker' && e.action === 'run' && !e.allowed);
+    const flooded = runs.filter((e) => e.command);
+    assert.equal(flooded.length, count(403));
+    for (const e of flooded) {
+      const text = (e.command ?? []).join('');
+      assert.match(text, /^a{4096}…\[sickbay: 55904 more characters not logged\]$/);
+    }
+    const notices = added.filter((e): e is DockerCallBody & { id: number; sessionId: string; t: number; at: number } => e.kind === 'docker' && e.action === 'refusal-rate');
+    assert.equal(notices.length, 2, JSON.stringify(notices));
+    assert.match(notices[0]?.reason ?? '', /more than 60 refused calls in a burst/);
+    assert.match(notices[1]?.reason ?? '', new RegExp(`^sickbay: ${count(429)} refused calls were answered 429 and not logged one by one \\(run ×${count(429)}\\)$`));
+  });
+
+  it('a refusal past the rate says so in the CLI', async () => {
+    const res = await inConsole('for i in $(seq 80); do docker run --rm --privileged sickbay/service:latest true 2>&1 | grep -m1 "Error response"; done | sort | uniq -c');
+    assert.match(res.stdout, /sickbay: too many refused calls from this session \(more than 60 at once, then one every 5 s\): wait a moment\. This one was refused too: privileged containers are not allowed/);
+  });
+
+  it('past the per-session event budget, proxy events are counted, not stored, and the count is logged at the end', async () => {
+    const events: ProxyEvent[] = [];
+    const sock = `${path.dirname(socketPath)}/budget.sock`;
+    const proxy = await startSessionProxy({
+      sessionId,
+      instance: lab.instance,
+      socketPath: sock,
+      engineSocketPath: engineSocketPath(),
+      audit: (e) => events.push(e),
+      sidecar: { images: ['sickbay/service:latest'], labels: {}, memoryBytes: 128 * 2 ** 20, nanoCpus: 25e7, pidsLimit: 64 },
+      updateCeiling: { memoryBytes: 2 ** 30, nanoCpus: 1e9, pidsLimit: 1024 },
+      commitRepository: `sickbay-snapshot/${sessionId}`,
+      auditLimits: { maxEvents: 20 },
+    });
+    try {
+      for (let i = 0; i < 50; i++) {
+        const res = await new Promise<number>((resolve, reject) => {
+          const req = http.request({ socketPath: sock, method: 'GET', path: '/v1.41/containers/json', headers: { Host: 'docker' } }, (r) => {
+            r.resume();
+            r.on('end', () => resolve(r.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        assert.equal(res, 200, 'calls past the budget still work');
+      }
+    } finally {
+      await proxy.close();
+    }
+    const ps = events.filter((e) => e.kind === 'docker' && e.action === 'ps');
+    assert.equal(ps.length, 20);
+    const notices = events.filter((e): e is DockerCallBody => e.kind === 'docker' && e.action === 'audit-budget');
+    assert.equal(notices.length, 2, JSON.stringify(notices));
+    assert.match(notices[0]?.reason ?? '', /audit budget is reached \(20 proxy events/);
+    assert.match(notices[1]?.reason ?? '', /^sickbay: 30 more proxy events of this session were counted, not stored/);
   });
 });
