@@ -132,7 +132,23 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
     socket.on('error', () => socket.destroy());
   });
 
+  // A request that timed out (or could not be parsed) is answered here, and the answer is
+  // flushed before the connection closes: Node's own default destroys it right after writing.
+  const responses = new WeakMap<Duplex, http.ServerResponse>();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const started = responses.get(socket)?.headersSent;
+    // The client went away (reset, or closed mid-request): nobody to answer.
+    if (started || !socket.writable || err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE') {
+      socket.destroy();
+      return;
+    }
+    const [status, text] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  });
+
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    responses.set(req.socket, res);
     const method = req.method ?? '';
     const call = newCall(emit, method, req.url, connectionIds.get(req.socket) ?? 0);
     void (async () => {
