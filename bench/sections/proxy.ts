@@ -142,7 +142,7 @@ export async function benchProxy(lab: InProcessLab, opts: { runs: number; log: (
       raw[name] = figure(name, direct, proxy);
       opts.log(`${name} (no CLI): direct ${raw[name].direct.median} ms, proxy ${raw[name].proxy.median} ms (x${raw[name].ratio})`);
     }
-    const uploads = await benchUploadMemory(proxySock, [containerName(s.id, 'traffic'), api], opts.log);
+    const uploads = await benchUploadMemory(proxySock, [s.containers.traffic as string, s.containers.api as string], opts.log);
     return { runs: opts.runs, container: 'api', psRows, calls, raw, uploads };
   } finally {
     fs.rmSync(configDir, { recursive: true, force: true });
