@@ -282,7 +282,7 @@ async function removeSnapshot(x: Exchange): Promise<void> {
   const ref = x.req.ref ?? '';
   x.call.facts.target = ref;
   const { noprune } = checkRemoveQuery(x.req.query);
-  const inspect = await x.ctx.engine.json<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>('GET', `/images/${encodeURIComponent(ref)}/json`);
+  const inspect = await x.ctx.engine.json<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>('GET', enginePath(`/images/${ref}/json`, null));
   const own = inspect.status === 200 && isOwnSnapshot(inspect.body?.Config?.Labels, x.ctx.scope);
   if (!own) {
     if (inspect.status !== 200 && inspect.status !== 404) throw new SickbayError('engine_unavailable', `looking up image ${ref} failed (${inspect.status})`);
