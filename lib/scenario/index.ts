@@ -7,3 +7,5 @@ export * from './types';
 export type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '../runtime/container';
 export * from './checks';
 export * from './traffic';
+// Goal evidence that names a moment writes it as every page does, on the session clock.
+export { formatClock } from '../display/clock';

@@ -15,7 +15,7 @@ export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
  * test, a debug sidecar) read these instead of guessing from the end state.
  */
 export interface LearnerAction {
-  /** Milliseconds since the session started. */
+  /** Milliseconds on the session clock: since the session was ready. */
   atMs: number;
   body: DockerCallBody | TypedLineBody;
   /** The command as a person would recognise it. */

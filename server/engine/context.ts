@@ -14,6 +14,8 @@ export interface ContextInput<P> {
   containers: Record<string, string>;
   baseline: Record<string, ContainerState>;
   createdAt: number;
+  /** When the session became ready (epoch ms): the zero of the clock learner actions are timed on. */
+  readyAt?: number | null;
   clock: () => number;
   /** The session's event log so far (for actions()). */
   events: () => SessionEvent[];
@@ -40,7 +42,7 @@ export function createContext<P>(runtime: ContainerRuntime, input: ContextInput<
       return state;
     },
     disconnect: async (service, network) => runtime.disconnectNetwork(objectName(input.sessionId, network), containerOf(service)),
-    actions: async () => learnerActions(input.events()),
+    actions: async () => learnerActions(input.events(), input.readyAt ? input.readyAt - input.createdAt : null),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => input.clock() - input.createdAt,
   };

@@ -18,6 +18,7 @@ export async function runGoalChecks(parts: EngineParts, record: SessionRecord, o
     containers: record.containers,
     baseline: record.baseline,
     createdAt: record.createdAt,
+    readyAt: record.readyAt,
     clock,
     events: () => store.listEvents(id),
   });

@@ -44,7 +44,6 @@ const dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-proxy-cli-')
 const audit: (DockerCallBody | TypedLineBody)[] = [];
 const ids: Record<string, string> = {};
 let proxy: SessionProxy | undefined;
-const startedAt = Math.floor(Date.now() / 1000) - 1;
 const children = new Set<ChildProcess>();
 
 function labels(session: string | null, role: string, service?: string, inst = instance): Record<string, string> {
@@ -181,8 +180,33 @@ async function inspect(id: string) {
   return docker.getContainer(id).inspect();
 }
 
+/**
+ * exec_create events of session A as the engine reports them, recorded live from the start:
+ * the engine keeps only its most recent events, and on a busy shared engine a history query
+ * at the end would miss the early ones.
+ */
+const engineExecs: string[] = [];
+let engineEvents: http.ClientRequest | undefined;
+function recordEngineExecs(): Promise<void> {
+  const filters = encodeURIComponent(JSON.stringify({ event: ['exec_create'], label: [`${LABEL.session}=${A}`, `${LABEL.instance}=${instance}`] }));
+  return new Promise((resolve, reject) => {
+    engineEvents = http.request({ socketPath: ENGINE, method: 'GET', path: `/v1.41/events?filters=${filters}`, headers: { Host: 'docker' } }, (res) => {
+      let partial = '';
+      res.on('data', (c: Buffer) => {
+        const lines = (partial + c.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) if (l.trim()) engineExecs.push((JSON.parse(l) as { Action: string }).Action);
+      });
+      resolve();
+    });
+    engineEvents.on('error', (err) => (engineEvents?.destroyed ? undefined : reject(err)));
+    engineEvents.end();
+  });
+}
+
 before(async () => {
   await cleanup();
+  await recordEngineExecs();
   ids.netA = await createNetwork(NET_A, A);
   ids.netB = await createNetwork(NET_B, B);
   ids.web = await runContainer(WEB, labels(A, 'service', 'web'), ['python3', '-u', '-m', 'http.server', '8080'], NET_A);
@@ -201,10 +225,13 @@ before(async () => {
     sidecar: { images: [IMAGE], labels: labels(A, 'sidecar'), memoryBytes: 128 * 2 ** 20, nanoCpus: 5e8, pidsLimit: 64 },
     updateCeiling: { memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pidsLimit: 256 },
     commitRepository: SNAPSHOTS,
+    // This suite fires hundreds of refusals on purpose; the refusal rate has its own test (proxy-abuse.test.ts).
+    auditLimits: { refusalBurst: 100_000 },
   });
 });
 
 after(async () => {
+  engineEvents?.destroy();
   for (const child of children) child.kill('SIGKILL');
   await proxy?.close().catch(() => {});
   await cleanup();
@@ -530,16 +557,10 @@ describe('allowed commands through the real docker CLI', () => {
   });
 
   it('engine events report exec_create for exactly the commands the proxy audited', async () => {
-    const until = Math.floor(Date.now() / 1000) + 1;
-    await new Promise((r) => setTimeout(r, 1100));
-    const filters = encodeURIComponent(JSON.stringify({ event: ['exec_create'], label: [`${LABEL.session}=${A}`, `${LABEL.instance}=${instance}`] }));
-    const res = await raw('GET', `/v1.41/events?since=${startedAt}&until=${until}&filters=${filters}`, undefined, ENGINE);
-    assert.equal(res.status, 200);
-    const engineCommands = res.text
-      .split('\n')
-      .filter(Boolean)
+    await new Promise((r) => setTimeout(r, 1100)); // the last events reach the recorder
+    const engineCommands = engineExecs
       // The engine logs "exec_create: <path> <args...>", with a trailing space when there are no args.
-      .map((l) => (JSON.parse(l) as { Action: string }).Action.replace(/^exec_create: /, '').trim())
+      .map((action) => action.replace(/^exec_create: /, '').trim())
       .filter((cmd) => cmd !== 'true lab-only-check') // the lab's own exec, made on the engine directly
       .sort();
     const audited = dockerCalls()
