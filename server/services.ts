@@ -12,6 +12,7 @@ import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
+import { installHostFirewall } from './runtime/host-firewall';
 import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
 import { createTerminalGateway } from './terminal/gateway';
@@ -32,6 +33,11 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   const store = new Store(config.dataDir);
   const runtime = new DockerRuntime();
   await runtime.ping();
+  // Before any session network exists; throws (refusing to start) when the firewall is required.
+  const firewall = await installHostFirewall({ docker: runtime.docker, instance: config.instance, mode: config.hostFirewall, listenHost: config.host, log }).catch((err) => {
+    store.close();
+    throw err;
+  });
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
@@ -102,6 +108,7 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
       await engine.endAll('the server shut down');
       await terminals.closeAll();
       await consoles.detachAll();
+      await firewall.remove().catch((err) => log(`host firewall: could not remove ${firewall.table}: ${(err as Error).message}`));
       store.close();
     },
   };
