@@ -10,6 +10,7 @@ import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
 import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
+import { StorageGuard } from './engine/storage-budget';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
 import { installHostFirewall } from './runtime/host-firewall';
@@ -37,6 +38,15 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   const firewall = await installHostFirewall({ docker: runtime.docker, instance: config.instance, mode: config.hostFirewall, listenHost: config.host, log }).catch((err) => {
     store.close();
     throw err;
+  });
+  const storage = await StorageGuard.create({
+    docker: runtime.docker,
+    runtime,
+    store,
+    config,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+    end: async (id, reason) => engineRef?.end(id, reason),
   });
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
@@ -71,6 +81,7 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     clock,
     console: consoles,
     terminals,
+    admit: () => storage.admit(),
   });
   engineRef = engine;
 
@@ -86,6 +97,7 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     return removed;
   };
   await sweep();
+  storage.start();
   // The pool fills in the background after start-up and tops up on every sweep.
   void engine.refillPool();
   const timer = setInterval(() => {
@@ -105,6 +117,7 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     sweep,
     async close() {
       clearInterval(timer);
+      await storage.stop();
       await engine.endAll('the server shut down');
       await terminals.closeAll();
       await consoles.detachAll();

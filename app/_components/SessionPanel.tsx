@@ -96,6 +96,8 @@ function describe(e: EventView): string {
       return 'stakeholder update written';
     case 'hint':
       return `hint ${(e.index ?? 0) + 1} taken`;
+    case 'limit':
+      return e.detail ?? 'a limit of the lab was reached';
     default:
       return e.kind;
   }

@@ -53,6 +53,8 @@ export function markerLabel(e: MarkerEvent): string | null {
       return `goals checked: ${String(e.passed)}/${String(e.total)}`;
     case 'provision':
       return null;
+    case 'limit':
+      return clip(`limit: ${str(e.detail) ?? str(e.resource) ?? ''}`);
     default:
       return clip(e.kind);
   }

@@ -67,6 +67,8 @@ export interface EngineDeps {
   console?: ConsoleManager;
   /** Live terminals, closed (recording flushed) before a session's containers go. */
   terminals?: { closeSession(sessionId: string): Promise<void> };
+  /** Throws (409) when the host cannot take another session, e.g. the engine's disk is low (storage-budget.ts). */
+  admit?: () => void;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -124,6 +126,7 @@ export class SessionEngine {
   private readonly cancelled = new Set<string>();
   private readonly consoles?: ConsoleManager;
   private readonly terminals?: { closeSession(sessionId: string): Promise<void> };
+  private readonly admit: () => void;
   private refilling: Promise<void> | null = null;
   private refillAgain = false;
   /** Set by endAll: no new pooled sessions while shutting down. */
@@ -139,6 +142,7 @@ export class SessionEngine {
     this.log = deps.log ?? (() => {});
     this.consoles = deps.console;
     this.terminals = deps.terminals;
+    this.admit = deps.admit ?? (() => {});
   }
 
   busySessions(): Set<string> {
@@ -219,6 +223,7 @@ export class SessionEngine {
     if (!SEED_PATTERN.test(seed)) {
       throw new SickbayError('bad_request', 'seed must be 1-64 letters, digits, "-" or "_"');
     }
+    this.admit();
     const live = this.store.countLive();
     if (live >= this.config.maxLiveSessions) {
       throw new SickbayError('conflict', `this lab already runs ${live} sessions (limit ${this.config.maxLiveSessions}); end one first`);
