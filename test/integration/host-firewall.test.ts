@@ -116,6 +116,29 @@ describe('host firewall', () => {
     assert.equal(reached, true, 'replies to the host’s own connections pass');
   });
 
+  it('drops IPv6 too (containers on an IPv6 bridge reach the host’s [::] listeners otherwise)', async () => {
+    // Session networks are IPv4 today; the rule is `inet`, so one made with IPv6 is covered as well.
+    const name = networkName(session, 'v6');
+    const subnet = `fd${crypto.randomBytes(1).toString('hex')}:${crypto.randomBytes(2).toString('hex')}::/64`;
+    const labels = sessionLabels({ instance: lab.instance, sessionId: session, scenario: 'host-firewall-it', role: 'network', expiresAt: Date.now() + 3_600_000 });
+    const v6 = await docker.createNetwork({
+      Name: name,
+      Driver: 'bridge',
+      Internal: true,
+      EnableIPv6: true,
+      IPAM: { Config: [{ Subnet: subnet }] },
+      Labels: labels,
+      Options: { [BRIDGE_NAME_OPTION]: bridgeName(name) },
+    });
+    await docker.getNetwork(v6.id).connect({ Container: ids.attacker as string });
+    const gw6 = (await docker.getNetwork(v6.id).inspect()).IPAM?.Config?.find((c) => c.Subnet === subnet)?.Gateway ?? subnet.replace('::/64', '::1');
+    const port = await listen('::');
+    const CONNECT6 = CONNECT.replace('socket.AF_INET,', 'socket.AF_INET6,');
+    const run = await lab.services.runtime.exec(ids.attacker as string, ['python3', '-c', CONNECT6, gw6, String(port)], { timeoutMs: 20_000 });
+    assert.equal(run.stdout.trim(), 'blocked TimeoutError', run.stderr);
+    assert.equal(arrived, 0);
+  });
+
   it('replaces its table on a restart instead of adding a second one', async () => {
     const own = firewallTable(lab.instance);
     const again = await installHostFirewall({ docker, instance: lab.instance, mode: 'required', listenHost: '127.0.0.1', log: () => {} });
