@@ -58,6 +58,7 @@ describe('replay markers', () => {
     assert.equal(markerLabel({ kind: 'typed', t: 0, where: 'exec', target: 'api', line: 'ps aux', approximate: true }), 'api# ps aux (approx.)');
     assert.equal(markerLabel({ kind: 'docker', t: 0, action: 'restart', target: 'api', allowed: false }), 'docker restart api (refused)');
     assert.equal(markerLabel({ kind: 'goals', t: 0, passed: 1, total: 3 }), 'goals checked: 1/3');
+    assert.equal(markerLabel({ kind: 'limit', t: 0, resource: 'storage', detail: 'storage budget exceeded' }), 'limit: storage budget exceeded');
     assert.equal(markerLabel({ kind: 'provision', t: 0 }), null);
     assert.equal(markerLabel({ kind: 'terminal', t: 0, action: 'resize' }), null);
     assert.equal(markerLabel({ kind: 'typed', t: 0, line: 'x'.repeat(200) })?.length, 80);
