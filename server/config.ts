@@ -6,6 +6,7 @@ import { FIREWALL_MODES, type FirewallMode } from '@/lib/host/firewall';
 import { parseDiskThreshold, parseStorageBudget, type DiskThreshold } from '@/lib/host/storage';
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
+import { parsePublicUrl, type PublicUrl } from '@/lib/web/origin';
 
 export interface Config {
   host: string;
@@ -30,6 +31,11 @@ export interface Config {
   storageCheckMs: number;
   /** Free space kept on the engine's data-root disk: below it, new sessions are refused. */
   minFreeDisk: DiskThreshold;
+  /**
+   * Where people reach this server when not on loopback (SICKBAY_PUBLIC_URL, e.g. behind a TLS
+   * proxy): its host is accepted in Host headers and its origin in Origin headers.
+   */
+  publicUrl: PublicUrl | null;
 }
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -71,5 +77,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionStorageBytes: parseStorageBudget(env.SICKBAY_SESSION_STORAGE || '2g'),
     storageCheckMs: parseDuration(env.SICKBAY_STORAGE_CHECK_INTERVAL || '5s'),
     minFreeDisk: parseDiskThreshold(env.SICKBAY_MIN_FREE_DISK || '5g'),
+    publicUrl: env.SICKBAY_PUBLIC_URL ? parsePublicUrl(env.SICKBAY_PUBLIC_URL) : null,
   };
 }

@@ -3,5 +3,9 @@ export type { ResolvedScenario } from './schema';
 export { createRng, hashSeed } from './rng';
 export type { Rng } from './rng';
 export * from './types';
+/** The container facts scenarios read (defined with the runtime, offered here to authors). */
+export type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '../runtime/container';
 export * from './checks';
 export * from './traffic';
+// Goal evidence that names a moment writes it as every page does, on the session clock.
+export { formatClock } from '../display/clock';

@@ -20,7 +20,7 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, formatClock, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const IMAGE = 'sickbay/scenario-network-partition:latest';
 
@@ -351,7 +351,7 @@ export default defineScenario<NetworkPartitionParams>({
           const first = tests[0] as LearnerAction;
           return {
             pass: true,
-            evidence: `You ran ${tests.length === 1 ? 'a connectivity test' : `${tests.length} connectivity tests`} from the API\u2019s network namespace, the first ${Math.round(first.atMs / 1000)} s into the session.`,
+            evidence: `You ran ${tests.length === 1 ? 'a connectivity test' : `${tests.length} connectivity tests`} from the API\u2019s network namespace, the first ${formatClock(first.atMs)} into the session.`,
           };
         }
         const elsewhere = actions.filter((a) => a.classification?.flags.networkTest).length;

@@ -9,35 +9,10 @@ import { SickbayError } from '@/lib/errors';
 import { BRIDGE_NAME_OPTION, bridgeName } from '@/lib/lifecycle/bridge';
 import { LABEL } from '@/lib/lifecycle/labels';
 import type { LabelledObject } from '@/lib/lifecycle/sweep';
-import type { ContainerState, ExecOptions, ExecResult, HealthcheckSpec, MemoryStats } from '@/lib/scenario/types';
+import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '@/lib/runtime/container';
 import { readCgroupMemory } from './cgroup-memory';
 import { demuxDockerBuffer } from './demux';
-
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  command?: string[];
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  hostname?: string;
-  /** First entry is the primary network; the container is reachable there under each alias. */
-  networks: { name: string; aliases: string[] }[];
-  healthcheck?: HealthcheckSpec;
-  memoryBytes: number;
-  nanoCpus: number;
-  pidsLimit: number;
-  capAdd: string[];
-  /** Hardening for containers the learner works in (the console): all optional. */
-  capDrop?: string[];
-  readonlyRootfs?: boolean;
-  /** mount point -> tmpfs options, e.g. { '/home/learner': 'rw,size=64m,uid=1000' } */
-  tmpfs?: Record<string, string>;
-  /** host path:container path[:ro] — only ever our own per-session proxy socket. */
-  binds?: string[];
-  init?: boolean;
-  user?: string;
-  workingDir?: string;
-}
+import type { ContainerRuntime, ContainerSpec } from './runtime';
 
 const MS = 1_000_000; // Docker wants nanoseconds for healthcheck durations.
 
@@ -60,7 +35,7 @@ async function wrap<T>(action: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export class DockerRuntime {
+export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
 
   /** Writable-layer cap (`--storage-opt size=`) for every container, set when the engine's storage supports it (server/runtime/disk.ts). */

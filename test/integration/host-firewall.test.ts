@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { bridgeName, BRIDGE_NAME_OPTION, BRIDGE_PREFIX } from '@/lib/lifecycle/bridge';
 import { firewallTable } from '@/lib/host/firewall';
 import { sessionLabels } from '@/lib/lifecycle/labels';
-import { networkName } from '@/server/engine/engine';
+import { objectName as networkName } from '@/lib/lifecycle/objects';
 import { installHostFirewall, listFirewallTables } from '@/server/runtime/host-firewall';
 import { docker, ROOT, startTestServices, testInstance, waitFor, type TestServices } from './helpers';
 
