@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SickbayError } from '@/lib/errors';
 import { defaultProvisioningCapacity } from '@/lib/lifecycle/admission';
+import { FIREWALL_MODES, type FirewallMode } from '@/lib/host/firewall';
+import { parseDiskThreshold, parseStorageBudget, type DiskThreshold } from '@/lib/host/storage';
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
 import { parsePublicUrl, type PublicUrl } from '@/lib/web/origin';
@@ -25,6 +27,14 @@ export interface Config {
   pool: Record<string, number>;
   /** Names this server's objects on a shared engine; defaults to a hash of the data dir. */
   instance: string;
+  /** Drop traffic from session bridges to the host: auto (required beyond loopback), required, off. */
+  hostFirewall: FirewallMode;
+  /** Bytes a session's containers may write into their writable layers; 0 = no budget. */
+  sessionStorageBytes: number;
+  /** Longest time between two measurements of the writable layers. */
+  storageCheckMs: number;
+  /** Free space kept on the engine's data-root disk: below it, new sessions are refused. */
+  minFreeDisk: DiskThreshold;
   /**
    * Where people reach this server when not on loopback (SICKBAY_PUBLIC_URL, e.g. behind a TLS
    * proxy): its host is accepted in Host headers and its origin in Origin headers.
@@ -39,6 +49,14 @@ function intFrom(name: string, raw: string | undefined, fallback: number, min: n
     throw new SickbayError('bad_request', `${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function firewallMode(raw: string | undefined): FirewallMode {
+  const value = (raw || 'auto').trim().toLowerCase();
+  if (!(FIREWALL_MODES as readonly string[]).includes(value)) {
+    throw new SickbayError('bad_request', `SICKBAY_HOST_FIREWALL must be one of ${FIREWALL_MODES.join(', ')}, got "${raw}"`);
+  }
+  return value as FirewallMode;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
@@ -60,6 +78,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxProvisioning: intFrom('SICKBAY_MAX_PROVISIONING', env.SICKBAY_MAX_PROVISIONING, defaultProvisioningCapacity(os.cpus().length, os.totalmem()), 1, 64),
     pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
+    hostFirewall: firewallMode(env.SICKBAY_HOST_FIREWALL),
+    sessionStorageBytes: parseStorageBudget(env.SICKBAY_SESSION_STORAGE || '2g'),
+    storageCheckMs: parseDuration(env.SICKBAY_STORAGE_CHECK_INTERVAL || '5s'),
+    minFreeDisk: parseDiskThreshold(env.SICKBAY_MIN_FREE_DISK || '5g'),
     publicUrl: env.SICKBAY_PUBLIC_URL ? parsePublicUrl(env.SICKBAY_PUBLIC_URL) : null,
   };
 }

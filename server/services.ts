@@ -11,8 +11,10 @@ import { Catalogue } from './engine/catalogue';
 import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
+import { StorageGuard } from './engine/storage-budget';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
+import { installHostFirewall } from './runtime/host-firewall';
 import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
 import { createTerminalGateway } from './terminal/gateway';
@@ -42,6 +44,11 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   const store = new Store(config.dataDir);
   const runtime = new DockerRuntime();
   await runtime.ping();
+  // Before any session network exists; throws (refusing to start) when the firewall is required.
+  const firewall = await installHostFirewall({ docker: runtime.docker, instance: config.instance, mode: config.hostFirewall, listenHost: config.host, log }).catch((err) => {
+    store.close();
+    throw err;
+  });
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
@@ -50,7 +57,21 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   // the engine, and the engine closes a session's terminal through its ending hook.
   const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
   const consoles = new ConsoleManager(runtime, config, activity);
-  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log, clock, activity, console: consoles });
+  // The storage guard ends sessions over budget through the engine, and the engine asks it
+  // before every new session whether the engine's disk can take one.
+  const storage = await StorageGuard.create({ docker: runtime.docker, runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });
+  const engine = new SessionEngine({
+    store,
+    runtime,
+    catalogue,
+    config,
+    seedSecret: seedSecret(config.dataDir),
+    log,
+    clock,
+    activity,
+    console: consoles,
+    checkHostRoom: () => storage.checkRoom(),
+  });
   const terminals = createTerminalGateway({
     directory: engine,
     // Against the allowlist, never the request's own Host (DNS rebinding sets both).
@@ -73,6 +94,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     return removed;
   };
   await sweep();
+  storage.start();
   // The pool fills in the background after start-up and tops up on every sweep.
   void engine.refillPool();
   const timer = setInterval(() => {
@@ -92,9 +114,11 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     sweep,
     async close() {
       clearInterval(timer);
+      await storage.stop();
       await engine.endAll('the server shut down');
       await terminals.closeAll();
       await consoles.detachAll();
+      await firewall.remove().catch((err) => log(`host firewall: could not remove ${firewall.table}: ${(err as Error).message}`));
       store.close();
     },
   };

@@ -83,8 +83,23 @@ export interface HintBody {
   index: number;
 }
 
+/**
+ * A budget the lab enforces on the session where Docker cannot (the writable layers' size):
+ * a warning the learner sees, then the session's end.
+ */
+export interface LimitBody {
+  kind: 'limit';
+  resource: 'storage';
+  level: 'warning' | 'exceeded';
+  usedBytes: number;
+  budgetBytes: number;
+  /** What the learner reads: how much, of what budget, and what happens next. */
+  detail: string;
+}
+
 export type SessionEventBody =
   | DiagnosisBody
+  | LimitBody
   | UpdateBody
   | HintBody
   | DockerCallBody

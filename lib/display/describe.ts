@@ -31,6 +31,8 @@ export function describeEvent(e: SessionEventBody): string {
       return 'stakeholder update written';
     case 'hint':
       return `hint ${e.index + 1} taken`;
+    case 'limit':
+      return e.detail;
     default:
       // An event kind newer than this code (a stored log outlives a version).
       return (e as { kind: string }).kind;

@@ -44,6 +44,8 @@ export interface EngineDeps {
   activity?: SessionActivity;
   /** The learner's console and proxy; without it sessions have no terminal (engine-only tests). */
   console?: ConsoleManager;
+  /** Throws (409) when the host cannot take another session, e.g. the engine's disk is low (storage-budget.ts). */
+  checkHostRoom?: () => void;
 }
 
 /** Called before a session's containers go (the terminal closes and flushes its recording). */
@@ -57,6 +59,7 @@ export class SessionEngine implements TerminalDirectory {
   private readonly pool: SessionPool;
   private readonly input: LearnerInput;
   private readonly endingHooks: EndingHook[] = [];
+  private readonly checkHostRoom: () => void;
   /** Set by endAll: no new pooled sessions while shutting down. */
   private closing = false;
 
@@ -76,6 +79,7 @@ export class SessionEngine implements TerminalDirectory {
     };
     this.seedSecret = deps.seedSecret;
     this.consoles = deps.console;
+    this.checkHostRoom = deps.checkHostRoom ?? (() => {});
     this.provisioner = new Provisioner(this.parts, deps.console, (id) => this.teardown(id));
     this.pool = new SessionPool(this.parts, {
       start: (slug) => this.startSession(slug, crypto.randomBytes(6).toString('hex'), true),
@@ -135,6 +139,7 @@ export class SessionEngine implements TerminalDirectory {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
+    this.checkHostRoom();
     const live = store.countLive();
     if (live >= config.maxLiveSessions) {
       throw new SickbayError('conflict', `this lab already runs ${live} sessions (limit ${config.maxLiveSessions}); end one first`);

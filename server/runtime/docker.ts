@@ -6,6 +6,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { SickbayError } from '@/lib/errors';
+import { BRIDGE_NAME_OPTION, bridgeName } from '@/lib/lifecycle/bridge';
 import { LABEL } from '@/lib/lifecycle/labels';
 import type { LabelledObject } from '@/lib/lifecycle/sweep';
 import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '@/lib/runtime/container';
@@ -37,6 +38,9 @@ async function wrap<T>(action: string, fn: () => Promise<T>): Promise<T> {
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
 
+  /** Writable-layer cap (`--storage-opt size=`) for every container, set when the engine's storage supports it (server/runtime/disk.ts). */
+  storageLimitBytes: number | null = null;
+
   /** The engine runs on this host, so its cgroup files are readable here (see cgroup-memory.ts). */
   private readonly localCgroups: boolean;
 
@@ -63,7 +67,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createNetwork(name: string, labels: Record<string, string>, internal: boolean): Promise<string> {
     return wrap(`create network ${name}`, async () => {
-      const net = await this.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: internal, CheckDuplicate: true, Labels: labels });
+      // The bridge's host-side name carries our prefix: the host firewall drops by that prefix.
+      const options = { [BRIDGE_NAME_OPTION]: bridgeName(name) };
+      const net = await this.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: internal, CheckDuplicate: true, Labels: labels, Options: options });
       return net.id;
     });
   }
@@ -102,6 +108,7 @@ export class DockerRuntime implements ContainerRuntime {
           ...(spec.tmpfs ? { Tmpfs: spec.tmpfs } : {}),
           ...(spec.binds ? { Binds: spec.binds } : {}),
           ...(spec.init ? { Init: true } : {}),
+          ...(this.storageLimitBytes ? { StorageOpt: { size: String(this.storageLimitBytes) } } : {}),
           SecurityOpt: ['no-new-privileges'],
           RestartPolicy: { Name: 'no' },
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },

@@ -46,6 +46,7 @@ describe('describeEvent', () => {
     assert.equal(describeEvent({ kind: 'fault', fault: 'fault-1', title: 'something was broken on purpose', ms: 3 }), 'fault injected: something was broken on purpose');
     assert.equal(describeEvent({ kind: 'goals', final: true, passed: 2, total: 3, results: [] }), 'goals checked: 2/3 met');
     assert.equal(describeEvent({ kind: 'terminal', action: 'close', detail: 'replaced' }), 'terminal close: replaced');
+    assert.equal(describeEvent({ kind: 'limit', resource: 'storage', level: 'warning', usedBytes: 85, budgetBytes: 100, detail: 'storage: 85% of the budget' }), 'storage: 85% of the budget');
   });
 
   it('names an event kind it does not know instead of failing', () => {

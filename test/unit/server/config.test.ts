@@ -23,7 +23,19 @@ describe('config', () => {
     assert.deepEqual([c.host, c.port, c.sessionTtlMs, c.dataDir, c.instance], ['0.0.0.0', 8080, 900_000, '/var/lib/sickbay', 'lab-1']);
   });
 
+  it('reads the host firewall mode and the storage settings', () => {
+    const d = loadConfig({}, '/x');
+    assert.deepEqual([d.hostFirewall, d.sessionStorageBytes, d.storageCheckMs, d.minFreeDisk], ['auto', 2 * 1024 ** 3, 5_000, { kind: 'bytes', bytes: 5 * 1024 ** 3 }]);
+    const c = loadConfig({ SICKBAY_HOST_FIREWALL: 'required', SICKBAY_SESSION_STORAGE: '512m', SICKBAY_STORAGE_CHECK_INTERVAL: '2s', SICKBAY_MIN_FREE_DISK: '10%' }, '/x');
+    assert.deepEqual([c.hostFirewall, c.sessionStorageBytes, c.storageCheckMs, c.minFreeDisk], ['required', 512 * 1024 ** 2, 2_000, { kind: 'percent', percent: 10 }]);
+    assert.equal(loadConfig({ SICKBAY_SESSION_STORAGE: 'off' }, '/x').sessionStorageBytes, 0);
+  });
+
   it('refuses nonsense with a message naming the variable', () => {
+    assert.throws(() => loadConfig({ SICKBAY_HOST_FIREWALL: 'maybe' }), /SICKBAY_HOST_FIREWALL/);
+    assert.throws(() => loadConfig({ SICKBAY_SESSION_STORAGE: 'lots' }), /SICKBAY_SESSION_STORAGE/);
+    assert.throws(() => loadConfig({ SICKBAY_MIN_FREE_DISK: '120%' }), /SICKBAY_MIN_FREE_DISK/);
+    assert.throws(() => loadConfig({ SICKBAY_MIN_FREE_DISK: 'plenty' }), /SICKBAY_MIN_FREE_DISK/);
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be an integer/);
     assert.throws(() => loadConfig({ SICKBAY_SESSION_TTL: 'forever' }), /invalid duration/);
     assert.throws(() => loadConfig({ SICKBAY_INSTANCE: 'Bad Name' }), /SICKBAY_INSTANCE/);
