@@ -5,3 +5,5 @@ export type { Rng } from './rng';
 export * from './types';
 export * from './checks';
 export * from './traffic';
+export * from './goals';
+export { scenarioImage } from './image';
