@@ -80,9 +80,9 @@ export default defineScenario<LeakyJobParams>({
       id: 'start-runaway-job',
       title: 'Start a background job that allocates memory and never frees it',
       inject: async (ctx) => {
-        // A real leak takes hours; the lab starts where they would have left it, so the job
-        // grows in large batches until it holds its share (then it only tops up).
-        await ctx.exec('api', ['/srv/app/start-job.sh', ctx.params.jobName], { detach: true, env: { JOB_CHUNK_MIB: '16', JOB_INTERVAL_MS: '20', JOB_TARGET_PERCENT: '91' } });
+        // A real leak takes hours; the lab starts where it would have left off: the job grows
+        // in large batches (its defaults) until it holds ~91% of the limit, then only tops up.
+        await ctx.exec('api', ['/srv/app/start-job.sh', ctx.params.jobName], { detach: true });
       },
       waitFor: {
         description: 'the API container at 89% or more of its memory limit',
