@@ -74,8 +74,9 @@ log = Log()
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Subclasses implement get(path, query) and answer with reply(); every request then gets
-    one access line (`GET /api/orders 200 12ms`) unless access() is overridden."""
+    """Subclasses list their `routes` (or override get(path, query)) and answer with reply();
+    every request then gets one access line (`GET /api/orders 200 12ms`) unless access() is
+    overridden."""
 
     sys_version = ""
     note_when_gone = ""  # appended to the access line when the client hung up
@@ -97,8 +98,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    routes = {}  # path -> name of the method that answers it (it gets the query string)
+
     def get(self, path, query):
-        self.reply(404, {"error": "not_found"})
+        """Answers from `routes`; /healthz says "ok" unless a route takes it; else 404."""
+        name = self.routes.get(path)
+        if name:
+            getattr(self, name)(query)
+        elif path == "/healthz":
+            self.reply(200, "ok\n")
+        else:
+            self.reply(404, {"error": "not_found"})
 
     def clean(self, path):
         """The path as routed and logged."""

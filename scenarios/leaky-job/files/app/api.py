@@ -78,17 +78,12 @@ def build_orders(buf):
 class Orders(Handler):
     server_version = "orders-api/1.4"
 
-    def get(self, path, query):
-        if path == "/healthz":
-            self.reply(200, "ok\n")
-        elif path == "/api/orders":
-            self.orders()
-        elif path == "/":
-            self.reply(200, {"service": "orders-api", "endpoints": ["/api/orders", "/healthz"]})
-        else:
-            self.reply(404, {"error": "not_found"})
+    routes = {"/api/orders": "orders", "/": "index"}
 
-    def orders(self):
+    def index(self, query):
+        self.reply(200, {"service": "orders-api", "endpoints": ["/api/orders", "/healthz"]})
+
+    def orders(self, query):
         size = buffer_size()
         try:
             buf = reserve_buffer(size)

@@ -77,18 +77,13 @@ def build_cart(customer, items):
 class Storefront(Handler):
     server_version = "storefront/3.7"
 
-    def get(self, path, query):
-        if path == "/healthz":
-            self.reply(200, "ok\n")
-        elif path == "/api/checkout":
-            self.checkout()
-        elif path == "/":
-            self.reply(200, {"service": "storefront", "endpoints": ["/api/checkout", "/healthz"],
-                             "upstreams": {"accounts": ACCOUNTS_URL, "inventory": INVENTORY_URL, "pricing": PRICING_URL}})
-        else:
-            self.reply(404, {"error": "not_found"})
+    routes = {"/api/checkout": "checkout", "/": "index"}
 
-    def checkout(self):
+    def index(self, query):
+        self.reply(200, {"service": "storefront", "endpoints": ["/api/checkout", "/healthz"],
+                         "upstreams": {"accounts": ACCOUNTS_URL, "inventory": INVENTORY_URL, "pricing": PRICING_URL}})
+
+    def checkout(self, query):
         customer = random.choice(CUSTOMERS)
         items = [(sku, random.randint(1, 3)) for sku in random.sample(SKUS, random.randint(1, 3))]
         try:
