@@ -16,7 +16,7 @@ import http from 'node:http';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { engineSocketPath } from '@/server/engine/console';
-import { containerName } from '@/server/engine/engine';
+import { objectName } from '@/lib/lifecycle/objects';
 import { Ownership } from '@/server/proxy/ownership';
 import { removeInstanceObjects } from './lib/cleanup';
 import { InProcessLab } from './lib/lab';
@@ -58,7 +58,7 @@ try {
   const targets: [string, string, string?][] = [
     ['HEAD /_ping', '/_ping', 'HEAD'],
     ['GET /containers/json', '/v1.41/containers/json'],
-    ['GET /containers/<api>/json', `/v1.41/containers/${containerName(s.id, 'api')}/json`],
+    ['GET /containers/<api>/json', `/v1.41/containers/${objectName(s.id, 'api')}/json`],
     ['GET /containers/<api>/logs?tail=100', `/v1.41/containers/${api}/logs?stdout=1&stderr=1&tail=100`],
   ];
 

@@ -6,7 +6,7 @@
 import type { Config } from './config';
 import type { Catalogue } from './engine/catalogue';
 import type { SessionEngine } from './engine/engine';
-import type { DockerRuntime } from './runtime/docker';
+import type { ContainerRuntime } from './runtime/runtime';
 import type { SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from './store/store';
 import type { TerminalGateway } from './terminal/gateway';
@@ -15,7 +15,7 @@ import { SickbayError } from '@/lib/errors';
 export interface Services {
   config: Config;
   store: Store;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   catalogue: Catalogue;
   engine: SessionEngine;
   terminals: TerminalGateway;

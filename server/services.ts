@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
+import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
 import { registerServices, type Services } from './registry';
@@ -15,6 +16,7 @@ import { DockerRuntime } from './runtime/docker';
 import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
 import { createTerminalGateway } from './terminal/gateway';
+import { originAllowed, webAllowlist } from '@/lib/web/origin';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -26,7 +28,15 @@ function seedSecret(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-export async function startServices(options: { config?: Config; log?: (msg: string) => void; clock?: () => number } = {}): Promise<Services> {
+export interface ServiceOptions {
+  config?: Config;
+  log?: (msg: string) => void;
+  clock?: () => number;
+  /** The terminal WebSocket's Origin check (server.ts passes its WebGuard's); default: the config's allowlist. */
+  isAllowedOrigin?: (origin: string | undefined) => boolean;
+}
+
+export async function startServices(options: ServiceOptions = {}): Promise<Services> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? ((msg: string) => console.log(`[sickbay] ${msg}`));
   const store = new Store(config.dataDir);
@@ -35,38 +45,21 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
-  // Audit events of the learner's hands (proxy calls, typed lines) are activity, too.
-  let engineRef: SessionEngine | null = null;
-  const record = (sessionId: string, event: Parameters<Store['appendEvent']>[1]) => {
-    try {
-      store.appendEvent(sessionId, event, clock());
-    } catch (err) {
-      log(`could not log an event of ${sessionId}: ${(err as Error).message}`);
-    }
-  };
-  const consoles = new ConsoleManager(runtime, config, (sessionId, event) => {
-    record(sessionId, event);
-    engineRef?.touch(sessionId);
-  });
+  // Built in dependency order, without back-references: the console and the terminal gateway
+  // log the learner's activity through one shared object; the gateway finds consoles through
+  // the engine, and the engine closes a session's terminal through its ending hook.
+  const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
+  const consoles = new ConsoleManager(runtime, config, activity);
+  const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log, clock, activity, console: consoles });
   const terminals = createTerminalGateway({
-    lookup: (sessionId) => engineRef?.terminalTarget(sessionId) ?? null,
-    isAllowedOrigin: (origin, host) => origin === undefined || origin === `http://${host}` || origin === `https://${host}`,
-    audit: record,
-    onActivity: (sessionId) => engineRef?.touch(sessionId),
+    directory: engine,
+    // Against the allowlist, never the request's own Host (DNS rebinding sets both).
+    isAllowedOrigin: options.isAllowedOrigin ?? ((origin) => origin === undefined || originAllowed(origin, webAllowlist(config))),
+    audit: (sessionId, event) => activity.record(sessionId, event),
+    onActivity: (sessionId) => activity.touch(sessionId),
     log,
   });
-  const engine = new SessionEngine({
-    store,
-    runtime,
-    catalogue,
-    config,
-    seedSecret: seedSecret(config.dataDir),
-    log,
-    clock,
-    console: consoles,
-    terminals,
-  });
-  engineRef = engine;
+  engine.onEnding((sessionId) => terminals.closeSession(sessionId));
 
   for (const slug of Object.keys(config.pool)) {
     if (!catalogue.has(slug)) log(`SICKBAY_POOL names "${slug}", which is not a scenario here: ignored`);

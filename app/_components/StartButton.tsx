@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { api } from '@/app/_lib/api';
 
 /** Starts a session of a scenario and opens its page. */
 export function StartButton({ scenario, title }: { scenario: string; title: string }) {
@@ -13,13 +14,7 @@ export function StartButton({ scenario, title }: { scenario: string; title: stri
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch('/api/sessions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scenario }),
-      });
-      const body = (await res.json()) as { id?: string; error?: { message: string } };
-      if (!res.ok || !body.id) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: { scenario } });
       router.push(`/sessions/${body.id}`);
     } catch (err) {
       setError((err as Error).message);

@@ -1,16 +1,9 @@
+import { formatClock } from '@/lib/display/clock';
+import type { StoredReport } from '@/lib/scoring/session-report';
+
+type Step = StoredReport['timeline'][number];
+
 /** The emergency timeline drawn against its budgets: one lane per milestone, time after ready. */
-interface Step {
-  name: string;
-  budgetMs: number;
-  atMs: number | null;
-  miss: string;
-}
-
-function clock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 export function TimelineChart({ steps }: { steps: Step[] }) {
   if (steps.length === 0) return null;
   // The axis spans the largest budget, or the latest milestone if that came later.
@@ -26,19 +19,19 @@ export function TimelineChart({ steps }: { steps: Step[] }) {
               {s.name}
               <span className="lead">
                 {' '}
-                {s.atMs === null ? `— ${s.miss}` : `at ${clock(s.atMs)} (budget ${clock(s.budgetMs)})`}
+                {s.atMs === null ? `— ${s.miss}` : `at ${formatClock(s.atMs)} (budget ${formatClock(s.budgetMs)})`}
               </span>
             </div>
             <div className="tl-track">
-              <span className="tl-budget" style={{ width: pct(s.budgetMs) }} title={`budget ${clock(s.budgetMs)}`} />
-              {s.atMs !== null && <span className={`tl-mark ${late ? 'late' : 'ok'}`} style={{ left: pct(s.atMs) }} title={`reached at ${clock(s.atMs)}`} />}
+              <span className="tl-budget" style={{ width: pct(s.budgetMs) }} title={`budget ${formatClock(s.budgetMs)}`} />
+              {s.atMs !== null && <span className={`tl-mark ${late ? 'late' : 'ok'}`} style={{ left: pct(s.atMs) }} title={`reached at ${formatClock(s.atMs)}`} />}
             </div>
           </div>
         );
       })}
       <div className="tl-axis lead">
         <span>ready</span>
-        <span>{clock(span)}</span>
+        <span>{formatClock(span)}</span>
       </div>
     </div>
   );

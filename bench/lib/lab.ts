@@ -67,7 +67,7 @@ export class InProcessLab {
     const config = loadConfig({ ...process.env, SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, SICKBAY_SWEEP_INTERVAL: '1h', SICKBAY_MAX_SESSIONS: '50' }, root);
     const logs: string[] = [];
     const services = await startServices({ config, log: (m) => logs.push(`${new Date().toISOString()} ${m}`) });
-    return new InProcessLab(services, logs, instance, dataDir, new ConsoleManager(services.runtime, config, () => {}));
+    return new InProcessLab(services, logs, instance, dataDir, new ConsoleManager(services.runtime, config, { record: () => {}, touch: () => {} }));
   }
 
   /** The per-session proxy's socket, where ConsoleManager puts it. */

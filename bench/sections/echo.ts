@@ -4,7 +4,7 @@
  * running `docker exec -it <console> bash` here, no gateway. Blocks of the two alternate so
  * drift on the machine hits both alike.
  */
-import { containerName } from '@/server/engine/engine';
+import { objectName } from '@/lib/lifecycle/objects';
 import type { BenchServer } from '../lib/server';
 import { ratio, summarize, type Summary } from '../lib/stats';
 import { BarePtyTypist, echoSamples, WebSocketTypist } from '../lib/terminal';
@@ -28,7 +28,7 @@ const PACE_MS = 20;
 export async function benchEcho(server: BenchServer, opts: { samples: number; log: (m: string) => void }): Promise<EchoResult> {
   const s = await server.readySession('bench-echo');
   const ws = new WebSocketTypist(server.url, s.id, s.terminal.token);
-  const bare = new BarePtyTypist(containerName(s.id, 'console'));
+  const bare = new BarePtyTypist(objectName(s.id, 'console'));
   try {
     await ws.ready();
     await bare.ready();

@@ -11,9 +11,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { engineSocketPath } from '@/server/engine/console';
-import { containerName } from '@/server/engine/engine';
+import { objectName } from '@/lib/lifecycle/objects';
 import type { InProcessLab } from '../lib/lab';
 import { ratio, since, summarize, type Summary } from '../lib/stats';
+import { benchUploadMemory, type UploadMemoryFigure } from './uploads';
 
 export interface CallFigure {
   command: string;
@@ -33,6 +34,8 @@ export interface ProxyResult {
   calls: Record<string, CallFigure>;
   /** The same reads as raw HTTP over each socket (no CLI): the proxy's own cost. */
   raw: Record<string, CallFigure>;
+  /** Server memory while `docker cp` uploads are held (streamed, not buffered). */
+  uploads: UploadMemoryFigure;
 }
 
 interface CliRun {
@@ -88,7 +91,7 @@ export async function benchProxy(lab: InProcessLab, opts: { runs: number; log: (
   try {
     const proxySock = lab.proxySocket(s.id);
     const directSock = engineSocketPath();
-    const api = containerName(s.id, 'api');
+    const api = objectName(s.id, 'api');
     const commands: Record<string, string[]> = {
       ps: ['ps'],
       inspect: ['inspect', api],
@@ -139,7 +142,8 @@ export async function benchProxy(lab: InProcessLab, opts: { runs: number; log: (
       raw[name] = figure(name, direct, proxy);
       opts.log(`${name} (no CLI): direct ${raw[name].direct.median} ms, proxy ${raw[name].proxy.median} ms (x${raw[name].ratio})`);
     }
-    return { runs: opts.runs, container: 'api', psRows, calls, raw };
+    const uploads = await benchUploadMemory(proxySock, [s.containers.traffic as string, s.containers.api as string], opts.log);
+    return { runs: opts.runs, container: 'api', psRows, calls, raw, uploads };
   } finally {
     fs.rmSync(configDir, { recursive: true, force: true });
     await lab.endSession(s.id).catch((err) => opts.log(`ending the proxy session: ${(err as Error).message}`));

@@ -8,11 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProvisionPhase } from '@/lib/audit/events';
-import { sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
+import { sessionLabels } from '@/lib/lifecycle/labels';
+import { objectName, sessionFilter } from '@/lib/lifecycle/objects';
 import { resolveServices } from '@/lib/scenario/schema';
 import { consoleContainerSpec } from '@/server/engine/console';
-import { networkName, serviceContainerSpec } from '@/server/engine/engine';
-import type { DockerRuntime } from '@/server/runtime/docker';
+import { serviceContainerSpec } from '@/server/engine/specs';
+import type { ContainerRuntime } from '@/server/runtime/runtime';
 import { benchInstance, SCENARIO, type InProcessLab } from '../lib/lab';
 import { ratio, since, summarize, type Summary } from '../lib/stats';
 
@@ -62,7 +63,7 @@ interface FloorRun {
 }
 
 /** Creates and starts what a leaky-job session has, straight through Docker, then removes it. */
-async function floorRun(lab: InProcessLab, runtime: DockerRuntime, instance: string, seed: string, placeholder: string): Promise<FloorRun> {
+async function floorRun(lab: InProcessLab, runtime: ContainerRuntime, instance: string, seed: string, placeholder: string): Promise<FloorRun> {
   const entry = lab.services.catalogue.get(SCENARIO);
   const def = entry.definition;
   const { services } = resolveServices(entry.file, def, lab.seedMaterial(seed));
@@ -70,7 +71,7 @@ async function floorRun(lab: InProcessLab, runtime: DockerRuntime, instance: str
   const expiresAt = Date.now() + 3_600_000;
   const labels = (role: 'service' | 'network' | 'console', service?: string) => sessionLabels({ instance, sessionId: id, scenario: SCENARIO, role, service, expiresAt });
   const t0 = performance.now();
-  for (const [net, spec] of Object.entries(def.networks)) await runtime.createNetwork(networkName(id, net), labels('network'), spec.internal);
+  for (const [net, spec] of Object.entries(def.networks)) await runtime.createNetwork(objectName(id, net), labels('network'), spec.internal);
   const ids: string[] = [];
   for (const [svc, spec] of Object.entries(services)) {
     ids.push(
@@ -85,7 +86,7 @@ async function floorRun(lab: InProcessLab, runtime: DockerRuntime, instance: str
   const allMs = since(t0);
   // Teardown the way the engine's does it, minus terminal and proxy.
   const t1 = performance.now();
-  await runtime.removeObjects(await runtime.listObjects(sessionFilter(id)));
+  await runtime.removeObjects(await runtime.listObjects(sessionFilter({ sessionId: id, instance })));
   return { servicesMs, allMs, teardownMs: since(t1) };
 }
 

@@ -45,10 +45,6 @@ export function managedFilter(): { label: string[] } {
   return { label: [`${LABEL.managedBy}=${MANAGED_BY}`] };
 }
 
-export function sessionFilter(sessionId: string): { label: string[] } {
-  return { label: [`${LABEL.managedBy}=${MANAGED_BY}`, `${LABEL.session}=${sessionId}`] };
-}
-
 /** Parses the expires-at label; NaN when absent or malformed. */
 export function labelExpiry(labels: Record<string, string> | undefined): number {
   const raw = labels?.[LABEL.expiresAt];

@@ -2,6 +2,9 @@
 export const SESSION_STATUSES = ['creating', 'provisioning', 'ready', 'ending', 'ended', 'failed'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
+/** Statuses of a session that holds resources: the engine, the store and the sweeper agree on these. */
+export const LIVE_STATUSES = ['creating', 'provisioning', 'ready'] as const satisfies readonly SessionStatus[];
+
 const NEXT: Record<SessionStatus, readonly SessionStatus[]> = {
   creating: ['provisioning', 'ending', 'failed'],
   provisioning: ['ready', 'ending', 'failed'],
@@ -17,7 +20,7 @@ export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
 
 /** Live sessions own containers the sweeper must leave alone. */
 export function isLive(status: SessionStatus): boolean {
-  return status === 'creating' || status === 'provisioning' || status === 'ready';
+  return (LIVE_STATUSES as readonly SessionStatus[]).includes(status);
 }
 
 export function isFinal(status: SessionStatus): boolean {

@@ -5,32 +5,21 @@
  * engine may use the same session id. The learner's own console container is never shown.
  */
 import { LABEL } from '../lifecycle/labels';
+import { inSession, sessionPrefix, scopeLabelFilters, type SessionScope } from '../lifecycle/objects';
 import { isJsonObject, parseStrictJson } from './json';
 import { refuse } from './refusal';
 
-export interface SessionScope {
-  sessionId: string;
-  instance: string;
-}
-
+export type { SessionScope };
+export { scopeLabelFilters, sessionPrefix };
 export type Labels = Readonly<Record<string, string>> | null | undefined;
-
-export function scopeLabelFilters(scope: SessionScope): string[] {
-  return [`${LABEL.session}=${scope.sessionId}`, `${LABEL.instance}=${scope.instance}`];
-}
 
 export function isConsole(labels: Labels): boolean {
   return labels?.[LABEL.role] === 'console';
 }
 
-/** True for objects the learner may see and touch through the proxy. */
+/** True for objects the learner may see and touch through the proxy: the session's, never its console. */
 export function isOwned(labels: Labels, scope: SessionScope): boolean {
-  return !!labels && labels[LABEL.session] === scope.sessionId && labels[LABEL.instance] === scope.instance && !isConsole(labels);
-}
-
-/** Names the engine gives objects of a session: sickbay-<session>-<name>. */
-export function sessionPrefix(scope: SessionScope): string {
-  return `sickbay-${scope.sessionId}-`;
+  return inSession(labels, scope) && !isConsole(labels);
 }
 
 /** The scenario's name for a container, for the audit log: its service, else its short name. */

@@ -1,5 +1,6 @@
 /** Reusable pieces for goal checks: pure comparisons over ContainerState values. */
-import type { ContainerState, GoalResult } from './types';
+import type { ContainerState } from '../runtime/container';
+import type { GoalResult } from './types';
 
 /**
  * A service counts as "not restarted" when its container is the same one, still running, with

@@ -4,48 +4,10 @@
  */
 import type { Classification, Observation } from '../audit/classification';
 import type { DockerCallBody, TypedLineBody } from '../audit/events';
+import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '../runtime/container';
 import type { Rng } from './rng';
 
 export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
-
-export interface ExecOptions {
-  user?: string;
-  env?: Record<string, string>;
-  workdir?: string;
-  /** Give up (and report exit code 124) after this many ms. Default 30 s. */
-  timeoutMs?: number;
-  /** Start the command and return at once, without waiting for it (like `docker exec -d`). */
-  detach?: boolean;
-}
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The facts about one service's container that goals compare before and after. */
-export interface ContainerState {
-  id: string;
-  name: string;
-  running: boolean;
-  /** ISO time of the container's last start: a restart changes it. */
-  startedAt: string;
-  /** Host PID of the main process (0 when stopped): a restart changes it. */
-  pid: number;
-  restartCount: number;
-  oomKilled: boolean;
-  exitCode: number;
-  health: 'none' | 'starting' | 'healthy' | 'unhealthy';
-}
-
-export interface MemoryStats {
-  /** Bytes in use the way `docker stats` counts them (usage minus inactive file cache). */
-  usage: number;
-  limit: number;
-  /** usage / limit * 100. */
-  percent: number;
-}
 
 /**
  * One thing the learner did (a Docker call through the proxy or a typed line), classified as
@@ -53,7 +15,7 @@ export interface MemoryStats {
  * test, a debug sidecar) read these instead of guessing from the end state.
  */
 export interface LearnerAction {
-  /** Milliseconds since the session started. */
+  /** Milliseconds on the session clock: since the session was ready. */
   atMs: number;
   body: DockerCallBody | TypedLineBody;
   /** The command as a person would recognise it. */

@@ -223,10 +223,8 @@ export function isInside(a: Action): boolean {
   return orderedParts(a).some((p) => p.scope === 'container' || p.dockerAction === 'exec' || p.dockerAction === 'attach' || p.tier === 'sidecar');
 }
 
-export function formatClock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
+/** The rules' notes write times like every page does (lib/display/clock.ts). */
+export { formatClock } from '../display/clock';
 
 /** `"docker restart api" (event 12)` */
 export function cite(a: Action): string {

@@ -37,8 +37,12 @@ function evaluateRule(rule: Rule, ctx: RuleContext): RuleResult {
 }
 
 export function scoreProtocol(input: ProtocolInput, rules: readonly Rule[] = STANDARD_RULES): ProtocolScore {
-  const ctx = ruleContext(input);
-  const all = [...rules, ...(input.expectations.extraRules ?? [])];
+  return scoreRules(ruleContext(input), rules);
+}
+
+/** Runs the rules over a context built once (a report also reads the timeline from it). */
+export function scoreRules(ctx: RuleContext, rules: readonly Rule[] = STANDARD_RULES): ProtocolScore {
+  const all = [...rules, ...(ctx.expectations.extraRules ?? [])];
   const results = all.map((r) => evaluateRule(r, ctx));
   const applicable = results.filter((r) => r.status !== 'not-applicable');
   const possible = applicable.reduce((s, r) => s + r.weight, 0);

@@ -3,14 +3,11 @@
  * The recording's t = 0 is its header timestamp; events carry wall-clock `at` (epoch ms) or,
  * failing that, `t` (ms since the session was created).
  */
+import type { SessionEventBody } from '../audit/events';
+import { describeShort } from '../display/describe';
 
-export interface MarkerEvent {
-  id?: number;
-  kind: string;
-  t: number;
-  at?: number;
-  [key: string]: unknown;
-}
+/** A session event as the replay needs it (the API's events; `at` and `id` when known). */
+export type MarkerEvent = SessionEventBody & { id?: number; t: number; at?: number };
 
 export interface ReplayMarker {
   /** Seconds into the recording. */
@@ -20,42 +17,12 @@ export interface ReplayMarker {
   eventId?: number;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-
-function clip(s: string, max = 80): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-
 /** A one-line label for an event; null for events not worth a marker. */
-export function markerLabel(e: MarkerEvent): string | null {
-  switch (e.kind) {
-    case 'typed': {
-      const line = str(e.line);
-      if (!line) return null;
-      const where = e.where === 'exec' ? `${str(e.target) ?? 'exec'}# ` : '$ ';
-      return clip(`${where}${line}${e.approximate ? ' (approx.)' : ''}`);
-    }
-    case 'docker': {
-      const action = str(e.action) ?? 'call';
-      const target = str(e.target);
-      const refused = e.allowed === false ? ' (refused)' : '';
-      return clip(`docker ${action}${target ? ` ${target}` : ''}${refused}`);
-    }
-    case 'terminal':
-      if (e.action === 'resize') return null;
-      return `terminal ${str(e.action) ?? ''}${str(e.detail) ? `: ${str(e.detail)}` : ''}`;
-    case 'lifecycle':
-      return `session ${str(e.status) ?? ''}`;
-    case 'fault':
-      return clip(`fault: ${str(e.title) ?? str(e.fault) ?? ''}`);
-    case 'goals':
-      return `goals checked: ${String(e.passed)}/${String(e.total)}`;
-    case 'provision':
-      return null;
-    default:
-      return clip(e.kind);
-  }
+export function markerLabel(e: SessionEventBody): string | null {
+  if (e.kind === 'provision') return null;
+  if (e.kind === 'terminal' && e.action === 'resize') return null;
+  if (e.kind === 'typed' && !e.line) return null;
+  return describeShort(e);
 }
 
 /**

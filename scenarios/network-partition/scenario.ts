@@ -20,7 +20,7 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { defineScenario, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, formatClock, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 /** The storefront's internal services, in the order it calls them for a checkout. */
 export const DEPENDENCIES = ['accounts', 'inventory', 'pricing'] as const;
@@ -329,7 +329,7 @@ export default defineScenario<NetworkPartitionParams>({
           const first = tests[0] as LearnerAction;
           return {
             pass: true,
-            evidence: `You ran ${tests.length === 1 ? 'a connectivity test' : `${tests.length} connectivity tests`} from the API\u2019s network namespace, the first ${Math.round(first.atMs / 1000)} s into the session.`,
+            evidence: `You ran ${tests.length === 1 ? 'a connectivity test' : `${tests.length} connectivity tests`} from the API\u2019s network namespace, the first ${formatClock(first.atMs)} into the session.`,
           };
         }
         const elsewhere = actions.filter((a) => a.classification?.flags.networkTest).length;

@@ -22,7 +22,7 @@
  * sidecars get no CAP_SYS_PTRACE, so root sees "Permission denied" — part of the lesson.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { defineScenario, keptRunning, requestsInARow, trafficService, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, formatClock, keptRunning, requestsInARow, trafficService, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 const BIN = '/usr/local/bin/pricingd';
 const DATA_DIR = '/var/lib/pricing';
@@ -203,11 +203,9 @@ export default defineScenario<NoShellParams>({
           };
         }
         const first = joined[0]!;
-        const mins = Math.floor(first.atMs / 60_000);
-        const secs = Math.floor((first.atMs % 60_000) / 1000);
         return {
           pass: true,
-          evidence: `${joined.length} debug container${joined.length === 1 ? '' : 's'} joined the pricing service\u2019s PID namespace, the first ${mins}:${String(secs).padStart(2, '0')} into the session.`,
+          evidence: `${joined.length} debug container${joined.length === 1 ? '' : 's'} joined the pricing service\u2019s PID namespace, the first ${formatClock(first.atMs)} into the session.`,
         };
       },
     },

@@ -18,21 +18,18 @@ import path from 'node:path';
 import type { SessionEvent } from '@/lib/audit/events';
 import { loadConfig } from '@/server/config';
 import type { GoalReport, SessionView } from '@/server/engine/engine';
-import type { StoredReport } from '@/server/engine/report';
+import type { StoredReport } from '@/lib/scoring';
 import type { Services } from '@/server/registry';
 import { startServices } from '@/server/services';
+import { WebGuard } from '@/server/web/guard';
 
 export type { GoalReport, SessionView, StoredReport };
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface DiagnosisInput {
-  category: string;
-  culprit: string;
-  evidence: number[];
-  decision: 'fix-in-place' | 'restart' | 'rollback';
-  reason: string;
-}
+import type { DiagnosisInput } from '@/server/engine/learner-input';
+
+export type { DiagnosisInput };
 
 export interface Lab {
   /** The origin the terminal WebSocket connects to. */
@@ -78,9 +75,12 @@ export class InProcessLab implements Lab {
     const env: Record<string, string> = { SICKBAY_DATA_DIR: options.dataDir };
     if (options.instance) env.SICKBAY_INSTANCE = options.instance;
     const config = { ...loadConfig(env, ROOT), sweepIntervalMs: 3_600_000 };
-    const services = await startServices({ config, log: options.log ?? (() => {}) });
+    // The Host and Origin checks server.ts makes, for the port this server really gets.
+    const guard = new WebGuard({ port: 0, publicUrl: null });
+    const services = await startServices({ config, log: options.log ?? (() => {}), isAllowedOrigin: guard.isAllowedOrigin });
     const server = http.createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => {
+      if (guard.screenUpgrade(req, socket)) return;
       if (!services.terminals.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     });
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +88,7 @@ export class InProcessLab implements Lab {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    guard.listening(port);
     return new InProcessLab(services, server, `http://127.0.0.1:${port}`, `in-process lab (data ${path.relative(process.cwd(), config.dataDir) || '.'}, instance ${config.instance})`);
   }
 

@@ -84,7 +84,16 @@ export class Catalogue {
 
   /** The scenario's briefing source, or null when it has none. */
   briefing(slug: string): string | null {
-    const file = path.join(this.get(slug).dir, 'briefing.mdx');
+    return this.document(slug, 'briefing.mdx');
+  }
+
+  /** The scenario's debrief (shown with the report), or null when it has none. */
+  debrief(slug: string): string | null {
+    return this.document(slug, 'debrief.mdx');
+  }
+
+  private document(slug: string, name: string): string | null {
+    const file = path.join(this.get(slug).dir, name);
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
   }
 }

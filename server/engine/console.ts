@@ -7,11 +7,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DockerCallBody, TypedLineBody } from '@/lib/audit/events';
 import { sessionLabels } from '@/lib/lifecycle/labels';
+import { objectName, snapshotRepository } from '@/lib/lifecycle/objects';
 import type { Config } from '../config';
 import { startSessionProxy, type SessionProxy } from '../proxy';
-import type { ContainerSpec, DockerRuntime } from '../runtime/docker';
+import type { ContainerRuntime, ContainerSpec } from '../runtime/runtime';
+import type { SessionActivity } from './activity';
 
 export const CONSOLE_IMAGE = 'sickbay/console:latest';
 /** Images a learner may start as a debug sidecar: they carry the usual tools. */
@@ -40,7 +41,7 @@ export function engineSocketPath(env: Record<string, string | undefined> = proce
 
 /** The hardened console container; shared with the benchmark's floor so both measure the same thing. */
 export function consoleContainerSpec(sessionId: string, labels: Record<string, string>, socketPath: string): ContainerSpec {
-  const name = `sickbay-${sessionId}-console`;
+  const name = objectName(sessionId, 'console');
   return {
     name,
     image: CONSOLE_IMAGE,
@@ -69,9 +70,10 @@ export class ConsoleManager {
   private readonly proxies = new Map<string, SessionProxy>();
 
   constructor(
-    private readonly runtime: DockerRuntime,
+    private readonly runtime: ContainerRuntime,
     private readonly config: Config,
-    private readonly audit: (sessionId: string, event: DockerCallBody | TypedLineBody) => void,
+    /** Every proxied call is audited and counts as the learner's activity. */
+    private readonly activity: Pick<SessionActivity, 'record' | 'touch'>,
   ) {}
 
   /** Where a session's proxy socket lives: under the data dir unless that path is too long. */
@@ -89,10 +91,13 @@ export class ConsoleManager {
       instance: this.config.instance,
       socketPath: this.socketPath(session.id),
       engineSocketPath: engineSocketPath(),
-      audit: (event) => this.audit(session.id, event),
+      audit: (event) => {
+        this.activity.record(session.id, event);
+        this.activity.touch(session.id);
+      },
       sidecar: { images: SIDECAR_IMAGES, labels: labels('sidecar'), memoryBytes: 128 * MIB, nanoCpus: 250_000_000, pidsLimit: 64 },
       updateCeiling: { memoryBytes: 1024 * MIB, nanoCpus: 1_000_000_000, pidsLimit: 1024 },
-      commitRepository: `sickbay-snapshot/${session.id}`,
+      commitRepository: snapshotRepository(session.id),
     });
     this.proxies.set(session.id, proxy);
     const consoleId = await this.runtime.createContainer(consoleContainerSpec(session.id, labels('console'), proxy.socketPath));

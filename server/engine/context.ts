@@ -1,9 +1,11 @@
 /** The ScenarioContext a scenario's faults and goals run against, backed by the real engine. */
 import { SickbayError } from '@/lib/errors';
+import { objectName } from '@/lib/lifecycle/objects';
 import type { SessionEvent } from '@/lib/audit/events';
 import { learnerActions } from '@/lib/scenario/actions';
-import type { ContainerState, ScenarioContext } from '@/lib/scenario/types';
-import type { DockerRuntime } from '../runtime/docker';
+import type { ContainerState } from '@/lib/runtime/container';
+import type { ScenarioContext } from '@/lib/scenario/types';
+import type { ContainerRuntime } from '../runtime/runtime';
 
 export interface ContextInput<P> {
   sessionId: string;
@@ -12,15 +14,15 @@ export interface ContextInput<P> {
   containers: Record<string, string>;
   baseline: Record<string, ContainerState>;
   createdAt: number;
+  /** When the session became ready (epoch ms): the zero of the clock learner actions are timed on. */
+  readyAt?: number | null;
   clock: () => number;
-  /** The Docker name of one of the scenario's networks. */
-  networkName: (network: string) => string;
   /** The session's event log so far (for actions()). */
   events: () => SessionEvent[];
 }
 
 
-export function createContext<P>(runtime: DockerRuntime, input: ContextInput<P>): ScenarioContext<P> {
+export function createContext<P>(runtime: ContainerRuntime, input: ContextInput<P>): ScenarioContext<P> {
   const containerOf = (service: string): string => {
     const id = input.containers[service];
     if (!id) throw new SickbayError('bad_request', `the scenario has no service "${service}"`);
@@ -39,8 +41,8 @@ export function createContext<P>(runtime: DockerRuntime, input: ContextInput<P>)
       if (!state) throw new SickbayError('conflict', `no baseline recorded for "${service}" (the session is not ready yet)`);
       return state;
     },
-    disconnect: async (service, network) => runtime.disconnectNetwork(input.networkName(network), containerOf(service)),
-    actions: async () => learnerActions(input.events()),
+    disconnect: async (service, network) => runtime.disconnectNetwork(objectName(input.sessionId, network), containerOf(service)),
+    actions: async () => learnerActions(input.events(), input.readyAt ? input.readyAt - input.createdAt : null),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => input.clock() - input.createdAt,
   };

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MemoryStats } from '@/lib/scenario/types';
+import type { MemoryStats } from '@/lib/runtime/container';
 
 const ROOT = '/sys/fs/cgroup';
 

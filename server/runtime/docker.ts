@@ -8,35 +8,10 @@ import Docker from 'dockerode';
 import { SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import type { LabelledObject } from '@/lib/lifecycle/sweep';
-import type { ContainerState, ExecOptions, ExecResult, HealthcheckSpec, MemoryStats } from '@/lib/scenario/types';
+import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '@/lib/runtime/container';
 import { readCgroupMemory } from './cgroup-memory';
 import { demuxDockerBuffer } from './demux';
-
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  command?: string[];
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  hostname?: string;
-  /** First entry is the primary network; the container is reachable there under each alias. */
-  networks: { name: string; aliases: string[] }[];
-  healthcheck?: HealthcheckSpec;
-  memoryBytes: number;
-  nanoCpus: number;
-  pidsLimit: number;
-  capAdd: string[];
-  /** Hardening for containers the learner works in (the console): all optional. */
-  capDrop?: string[];
-  readonlyRootfs?: boolean;
-  /** mount point -> tmpfs options, e.g. { '/home/learner': 'rw,size=64m,uid=1000' } */
-  tmpfs?: Record<string, string>;
-  /** host path:container path[:ro] — only ever our own per-session proxy socket. */
-  binds?: string[];
-  init?: boolean;
-  user?: string;
-  workingDir?: string;
-}
+import type { ContainerRuntime, ContainerSpec } from './runtime';
 
 const MS = 1_000_000; // Docker wants nanoseconds for healthcheck durations.
 
@@ -59,7 +34,7 @@ async function wrap<T>(action: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export class DockerRuntime {
+export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
 
   /** The engine runs on this host, so its cgroup files are readable here (see cgroup-memory.ts). */

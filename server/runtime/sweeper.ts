@@ -6,10 +6,10 @@
 import { managedFilter } from '@/lib/lifecycle/labels';
 import { decideSweep, type KnownSession, type SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from '../store/store';
-import type { DockerRuntime } from './docker';
+import type { ContainerRuntime } from './runtime';
 
 export interface SweeperDeps {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   store: Store;
   instance: string;
   busy: () => ReadonlySet<string>;

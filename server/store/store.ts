@@ -4,8 +4,8 @@
  */
 import type { SessionEvent, SessionEventBody } from '@/lib/audit/events';
 import { SickbayError } from '@/lib/errors';
-import { canTransition, type SessionStatus } from '@/lib/lifecycle/status';
-import type { ContainerState } from '@/lib/scenario/types';
+import { canTransition, LIVE_STATUSES, type SessionStatus } from '@/lib/lifecycle/status';
+import type { ContainerState } from '@/lib/runtime/container';
 import { openDatabase, type Db } from './db';
 
 export interface SessionRecord {
@@ -30,6 +30,8 @@ export interface SessionRecord {
   terminalToken: string | null;
   /** Provisioned ahead of demand and not yet claimed: invisible to learners and the API. */
   pooled: boolean;
+  /** Whether a report is stored (read without parsing it). */
+  hasReport: boolean;
 }
 
 interface SessionRow {
@@ -50,6 +52,7 @@ interface SessionRow {
   console_id: string | null;
   terminal_token: string | null;
   pooled: number;
+  has_report: number;
 }
 
 interface EventRow {
@@ -80,8 +83,13 @@ function toRecord(row: SessionRow): SessionRecord {
     consoleId: row.console_id ?? null,
     terminalToken: row.terminal_token ?? null,
     pooled: row.pooled === 1,
+    hasReport: row.has_report === 1,
   };
 }
+
+/** Every session read selects this: the row plus whether a report exists. */
+const SELECT_SESSION = 'SELECT sessions.*, EXISTS (SELECT 1 FROM reports WHERE reports.session_id = sessions.id) AS has_report FROM sessions';
+const LIVE_IN = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export class Store {
   readonly db: Db;
@@ -123,20 +131,20 @@ export class Store {
 
   /** Sessions that hold resources (being created, provisioned or ready), pooled ones included. */
   countLive(): number {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE status IN ('creating', 'provisioning', 'ready')`).get() as { n: number };
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${LIVE_IN}`).get() as { n: number };
     return row.n;
   }
 
   /** Pooled sessions of a scenario that are ready or on their way. */
   countPooled(scenario: string): number {
     const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM sessions WHERE scenario = ? AND pooled = 1 AND status IN ('creating', 'provisioning', 'ready')`)
+      .prepare(`SELECT COUNT(*) AS n FROM sessions WHERE scenario = ? AND pooled = 1 AND ${LIVE_IN}`)
       .get(scenario) as { n: number };
     return row.n;
   }
 
   getSession(id: string): SessionRecord | null {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = this.db.prepare(`${SELECT_SESSION} WHERE id = ?`).get(id) as SessionRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -147,13 +155,13 @@ export class Store {
   }
 
   /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
-  listSessions(options: { statuses?: SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
+  listSessions(options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
     const limit = options.limit ?? 500;
     const where: string[] = [];
     if (options.statuses?.length) where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
     if (!options.includePooled) where.push('pooled = 0');
     const rows = this.db
-      .prepare(`SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`)
+      .prepare(`${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`)
       .all(...(options.statuses ?? []), limit) as SessionRow[];
     return rows.map(toRecord);
   }

@@ -5,8 +5,9 @@
  *
  * Checked before the upgrade is accepted (refused with a plain HTTP answer, then closed):
  *   - the path names a session id                                        else 404
- *   - the Origin header is allowed (cross-site WebSocket hijacking)      else 403
- *   - the session has a ready console (lookup)                           else 404
+ *   - the Origin header is one of the server's (cross-site WebSocket)    else 403
+ *     (server.ts has refused a Host that is not ours, DNS rebinding, with 421 before this)
+ *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
  * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
@@ -38,10 +39,16 @@ export interface TerminalTarget {
   recordingPath: string;
 }
 
-export interface TerminalGatewayOptions {
+/** Where the gateway finds a session's console (the engine implements it). */
+export interface TerminalDirectory {
   /** null: unknown session or no ready console -> the upgrade is refused. */
-  lookup(sessionId: string): TerminalTarget | null;
-  isAllowedOrigin(origin: string | undefined, host: string | undefined): boolean;
+  terminalTarget(sessionId: string): TerminalTarget | null;
+}
+
+export interface TerminalGatewayOptions {
+  directory: TerminalDirectory;
+  /** The Origin header against the server's allowlist (lib/web/origin.ts), not against Host. */
+  isAllowedOrigin(origin: string | undefined): boolean;
   audit(sessionId: string, event: TerminalBody | TypedLineBody): void;
   /** Called on input (at most every 10 s per session): extends the session's idle TTL. */
   onActivity(sessionId: string): void;
@@ -275,11 +282,11 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         refuse(socket, 503, 'the server is shutting down');
         return true;
       }
-      if (!options.isAllowedOrigin(req.headers.origin, req.headers.host)) {
+      if (!options.isAllowedOrigin(req.headers.origin)) {
         refuse(socket, 403, 'origin not allowed');
         return true;
       }
-      const target = options.lookup(sessionId);
+      const target = options.directory.terminalTarget(sessionId);
       if (!target) {
         refuse(socket, 404, 'this session has no terminal (unknown, not ready yet, or ended)');
         return true;

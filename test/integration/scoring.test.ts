@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import { TerminalDriver } from '@/scripts/verify/terminal-driver';
-import type { StoredReport } from '@/server/engine/report';
+import type { StoredReport } from '@/lib/scoring';
 import { api, docker, labelledObjects, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
 
 const instance = testInstance();

@@ -277,8 +277,8 @@ before(async () => {
   await container.start();
 
   gateway = createTerminalGateway({
-    lookup: targetFor,
-    isAllowedOrigin: (o, host) => o !== undefined && host !== undefined && o === `http://${host}`,
+    directory: { terminalTarget: targetFor },
+    isAllowedOrigin: (o) => o !== undefined && o === origin,
     audit: (sessionId, event) => audits.push({ sessionId, event }),
     onActivity: (sessionId) => activity.push(sessionId),
     log: () => {},

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEED_PATTERN, SEED_RULE } from '@/lib/lifecycle/seed';
 import { services } from '@/server/registry';
 import { handle, json, readJson } from '@/app/_lib/http';
 
@@ -7,7 +8,7 @@ export const dynamic = 'force-dynamic';
 const CreateSession = z
   .object({
     scenario: z.string().min(1, 'scenario is required').max(64),
-    seed: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'seed must be 1-64 letters, digits, "-" or "_"').optional(),
+    seed: z.string().regex(SEED_PATTERN, SEED_RULE).optional(),
   })
   .strict();
 

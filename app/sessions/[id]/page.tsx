@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
+import { timelineBudgets } from '@/lib/scoring/budgets';
 import { services } from '@/server/registry';
 import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
-import { SessionPanel } from '@/app/_components/SessionPanel';
+import { SessionPanel } from '@/app/_components/session/SessionPanel';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,6 +34,8 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
         hintCount={entry?.definition.hints.length ?? 0}
         initialHints={engine.hintsTaken(session.id)}
+        initialInput={engine.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}
+        budgets={entry ? timelineBudgets(entry.definition.protocol.timelineScale) : []}
       />
     </>
   );

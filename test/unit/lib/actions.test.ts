@@ -19,4 +19,12 @@ describe('learnerActions', () => {
     assert.equal(actions[2]?.classification?.tier, 'read-only');
     assert.ok(actions.every((a) => !('id' in a.body) && !('sessionId' in a.body)), 'bodies carry no log bookkeeping');
   });
+
+  it('times actions on the session clock when its zero is known', () => {
+    const log = new Log();
+    log.ready(12_000);
+    log.typed(15_500, 'docker ps');
+    assert.deepEqual(learnerActions(log.events, 12_000).map((a) => a.atMs), [3_500]);
+    assert.deepEqual(learnerActions(log.events).map((a) => a.atMs), [15_500], 'no zero: since creation');
+  });
 });

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { httpHealthcheck, keptRunning, requestsInARow } from '@/lib/scenario/goals';
 import { scenarioImage, slugOfFile, withOwnImage } from '@/lib/scenario/image';
 import { resolveServices, validateScenario } from '@/lib/scenario/schema';
-import type { ContainerState, ExecOptions, ScenarioContext } from '@/lib/scenario/types';
+import type { ContainerState, ExecOptions, ScenarioContext } from '@/lib/scenario';
 
 const state = (over: Partial<ContainerState> = {}): ContainerState => ({
   id: 'c1', name: 'x', running: true, startedAt: '2024-01-01T00:00:00Z', pid: 100, restartCount: 0, oomKilled: false, exitCode: 0, health: 'healthy', ...over,

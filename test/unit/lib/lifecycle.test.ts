@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LABEL, labelExpiry, managedFilter, sessionFilter, sessionLabels } from '@/lib/lifecycle/labels';
+import { LABEL, labelExpiry, managedFilter, sessionLabels } from '@/lib/lifecycle/labels';
+import { objectName, sessionFilter } from '@/lib/lifecycle/objects';
 import { canTransition, isFinal, isLive } from '@/lib/lifecycle/status';
 import { decideSweep, expiredSessions, type KnownSession, type LabelledObject } from '@/lib/lifecycle/sweep';
 
@@ -39,7 +40,9 @@ describe('labels', () => {
 
   it('builds list filters that select ours, and one session', () => {
     assert.deepEqual(managedFilter(), { label: ['sickbay.managed-by=sickbay'] });
-    assert.deepEqual(sessionFilter('abc'), { label: ['sickbay.managed-by=sickbay', 'sickbay.session=abc'] });
+    // Teardown, the console and the proxy select a session by session AND instance.
+    assert.deepEqual(sessionFilter({ sessionId: 'abc', instance: 'i1' }), { label: ['sickbay.managed-by=sickbay', 'sickbay.session=abc', 'sickbay.instance=i1'] });
+    assert.equal(objectName('abc', 'api'), 'sickbay-abc-api');
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SickbayError, isSickbayError, statusForCode, toSickbayError } from '@/lib/errors';
 import { compareNotRestarted } from '@/lib/scenario/checks';
-import type { ContainerState } from '@/lib/scenario/types';
+import type { ContainerState } from '@/lib/runtime/container';
 import { formatBytes, parseBytes, parseDuration } from '@/lib/units';
 
 describe('errors', () => {

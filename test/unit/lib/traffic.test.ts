@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseProbeOutput, runProbe, trafficService } from '@/lib/scenario/traffic';
-import type { ExecOptions, ScenarioContext } from '@/lib/scenario/types';
+import type { ExecOptions } from '@/lib/runtime/container';
+import type { ScenarioContext } from '@/lib/scenario/types';
 
 describe('trafficService', () => {
   it('runs loadgen.py from sickbay/service with the rate, an optional timeout, and small limits', () => {

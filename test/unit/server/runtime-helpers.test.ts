@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { healthTestArgv } from '@/server/engine/engine';
+import { healthTestArgv } from '@/server/engine/specs';
 import { memoryFromCgroupFiles } from '@/server/runtime/cgroup-memory';
 
 describe('memoryFromCgroupFiles', () => {

@@ -26,8 +26,8 @@ async function start(extra: Partial<TerminalGatewayOptions> = {}): Promise<{ bas
   const mine: typeof audits = [];
   audits = mine;
   const gateway = createTerminalGateway({
-    lookup: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, recordingPath: path.join(dir, `${id}-${servers.length}.cast`) } : null),
-    isAllowedOrigin: (origin, host) => origin === `http://${host}`,
+    directory: { terminalTarget: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, recordingPath: path.join(dir, `${id}-${servers.length}.cast`) } : null) },
+    isAllowedOrigin: (origin) => origin !== undefined && /^http:\/\/127\.0\.0\.1:\d+$/.test(origin),
     audit: (id, e) => mine.push({ id, e }),
     onActivity: () => {},
     spawn: (req) => {

@@ -53,34 +53,34 @@ describe('replay markers', () => {
   const created = 1_000_000;
   const start = created + 5000; // the terminal opened 5 s into the session
 
-  it('labels the events worth a marker', () => {
-    assert.equal(markerLabel({ kind: 'typed', t: 0, where: 'console', line: 'docker ps', approximate: false }), '$ docker ps');
-    assert.equal(markerLabel({ kind: 'typed', t: 0, where: 'exec', target: 'api', line: 'ps aux', approximate: true }), 'api# ps aux (approx.)');
-    assert.equal(markerLabel({ kind: 'docker', t: 0, action: 'restart', target: 'api', allowed: false }), 'docker restart api (refused)');
-    assert.equal(markerLabel({ kind: 'goals', t: 0, passed: 1, total: 3 }), 'goals checked: 1/3');
-    assert.equal(markerLabel({ kind: 'provision', t: 0 }), null);
-    assert.equal(markerLabel({ kind: 'terminal', t: 0, action: 'resize' }), null);
-    assert.equal(markerLabel({ kind: 'typed', t: 0, line: 'x'.repeat(200) })?.length, 80);
+  it('labels the events worth a marker, as the session page describes them', () => {
+    assert.equal(markerLabel({ kind: 'typed', where: 'console', line: 'docker ps', approximate: false }), 'typed: docker ps');
+    assert.equal(markerLabel({ kind: 'typed', where: 'exec', target: 'api', line: 'ps aux', approximate: true }), 'typed in api: ps aux (approximate)');
+    assert.equal(markerLabel({ kind: 'docker', method: 'POST', path: '/containers/x/restart', action: 'restart', target: 'api', allowed: false, reason: 'sickbay: no' }), 'docker restart api — refused (sickbay: no)');
+    assert.equal(markerLabel({ kind: 'goals', final: false, passed: 1, total: 3, results: [] }), 'goals checked: 1/3 met');
+    assert.equal(markerLabel({ kind: 'provision', phase: 'start', ms: 5 }), null);
+    assert.equal(markerLabel({ kind: 'terminal', action: 'resize' }), null);
+    assert.equal(markerLabel({ kind: 'typed', where: 'console', approximate: false, line: 'x'.repeat(200) })?.length, 80);
   });
 
   it('places events on the recording\'s time line, by wall clock when known', () => {
     const markers = eventMarkers(
       [
         { id: 1, kind: 'lifecycle', t: 0, at: created, status: 'creating' }, // before the recording
-        { id: 2, kind: 'typed', t: 7000, at: created + 7000, line: 'docker ps' },
-        { id: 3, kind: 'docker', t: 6500, action: 'ps' }, // no `at`: from t
-        { id: 4, kind: 'goals', t: 99_000, at: created + 99_000, passed: 0, total: 3 }, // after the end
+        { id: 2, kind: 'typed', t: 7000, at: created + 7000, where: 'console', approximate: false, line: 'docker ps' },
+        { id: 3, kind: 'docker', t: 6500, method: 'GET', path: '/containers/json', action: 'ps', allowed: true }, // no `at`: from t
+        { id: 4, kind: 'goals', t: 99_000, at: created + 99_000, final: false, passed: 0, total: 3, results: [] }, // after the end
       ],
       { recordingStartMs: start, sessionCreatedMs: created, durationSeconds: 30 },
     );
     assert.deepEqual(markers, [
       { time: 1.5, label: 'docker ps', kind: 'docker', eventId: 3 },
-      { time: 2, label: '$ docker ps', kind: 'typed', eventId: 2 },
+      { time: 2, label: 'typed: docker ps', kind: 'typed', eventId: 2 },
     ]);
   });
 
   it('caps the number of markers', () => {
-    const many = Array.from({ length: 50 }, (_, i) => ({ kind: 'typed', t: 6000 + i, line: `cmd ${i}` }));
+    const many = Array.from({ length: 50 }, (_, i) => ({ kind: 'typed' as const, where: 'console' as const, approximate: false, t: 6000 + i, line: `cmd ${i}` }));
     assert.equal(eventMarkers(many, { recordingStartMs: start, sessionCreatedMs: created, limit: 10 }).length, 10);
   });
 

@@ -10,7 +10,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return sessionMetadata((await params).id, 'Replay');
 }
 
-/** The replay of a session's terminal, with the session's events as markers. */
+/** The replay of a session's terminal, with the session's events as markers. `?t=`: open at this many ms on the session clock. */
 export default async function ReplayPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ t?: string }> }) {
   const { id } = await params;
   const t = (await searchParams).t;
@@ -40,7 +40,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
         </div>
       </div>
       <section className="panel tight" aria-label="Replay">
-        <ReplayPlayer sessionId={session.id} createdAt={session.createdAt} startAtSessionMs={startAt} />
+        <ReplayPlayer sessionId={session.id} createdAt={session.createdAt} readyAt={session.readyAt} startAt={startAt} />
       </section>
     </div>
   );

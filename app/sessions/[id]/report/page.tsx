@@ -1,10 +1,9 @@
 import type { Metadata } from 'next';
-import fs from 'node:fs';
-import path from 'node:path';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { SessionEvent } from '@/lib/audit/events';
+import { formatClock, sessionClock } from '@/lib/display/clock';
+import { describeEvent } from '@/lib/display/describe';
 import { isSickbayError } from '@/lib/errors';
 import { TimelineChart } from '@/app/_components/TimelineChart';
 import { services } from '@/server/registry';
@@ -16,33 +15,10 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return sessionMetadata((await params).id, 'Report');
 }
 
-function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-function describe(e: SessionEvent | undefined): string {
-  if (!e) return 'an event';
-  switch (e.kind) {
-    case 'docker':
-      return `docker ${e.action}${e.target ? ` ${e.target}` : ''}${e.command ? `: ${e.command.join(' ')}` : ''}`;
-    case 'typed':
-      return e.line;
-    case 'diagnosis':
-      return `diagnosis (${e.category})`;
-    case 'update':
-      return 'stakeholder update';
-    case 'goals':
-      return `goal check ${e.passed}/${e.total}`;
-    default:
-      return e.kind;
-  }
-}
-
 /** The session report: scores, every rule with the moments it cites, the truth and the debrief. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { engine, store, catalogue } = services();
+  const { engine, catalogue } = services();
   let report;
   try {
     report = engine.report(/^[0-9a-f]{12}$/.test(id) ? id : '-');
@@ -50,22 +26,20 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     if (isSickbayError(err) && (err.code === 'not_found' || err.code === 'conflict')) notFound();
     throw err;
   }
-  const events = new Map(store.listEvents(id).map((e) => [e.id, e]));
+  const events = new Map(engine.events(id).map((e) => [e.id, e]));
   const entry = catalogue.has(report.scenario) ? catalogue.get(report.scenario) : null;
-  const debriefFile = entry ? path.join(entry.dir, 'debrief.mdx') : null;
-  const debrief =
-    debriefFile && fs.existsSync(debriefFile)
-      ? (await compileMDX({ source: fs.readFileSync(debriefFile, 'utf8'), options: { blockJS: true } })).content
-      : null;
+  const debriefSource = catalogue.has(report.scenario) ? catalogue.debrief(report.scenario) : null;
+  const debrief = debriefSource ? (await compileMDX({ source: debriefSource, options: { blockJS: true } })).content : null;
   const cite = (ids: number[]) => [
     ...ids.slice(0, 8).map((eid) => {
       const e = events.get(eid);
+      const at = sessionClock(e?.t ?? 0, report.readyAt);
       return (
-        <li key={eid}>
-          <Link href={`/sessions/${id}/replay?t=${e?.t ?? 0}`} className="mono">
-            {clock(e?.t ?? 0)}
+        <li key={eid} data-event={eid}>
+          <Link href={`/sessions/${id}/replay?t=${Math.max(0, at)}`} className="mono">
+            {formatClock(at)}
           </Link>{' '}
-          <span className={e?.kind === 'typed' ? 'mono' : undefined}>{describe(e)}</span>
+          <span className={e?.kind === 'typed' ? 'mono' : undefined}>{e ? describeEvent(e) : 'an event'}</span>
         </li>
       );
     }),
@@ -84,7 +58,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   const categoryLabel = (cat: string) => entry?.definition.diagnosis.categories.find((c) => c.id === cat)?.label ?? cat;
   const total = Math.round(report.total);
   const verdict = total >= 80 ? { cls: 'good', text: 'Well handled.' } : total >= 50 ? { cls: 'fair', text: 'Partly there.' } : { cls: 'poor', text: 'Room to grow.' };
-  const drill = report.endedAt - (report.readyAt ?? 0);
+  const drill = sessionClock(report.endedAt, report.readyAt);
   const endedAt = session.endedAt ? new Date(session.endedAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : null;
   const said = report.submittedDiagnosis;
   return (
@@ -97,7 +71,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           <h1>Report: {title}</h1>
           <p className="meta" style={{ margin: 0 }}>
             {endedAt && <span>ended {endedAt} UTC</span>}
-            <span>· {clock(drill)} from ready to end</span>
+            <span data-testid="report-duration">· {formatClock(drill)} from ready to end</span>
             <span>
               · {report.hintsTaken} hint{report.hintsTaken === 1 ? '' : 's'} taken
             </span>

@@ -10,10 +10,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   return handle(async () => {
     const id = checkSessionId((await params).id);
-    const { store, config } = services();
-    const record = store.requireSession(id);
-    if (!record.recordingPath) throw new SickbayError('not_found', 'this session has no recording: its terminal was never opened');
-    const file = await openRecording(record.recordingPath, config.dataDir);
+    const { engine, config } = services();
+    const file = await openRecording(engine.recordingPath(id), config.dataDir);
     if (!file) throw new SickbayError('not_found', 'the recording of this session is missing or still empty');
     return new NextResponse(file.stream, {
       status: 200,

@@ -1,74 +1,75 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { DIAGNOSIS_DECISIONS, type DiagnosisDecision, type SessionEvent } from '@/lib/audit/events';
+import { formatClock, sessionClock } from '@/lib/display/clock';
+import { describeEvent } from '@/lib/display/describe';
+import { ApiError, api } from '@/app/_lib/api';
 
 export interface DiagnosisSpecView {
   culpritLabel: string;
   categories: { id: string; label: string }[];
 }
 
-interface EventLike {
-  id: number;
-  t: number;
-  kind: string;
-  action?: string;
-}
-
-const EVIDENCE_KINDS = new Set(['docker', 'typed']);
-
-function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** The Docker CLI's own handshake, not a step the learner took. */
-const isNoise = (e: EventLike) => e.kind === 'docker' && e.action === 'ping';
+/** The learner's own steps: what they ran, not what the lab did. */
+const isEvidence = (e: SessionEvent) => e.kind === 'typed' || (e.kind === 'docker' && e.action !== 'ping'); // ping: the CLI's own handshake
 
 type Outcome = { ok: boolean; text: string } | null;
+type DiagnosisEvent = Extract<SessionEvent, { kind: 'diagnosis' }>;
+type UpdateEvent = Extract<SessionEvent, { kind: 'update' }>;
+
+/** What the learner already sent, as logged: the diagnosis that counts (the last) and every update. */
+export interface Submitted {
+  diagnosis: DiagnosisEvent | null;
+  updates: UpdateEvent[];
+}
+
+export function submittedInput(events: readonly SessionEvent[]): Submitted {
+  const diagnoses = events.filter((e): e is DiagnosisEvent => e.kind === 'diagnosis');
+  return { diagnosis: diagnoses.at(-1) ?? null, updates: events.filter((e): e is UpdateEvent => e.kind === 'update') };
+}
 
 /** The learner's diagnosis (cause, culprit, evidence from their own timeline, decision) and update. */
-export function DiagnosisForm<E extends EventLike>({
+export function DiagnosisForm({
   sessionId,
   spec,
   events,
-  describe,
+  submitted,
+  zero,
   onSubmitted,
 }: {
   sessionId: string;
   spec: DiagnosisSpecView;
-  events: E[];
-  describe: (e: E) => string;
+  events: SessionEvent[];
+  /** Already sent: the form starts from the last diagnosis (a reload loses nothing). */
+  submitted: Submitted;
+  /** The session clock's zero (lib/display/clock.ts). */
+  zero: number | null;
   onSubmitted: () => void;
 }) {
   const ids = useId();
-  const [category, setCategory] = useState('');
-  const [culprit, setCulprit] = useState('');
-  const [evidence, setEvidence] = useState<number[]>([]);
-  const [decision, setDecision] = useState<'fix-in-place' | 'restart' | 'rollback'>('fix-in-place');
-  const [reason, setReason] = useState('');
+  const last = submitted.diagnosis;
+  const [category, setCategory] = useState(last?.category ?? '');
+  const [culprit, setCulprit] = useState(last?.culprit ?? '');
+  const [evidence, setEvidence] = useState<number[]>(last?.evidence ?? []);
+  const [decision, setDecision] = useState<DiagnosisDecision>(last?.decision ?? 'fix-in-place');
+  const [reason, setReason] = useState(last?.reason ?? '');
+  const at = (t: number) => formatClock(sessionClock(t, zero));
   const [update, setUpdate] = useState('');
   const [busy, setBusy] = useState<null | 'diagnosis' | 'update'>(null);
   const [diagnosisOutcome, setDiagnosisOutcome] = useState<Outcome>(null);
   const [updateOutcome, setUpdateOutcome] = useState<Outcome>(null);
-  const candidates = events.filter((e) => EVIDENCE_KINDS.has(e.kind) && !isNoise(e)).slice(-40);
+  const candidates = events.filter(isEvidence).slice(-40);
 
   async function post(path: 'diagnosis' | 'update', body: unknown, done: string, set: (o: Outcome) => void) {
     set(null);
     setBusy(path);
     try {
-      const res = await fetch(`/api/sessions/${sessionId}/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const answer = (await res.json().catch(() => ({}))) as { error?: { message: string } };
-      if (!res.ok) set({ ok: false, text: answer.error?.message ?? `HTTP ${res.status}` });
-      else {
-        set({ ok: true, text: done });
-        onSubmitted();
-      }
+      await api(`/api/sessions/${sessionId}/${path}`, { method: 'POST', body });
+      set({ ok: true, text: done });
+      onSubmitted();
     } catch (err) {
-      set({ ok: false, text: `Not sent: ${(err as Error).message}` });
+      set({ ok: false, text: err instanceof ApiError ? err.message : `Not sent: ${(err as Error).message}` });
     } finally {
       setBusy(null);
     }
@@ -85,6 +86,12 @@ export function DiagnosisForm<E extends EventLike>({
     <section aria-label="Diagnosis" className="diagnosis">
       <h2>Diagnosis</h2>
       <p className="lead small">What broke, which process or thing is to blame, what showed it, and what you decided. You can resubmit; the last one counts.</p>
+      {last && (
+        <p className="notice ok" data-testid="diagnosis-submitted">
+          Submitted at <span className="mono">{at(last.t)}</span>: {spec.categories.find((c) => c.id === last.category)?.label ?? last.category}. The form below holds it; change
+          anything and submit again if you need to.
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -120,7 +127,7 @@ export function DiagnosisForm<E extends EventLike>({
                       checked={evidence.includes(e.id)}
                       onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
                     />
-                    <span className="mono t">{clock(e.t)}</span> <span>{describe(e)}</span>
+                    <span className="mono t">{at(e.t)}</span> <span>{describeEvent(e)}</span>
                   </label>
                 </li>
               ))}
@@ -132,7 +139,7 @@ export function DiagnosisForm<E extends EventLike>({
         </fieldset>
         <fieldset>
           <legend>Decision</legend>
-          {(['fix-in-place', 'restart', 'rollback'] as const).map((d) => (
+          {DIAGNOSIS_DECISIONS.map((d) => (
             <label key={d} className="inline">
               <input type="radio" name={`${ids}-decision`} value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
             </label>
@@ -164,6 +171,18 @@ export function DiagnosisForm<E extends EventLike>({
         </button>
         {outcome(updateOutcome, 'update-result')}
       </form>
+      {submitted.updates.length > 0 && (
+        <>
+          <h3>Updates sent</h3>
+          <ol className="sent" data-testid="updates-sent">
+            {submitted.updates.map((u) => (
+              <li key={u.id}>
+                <span className="mono t">{at(u.t)}</span> <span className="text">{u.text}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
     </section>
   );
 }

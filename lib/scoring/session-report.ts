@@ -1,24 +1,17 @@
 /**
- * Builds a session's report from its event log, the scenario and the per-run truth, with the
- * pure scoring in lib/scoring. Called once when a session ends; the result is stored as is.
+ * A session's whole report from its event log, the scenario and the per-run truth: pure, so
+ * it is unit-tested with hand-written event lists. The engine calls it once when a session
+ * ends and stores the result as is (never recomputed under a newer rule set).
  */
-import type { GoalOutcome, SessionEvent } from '@/lib/audit/events';
-import { classifyEvents } from '@/lib/audit/classify';
-import type { ScenarioDefinition } from '@/lib/scenario/types';
-import {
-  assembleReport,
-  gradeDiagnosis,
-  gradeUpdate,
-  protocolExpectations,
-  ruleContext,
-  scoreProtocol,
-  timelineSteps,
-  updateTruthFrom,
-  type DiagnosisGrade,
-  type SessionReport,
-  type UiEvent,
-  type UpdateGrade,
-} from '@/lib/scoring';
+import type { GoalOutcome, SessionEvent } from '../audit/events';
+import { classifyEvents } from '../audit/classify';
+import type { ScenarioDefinition } from '../scenario/types';
+import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
+import { ruleContext, scoreRules } from './protocol';
+import { assembleReport, type SessionReport } from './report';
+import { timelineSteps } from './rules';
+import { protocolExpectations, type UiEvent } from './types';
+import { gradeUpdate, updateTruthFrom, type UpdateGrade } from './update';
 
 export interface StoredReport extends SessionReport {
   sessionId: string;
@@ -37,7 +30,7 @@ export interface StoredReport extends SessionReport {
   endedAt: number;
 }
 
-export interface ReportSource {
+export interface SessionReportSource {
   sessionId: string;
   scenario: string;
   definition: ScenarioDefinition<unknown>;
@@ -48,7 +41,7 @@ export interface ReportSource {
   endedAt: number;
 }
 
-export function buildReport(src: ReportSource): StoredReport {
+export function buildSessionReport(src: SessionReportSource): StoredReport {
   const def = src.definition;
   const truth = def.diagnosis.truth(src.params);
   const services = Object.keys(def.services(src.params));
@@ -65,8 +58,9 @@ export function buildReport(src: ReportSource): StoredReport {
     timing: { readyAt: src.readyAt ?? undefined, endedAt: src.endedAt },
     services,
   };
-  const protocol = scoreProtocol(protocolInput);
-  const timeline = timelineSteps(ruleContext(protocolInput)).map((s) => ({ name: s.name, budgetMs: s.budget, atMs: s.elapsed ?? null, miss: s.miss }));
+  const ctx = ruleContext(protocolInput);
+  const protocol = scoreRules(ctx);
+  const timeline = timelineSteps(ctx).map((s) => ({ name: s.name, budgetMs: s.budget, atMs: s.elapsed ?? null, miss: s.miss }));
   let diagnosis: (UiEvent & { kind: 'diagnosis' }) | null = null;
   let update: (UiEvent & { kind: 'update' }) | null = null;
   for (const e of ui) {

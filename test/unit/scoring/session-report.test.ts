@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateScenario } from '@/lib/scenario/schema';
-import { buildReport } from '@/server/engine/report';
-import { Log } from '../scoring/helpers';
+import { buildSessionReport } from '@/lib/scoring';
+import { Log } from './helpers';
 
 function definition(snapshotEvidence: string[]) {
   return validateScenario('scenarios/db-demo/scenario.ts', {
@@ -27,14 +27,14 @@ function definition(snapshotEvidence: string[]) {
   });
 }
 
-describe('buildReport', () => {
+describe('buildSessionReport', () => {
   it('hands the whole protocol block to the rules (snapshotEvidence decides the snapshot rule)', () => {
     const log = new Log();
     log.ready(0);
     log.typed(5_000, 'docker exec db psql -U postgres -c "SELECT * FROM pg_stat_activity" > activity.txt');
     log.typed(9_000, 'docker exec db psql -U postgres -c "SELECT pg_terminate_backend(4242)"');
     const snapshotRule = (evidence: string[]) =>
-      buildReport({ sessionId: 's1', scenario: 'db-demo', definition: definition(evidence), params: {}, events: log.events, readyAt: 0, endedAt: 60_000 })
+      buildSessionReport({ sessionId: 's1', scenario: 'db-demo', definition: definition(evidence), params: {}, events: log.events, readyAt: 0, endedAt: 60_000 })
         .protocol.results.find((r) => r.id === 'snapshot-before-invasive');
     assert.equal(snapshotRule(['db-activity'])?.status, 'met');
     assert.equal(snapshotRule([])?.status, 'broken', 'without it, saved output is half a snapshot');

@@ -1,0 +1,10 @@
+/**
+ * A session's seed: the public half of what draws its per-run root cause (the other half is
+ * the installation's secret). One pattern for the API route and the engine.
+ */
+export const SEED_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const SEED_RULE = 'seed must be 1-64 letters, digits, "-" or "_"';
+
+export function isValidSeed(seed: string): boolean {
+  return SEED_PATTERN.test(seed);
+}

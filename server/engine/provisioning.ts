@@ -1,0 +1,186 @@
+/**
+ * The provisioning pipeline of one session: networks, containers, the learner's console (in
+ * parallel with the services warming up), readiness, the faults (each waited for until its
+ * symptom is really there) and the baseline the goals compare against.
+ */
+import type { ProvisionPhase } from '@/lib/audit/events';
+import { SickbayError, toSickbayError } from '@/lib/errors';
+import { sessionLabels } from '@/lib/lifecycle/labels';
+import { objectName } from '@/lib/lifecycle/objects';
+import type { ContainerState } from '@/lib/runtime/container';
+import type { ResolvedScenario } from '@/lib/scenario/schema';
+import type { ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
+import type { ConsoleManager } from './console';
+import { createContext } from './context';
+import type { EngineParts } from './parts';
+import { healthTestArgv, serviceContainerSpec } from './specs';
+import { Cancelled } from './tasks';
+
+const READINESS_TIMEOUT_MS = 90_000;
+/** How often a fault's symptom is looked for: conditions are cheap reads (cgroup files, a probe). */
+const FAULT_POLL_MS = 200;
+const READINESS_POLL_MS = 100;
+const HEALTH_PROBE_GAP_MS = 250;
+const FAULT_WAIT_TIMEOUT_MS = 90_000;
+
+type FaultCondition<P> = NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>;
+
+export class Provisioner {
+  constructor(
+    private readonly parts: EngineParts,
+    private readonly consoles: ConsoleManager | undefined,
+    /** Removes what a failed provisioning left behind. */
+    private readonly teardown: (id: string) => Promise<void>,
+  ) {}
+
+  /** Takes a created session to ready (or failed, torn down); resolved once, at creation. */
+  async provision(id: string, resolved: ResolvedScenario<unknown>): Promise<void> {
+    const { store, runtime, catalogue, config, clock, log, tasks } = this.parts;
+    const record = store.requireSession(id);
+    const def = catalogue.get(record.scenario).definition;
+    const { params, services } = resolved;
+    const hardExpiry = record.createdAt + config.sessionMaxLifetimeMs;
+    const labelsFor = (role: 'service' | 'network', service?: string) =>
+      sessionLabels({ instance: config.instance, sessionId: id, scenario: record.scenario, role, service, expiresAt: hardExpiry });
+    try {
+      store.transition(id, 'provisioning', clock());
+      for (const [svc, spec] of Object.entries(services)) {
+        if (!(await runtime.imageExists(spec.image))) {
+          throw new SickbayError('provision_failed', `image ${spec.image} for service "${svc}" is missing: run \`npm run images\` (or \`npm start\`)`);
+        }
+      }
+      await this.phase(id, 'network', async () => {
+        for (const [net, spec] of Object.entries(def.networks)) {
+          await runtime.createNetwork(objectName(id, net), labelsFor('network'), spec.internal);
+        }
+      });
+      const containers: Record<string, string> = {};
+      await this.phase(id, 'create', async () => {
+        for (const [svc, spec] of Object.entries(services)) {
+          tasks.checkpoint(id);
+          containers[svc] = await runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor('service', svc)));
+          store.setContainers(id, containers, clock());
+        }
+      });
+      await this.phase(id, 'start', async () => {
+        await Promise.all(Object.values(containers).map((c) => runtime.startContainer(c)));
+      });
+      // The console (proxy + container) depends only on the containers existing: it starts
+      // while the services warm up and the faults take hold, instead of after them.
+      const consoles = this.consoles;
+      const consoleTask = consoles
+        ? this.phase(id, 'console', async () => {
+            const attached = await consoles.attach({ id, scenario: record.scenario, hardExpiry });
+            store.setConsole(id, attached, clock());
+          })
+        : Promise.resolve();
+      consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+      try {
+        await this.phase(id, 'readiness', () => this.waitReady(id, containers, services));
+        const ctx = createContext(runtime, {
+          sessionId: id,
+          seed: record.seed,
+          params,
+          containers,
+          baseline: {},
+          createdAt: record.createdAt,
+          clock,
+          events: () => store.listEvents(id),
+        });
+        await this.phase(id, 'faults', async () => {
+          for (const fault of def.faults) {
+            tasks.checkpoint(id);
+            const started = clock();
+            await fault.inject(ctx);
+            if (fault.waitFor) await this.waitFor(id, ctx, fault.waitFor);
+            store.appendEvent(id, { kind: 'fault', fault: fault.id, title: fault.title, ms: clock() - started }, clock());
+          }
+        });
+        await this.phase(id, 'baseline', async () => {
+          const baseline: Record<string, ContainerState> = {};
+          for (const [svc, cid] of Object.entries(containers)) baseline[svc] = await runtime.inspectContainer(cid);
+          store.setBaseline(id, baseline, clock());
+        });
+      } finally {
+        // Teardown (on failure) must not race a console still being created.
+        await consoleTask.catch(() => {});
+      }
+      await consoleTask;
+      tasks.checkpoint(id);
+      if (store.transition(id, 'ready', clock())) {
+        this.parts.activity.touch(id); // the idle clock starts when the learner can act
+        log(`session ${id} (${record.scenario}) is ready`);
+      }
+    } catch (err) {
+      if (err instanceof Cancelled) return; // end() owns the teardown
+      const e = toSickbayError(err, 'provision_failed');
+      log(`session ${id} failed to provision: ${e.message}`);
+      store.transition(id, 'failed', clock(), e.message);
+      await this.teardown(id).catch((te) => log(`teardown of failed session ${id}: ${(te as Error).message}`));
+    }
+  }
+
+  private async phase<T>(id: string, phase: ProvisionPhase, fn: () => Promise<T>, detail?: string): Promise<T> {
+    const { store, clock, tasks } = this.parts;
+    tasks.checkpoint(id);
+    const started = clock();
+    const result = await fn();
+    store.appendEvent(id, { kind: 'provision', phase, ms: clock() - started, ...(detail ? { detail } : {}) }, clock());
+    return result;
+  }
+
+  private async waitReady(id: string, containers: Record<string, string>, services: Record<string, ServiceSpec>): Promise<void> {
+    const { runtime, clock, tasks } = this.parts;
+    const deadline = clock() + READINESS_TIMEOUT_MS;
+    const pending = new Set(Object.keys(containers));
+    // Our own run of a health test is an exec (runc): at most one per service every
+    // HEALTH_PROBE_GAP_MS, while `inspect` is polled every READINESS_POLL_MS.
+    const nextProbe = new Map<string, number>();
+    while (pending.size > 0) {
+      tasks.checkpoint(id);
+      await Promise.all(
+        [...pending].map(async (svc) => {
+          const cid = containers[svc] as string;
+          const state = await runtime.inspectContainer(cid);
+          if (!state.running) {
+            const logs = await runtime.logs(cid, 20).catch(() => '');
+            throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
+          }
+          if (state.health === 'unhealthy') throw new SickbayError('provision_failed', `service "${svc}" is unhealthy`);
+          if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
+          // Docker runs the first health check one interval after the start; running the same
+          // test now tells us a moment sooner that the service answers.
+          else if (clock() >= (nextProbe.get(svc) ?? 0)) {
+            nextProbe.set(svc, clock() + HEALTH_PROBE_GAP_MS);
+            if (await this.healthTestPasses(cid, services[svc]?.healthcheck?.test)) pending.delete(svc);
+          }
+        }),
+      );
+      if (pending.size === 0) break;
+      if (clock() > deadline) {
+        throw new SickbayError('timeout', `services not ready after ${READINESS_TIMEOUT_MS / 1000}s: ${[...pending].join(', ')}`);
+      }
+      await new Promise((r) => setTimeout(r, READINESS_POLL_MS));
+    }
+  }
+
+  /** Runs a service's health-check test once, the way Docker would; false on any failure. */
+  private async healthTestPasses(containerId: string, test: string[] | undefined): Promise<boolean> {
+    const argv = healthTestArgv(test);
+    if (!argv) return false;
+    const run = await this.parts.runtime.exec(containerId, argv, { timeoutMs: 2_000 }).catch(() => null);
+    return run?.exitCode === 0;
+  }
+
+  private async waitFor<P>(id: string, ctx: ScenarioContext<P>, cond: FaultCondition<P>): Promise<void> {
+    const { clock, tasks } = this.parts;
+    const timeout = cond.timeoutMs ?? FAULT_WAIT_TIMEOUT_MS;
+    const deadline = clock() + timeout;
+    for (;;) {
+      tasks.checkpoint(id);
+      if (await cond.until(ctx)) return;
+      if (clock() > deadline) throw new SickbayError('timeout', `fault never took effect within ${timeout / 1000}s: ${cond.description}`);
+      await new Promise((r) => setTimeout(r, FAULT_POLL_MS));
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Work in flight per session (provisioning, teardown) and cancellation. The sweeper leaves
+ * busy sessions alone; end() cancels provisioning, which stops at its next checkpoint.
+ */
+export class Cancelled extends Error {}
+
+export class SessionTasks {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly cancelled = new Set<string>();
+
+  busy(): Set<string> {
+    return new Set(this.running.keys());
+  }
+
+  has(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  track(id: string, task: Promise<void>): void {
+    const done = task.finally(() => {
+      if (this.running.get(id) === done) this.running.delete(id);
+    });
+    this.running.set(id, done);
+  }
+
+  /** Resolves when nothing is in flight for the session. */
+  async settled(id: string): Promise<void> {
+    while (this.running.has(id)) await this.running.get(id)?.catch(() => {});
+  }
+
+  cancel(id: string): void {
+    this.cancelled.add(id);
+  }
+
+  forget(id: string): void {
+    this.cancelled.delete(id);
+  }
+
+  /** Throws Cancelled when the session's provisioning should stop here. */
+  checkpoint(id: string): void {
+    if (this.cancelled.has(id)) throw new Cancelled();
+  }
+}

@@ -1,0 +1,57 @@
+/** What the API shows of a session: never the per-run truth (params) before the report. */
+import type { GoalOutcome } from '@/lib/audit/events';
+import { objectName } from '@/lib/lifecycle/objects';
+import type { SessionStatus } from '@/lib/lifecycle/status';
+import type { SessionRecord } from '../store/store';
+
+export interface SessionView {
+  id: string;
+  scenario: string;
+  seed: string;
+  status: SessionStatus;
+  statusDetail: string | null;
+  createdAt: string;
+  readyAt: string | null;
+  endedAt: string | null;
+  expiresAt: string;
+  services: { name: string; container: string }[];
+  /** Where the browser terminal connects, once the console is up. */
+  terminal: { path: string; token: string } | null;
+  hasReport: boolean;
+}
+
+/** A session in a list: the terminal token is only ever in the session's own view (its page). */
+export type SessionListItem = Omit<SessionView, 'terminal'> & { terminal: { path: string } | null };
+
+export interface GoalReport {
+  checkedAt: string;
+  final: boolean;
+  passed: number;
+  total: number;
+  results: GoalOutcome[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function toView(record: SessionRecord): SessionView {
+  const terminalUp = record.status === 'ready' && record.consoleId !== null && record.terminalToken !== null;
+  return {
+    id: record.id,
+    scenario: record.scenario,
+    seed: record.seed,
+    status: record.status,
+    statusDetail: record.statusDetail,
+    createdAt: iso(record.createdAt) as string,
+    readyAt: iso(record.readyAt),
+    endedAt: iso(record.endedAt),
+    expiresAt: iso(record.expiresAt) as string,
+    services: Object.keys(record.containers).map((name) => ({ name, container: objectName(record.id, name) })),
+    terminal: terminalUp ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken as string } : null,
+    hasReport: record.hasReport,
+  };
+}
+
+export function toListItem(record: SessionRecord): SessionListItem {
+  const view = toView(record);
+  return { ...view, terminal: view.terminal ? { path: view.terminal.path } : null };
+}

@@ -1,0 +1,193 @@
+/**
+ * The engine's own logic on a fake runtime (test/unit/server/fake-runtime.ts) and a real
+ * SQLite store on disk: provisioning to ready, cancel, expiry, recovery after a crash, the
+ * pool, and the live-session limit. The same paths run against Docker in test/integration.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, beforeEach, describe, it } from 'node:test';
+import { LABEL } from '@/lib/lifecycle/labels';
+import { loadConfig } from '@/server/config';
+import { Catalogue } from '@/server/engine/catalogue';
+import { SessionEngine } from '@/server/engine/engine';
+import { Store } from '@/server/store/store';
+import { FakeRuntime } from './fake-runtime';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-engine-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+const scenarios = path.join(root, 'scenarios');
+fs.mkdirSync(path.join(scenarios, 'demo'), { recursive: true });
+// Self-contained (no imports), so it loads from a temporary folder.
+fs.writeFileSync(
+  path.join(scenarios, 'demo', 'scenario.ts'),
+  `export default {
+    title: 'Demo', summary: 'A scenario for the engine unit tests.', difficulty: 'beginner', minutes: 5,
+    params: (rng) => ({ culprit: rng.pick(['a', 'b', 'c']) }), networks: { app: {} },
+    diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }],
+      truth: (p) => ({ category: 'a', culprit: p.culprit, culpritKind: 'other' }) },
+    hints: ['look from outside'],
+    services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] }, db: { image: 'demo/db:latest', networks: ['app'] } }),
+    faults: [{ id: 'break', title: 'breaks the api', inject: async () => {} }],
+    goals: [{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) }],
+  };`,
+);
+
+let now = Date.parse('2026-12-01T10:00:00Z');
+const clock = () => now;
+let dataDir = '';
+let store: Store;
+let runtime: FakeRuntime;
+
+function engineWith(env: Record<string, string> = {}): SessionEngine {
+  const config = loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: 'unit', SICKBAY_SESSION_TTL: '10m', ...env }, root);
+  return new SessionEngine({ store, runtime, catalogue, config: { ...config, scenariosDir: scenarios }, seedSecret: 'secret', clock });
+}
+
+let catalogue: Catalogue;
+beforeEach(async () => {
+  catalogue ??= await Catalogue.load(scenarios);
+  dataDir = fs.mkdtempSync(path.join(root, 'data-'));
+  store = new Store(dataDir);
+  runtime = new FakeRuntime(['demo/api:latest', 'demo/db:latest']);
+});
+
+const objectsOf = async (sessionId: string) => runtime.listObjects({ label: [`${LABEL.session}=${sessionId}`] });
+
+describe('session engine (fake runtime)', () => {
+  it('provisions a session to ready, with a baseline, and shows the token only in its own view', async () => {
+    const engine = engineWith();
+    const created = engine.create({ scenario: 'demo', seed: 's1' });
+    assert.equal(created.status, 'creating');
+    await engine.settled(created.id);
+    const view = engine.get(created.id);
+    assert.equal(view.status, 'ready');
+    assert.deepEqual(view.services.map((s) => s.name), ['api', 'db']);
+    assert.equal(view.services[0]?.container, `sickbay-${created.id}-api`);
+    assert.equal(Object.keys(store.requireSession(created.id).baseline).length, 2);
+    assert.ok(store.listEvents(created.id).some((e) => e.kind === 'fault'), 'the fault is logged');
+    // Without a console manager there is no terminal; once one is recorded, only the
+    // session's own view carries its token, never the list.
+    assert.equal(view.terminal, null);
+    store.setConsole(created.id, { consoleId: 'c1', terminalToken: 'secret-token', recordingPath: path.join(dataDir, 'x.cast') }, now);
+    assert.deepEqual(engine.get(created.id).terminal, { path: `/ws/terminal/${created.id}`, token: 'secret-token' });
+    assert.deepEqual(engine.list().find((s) => s.id === created.id)?.terminal, { path: `/ws/terminal/${created.id}` });
+    assert.doesNotMatch(JSON.stringify(engine.list()), /secret-token/);
+    // Every object carries the session, instance and managed-by labels.
+    for (const o of await objectsOf(created.id)) assert.equal(o.labels[LABEL.instance], 'unit');
+  });
+
+  it('resolves the parameters once: the stored params are the ones a seed gives', async () => {
+    const engine = engineWith();
+    const a = engine.create({ scenario: 'demo', seed: 'same' });
+    const b = engine.create({ scenario: 'demo', seed: 'same' });
+    await Promise.all([engine.settled(a.id), engine.settled(b.id)]);
+    assert.deepEqual(store.requireSession(a.id).params, store.requireSession(b.id).params);
+  });
+
+  it('fails a session whose image is missing, says which, and leaves nothing behind', async () => {
+    runtime.images.delete('demo/db:latest');
+    const engine = engineWith();
+    const s = engine.create({ scenario: 'demo', seed: 's2' });
+    await engine.settled(s.id);
+    const view = engine.get(s.id);
+    assert.equal(view.status, 'failed');
+    assert.match(view.statusDetail ?? '', /image demo\/db:latest for service "db" is missing/);
+    assert.deepEqual(await objectsOf(s.id), []);
+  });
+
+  it('cancels provisioning: end() while containers start leaves no object and no report', async () => {
+    let release!: () => void;
+    runtime.startGate = new Promise((r) => (release = r));
+    const engine = engineWith();
+    const s = engine.create({ scenario: 'demo', seed: 's3' });
+    // Wait until the containers exist, then end while they are "starting".
+    for (let i = 0; i < 100 && runtime.containers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(runtime.containers.size, 2);
+    const ending = engine.end(s.id);
+    release();
+    const ended = await ending;
+    assert.equal(ended.status, 'ended');
+    assert.equal(ended.hasReport, false);
+    assert.deepEqual(await objectsOf(s.id), []);
+  });
+
+  it('expires an idle ready session with a report, and keeps an active one', async () => {
+    const engine = engineWith();
+    const idle = engine.create({ scenario: 'demo', seed: 's4' });
+    const busy = engine.create({ scenario: 'demo', seed: 's5' });
+    await Promise.all([engine.settled(idle.id), engine.settled(busy.id)]);
+    now += 9 * 60_000;
+    engine.touch(busy.id);
+    now += 2 * 60_000; // idle is 11 min idle, busy 2 min
+    assert.deepEqual(await engine.expire(), [idle.id]);
+    assert.equal(engine.get(idle.id).status, 'ended');
+    assert.equal(engine.get(idle.id).hasReport, true);
+    assert.equal(engine.get(busy.id).status, 'ready');
+    assert.deepEqual(await objectsOf(idle.id), []);
+    assert.notDeepEqual(await objectsOf(busy.id), []);
+  });
+
+  it('recovers after a crash: a ready session ends with a report, a provisioning one fails', async () => {
+    const first = engineWith();
+    const ready = first.create({ scenario: 'demo', seed: 's6' });
+    await first.settled(ready.id);
+    runtime.startGate = new Promise(() => {}); // never starts: the "crash" happens mid-provisioning
+    const stuck = first.create({ scenario: 'demo', seed: 's7' });
+    for (let i = 0; i < 100 && store.requireSession(stuck.id).status !== 'provisioning'; i++) await new Promise((r) => setTimeout(r, 5));
+    // A new process: a new engine on the same store.
+    const second = engineWith();
+    assert.deepEqual(second.recover().sort(), [ready.id, stuck.id].sort());
+    assert.equal(second.get(ready.id).status, 'ended');
+    assert.equal(second.get(ready.id).hasReport, true);
+    assert.equal(second.get(stuck.id).status, 'failed');
+    assert.match(second.get(stuck.id).statusDetail ?? '', /interrupted by a server restart/);
+  });
+
+  it('keeps a pool: invisible until claimed, handed over ready, refilled, never for a chosen seed', async () => {
+    const engine = engineWith({ SICKBAY_POOL: 'demo:1' });
+    await engine.refillPool();
+    const pooled = store.listSessions({ includePooled: true }).filter((s) => s.pooled);
+    assert.equal(pooled.length, 1);
+    assert.equal(engine.list().length, 0, 'pooled sessions are not listed');
+    assert.throws(() => engine.get(pooled[0]!.id), { code: 'not_found' } as object);
+
+    now += 5_000;
+    const claimed = engine.create({ scenario: 'demo' });
+    assert.equal(claimed.id, pooled[0]!.id);
+    assert.equal(claimed.status, 'ready');
+    assert.equal(claimed.readyAt, new Date(now).toISOString(), 'the clock starts at the claim');
+    await engine.refillPool();
+    assert.equal(store.listSessions({ includePooled: true }).filter((s) => s.pooled).length, 1, 'refilled');
+
+    const chosen = engine.create({ scenario: 'demo', seed: 'mine' });
+    assert.notEqual(chosen.status, 'ready');
+    assert.equal(chosen.seed, 'mine');
+    await engine.settled(chosen.id);
+
+    await engine.drainPool();
+    assert.equal(store.listSessions({ includePooled: true, statuses: ['ready'] }).filter((s) => s.pooled).length, 0);
+  });
+
+  it('refuses a session over the live limit and a malformed seed', async () => {
+    const engine = engineWith({ SICKBAY_MAX_SESSIONS: '1' });
+    const s = engine.create({ scenario: 'demo', seed: 's8' });
+    assert.throws(() => engine.create({ scenario: 'demo', seed: 's9' }), { code: 'conflict' } as object);
+    assert.throws(() => engineWith().create({ scenario: 'demo', seed: 'no spaces' }), { code: 'bad_request' } as object);
+    await engine.settled(s.id);
+  });
+
+  it('runs its ending hooks before the containers go', async () => {
+    const engine = engineWith();
+    const s = engine.create({ scenario: 'demo', seed: 's10' });
+    await engine.settled(s.id);
+    const seen: number[] = [];
+    engine.onEnding(async () => {
+      seen.push(runtime.containers.size);
+    });
+    await engine.end(s.id);
+    assert.deepEqual(seen, [2], 'the hook saw both containers still there');
+    assert.equal(runtime.containers.size, 0);
+  });
+});
