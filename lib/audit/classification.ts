@@ -134,6 +134,13 @@ export function emptyFlags(): ClassificationFlags {
   };
 }
 
+/** A classifier's partial flags, completed; only an invasive tier can be targeted. */
+export function settleFlags(tier: Tier, partial: Partial<ClassificationFlags> = {}): ClassificationFlags {
+  const flags = { ...emptyFlags(), ...partial };
+  if (!isInvasive(tier)) flags.targeted = false;
+  return flags;
+}
+
 /** What a command does, as data. A part can have several effects. */
 export type Effect =
   | {

@@ -22,3 +22,8 @@ export function compareNotRestarted(service: string, before: ContainerState, now
   }
   return { pass: false, evidence: `${service} lost its running state: ${changes.join('; ')}.` };
 }
+
+/** "1 batch", "3 batches": a count and its noun, for evidence sentences. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

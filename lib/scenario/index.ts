@@ -7,5 +7,7 @@ export * from './types';
 export type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '../runtime/container';
 export * from './checks';
 export * from './traffic';
+export * from './goals';
+export { scenarioImage } from './image';
 // Goal evidence that names a moment writes it as every page does, on the session clock.
 export { formatClock } from '../display/clock';

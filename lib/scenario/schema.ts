@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { OBSERVATIONS } from '../audit/classification';
 import { SickbayError } from '../errors';
+import { slugOfFile, withOwnImage } from './image';
 import { createRng } from './rng';
-import type { ScenarioDefinition, ScenarioInput, ServiceSpec } from './types';
+import type { ScenarioDefinition, ScenarioInput, ServiceInput, ServiceSpec } from './types';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -43,7 +44,8 @@ const limitsSchema = z
 
 export const serviceSchema = z
   .object({
-    image: z.string().min(1, 'image is required'),
+    /** Filled with the scenario's own image (sickbay/scenario-<slug>:latest) when left out. */
+    image: z.string().min(1, 'image is required (or build files/Dockerfile beside scenario.ts)'),
     command: z.array(z.string()).min(1).optional(),
     env: z.record(z.string(), z.string()).default({}),
     networks: z.array(name('network name')).default([]),
@@ -156,6 +158,11 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
   const parsed = metaSchema.safeParse(input);
   if (!parsed.success) throw invalid(file, formatIssues(file, parsed.error.issues));
   const def = parsed.data as unknown as ScenarioDefinition<P>;
+  // A service that names no image runs the scenario's own (files/Dockerfile): one place
+  // derives the tag from the folder, as the image builder does.
+  const authored = def.services as unknown as (params: P) => Record<string, ServiceInput>;
+  const slug = slugOfFile(file);
+  def.services = (params) => withOwnImage(authored(params), slug) as Record<string, ServiceSpec>;
   for (const [kind, list] of [
     ['faults', def.faults],
     ['goals', def.goals],

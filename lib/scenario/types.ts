@@ -179,7 +179,8 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
 }
 
 export interface ServiceInput {
-  image: string;
+  /** Default: the scenario's own image, built from files/Dockerfile (sickbay/scenario-<slug>:latest). */
+  image?: string;
   command?: string[];
   env?: Record<string, string>;
   networks?: string[];

@@ -2,7 +2,7 @@
  * Command lines typed at the console's own prompt, reconstructed from the terminal's input
  * stream for the audit log (TypedLineBody, where: 'console').
  *
- * The keystrokes-to-lines part is the project's line editor (lib/audit/line-editor.ts, shared
+ * The keystrokes-to-lines part is the project's line editor (./line-editor.ts, shared
  * with the proxy's interactive execs); createLineReader() is the one place that picks it.
  * ConsoleLineTracker decides *when* to feed it: only while the shell sits at its prompt. The
  * console's PS1 starts with an invisible marker (OSC 697, see containers/console/profile.sh);
@@ -10,7 +10,7 @@
  * vim, an interactive `docker exec`, whose lines the proxy records as where: 'exec') comes
  * after Enter and before the next marker, and is not fed.
  */
-import { LineEditor, type TypedLine } from '../audit/line-editor';
+import { LineEditor, type TypedLine } from './line-editor';
 
 export type { TypedLine };
 

@@ -15,7 +15,7 @@
  * dependency's container. Restarting the API changes nothing (the new workers block again) and
  * throws away the thread state that explains it. README.md beside this file has the details.
  */
-import { compareNotRestarted, defineScenario, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { compareNotRestarted, defineScenario, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 export const DEPENDENCIES = ['catalog', 'stock', 'rates'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
@@ -40,7 +40,6 @@ export interface HealthyButHangingParams {
   deadlineSeconds: number;
 }
 
-const IMAGE = 'sickbay/scenario-healthy-but-hanging:latest';
 const QUOTE_PATH = '/api/quote';
 const DUMP_SUMMARY = '/tmp/quote-api/thread-dumps.log';
 /** A request in flight this long at dump time was stuck (a quote normally takes ~20 ms). */
@@ -169,7 +168,6 @@ export default defineScenario<HealthyButHangingParams>({
       if (p.modes[d] === 'cached') env[`${d.toUpperCase()}_CACHE_S`] = String(p.cacheSeconds[d]);
     }
     const dependency = (d: Dependency) => ({
-      image: IMAGE,
       command: ['/srv/upstream/supervise.sh', d],
       env: { PORT: String(p.depPorts[d]) },
       networks: ['app'],
@@ -179,11 +177,10 @@ export default defineScenario<HealthyButHangingParams>({
     });
     return {
       api: {
-        image: IMAGE,
         command: ['python3', '/srv/app/api.py'],
         env,
         networks: ['app'],
-        healthcheck: { test: ['CMD', 'curl', '-fsS', '-m', '2', `http://127.0.0.1:${p.port}/healthz`], intervalMs: 2000, timeoutMs: 3000, retries: 10 },
+        healthcheck: httpHealthcheck(p.port, { intervalMs: 2000, timeoutMs: 3000, retries: 10 }),
         limits: { memory: '96m', cpus: 0.5, pids: 256 },
       },
       catalog: dependency('catalog'),
@@ -225,23 +222,16 @@ export default defineScenario<HealthyButHangingParams>({
     },
   ],
   goals: [
-    {
+    requestsInARow({
       id: 'quotes-answer',
       title: `Quote requests succeed again: ${GOAL_REQUESTS} in a row, each within 2 s`,
-      check: async (ctx) => {
-        const r = await probe(ctx, quoteUrl(ctx.params), GOAL_REQUESTS, 2);
-        if (typeof r === 'string') return { pass: false, evidence: `Could not probe the API: ${r}.` };
-        if (r.consecutiveOk >= GOAL_REQUESTS) {
-          return { pass: true, evidence: `${GOAL_REQUESTS} of ${GOAL_REQUESTS} requests to ${QUOTE_PATH} succeeded in a row (p95 ${r.p95Ms ?? '?'} ms).` };
-        }
-        return { pass: false, evidence: `Only ${r.consecutiveOk} requests to ${QUOTE_PATH} succeeded before a failure (${r.firstFailure ?? 'unknown error'}).` };
-      },
-    },
-    {
-      id: 'api-not-restarted',
-      title: 'The API kept running: no restart, same main process',
-      check: async (ctx) => compareNotRestarted('api', ctx.baseline('api'), await ctx.inspect('api')),
-    },
+      url: quoteUrl,
+      count: GOAL_REQUESTS,
+      timeoutS: 2,
+      what: `requests to ${QUOTE_PATH}`,
+      showP95: true,
+    }),
+    keptRunning('api', 'The API'),
     {
       id: 'dependencies-kept',
       title: 'The dependencies kept running: no restart, no replaced service process',

@@ -20,9 +20,7 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, formatClock, trafficService, runProbe, type ProbeResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
-
-const IMAGE = 'sickbay/scenario-network-partition:latest';
+import { defineScenario, formatClock, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 /** The storefront's internal services, in the order it calls them for a checkout. */
 export const DEPENDENCIES = ['accounts', 'inventory', 'pricing'] as const;
@@ -103,10 +101,6 @@ export function drawParams(rng: Rng): NetworkPartitionParams {
 
 const url = (service: Dependency, p: NetworkPartitionParams): string => `http://${service}:${p.ports[service]}`;
 const checkoutUrl = (p: NetworkPartitionParams): string => `http://api:${p.apiPort}/api/checkout`;
-
-function probe(ctx: ScenarioContext<NetworkPartitionParams>, count: number, timeoutS: number): Promise<ProbeResult | string> {
-  return runProbe(ctx, { url: checkoutUrl(ctx.params), count, timeoutS });
-}
 
 /** The filter table's rules in the API's namespace, as `iptables -S` prints them (root). */
 async function apiRules(ctx: ScenarioContext<NetworkPartitionParams>): Promise<{ ok: true; rules: string[] } | { ok: false; error: string }> {
@@ -213,7 +207,6 @@ export default defineScenario<NetworkPartitionParams>({
   networks: { [FRONT]: {}, [BACKEND]: {} },
   services: (p) => ({
     api: {
-      image: IMAGE,
       command: ['python3', '/srv/app/api.py'],
       env: {
         PORT: String(p.apiPort),
@@ -227,18 +220,17 @@ export default defineScenario<NetworkPartitionParams>({
       // Lets root in the container manage its own firewall (the fault, and the fix). The API
       // itself runs as the unprivileged user "app".
       capAdd: ['NET_ADMIN'],
-      healthcheck: { test: ['CMD', 'curl', '-fsS', '-m', '2', `http://127.0.0.1:${p.apiPort}/healthz`], intervalMs: 1000 },
+      healthcheck: httpHealthcheck(p.apiPort),
       limits: { memory: '96m', cpus: 0.25, pids: 128 },
     },
     ...Object.fromEntries(
       DEPENDENCIES.map((d) => [
         d,
         {
-          image: IMAGE,
           command: ['python3', '/srv/app/service.py'],
           env: { ROLE: d, PORT: String(p.ports[d]) },
           networks: [BACKEND],
-          healthcheck: { test: ['CMD', 'curl', '-fsS', '-m', '2', `http://127.0.0.1:${p.ports[d]}/healthz`], intervalMs: 1000 },
+          healthcheck: httpHealthcheck(p.ports[d]),
           limits: { memory: '48m', cpus: 0.2, pids: 64 },
         },
       ]),
@@ -285,7 +277,7 @@ export default defineScenario<NetworkPartitionParams>({
       waitFor: {
         description: 'a checkout through the API failing',
         until: async (ctx) => {
-          const r = await probe(ctx, 1, 15);
+          const r = await runProbe(ctx, { url: checkoutUrl(ctx.params), count: 1, timeoutS: 15 });
           return typeof r !== 'string' && r.requests >= 1 && r.failed >= 1;
         },
         timeoutMs: 90_000,
@@ -293,16 +285,7 @@ export default defineScenario<NetworkPartitionParams>({
     },
   ],
   goals: [
-    {
-      id: 'checkout-healthy',
-      title: 'Checkouts work again: 30 in a row succeed',
-      check: async (ctx) => {
-        const r = await probe(ctx, 30, 5);
-        if (typeof r === 'string') return { pass: false, evidence: `Could not run the probe: ${r}.` };
-        if (r.consecutiveOk >= 30) return { pass: true, evidence: '30 of 30 checkouts through the storefront succeeded in a row.' };
-        return { pass: false, evidence: `Only ${r.consecutiveOk} checkouts succeeded before a failure (${r.firstFailure ?? 'unknown error'}).` };
-      },
-    },
+    requestsInARow({ id: 'checkout-healthy', title: 'Checkouts work again: 30 in a row succeed', url: checkoutUrl, count: 30, timeoutS: 5, what: 'checkouts through the storefront' }),
     {
       id: 'no-blocking-rule',
       title: 'Nothing in the API\u2019s firewall still blocks an internal service, not even behind an ACCEPT',
@@ -331,16 +314,11 @@ export default defineScenario<NetworkPartitionParams>({
         return { pass: false, evidence: `The API\u2019s firewall lost ${missing.join(' and ')}: a flush or a restart removes the rules that were meant to stay.` };
       },
     },
-    {
+    keptRunning(['api', ...DEPENDENCIES], 'The API and the internal services', {
       id: 'nothing-restarted',
       title: 'The API and the internal services kept running: no restart, same main processes',
-      check: async (ctx) => {
-        const results = await Promise.all(['api', ...DEPENDENCIES].map(async (s) => compareNotRestarted(s, ctx.baseline(s), await ctx.inspect(s))));
-        const broken = results.filter((r) => !r.pass);
-        if (broken.length === 0) return { pass: true, evidence: 'The storefront and all three internal services have run since the drill started, with the same main PIDs.' };
-        return { pass: false, evidence: broken.map((r) => r.evidence).join(' ') };
-      },
-    },
+      evidence: 'The storefront and all three internal services have run since the drill started, with the same main PIDs.',
+    }),
     {
       id: 'connectivity-tested',
       title: 'You tested connectivity from the API\u2019s side (curl, nc, ping\u2026 in it, or in a sidecar on its network)',

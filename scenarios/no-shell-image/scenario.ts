@@ -22,9 +22,8 @@
  * sidecars get no CAP_SYS_PTRACE, so root sees "Permission denied" — part of the lesson.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { compareNotRestarted, defineScenario, formatClock, trafficService, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, formatClock, keptRunning, requestsInARow, trafficService, runProbe, type ProbeResult, type Rng, type ScenarioContext } from '@/lib/scenario';
 
-const IMAGE = 'sickbay/scenario-no-shell-image:latest';
 const BIN = '/usr/local/bin/pricingd';
 const DATA_DIR = '/var/lib/pricing';
 
@@ -145,7 +144,6 @@ export default defineScenario<NoShellParams>({
   networks: { app: {} },
   services: (p) => ({
     pricing: {
-      image: IMAGE,
       env: { PORT: String(p.port), MAX_OPEN_FILES: String(p.maxOpenFiles) },
       networks: ['app'],
       // The image's own binary is the only thing that can run in it: no curl, no shell.
@@ -182,11 +180,7 @@ export default defineScenario<NoShellParams>({
     },
   ],
   goals: [
-    {
-      id: 'pricing-not-restarted',
-      title: 'The pricing service kept running: no restart, same main process',
-      check: async (ctx) => compareNotRestarted('pricing', ctx.baseline('pricing'), await ctx.inspect('pricing')),
-    },
+    keptRunning('pricing', 'The pricing service'),
     {
       id: 'sidecar-joined-pid',
       title: 'A debug sidecar shared the pricing service\u2019s PID namespace',
@@ -215,15 +209,6 @@ export default defineScenario<NoShellParams>({
         };
       },
     },
-    {
-      id: 'quotes-answered',
-      title: 'The pricing service answers 20 quotes in a row',
-      check: async (ctx) => {
-        const r = await probe(ctx, quoteUrl(ctx.params), 20, 2);
-        if (typeof r === 'string') return { pass: false, evidence: `Could not measure: ${r}.` };
-        if (r.ok >= 20) return { pass: true, evidence: '20 of 20 quotes succeeded in a row.' };
-        return { pass: false, evidence: `Only ${r.ok} quotes succeeded before a failure (${r.firstFailure ?? 'unknown error'}).` };
-      },
-    },
+    requestsInARow({ id: 'quotes-answered', title: 'The pricing service answers 20 quotes in a row', url: quoteUrl, count: 20, timeoutS: 2, what: 'quotes' }),
   ],
 });

@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { LineEditor } from '@/lib/audit/line-editor';
+import { LineEditor } from '@/lib/terminal/line-editor';
 import { queryFlags } from '@/lib/proxy/audit';
 import { planExecStart } from '@/lib/proxy/bodies';
 import { absent, refuse } from '@/lib/proxy/refusal';

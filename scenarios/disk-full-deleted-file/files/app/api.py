@@ -1,12 +1,11 @@
 #!/usr/bin/python3
-"""The records API of the disk-full-deleted-file scenario (PID 1 of the `api` container).
+"""The records API (PID 1 of its container).
 
 start-api.sh copies this file to /usr/local/bin/<APP_NAME>-api and execs it, so the process's
 name (comm, what `ps`, `pgrep -x` and `lsof` show) is e.g. `orders-api`.
 
-Endpoints (GET only, like the lab's loadgen and probe):
-  /healthz            200 "ok": cheap, touches no disk. The container stays "healthy" while
-                      every write fails, as many real health checks would.
+Endpoints (GET only):
+  /healthz            200 "ok": cheap, touches no disk.
   /api/<records>      saves one new record: appends a JSON line to the day's journal on the
                       data volume (DATA_DIR/journal/<day>.jsonl) and one line to the access log
                       (DATA_DIR/log/access.log); 200 {"id": ..., "status": "saved"}. If the
@@ -34,7 +33,8 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from svckit import Handler, close, log, now_iso, reap_orphans, serve
 
 sys.path.insert(0, "/srv/app")
 from tracelog import TraceLog  # noqa: E402
@@ -47,19 +47,6 @@ LOG_DIR = os.path.join(DATA_DIR, "log")
 ACCESS_LOG = os.path.join(LOG_DIR, "access.log")
 CONTROL = "/run/%s.debug" % NAME
 PREFIX = {"orders": "ord", "bookings": "bkg", "invoices": "inv", "tickets": "tkt", "shipments": "shp"}.get(APP, "rec")
-
-_log_lock = threading.Lock()
-
-
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(line):
-    with _log_lock:
-        sys.stdout.write("%s %s\n" % (now_iso(), line))
-        sys.stdout.flush()
-
 
 class Journal:
     """Append-only JSON lines, one file per UTC day, the current one kept open."""
@@ -153,76 +140,42 @@ def new_record():
     }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Records(Handler):
     server_version = "%s/2.3" % NAME
-    sys_version = ""
 
-    def log_message(self, fmt, *args):
-        pass
+    def clean(self, path):
+        return path.rstrip("/") or "/"
 
-    def _send(self, status, body, content_type):
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+    def get(self, path, query):
+        if path == "/healthz":
+            self.reply(200, "ok\n")
+        elif path == "/api/" + APP:
+            self.save()
+        elif path == "/api/%s/stats" % APP:
+            self.reply(200, {"saved": journal.saved, "failed": journal.failed})
+        elif path == "/":
+            self.reply(200, {"service": NAME, "endpoints": ["/api/" + APP, "/api/%s/stats" % APP, "/healthz"]})
+        else:
+            self.reply(404, {"error": "not_found"})
 
-    def _json(self, status, obj):
-        self._send(status, json.dumps(obj, separators=(",", ":")) + "\n", "application/json")
+    def access(self, path, status, ms):
+        if path == "/healthz":
+            return
+        line = "%s %s %d %dms" % (self.command, path, status, ms)
+        log(line)
+        if access is not None:
+            access.write("%s %s %s\n" % (now_iso(), self.client_address[0], line))
 
-    def do_GET(self):
-        started = time.monotonic()
-        path = self.path.split("?", 1)[0].rstrip("/") or "/"
-        status = 500
-        try:
-            if path == "/healthz":
-                status = 200
-                self._send(200, "ok\n", "text/plain")
-            elif path == "/api/" + APP:
-                status = self._save()
-            elif path == "/api/%s/stats" % APP:
-                status = 200
-                self._json(200, {"saved": journal.saved, "failed": journal.failed})
-            elif path == "/":
-                status = 200
-                self._json(200, {"service": NAME, "endpoints": ["/api/" + APP, "/api/%s/stats" % APP, "/healthz"]})
-            else:
-                status = 404
-                self._json(404, {"error": "not_found"})
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            ms = (time.monotonic() - started) * 1000
-            line = "%s %s %d %dms" % (self.command, path, status, ms)
-            if path != "/healthz":
-                log(line)
-                if access is not None:
-                    access.write("%s %s %s\n" % (now_iso(), self.client_address[0], line))
-
-    do_HEAD = do_GET
-
-    def _save(self):
+    def save(self):
         try:
             rid = journal.append(new_record())
         except OSError as exc:
             log("ERROR %s %s not saved: [Errno %d] %s: '%s'" % (
                 APP[:-1], getattr(exc, "record_id", "?"), exc.errno or 0, exc.strerror or exc,
                 os.path.join(DATA_DIR, getattr(exc, "where", ""))))
-            self._json(500, {"error": "internal_error", "message": "could not save the %s" % APP[:-1]})
-            return 500
-        self._json(200, {"id": rid, "status": "saved"})
-        return 200
-
-
-def reap_orphans():
-    """As PID 1, wait for orphans re-parented to us (a `sh -c 'x &'` through docker exec)."""
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
-    except ChildProcessError:
-        pass
+            self.reply(500, {"error": "internal_error", "message": "could not save the %s" % APP[:-1]})
+            return
+        self.reply(200, {"id": rid, "status": "saved"})
 
 
 def start_trace():
@@ -238,29 +191,19 @@ def start_trace():
         trace = TraceLog(path, int(fd), APP).start()
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
 def main():
     global access
     port = int(os.environ.get("PORT", "8080"))
     os.makedirs(JOURNAL_DIR, exist_ok=True)
     access = AccessLog(ACCESS_LOG)
-    server = Server(("0.0.0.0", port), Handler)
-    stop = threading.Event()
+    server, stop = serve(Records, port, poll=0.2)
     wanted = {"trace": False, "reopen": False}
 
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
     signal.signal(signal.SIGCHLD, lambda s, f: reap_orphans())
     signal.signal(signal.SIGUSR1, lambda s, f: wanted.__setitem__("trace", True))
     signal.signal(signal.SIGHUP, lambda s, f: wanted.__setitem__("reopen", True))
 
     log("INFO %s listening on 0.0.0.0:%d (pid %d, data in %s)" % (NAME, port, os.getpid(), DATA_DIR))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True).start()
     while not stop.wait(0.5):
         reap_orphans()
         if wanted["trace"]:
@@ -273,8 +216,7 @@ def main():
                 trace.reopen()
             log("INFO %s: log files reopened (SIGHUP)" % NAME)
     log("INFO %s: shutting down" % NAME)
-    server.shutdown()
-    server.server_close()
+    close(server)
     return 0
 
 

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""A helper process that runs beside the API in its container (disk-full-deleted-file).
+"""A helper process that runs beside the API in its container.
 
 start-helper.sh copies this file to /usr/local/bin/<name> and execs it, so the process's
 name is <name> (`ps`, `pgrep -x`, `lsof` show it) and `ps aux` shows
 `/usr/bin/python3 /usr/local/bin/<name>`. What it does comes from its environment (set by
-`docker exec -e`, so neither `ps` nor `docker inspect` shows it):
+`docker exec -e`):
 
   HELPER_ROLE=idle    wakes every 15 s, looks at the volume's free space, holds no file
   HELPER_ROLE=tail    keeps DATA_DIR/log/access.log open for reading and follows it, as a log

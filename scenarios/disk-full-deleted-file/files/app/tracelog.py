@@ -9,8 +9,8 @@ file can be told apart in `ls -l /proc/<pid>/fd` and `lsof`. A thread then write
   trickle     one line every TRICKLE_PAUSE seconds (about 150 bytes/s); failures are ignored,
               as a logging library's best-effort handler would.
 
-Why fill then trickle: the incident needs a disk that fills, but once someone frees the space
-the holder must not fill it again within minutes, or a correct fix would look like a failure.
+Why fill then trickle: once the volume is full, a best-effort logger backs off instead of
+hammering a disk that has no room.
 
 reopen() (wired to SIGHUP by the programs) closes the descriptor and opens `path` again at the
 same number: what a postrotate `kill -HUP` would have done. If the old file had been deleted,
@@ -25,7 +25,8 @@ import os
 import random
 import threading
 import time
-from datetime import datetime, timezone
+
+from svckit import now_iso
 
 CHUNK = 64 * 1024
 FILL_PAUSE = 0.03
@@ -35,13 +36,9 @@ MODULES = ["repository", "pricing", "cart", "session", "payments.client", "inven
 VERBS = ["load", "store", "resolve", "validate", "serialize", "lookup", "merge", "enqueue"]
 
 
-def _now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def trace_line(component):
     return "%s DEBUG %s.%s: %s id=%s took=%.2fms state=%s\n" % (
-        _now(), component, random.choice(MODULES), random.choice(VERBS),
+        now_iso(ms=True), component, random.choice(MODULES), random.choice(VERBS),
         os.urandom(6).hex(), random.uniform(0.05, 9.0), os.urandom(40).hex())
 
 

@@ -1,23 +1,16 @@
-"""Quote API for the healthy-but-hanging scenario (PID 1: `python3 /srv/app/api.py`).
+"""Quote API (PID 1: `python3 /srv/app/api.py`).
 
-GET /healthz    200 "ok" - answered at once by the connection's own thread. It touches neither
-                the worker pool nor the caches nor any dependency: it proves that the process
-                is up and accepts connections, nothing more. That is why it stays green.
+GET /healthz    200 "ok" - answered at once by the connection's own thread, without the worker
+                pool, the caches or any dependency.
 GET /api/quote  a price quote for one SKU (?sku=..., default a random one). It needs three
                 dependencies: catalog (the price), stock (availability) and rates (currency).
                 Each dependency is either
                   cached: a background thread ("refresh-<name>") reloads the whole table every
                           <NAME>_CACHE_S seconds, and requests read the table under its lock;
                   live:   requests call it through the bounded worker pool ("upstream-worker").
-                Dependency calls have NO timeout (the bug that turns a hung dependency into an
-                outage). The waits the API controls - for a pool worker, for a cache lock - give
-                up after REQUEST_DEADLINE_S and answer 504.
+                The waits the API controls - for a pool worker, for a cache lock - give up
+                after REQUEST_DEADLINE_S and answer 504.
 GET /           a small index.
-
-Two ways a dependency that accepts connections but never answers takes the API down:
-  - live:   every pool worker ends up blocked on it; requests wait for a free worker.
-  - cached: its refresh thread blocks while holding the cache lock (network I/O under a lock,
-            the second bug); every request waits for that lock.
 
 SIGUSR1 (or SIGQUIT) prints every thread's stack to this log, grouped by identical stacks (like
 jstack or a goroutine dump), with a header counting the requests in flight and the oldest one's
@@ -39,37 +32,24 @@ import traceback
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from svckit import Handler, close, log, serve
 
 DEPENDENCIES = ("catalog", "stock", "rates")
 SKUS = ["SKU-%04d" % n for n in range(1000, 1060)]
 DUMP_DIR = "/tmp/quote-api"
 DUMP_SUMMARY = os.path.join(DUMP_DIR, "thread-dumps.log")
 
-_log_lock = threading.Lock()
-
-
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(line):
-    with _log_lock:
-        sys.stdout.write("%s %s\n" % (now_iso(), line))
-        sys.stdout.flush()
-
-
 class GaveUp(Exception):
     """A wait the API controls ran past the request's deadline."""
 
 
 # ---------------------------------------------------------------------------------------------
-# Dependency clients: plain HTTP, one connection per call, and no timeout anywhere.
+# Dependency clients: plain HTTP, one connection per call.
 
 def http_get(base_url, path):
     url = urllib.parse.urlsplit(base_url)
-    conn = http.client.HTTPConnection(url.hostname, url.port or 80)  # no timeout: waits forever
+    conn = http.client.HTTPConnection(url.hostname, url.port or 80)
     try:
         conn.request("GET", path, headers={"User-Agent": "quote-api/2.3"})
         resp = conn.getresponse()
@@ -202,73 +182,41 @@ def quote(sku):
     }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Quotes(Handler):
     server_version = "quote-api/2.3"
-    sys_version = ""
     protocol_version = "HTTP/1.0"
+    note_when_gone = " (client gone)"
 
-    def log_message(self, fmt, *args):  # http.server's own stderr lines: off
-        pass
-
-    def _send(self, status, body, content_type="application/json"):
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def _json(self, status, obj):
-        self._send(status, json.dumps(obj, separators=(",", ":")) + "\n")
-
-    def do_GET(self):
-        started = time.monotonic()
-        url = urllib.parse.urlsplit(self.path)
-        path = url.path
-        status = 500
-        note = ""
+    def get(self, path, query):
         me = threading.get_ident()
         with _inflight_lock:
-            _inflight[me] = (started, path)
+            _inflight[me] = (time.monotonic(), path)
         try:
-            if path == "/healthz":
-                status = 200
-                self._send(200, "ok\n", "text/plain")
-            elif path == "/api/quote":
-                sku = urllib.parse.parse_qs(url.query).get("sku", [random.choice(SKUS)])[0]
-                try:
-                    body = quote(sku)
-                    status = 200
-                except GaveUp:
-                    status, note = 504, " gave up after %.0fs" % DEADLINE_S
-                    body = {"error": "timeout", "message": "the quote took too long"}
-                except KeyError:
-                    status, body = 404, {"error": "unknown_sku", "sku": sku}
-                except Exception as exc:
-                    status, note = 502, " %s" % exc
-                    body = {"error": "dependency_error", "message": "a dependency failed"}
-                self._json(status, body)
-            elif path == "/":
-                status = 200
-                self._json(200, {"service": "quote-api", "endpoints": ["/api/quote?sku=SKU-1042", "/healthz"]})
-            else:
-                status = 404
-                self._json(404, {"error": "not_found"})
-        except (BrokenPipeError, ConnectionResetError):
-            note = " (client gone)"
+            self.route(path, query)
         finally:
             with _inflight_lock:
                 _inflight.pop(me, None)
-            log("%s %s %d %dms%s" % (self.command, path, status, (time.monotonic() - started) * 1000, note))
 
-    do_HEAD = do_GET
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+    def route(self, path, query):
+        if path == "/healthz":
+            self.reply(200, "ok\n")
+        elif path == "/api/quote":
+            sku = urllib.parse.parse_qs(query).get("sku", [random.choice(SKUS)])[0]
+            try:
+                status, body = 200, quote(sku)
+            except GaveUp:
+                status, self.note = 504, " gave up after %.0fs" % DEADLINE_S
+                body = {"error": "timeout", "message": "the quote took too long"}
+            except KeyError:
+                status, body = 404, {"error": "unknown_sku", "sku": sku}
+            except Exception as exc:
+                status, self.note = 502, " %s" % exc
+                body = {"error": "dependency_error", "message": "a dependency failed"}
+            self.reply(status, body)
+        elif path == "/":
+            self.reply(200, {"service": "quote-api", "endpoints": ["/api/quote?sku=SKU-1042", "/healthz"]})
+        else:
+            self.reply(404, {"error": "not_found"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,10 +255,7 @@ def thread_dump(signum, frame):
         for entry in stack:
             lines.extend("  " + l for l in entry.rstrip("\n").split("\n"))
     lines.append("--- end of thread dump")
-    with _log_lock:
-        stamp = now_iso()
-        sys.stdout.write("".join("%s %s\n" % (stamp, l) for l in lines))
-        sys.stdout.flush()
+    stamp = log.block(lines)
     try:
         os.makedirs(DUMP_DIR, exist_ok=True)
         with open(DUMP_SUMMARY, "a") as f:
@@ -333,13 +278,9 @@ def main():
             LIVE.append(name)
     POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upstream-worker")
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    server, stop = serve(Quotes, port, backlog=128, thread="http-listener")
     signal.signal(signal.SIGUSR1, thread_dump)
     signal.signal(signal.SIGQUIT, thread_dump)
-
-    server = Server(("0.0.0.0", port), Handler)
     for cache in CACHES.values():
         cache.start()
     log("INFO quote-api listening on 0.0.0.0:%d (pid %d): %d pool workers, request deadline %.0f s; "
@@ -347,14 +288,9 @@ def main():
             port, os.getpid(), workers, DEADLINE_S,
             ", ".join("%s every %.0f s" % (n, c.every_s) for n, c in CACHES.items()) or "none",
             ", ".join(LIVE) or "none"))
-    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
-                               name="http-listener", daemon=True)
-    serving.start()
-    while not stop.wait(1.0):
-        pass
+    stop.wait()
     log("INFO quote-api: shutting down")
-    server.shutdown()
-    server.server_close()
+    close(server)
     # Leave at once: a normal interpreter exit joins the pool's workers, and a worker blocked
     # on a dependency that never answers would hold the exit until Docker's SIGKILL.
     os._exit(0)

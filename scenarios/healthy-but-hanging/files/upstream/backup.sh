@@ -1,8 +1,6 @@
 #!/bin/sh
 # backup.sh <name> - the nightly copy of a dependency's data directory. To get a consistent copy
-# it freezes the service (SIGSTOP), copies, and thaws it (SIGCONT) at the end. This run fails
-# half-way (disk full; the lab's fault) and exits before the thaw: the process stays stopped,
-# its port still accepts connections (the kernel queues them), and nothing ever answers.
+# it freezes the service (SIGSTOP), copies, and thaws it (SIGCONT) at the end.
 set -u
 svc="${1:?usage: backup.sh <name>}-svc"
 logf=/var/log/backup.log

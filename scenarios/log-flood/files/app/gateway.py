@@ -1,19 +1,18 @@
-"""The dependency in the log-flood scenario (PID 1: `python3 /srv/app/gateway.py`).
+"""A delivery gateway (PID 1: `python3 /srv/app/gateway.py`).
 
 A small delivery API that plays a mail relay, an SMS gateway, a push service, ... (DEP_NAME /
 DEP_LABEL): `POST $API_PATH` with `Authorization: Bearer <token>` and a JSON body answers 202.
-It is healthy the whole time; what it sees of the worker's mistakes:
+What it refuses:
 
   - a request with a token whose key id is not the active one: 401 ("revoked at rotation");
   - a request to the retired API path ($RETIRED_PATH): 410 Gone, naming the current path;
-  - a TLS handshake on its plain-HTTP port: a plain "400 Bad Request" and the connection closed;
-  - nothing at all when the worker connects somewhere else (refused at the kernel).
+  - a TLS handshake on its plain-HTTP port: a plain "400 Bad Request" and the connection closed.
 
 It never logs per request: one summary line every 10 s when there was traffic, and one line per
 minute of silence, so its own log stays small and readable.
 
 GET /healthz: "ok". GET /stats: JSON with totals and the last 10 s (`accepted10s`,
-`rejected10s`), used by the scenario's goal checks.
+`rejected10s`).
 
 Env: PORT, API_PATH, RETIRED_PATH, ACTIVE_KEY (key id, e.g. "k6"), ACTIVE_TOKEN_SHA256,
 DEP_NAME, DEP_LABEL.
@@ -22,14 +21,13 @@ DEP_NAME, DEP_LABEL.
 import hashlib
 import json
 import os
-import signal
 import socket
 import sys
 import threading
 import time
 from collections import Counter, deque
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from svckit import Handler, Log, close, serve
 
 VERSION = "2.8.1"
 WINDOW = 10.0
@@ -48,14 +46,7 @@ _since_report = Counter()  # outcome -> count since the last summary line
 _totals = Counter()
 
 
-def now_iso():
-    t = time.time()
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (int(t * 1000) % 1000)
-
-
-def log(level, line):
-    sys.stdout.write("%s %s %s\n" % (now_iso(), level, line))
-    sys.stdout.flush()
+log = Log(ms=True)
 
 
 def record(outcome):
@@ -113,15 +104,11 @@ def reporter():
         log(level, "last %d s: %d accepted, %d rejected%s" % (WINDOW, accepted, rejected, " (%s)" % detail if detail else ""))
 
 
-class Handler(BaseHTTPRequestHandler):
+class Gateway(Handler):
     server_version = "%s/%s" % (NAME, VERSION)
-    sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 30
     disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
-
-    def log_message(self, fmt, *args):
-        pass
 
     def handle(self):
         # A TLS client on this plain port sends a handshake record (0x16) and waits for an answer:
@@ -146,26 +133,18 @@ class Handler(BaseHTTPRequestHandler):
         super().send_error(code, message, explain)
 
     def _json(self, code, obj):
-        body = (json.dumps(obj) + "\n").encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply(code, json.dumps(obj) + "\n", "application/json")
 
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
+    def get(self, path, query):
         if path == "/healthz":
-            body = b"ok\n"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, "ok\n")
         elif path == "/stats":
             self._json(200, stats())
         else:
             self._json(404, {"error": "not_found"})
+
+    def access(self, path, status, ms):
+        pass  # no line per request: reporter() sums them up every WINDOW seconds
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -193,24 +172,14 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(202, {"accepted": True, "id": "m-%s" % str(msg.get("id", "?"))[2:]})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
 def main():
-    server = Server(("0.0.0.0", PORT), Handler)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    server, stop = serve(Gateway, PORT, backlog=128)
     log("INFO", "%s %s listening on 0.0.0.0:%d, plain HTTP (no TLS); serving http://%s:%d%s" % (NAME, VERSION, PORT, socket.gethostname(), PORT, API_PATH))
     log("INFO", "API: POST %s with Authorization: Bearer <token>; active token key %s (older keys were revoked at rotation); %s is retired (410)" % (API_PATH, ACTIVE_KEY, RETIRED_PATH))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True).start()
     threading.Thread(target=reporter, daemon=True).start()
     stop.wait()
     log("INFO", "%s: shutting down" % NAME)
-    server.shutdown()
+    close(server)
     return 0
 
 

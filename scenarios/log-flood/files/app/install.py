@@ -1,4 +1,4 @@
-"""install.py <base64 JSON> — the deployment step of the log-flood scenario (run by the fault).
+"""install.py <base64 JSON> — the deployment step that writes the worker's files.
 
 Writes the worker's configuration and its token files, as config management would just after the
 container started. The JSON is a list of {"path", "content", "mode" (octal string), "ageDays"};

@@ -1,14 +1,12 @@
-"""Notification worker for the log-flood scenario (PID 1: `python3 /srv/app/worker.py --config FILE`).
+"""Notification worker (PID 1: `python3 /srv/app/worker.py --config FILE`).
 
-It takes events (simulated: a steady trickle of order events, about EVENTS_PER_SECOND) into an
+It takes events (a steady trickle of order events, about EVENTS_PER_SECOND) into an
 in-memory queue and delivers each one to its dependency (the `gateway` service: a mail relay, an
 SMS gateway, ... depending on the run) with `POST <api_path>` and a bearer token.
 
-The bug the scenario is about is an operational one: when a delivery fails, the dispatcher
-retries the same notification at once, forever, and logs one WARN line per attempt. The error
-itself is logged in full only for the first failure of a kind (and again every
-FULL_ERROR_EVERY seconds), so after a few seconds the one line that explains the outage is buried
-under thousands of identical retry lines.
+When a delivery fails, the dispatcher retries the same notification after retry_delay_ms and
+logs one WARN line per attempt. The error itself is logged in full for the first failure of a
+kind (and again every FULL_ERROR_EVERY seconds).
 
 Configuration: a flat `key = value` file (see --help). It is re-read when it changes (checked
 every second: mtime, size and inode, so `sed -i`, `docker cp` and editors all count) and at once
@@ -34,7 +32,9 @@ import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from config import Config, ConfigError
+from svckit import Handler, Log, serve
 
 VERSION = "3.4.2"
 RETRY_FLOOR = 0.010        # the dispatcher's poll tick: with retry_delay_ms = 0 it retries every tick
@@ -42,21 +42,7 @@ FULL_ERROR_EVERY = 180.0   # seconds between full repeats of an unchanged error
 QUEUE_LIMIT = 20000
 CUSTOMERS = ["c-1042", "c-1177", "c-2093", "c-2210", "c-3051", "c-3388", "c-4120", "c-4702", "c-5310", "c-5871"]
 
-_log_lock = threading.Lock()
-_log_lines = 0
-
-
-def now_iso():
-    t = time.time()
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (int(t * 1000) % 1000)
-
-
-def log(level, line):
-    global _log_lines
-    with _log_lock:
-        sys.stdout.write("%s %s %s\n" % (now_iso(), level, line))
-        sys.stdout.flush()
-        _log_lines += 1
+log = Log(ms=True)
 
 
 def usage_text(name, prefix, label):
@@ -80,96 +66,6 @@ A restart is never needed to change the configuration.
 
 Status: GET /status on $PORT (JSON); GET /healthz.
 """
-
-
-class ConfigError(Exception):
-    pass
-
-
-class Config:
-    def __init__(self, path, prefix):
-        self.path = path
-        self.prefix = prefix
-        self.values = {}
-
-    def key(self, name):
-        return "%s_%s" % (self.prefix, name)
-
-    def load(self):
-        try:
-            with open(self.path, "r", encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as exc:
-            raise ConfigError("cannot read %s: %s" % (self.path, exc.strerror or exc))
-        values = {}
-        for number, raw in enumerate(text.splitlines(), 1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            if "=" not in line:
-                raise ConfigError("%s line %d: expected key = value, got %r" % (self.path, number, raw.strip()))
-            k, v = line.split("=", 1)
-            values[k.strip()] = v.strip()
-        required = [self.key(n) for n in ("host", "port", "tls", "api_path", "token_file")]
-        missing = [k for k in required if not values.get(k)]
-        if missing:
-            raise ConfigError("%s: missing %s" % (self.path, ", ".join(missing)))
-        try:
-            port = int(values[self.key("port")])
-            if not 0 < port < 65536:
-                raise ValueError
-        except ValueError:
-            raise ConfigError("%s: %s must be a port number, got %r" % (self.path, self.key("port"), values[self.key("port")]))
-        if values[self.key("tls")].lower() not in ("yes", "no", "true", "false", "on", "off", "1", "0"):
-            raise ConfigError("%s: %s must be yes or no" % (self.path, self.key("tls")))
-        if not values[self.key("api_path")].startswith("/"):
-            raise ConfigError("%s: %s must start with /" % (self.path, self.key("api_path")))
-        for k, default in (("timeout_ms", "2000"),):
-            values.setdefault(self.key(k), default)
-        values.setdefault("retry_delay_ms", "0")
-        try:
-            int(values[self.key("timeout_ms")])
-            int(values["retry_delay_ms"])
-        except ValueError:
-            raise ConfigError("%s: timeouts and delays are whole milliseconds" % self.path)
-        self.values = values
-
-    # Typed views -------------------------------------------------------------------------------
-    @property
-    def host(self):
-        return self.values[self.key("host")]
-
-    @property
-    def port(self):
-        return int(self.values[self.key("port")])
-
-    @property
-    def tls(self):
-        return self.values[self.key("tls")].lower() in ("yes", "true", "on", "1")
-
-    @property
-    def api_path(self):
-        return self.values[self.key("api_path")]
-
-    @property
-    def token_file(self):
-        return self.values[self.key("token_file")]
-
-    @property
-    def timeout(self):
-        return max(int(self.values[self.key("timeout_ms")]), 100) / 1000.0
-
-    @property
-    def retry_delay(self):
-        return max(int(self.values["retry_delay_ms"]), 0) / 1000.0
-
-    def url(self):
-        return "%s://%s:%d%s" % ("https" if self.tls else "http", self.host, self.port, self.api_path)
-
-    def summary(self):
-        return "%s=%s %s=%s %s=%s retry_delay_ms=%s" % (
-            self.prefix, self.url(), self.key("token_file"), self.token_file,
-            self.key("timeout_ms"), self.values[self.key("timeout_ms")], self.values["retry_delay_ms"])
 
 
 class DeliveryError(Exception):
@@ -394,7 +290,7 @@ class Worker:
                 "consecutiveFailures": self.consecutive_failures,
                 "lastDeliveryAt": iso(self.last_delivery_at),
                 "lastError": self.last_error["detail"] if self.last_error else None,
-                "logLines": _log_lines,
+                "logLines": log.count,
                 "uptimeSeconds": int(time.time() - self.started),
             }
 
@@ -403,34 +299,19 @@ def iso(t):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
 
 
-def serve(worker, port):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "%s/%s" % (worker.name, VERSION)
-        sys_version = ""
+class StatusPage(Handler):
+    worker = None  # set by main()
 
-        def log_message(self, fmt, *args):
-            pass
+    def get(self, path, query):
+        if path == "/healthz":
+            self.reply(200, "ok\n")
+        elif path == "/status":
+            self.reply(200, json.dumps(self.worker.status(), indent=1) + "\n", "application/json")
+        else:
+            self.reply(404, {"error": "not_found"})
 
-        def do_GET(self):
-            path = self.path.split("?", 1)[0]
-            if path == "/healthz":
-                body, ctype, code = b"ok\n", "text/plain", 200
-            elif path == "/status":
-                body, ctype, code = (json.dumps(worker.status(), indent=1) + "\n").encode(), "application/json", 200
-            else:
-                body, ctype, code = b'{"error":"not_found"}\n', "application/json", 404
-            self.send_response(code)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        allow_reuse_address = True
-
-    server = Server(("0.0.0.0", port), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True).start()
+    def access(self, path, status, ms):
+        pass  # the status page is for tools: no line per request
 
 
 def main():
@@ -447,10 +328,9 @@ def main():
 
     port = int(os.environ.get("PORT", "8080"))
     worker = Worker(args)
-    serve(worker, port)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    StatusPage.worker = worker
+    StatusPage.server_version = "%s/%s" % (name, VERSION)
+    server, stop = serve(StatusPage, port, backlog=5)
 
     def on_hup(signum, frame):
         worker.reload_requested.set()

@@ -1,5 +1,4 @@
-"""An internal service of the storefront (network-partition scenario): inventory, pricing or
-accounts, chosen by ROLE. Runs as PID 1: `python3 /srv/app/service.py`.
+"""An internal service of the storefront: inventory, pricing or accounts, chosen by ROLE. Runs as PID 1: `python3 /srv/app/service.py`.
 
 GET /healthz                200 "ok"
 inventory: GET /stock/<sku>      {"sku", "available", "warehouse"}
@@ -16,15 +15,12 @@ Env: ROLE (inventory | pricing | accounts), PORT (default 7000).
 """
 
 import hashlib
-import json
 import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import log, serve  # noqa: E402
+from svckit import Handler, close, log, serve
 
 ROLE = os.environ.get("ROLE", "inventory")
 SUMMARY_EVERY = 10.0
@@ -78,58 +74,35 @@ class Stats:
 STATS = Stats()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Service(Handler):
     server_version = "%s/2.3" % ROLE
-    sys_version = ""
 
-    def log_message(self, fmt, *args):
-        pass
+    def get(self, path, query):
+        if path == "/healthz":
+            self.reply(200, "ok\n")
+            return
+        parts = [p for p in path.split("/") if p]
+        body = answer(parts[0], parts[1]) if len(parts) == 2 else None
+        if body is None:
+            self.reply(404, {"error": "not_found", "service": ROLE})
+        else:
+            self.reply(200, body)
+        STATS.record(body is not None, self.client_address[0])
 
-    def _send(self, status, obj):
-        data = (json.dumps(obj, separators=(",", ":")) + "\n").encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        try:
-            if path == "/healthz":
-                data = b"ok\n"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
-                return
-            parts = [p for p in path.split("/") if p]
-            body = answer(parts[0], parts[1]) if len(parts) == 2 else None
-            if body is None:
-                self._send(404, {"error": "not_found", "service": ROLE})
-                STATS.record(False, self.client_address[0])
-            else:
-                self._send(200, body)
-                STATS.record(True, self.client_address[0])
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    do_HEAD = do_GET
+    def access(self, path, status, ms):
+        pass  # no line per request: Stats prints a summary every SUMMARY_EVERY seconds
 
 
 def main():
     port = int(os.environ.get("PORT", "7000"))
-    server, stop = serve(Handler, port)
+    server, stop = serve(Service, port, user="app")
     log("INFO %s listening on 0.0.0.0:%d (pid %d)" % (ROLE, port, os.getpid()))
     next_summary = time.monotonic() + SUMMARY_EVERY
     while not stop.wait(max(0.0, next_summary - time.monotonic())):
         log(STATS.take())
         next_summary += SUMMARY_EVERY
     log("INFO %s: shutting down" % ROLE)
-    server.shutdown()
+    close(server)
     return 0
 
 

@@ -18,10 +18,8 @@ import subprocess
 import sys
 import time
 import zlib
-from datetime import datetime, timezone
 
-sys.path.insert(0, "/srv/render-worker")
-from cgroupmem import oom_kills  # noqa: E402
+from svckit import Log, oom_kills, read_json, write_json
 
 RUN = "/run/render-worker"
 FIFO = RUN + "/assign"
@@ -46,20 +44,7 @@ state = {
 stopping = False
 
 
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(msg):
-    sys.stdout.write("%s supervisor: %s\n" % (now_iso(), msg))
-    sys.stdout.flush()
-
-
-def write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(obj, fh, separators=(",", ":"))
-    os.replace(tmp, path)
+log = Log(prefix="supervisor: ")
 
 
 def on_term(signum, frame):
@@ -138,14 +123,11 @@ def write_default_config(profile):
 
 
 def batches_of(pid):
+    status = read_json(STATUS, {})
     try:
-        with open(STATUS) as fh:
-            status = json.load(fh)
-        if status.get("pid") == pid:
-            return int(status.get("batchesDone", 0))
-    except (OSError, ValueError):
-        pass
-    return 0
+        return int(status.get("batchesDone", 0)) if status.get("pid") == pid else 0
+    except (AttributeError, TypeError, ValueError):
+        return 0
 
 
 def main():

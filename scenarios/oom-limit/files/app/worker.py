@@ -18,67 +18,23 @@ every 5 batches. Memory figures are the container's, counted like `docker stats`
 State for tools: /run/render-worker/status.json (rewritten after every batch).
 """
 
-import ctypes
 import json
 import os
 import random
 import sys
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
 
-sys.path.insert(0, "/srv/render-worker")
-from cgroupmem import MIB, mib, read_memory  # noqa: E402
+from svckit import MIB, PAGE, Log, mib, read_json, read_memory, resident, return_frees_to_the_os, write_json
 
 VERSION = "2.14.1"
 RUN = "/run/render-worker"
 STATUS = RUN + "/status.json"
 QUEUE = RUN + "/queue.json"
 CONF = "/etc/render-worker/worker.conf"
-PAGE = 4096
 STEPS = 8
 
-
-def now_iso():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def log(msg):
-    sys.stdout.write("%s render-worker: %s\n" % (now_iso(), msg))
-    sys.stdout.flush()
-
-
-def write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(obj, fh, separators=(",", ":"))
-    os.replace(tmp, path)
-
-
-def read_json(path, default):
-    try:
-        with open(path) as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return default
-
-
-def big_frees_go_back_to_the_os():
-    """Pin glibc's mmap threshold: every buffer of 128 KiB or more is its own mapping, so
-    freeing it returns the memory at once (the default threshold adapts upwards and would keep
-    freed batch memory in the heap)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 1 * MIB)     # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):
-        pass
-
-
-def touched(size):
-    buf = bytearray(size)
-    buf[::PAGE] = b"\x01" * len(range(0, size, PAGE))
-    return buf
+log = Log(prefix="render-worker: ")
 
 
 def used_now():
@@ -111,7 +67,7 @@ class Cache:
             if key in self.entries:
                 self.entries.move_to_end(key)
                 continue
-            self.entries[key] = touched(self.entry_bytes)
+            self.entries[key] = resident(self.entry_bytes)
             while self.max_entries and len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 
@@ -181,7 +137,7 @@ def batch_plan(profile, batch_id, base):
 
 
 def main():
-    big_frees_go_back_to_the_os()
+    return_frees_to_the_os(128 * 1024)
     profile = json.loads(sys.stdin.readline())
     caches = [Cache(spec) for spec in profile["caches"]]
     interval = float(profile.get("interval", 2.5))
@@ -216,7 +172,7 @@ def main():
         pages = []
         step = max(PAGE, work // STEPS // PAGE * PAGE)
         for _ in range(STEPS):
-            pages.append(touched(step))
+            pages.append(resident(step))
             peak = max(peak, used_now())
             time.sleep(0.1)
         for cache in caches:

@@ -1,8 +1,6 @@
-"""The lookup API of the pg-blocked-missing-index scenario (the `app` service).
+"""The lookup API.
 
-GET /healthz          200 "ok" when a fresh connection can run `SELECT 1` within 2 s. Like many
-                      real health checks it proves the database accepts connections, nothing
-                      more: it stays green while every real query hangs.
+GET /healthz          200 "ok" when a fresh connection can run `SELECT 1` within 2 s.
 GET <path>            the critical lookup, e.g. GET /api/orders?customer_ref=CUS-0012345.
                       Without the parameter the API picks a key itself (the traffic service
                       sends bare requests and lets the API play its customers' mix: HOT_SHARE of
@@ -11,32 +9,28 @@ GET <path>            the critical lookup, e.g. GET /api/orders?customer_ref=CUS
                         1. "touch": UPDATE <table> SET last_seen_at = now() WHERE id = $id
                            (by primary key: fast, unless a lock holds the row or the table)
                         2. lookup:  SELECT ... FROM <table> WHERE <column> = $key
-                           (no index on <column>: a full scan of the table, ~0.3 s alone,
-                           much longer when dozens run at once)
                       200 JSON; 504 when a statement hits statement_timeout; 503 when no pooled
                       connection frees up within POOL_WAIT_MS or the database is unreachable.
 GET /                 what this service is.
 
 Logs (stdout): one access line per request; "WARN slow query" with the statement for any
 statement over 1 s; "ERROR" lines for timeouts and connection trouble; every 30 s a "stats:" line
-(requests, failures, p95, pool use). That is what an on-call engineer sees from outside.
+(requests, failures, p95, pool use).
 
 Env: PORT, DATASET (see /srv/common/datasets.py), ROWS, HOT_ROWS (default 20000), HOT_SHARE
 (default 0.4), STATEMENT_TIMEOUT_MS (default 6000), POOL_SIZE (default 40), POOL_WAIT_MS
 (default 2000), and libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD.
 """
 
-import json
 import math
 import os
 import random
-import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from svckit import Handler, Log, close, serve
 
 import psycopg2
 import psycopg2.errors
@@ -49,9 +43,6 @@ import datasets  # noqa: E402
 SLOW_MS = 1000
 STATS_EVERY = 30.0
 
-_log_lock = threading.Lock()
-
-
 def env_int(name, default):
     try:
         return int(os.environ.get(name, default))
@@ -59,10 +50,7 @@ def env_int(name, default):
         return default
 
 
-def log(line):
-    with _log_lock:
-        sys.stdout.write("%s %s\n" % (datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z", line))
-        sys.stdout.flush()
+log = Log(ms=True)
 
 
 class PoolBusy(Exception):
@@ -257,78 +245,42 @@ class App:
 APP = None
 
 
-class Handler(BaseHTTPRequestHandler):
+class Lookups(Handler):
     server_version = "lookup-api/2.3"
-    sys_version = ""
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, fmt, *args):
-        pass
+    def get(self, path, query):
+        if path == "/healthz":
+            ok = APP.healthy()
+            self.reply(200 if ok else 503, "ok\n" if ok else "database unreachable\n")
+        elif path == APP.ds["path"]:
+            self.reply(*APP.lookup(query))
+        elif path == "/":
+            self.reply(200, {"service": APP.ds["app"], "endpoints": [APP.ds["path"] + "?" + APP.ds["param"] + "=...", "/healthz"]})
+        else:
+            self.reply(404, {"error": "not_found"})
 
-    def _send(self, status, body):
-        data = (json.dumps(body, separators=(",", ":")) + "\n").encode() if not isinstance(body, str) else body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        started = time.monotonic()
-        parts = urlsplit(self.path)
-        status = 500
-        try:
-            if parts.path == "/healthz":
-                ok = APP.healthy()
-                status = 200 if ok else 503
-                self._send(status, "ok\n" if ok else "database unreachable\n")
-                return
-            if parts.path == APP.ds["path"]:
-                status, body = APP.lookup(parts.query)
-            elif parts.path == "/":
-                status, body = 200, {"service": APP.ds["app"], "endpoints": [APP.ds["path"] + "?" + APP.ds["param"] + "=...", "/healthz"]}
-            else:
-                status, body = 404, {"error": "not_found"}
-            self._send(status, body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            ms = (time.monotonic() - started) * 1000
-            if parts.path != "/healthz":
-                APP.stats.record(status, ms)
-                log("%s %s %d %dms" % (self.command, parts.path, status, ms))
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+    def access(self, path, status, ms):
+        if path != "/healthz":
+            APP.stats.record(status, ms)
+            log("%s %s %d %dms" % (self.command, path, status, ms))
 
 
 def main():
     global APP
     APP = App()
     port = env_int("PORT", 8080)
-    server = Server(("0.0.0.0", port), Handler)
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    server, stop = serve(Lookups, port, backlog=128, poll=0.2)
     log("INFO %s listening on 0.0.0.0:%d (db %s@%s/%s, pool %d, statement_timeout %d ms)" % (
         APP.ds["app"], port, os.environ.get("PGUSER", "?"), os.environ.get("PGHOST", "?"),
         os.environ.get("PGDATABASE", "?"), APP.pool.size, APP.statement_timeout_ms))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True).start()
     next_stats = time.monotonic() + STATS_EVERY
     while not stop.wait(1.0):
         if time.monotonic() >= next_stats:
             next_stats += STATS_EVERY
             log("INFO stats: %s, pool %d/%d in use" % (APP.stats.take(), APP.pool.in_use, APP.pool.size))
     log("INFO shutting down")
-    server.shutdown()
-    server.server_close()
+    close(server)
     return 0
 
 

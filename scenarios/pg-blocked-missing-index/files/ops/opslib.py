@@ -1,8 +1,7 @@
-"""Shared bits of the ops scripts in /srv/ops (the sessions that end up blocking everyone).
+"""Shared bits of the ops scripts in /srv/ops (maintenance sessions run by hand).
 
-The scripts are started by the scenario's fault with `docker exec -d <db> python3 /srv/ops/<x>.py`
-and connect over the local socket. Settings arrive as env of that exec (never in the container's
-own env, so `docker inspect` does not list them):
+The scripts run as `python3 /srv/ops/<x>.py` and connect over the local socket. Settings come
+from the environment:
   OPS_DB      database        OPS_TABLE    table          OPS_APP    application_name
   OPS_USER    role            OPS_HOURS    (bulk_fix)     OPS_COLUMN (migrate: column to add)
 Each script logs to /var/log/ops/<script>.log, and leaves when the server closes its connection

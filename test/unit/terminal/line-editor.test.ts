@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineEditor } from '@/lib/audit/line-editor';
+import { LineEditor } from '@/lib/terminal/line-editor';
 
 const exact = (line: string) => ({ line, approximate: false });
 const approx = (line: string) => ({ line, approximate: true });

@@ -1,0 +1,87 @@
+/**
+ * Goals every scenario repeats, as factories: "the service kept running, same main process"
+ * and "N requests in a row succeed" (probe.py from the traffic service). A scenario lists
+ * them beside its own goals; their evidence never names a per-run culprit.
+ */
+import { compareNotRestarted } from './checks';
+import { runProbe } from './traffic';
+import type { Goal, GoalResult, HealthcheckSpec, ScenarioContext } from './types';
+
+export interface KeptRunningOptions {
+  /** Default `<first service>-not-restarted`. */
+  id?: string;
+  /** Default `<who> kept running: no restart, same main process`. */
+  title?: string;
+  /** The evidence when every service kept running (default: what compareNotRestarted says). */
+  evidence?: string;
+}
+
+/** Did every one of `services` keep its container, start time and main PID since ready? */
+export async function keptRunningNow<P>(ctx: ScenarioContext<P>, services: readonly string[]): Promise<GoalResult> {
+  const results = await Promise.all(services.map(async (s) => compareNotRestarted(s, ctx.baseline(s), await ctx.inspect(s))));
+  const broken = results.filter((r) => !r.pass);
+  if (broken.length > 0) return { pass: false, evidence: broken.map((r) => r.evidence).join(' ') };
+  return { pass: true, evidence: results.map((r) => r.evidence).join(' ') };
+}
+
+/**
+ * "<who> kept running: no restart, same main process": fails on a restart, a stop and start,
+ * a recreate or a new main PID of any of `services` (compareNotRestarted).
+ */
+export function keptRunning<P>(services: string | readonly string[], who: string, options: KeptRunningOptions = {}): Goal<P> {
+  const list = typeof services === 'string' ? [services] : [...services];
+  return {
+    id: options.id ?? `${list[0]}-not-restarted`,
+    title: options.title ?? `${who} kept running: no restart, same main process`,
+    check: async (ctx) => {
+      const result = await keptRunningNow(ctx, list);
+      return result.pass && options.evidence ? { pass: true, evidence: options.evidence } : result;
+    },
+  };
+}
+
+export interface InARowOptions<P> {
+  id: string;
+  title: string;
+  /** What the customers request (probe.py runs from the traffic service). */
+  url: (params: P) => string;
+  count: number;
+  /** Seconds each request may take (probe.py's default is 5). */
+  timeoutS?: number;
+  /** The requests in words, plural: "requests to /api/orders", "checkouts". */
+  what: string;
+  /** How they went well, for the evidence: default "succeeded" ("were saved"). */
+  verb?: string;
+  /** Also report the p95 latency when they pass. */
+  showP95?: boolean;
+  /** The p95 latency must also stay under this many ms. */
+  p95BelowMs?: (params: P) => number;
+}
+
+/** "N requests in a row succeed", measured from the customers' side. */
+export function requestsInARow<P>(o: InARowOptions<P>): Goal<P> {
+  const verb = o.verb ?? 'succeeded';
+  return {
+    id: o.id,
+    title: o.title,
+    check: async (ctx) => {
+      const r = await runProbe(ctx, { url: o.url(ctx.params), count: o.count, timeoutS: o.timeoutS });
+      if (typeof r === 'string') return { pass: false, evidence: `Could not run the probe: ${r}.` };
+      if (r.consecutiveOk < o.count) {
+        return { pass: false, evidence: `Only ${r.consecutiveOk} ${o.what} ${verb} before a failure (${r.firstFailure ?? 'unknown error'}).` };
+      }
+      const all = `${o.count} of ${o.count} ${o.what} ${verb} in a row`;
+      if (!o.p95BelowMs) return { pass: true, evidence: o.showP95 ? `${all} (p95 ${r.p95Ms ?? '?'} ms).` : `${all}.` };
+      const target = o.p95BelowMs(ctx.params);
+      const p95 = Math.round(r.p95Ms ?? Infinity);
+      if (p95 >= target) return { pass: false, evidence: `All ${o.count} ${o.what} ${verb}, but p95 is ${p95} ms (target: under ${target} ms).` };
+      return { pass: true, evidence: `${all} with p95 ${p95} ms (target: under ${target} ms).` };
+    },
+  };
+}
+
+/** A health check that GETs /healthz on the service's own port with curl (fails on non-2xx). */
+export function httpHealthcheck(port: number, options: Partial<Omit<HealthcheckSpec, 'test'>> & { curlTimeoutS?: number } = {}): Partial<HealthcheckSpec> & { test: string[] } {
+  const { curlTimeoutS = 2, intervalMs = 1000, ...rest } = options;
+  return { test: ['CMD', 'curl', '-fsS', '-m', String(curlTimeoutS), `http://127.0.0.1:${port}/healthz`], intervalMs, ...rest };
+}

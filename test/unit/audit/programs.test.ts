@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classifyEvents, classifyShell } from '@/lib/audit/classify';
+import { DOMAINS } from '@/lib/audit/programs';
+
+describe('the program table', () => {
+  it('puts every program in exactly one domain', () => {
+    const seen = new Map<string, string>();
+    for (const [domain, table] of Object.entries(DOMAINS)) {
+      for (const name of Object.keys(table)) {
+        assert.equal(seen.get(name), undefined, `${name} is in both ${seen.get(name)} and ${domain}`);
+        seen.set(name, domain);
+      }
+    }
+    assert.ok(seen.size > 200, `only ${seen.size} programs`);
+  });
+
+  it('finds each program in its domain', () => {
+    assert.ok(DOMAINS.processes?.kill && DOMAINS.network?.curl && DOMAINS.databases?.psql);
+    assert.equal(classifyShell('kill -9 42', { where: 'container', target: 'api' }).tier, 'change');
+    assert.equal(classifyShell('curl -X POST http://api/x').tier, 'change');
+    assert.equal(classifyShell('psql -c "drop table t"', { where: 'container', target: 'db' }).tier, 'destructive');
+  });
+
+  it("does not take a name of Object's own members for a program", () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty x', 'sudo valueOf']) {
+      const c = classifyShell(name, { where: 'container', target: 'api' });
+      assert.equal(c.tier, 'unknown', name);
+      assert.match(c.summary, /cannot classify/);
+    }
+    const events = classifyEvents([{ id: 1, sessionId: 's', t: 0, at: 0, kind: 'typed', where: 'console', line: 'toString', approximate: false }]);
+    assert.equal(events[0]?.classification?.tier, 'unknown');
+  });
+});
