@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   not_found: 404,
   conflict: 409,
   invalid_scenario: 500,
+  invalid_track: 500,
   engine_unavailable: 503,
   provision_failed: 500,
   timeout: 504,

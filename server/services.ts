@@ -11,6 +11,7 @@ import { Catalogue } from './engine/catalogue';
 import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
+import { Tracks } from './engine/tracks';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
 import { sweepOnce } from './runtime/sweeper';
@@ -35,6 +36,8 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   await runtime.ping();
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
+  const tracks = await Tracks.load(config.tracksDir, catalogue.list().map((s) => s.slug));
+  for (const err of tracks.errors) log(`track not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
   // Built in dependency order, without back-references: the console and the terminal gateway
   // log the learner's activity through one shared object; the gateway finds consoles through
@@ -77,6 +80,7 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
     store,
     runtime,
     catalogue,
+    tracks,
     engine,
     terminals,
     sweep,
