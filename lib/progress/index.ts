@@ -1,0 +1,4 @@
+export * from './aggregate';
+export * from './suggest';
+export * from './track';
+export * from './types';
