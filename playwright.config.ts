@@ -20,7 +20,17 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        // Names for the cross-origin tests' "other sites" (test/e2e/cross-origin.spec.ts): all
+        // loopback, resolved inside the browser, never looked up in DNS.
+        '--host-resolver-rules=MAP *.sickbay.test 127.0.0.1',
+      ],
     },
   },
   webServer: {

@@ -7,34 +7,48 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { loadConfig } from './server/config';
 import { startServices } from './server/services';
+import { WebGuard } from './server/web/guard';
 
 const dev = process.argv.includes('--dev');
 const config = loadConfig();
-const services = await startServices({ config });
+// Host allowlist, CSRF and security headers for every request and upgrade (server/web/guard.ts).
+const guard = new WebGuard({ port: config.port, publicUrl: config.publicUrl, dev });
+const services = await startServices({ config, isAllowedOrigin: guard.isAllowedOrigin });
 
 const server = createServer((req, res) => {
+  if (guard.screen(req, res)) return;
   handle(req, res).catch((err: unknown) => {
     console.error('[sickbay] request failed:', err);
     if (!res.headersSent) res.writeHead(500).end('internal error');
   });
 });
-// In dev, Next attaches its hot-reload upgrade listener to the server it is given.
-const app = next({ dev, hostname: config.host, port: config.port, dir: process.cwd(), ...(dev ? { httpServer: server } : {}) });
-const handle = app.getRequestHandler();
-await app.prepare();
-
+// Registered before Next's own dev listener, so a foreign Host is refused before anything else.
 server.on('upgrade', (req, socket, head) => {
+  if (guard.screenUpgrade(req, socket)) return;
   if (services.terminals.handleUpgrade(req, socket, head)) return;
   // Dev mode's hot reload lives at /_next/webpack-hmr; Next attaches its own listener for it.
   if (dev && req.url?.startsWith('/_next/')) return;
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 });
 
+// In dev, Next attaches its hot-reload upgrade listener to the server it is given.
+const app = next({ dev, hostname: config.host, port: config.port, dir: process.cwd(), ...(dev ? { httpServer: server } : {}) });
+const handle = app.getRequestHandler();
+await app.prepare();
+
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  guard.listening(port);
+  if (!isLoopback(config.host) && !config.publicUrl) {
+    console.log(`[sickbay] listening on ${config.host}, but only loopback names are accepted in the Host header: set SICKBAY_PUBLIC_URL to the address people use`);
+  }
   console.log(`[sickbay] ready on http://${config.host}:${port} (data: ${config.dataDir}${dev ? ', dev mode' : ''})`);
 });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -3,6 +3,10 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import './globals.css';
 
+// Every page is rendered per request, the not-found page included: each response's scripts
+// carry that response's CSP nonce (server/web/guard.ts), which a prerendered page cannot.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Sickbay — practise debugging live containers',
   description: 'Deliberately broken containers, a real terminal, and a score for how safely you debug.',

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unsupported_media_type: 415,
   invalid_scenario: 500,
   invalid_track: 500,
   engine_unavailable: 503,

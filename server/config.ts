@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SickbayError } from '@/lib/errors';
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
+import { parsePublicUrl, type PublicUrl } from '@/lib/web/origin';
 
 export interface Config {
   host: string;
@@ -22,6 +23,11 @@ export interface Config {
   pool: Record<string, number>;
   /** Names this server's objects on a shared engine; defaults to a hash of the data dir. */
   instance: string;
+  /**
+   * Where people reach this server when not on loopback (SICKBAY_PUBLIC_URL, e.g. behind a TLS
+   * proxy): its host is accepted in Host headers and its origin in Origin headers.
+   */
+  publicUrl: PublicUrl | null;
 }
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -52,5 +58,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxLiveSessions: intFrom('SICKBAY_MAX_SESSIONS', env.SICKBAY_MAX_SESSIONS, 25, 1, 500),
     pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
+    publicUrl: env.SICKBAY_PUBLIC_URL ? parsePublicUrl(env.SICKBAY_PUBLIC_URL) : null,
   };
 }

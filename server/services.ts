@@ -17,6 +17,7 @@ import { DockerRuntime } from './runtime/docker';
 import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
 import { createTerminalGateway } from './terminal/gateway';
+import { originAllowed, webAllowlist } from '@/lib/web/origin';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -28,7 +29,15 @@ function seedSecret(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-export async function startServices(options: { config?: Config; log?: (msg: string) => void; clock?: () => number } = {}): Promise<Services> {
+export interface ServiceOptions {
+  config?: Config;
+  log?: (msg: string) => void;
+  clock?: () => number;
+  /** The terminal WebSocket's Origin check (server.ts passes its WebGuard's); default: the config's allowlist. */
+  isAllowedOrigin?: (origin: string | undefined) => boolean;
+}
+
+export async function startServices(options: ServiceOptions = {}): Promise<Services> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? ((msg: string) => console.log(`[sickbay] ${msg}`));
   const store = new Store(config.dataDir);
@@ -47,7 +56,8 @@ export async function startServices(options: { config?: Config; log?: (msg: stri
   const engine = new SessionEngine({ store, runtime, catalogue, config, seedSecret: seedSecret(config.dataDir), log, clock, activity, console: consoles });
   const terminals = createTerminalGateway({
     directory: engine,
-    isAllowedOrigin: (origin, host) => origin === undefined || origin === `http://${host}` || origin === `https://${host}`,
+    // Against the allowlist, never the request's own Host (DNS rebinding sets both).
+    isAllowedOrigin: options.isAllowedOrigin ?? ((origin) => origin === undefined || originAllowed(origin, webAllowlist(config))),
     audit: (sessionId, event) => activity.record(sessionId, event),
     onActivity: (sessionId) => activity.touch(sessionId),
     log,

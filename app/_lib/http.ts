@@ -3,6 +3,7 @@ import { NextResponse } from 'next/server';
 import type { z } from 'zod';
 import { SickbayError, isSickbayError, statusForCode } from '@/lib/errors';
 import { formatIssues } from '@/lib/scenario/schema';
+import { jsonContentTypeProblem } from '@/lib/web/media-type';
 
 export function json(body: unknown, status = 200): NextResponse {
   return NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -27,12 +28,11 @@ export async function handle(fn: () => Promise<NextResponse> | NextResponse): Pr
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a small JSON body and validates it; every problem becomes a 400 naming the field. */
+/** Reads a small JSON body and validates it: a wrong content type is a 415, every other problem a 400 naming the field. */
 export async function readJson<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.includes('application/json')) {
-    throw new SickbayError('bad_request', 'send the body as JSON with content-type: application/json');
-  }
+  // Exactly application/json: a web page cannot send that cross-site without a preflight.
+  const problem = jsonContentTypeProblem(request.headers.get('content-type'));
+  if (problem) throw new SickbayError('unsupported_media_type', problem);
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw new SickbayError('bad_request', `body larger than ${MAX_BODY_BYTES} bytes`);
   let data: unknown;

@@ -21,6 +21,7 @@ import type { GoalReport, SessionView } from '@/server/engine/engine';
 import type { StoredReport } from '@/lib/scoring';
 import type { Services } from '@/server/registry';
 import { startServices } from '@/server/services';
+import { WebGuard } from '@/server/web/guard';
 
 export type { GoalReport, SessionView, StoredReport };
 
@@ -74,9 +75,12 @@ export class InProcessLab implements Lab {
     const env: Record<string, string> = { SICKBAY_DATA_DIR: options.dataDir };
     if (options.instance) env.SICKBAY_INSTANCE = options.instance;
     const config = { ...loadConfig(env, ROOT), sweepIntervalMs: 3_600_000 };
-    const services = await startServices({ config, log: options.log ?? (() => {}) });
+    // The Host and Origin checks server.ts makes, for the port this server really gets.
+    const guard = new WebGuard({ port: 0, publicUrl: null });
+    const services = await startServices({ config, log: options.log ?? (() => {}), isAllowedOrigin: guard.isAllowedOrigin });
     const server = http.createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => {
+      if (guard.screenUpgrade(req, socket)) return;
       if (!services.terminals.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     });
     await new Promise<void>((resolve, reject) => {
@@ -84,6 +88,7 @@ export class InProcessLab implements Lab {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    guard.listening(port);
     return new InProcessLab(services, server, `http://127.0.0.1:${port}`, `in-process lab (data ${path.relative(process.cwd(), config.dataDir) || '.'}, instance ${config.instance})`);
   }
 

@@ -5,7 +5,8 @@
  *
  * Checked before the upgrade is accepted (refused with a plain HTTP answer, then closed):
  *   - the path names a session id                                        else 404
- *   - the Origin header is allowed (cross-site WebSocket hijacking)      else 403
+ *   - the Origin header is one of the server's (cross-site WebSocket)    else 403
+ *     (server.ts has refused a Host that is not ours, DNS rebinding, with 421 before this)
  *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
@@ -46,7 +47,8 @@ export interface TerminalDirectory {
 
 export interface TerminalGatewayOptions {
   directory: TerminalDirectory;
-  isAllowedOrigin(origin: string | undefined, host: string | undefined): boolean;
+  /** The Origin header against the server's allowlist (lib/web/origin.ts), not against Host. */
+  isAllowedOrigin(origin: string | undefined): boolean;
   audit(sessionId: string, event: TerminalBody | TypedLineBody): void;
   /** Called on input (at most every 10 s per session): extends the session's idle TTL. */
   onActivity(sessionId: string): void;
@@ -280,7 +282,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         refuse(socket, 503, 'the server is shutting down');
         return true;
       }
-      if (!options.isAllowedOrigin(req.headers.origin, req.headers.host)) {
+      if (!options.isAllowedOrigin(req.headers.origin)) {
         refuse(socket, 403, 'origin not allowed');
         return true;
       }

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 test('start leaky-job from the catalogue, see it ready, check goals, end it', async ({ page }) => {
   await page.goto('/');

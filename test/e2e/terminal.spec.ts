@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 // One learner's whole drill through the browser terminal: real shell, real Docker proxy, resize,
 // reload onto the same shell, hint, diagnosis, update, end, report and replay.

@@ -59,7 +59,7 @@ describe('HTTP API', () => {
       assert.match(res.body.error.message, message, `${method} ${route}`);
     }
     const wrongType = await api<{ error: { message: string } }>(server.url, 'POST', '/api/sessions', 'scenario=leaky-job', { 'content-type': 'text/plain' });
-    assert.equal(wrongType.status, 400);
+    assert.equal(wrongType.status, 415);
     assert.match(wrongType.body.error.message, /application\/json/);
   });
 

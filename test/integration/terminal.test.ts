@@ -278,7 +278,7 @@ before(async () => {
 
   gateway = createTerminalGateway({
     directory: { terminalTarget: targetFor },
-    isAllowedOrigin: (o, host) => o !== undefined && host !== undefined && o === `http://${host}`,
+    isAllowedOrigin: (o) => o !== undefined && o === origin,
     audit: (sessionId, event) => audits.push({ sessionId, event }),
     onActivity: (sessionId) => activity.push(sessionId),
     log: () => {},

@@ -28,5 +28,12 @@ describe('config', () => {
     assert.throws(() => loadConfig({ SICKBAY_SESSION_TTL: 'forever' }), /invalid duration/);
     assert.throws(() => loadConfig({ SICKBAY_INSTANCE: 'Bad Name' }), /SICKBAY_INSTANCE/);
     assert.throws(() => loadConfig({ SICKBAY_MAX_SESSIONS: '0' }), /SICKBAY_MAX_SESSIONS/);
+    assert.throws(() => loadConfig({ SICKBAY_PUBLIC_URL: 'lab.example.com' }), /SICKBAY_PUBLIC_URL must be an absolute URL/);
+    assert.throws(() => loadConfig({ SICKBAY_PUBLIC_URL: 'https://lab.example.com/sickbay' }), /SICKBAY_PUBLIC_URL must be an origin only/);
+  });
+
+  it('has no public URL unless SICKBAY_PUBLIC_URL sets one', () => {
+    assert.equal(loadConfig({}).publicUrl, null);
+    assert.deepEqual(loadConfig({ SICKBAY_PUBLIC_URL: 'https://Lab.example.com/' }).publicUrl, { origin: 'https://lab.example.com', host: 'lab.example.com' });
   });
 });
