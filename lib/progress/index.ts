@@ -2,3 +2,4 @@ export * from './aggregate';
 export * from './suggest';
 export * from './track';
 export * from './types';
+export * from './lessons';

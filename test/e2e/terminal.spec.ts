@@ -47,8 +47,8 @@ async function tputCols(page: Page): Promise<number> {
 
 test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, report and replay', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto('/');
-  await page.locator('article[data-scenario="leaky-job"]').getByRole('button', { name: /start/i }).click();
+  await page.goto('/scenarios/leaky-job');
+  await page.getByRole('button', { name: 'Start drill' }).click();
   await page.waitForURL(/\/sessions\/[0-9a-f]{12}$/);
   const id = /\/sessions\/([0-9a-f]{12})$/.exec(page.url())![1]!;
 
