@@ -6,18 +6,23 @@ import { api } from '@/app/_lib/api';
 
 /**
  * Starts a session of a scenario and opens its page. `newCulprit` asks the engine for a culprit
- * this learner has not met in the scenario yet (POST /api/sessions, docs/api.md).
+ * this learner has not met in the scenario yet; `seed` starts exactly that run again (a retry
+ * after a failed start). POST /api/sessions, docs/api.md.
  */
 export function StartButton({
   scenario,
   label = 'Start drill',
   newCulprit = false,
+  seed,
   secondary = false,
+  testId,
 }: {
   scenario: string;
   label?: string;
   newCulprit?: boolean;
+  seed?: string;
   secondary?: boolean;
+  testId?: string;
 }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
@@ -27,7 +32,7 @@ export function StartButton({
     setBusy(true);
     setError(null);
     try {
-      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: newCulprit ? { scenario, newCulprit: true } : { scenario } });
+      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: seed !== undefined ? { scenario, seed } : newCulprit ? { scenario, newCulprit: true } : { scenario } });
       router.push(`/sessions/${body.id}`);
     } catch (err) {
       setError((err as Error).message);
@@ -37,7 +42,7 @@ export function StartButton({
 
   return (
     <span className="row">
-      <button onClick={start} disabled={busy} className={secondary ? 'secondary' : undefined} data-testid={newCulprit ? 'start-new-culprit' : 'start'}>
+      <button onClick={start} disabled={busy} className={secondary ? 'secondary' : undefined} data-testid={testId ?? (newCulprit ? 'start-new-culprit' : 'start')}>
         {busy ? 'Starting…' : label}
       </button>
       {error && (

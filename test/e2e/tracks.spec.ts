@@ -182,3 +182,26 @@ test('a learner follows the track: the first drill, completed, shows on progress
   expect(earlier.length).toBeGreaterThanOrEqual(1);
   for (const s of earlier) expect(await truth(s.id), `a culprit met before, in ${s.id}`).not.toBe(newCulprit);
 });
+
+test('a start that failed says why and retries the same scenario and seed', async ({ page }) => {
+  // A start cannot be made to fail on demand on the shared engine (its images are shared), so
+  // the page's poll is answered with the session as the engine shows a failed one: status
+  // `failed` and a plain statusDetail. The retry itself is real: a new session, same seed.
+  const created = await page.request.post('/api/sessions', { data: { scenario: 'leaky-job', seed: 'e2e-retry-7' } });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await page.route(`**/api/sessions/${id}`, async (route) => {
+    const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+    await route.fulfill({ json: { ...real, status: 'failed', statusDetail: 'The scenario could not start: its containers did not become healthy in time.', terminal: null } });
+  });
+  await page.goto(`/sessions/${id}`);
+  const card = page.getByTestId('console-state');
+  await expect(card).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+  await expect(page.getByTestId('failure-reason')).toHaveText('The scenario could not start: its containers did not become healthy in time.');
+  await page.getByTestId('retry').click();
+  await page.waitForURL((url) => /\/sessions\/[0-9a-f]{12}$/.test(url.pathname) && !url.pathname.endsWith(id));
+  const retried = /\/sessions\/([0-9a-f]{12})$/.exec(page.url())![1]!;
+  const view = (await (await page.request.get(`/api/sessions/${retried}`)).json()) as { scenario: string; seed: string };
+  expect(view).toMatchObject({ scenario: 'leaky-job', seed: 'e2e-retry-7' });
+  for (const s of [id, retried]) expect((await page.request.delete(`/api/sessions/${s}`)).status()).toBe(200);
+});
