@@ -21,7 +21,7 @@ import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import { runGoalChecks } from './goals';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
-import { chooseNewCulprit } from './new-culprit';
+import { newCulpritStart } from './new-culprit';
 import type { EngineParts } from './parts';
 import { SessionPool } from './pool';
 import { Provisioner } from './provisioning';
@@ -127,21 +127,9 @@ export class SessionEngine implements TerminalDirectory {
   create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
-    let claimed: SessionRecord | null = null;
-    let seed = input.seed;
-    if (input.newCulprit) {
-      const choice = chooseNewCulprit({
-        entry,
-        seedSecret: this.seedSecret,
-        earlier: this.learnerSessions().flatMap(({ record }) => (record.scenario === entry.slug && record.readyAt !== null ? [record] : [])),
-        pooled: this.parts.store.listSessions({ statuses: ['ready'], includePooled: true }).filter((r) => r.pooled && r.scenario === entry.slug).reverse(),
-      });
-      if (choice.pooledId) claimed = this.pool.claim(entry.slug, (r) => r.id === choice.pooledId);
-      seed = claimed ? undefined : choice.seed;
-    } else if (seed === undefined) {
-      claimed = this.pool.claim(entry.slug);
-    }
-    const record = claimed ?? this.startSession(entry.slug, seed ?? crypto.randomBytes(6).toString('hex'), false);
+    const fresh = input.newCulprit ? newCulpritStart({ entry, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions().map((h) => h.record) }) : null;
+    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false);
     return toView(record);
   }
 

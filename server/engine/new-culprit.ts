@@ -7,8 +7,9 @@
 import crypto from 'node:crypto';
 import { culpritKey, NEW_CULPRIT_CANDIDATES, pickNewCulprit } from '@/lib/lifecycle/new-culprit';
 import { createRng } from '@/lib/scenario/rng';
-import type { SessionRecord } from '../store/store';
+import type { SessionRecord, Store } from '../store/store';
 import type { CatalogueEntry } from './catalogue';
+import type { SessionPool } from './pool';
 
 export interface NewCulpritChoice {
   /** A ready pooled session to claim, when one has a new culprit. */
@@ -41,4 +42,24 @@ export function chooseNewCulprit(input: {
   const fresh = pickNewCulprit(seeds, seen) ?? { seed: draw(), pooledId: null };
   const best = pickNewCulprit([...fromPool, ...seeds], seen);
   return { pooledId: best?.pooledId ?? null, seed: fresh.seed };
+}
+
+/**
+ * The engine's side of a new-culprit start: a claimed pooled session, or the seed to start.
+ * `earlier` are all the learner's sessions (the engine's history); those of this scenario
+ * that became ready are the culprits met.
+ */
+export function newCulpritStart(input: { entry: CatalogueEntry; seedSecret: string; store: Store; pool: SessionPool; earlier: readonly SessionRecord[] }): {
+  claimed: SessionRecord | null;
+  seed: string;
+} {
+  const slug = input.entry.slug;
+  const choice = chooseNewCulprit({
+    entry: input.entry,
+    seedSecret: input.seedSecret,
+    earlier: input.earlier.filter((r) => r.scenario === slug && r.readyAt !== null),
+    pooled: input.store.listSessions({ statuses: ['ready'], includePooled: true }).filter((r) => r.pooled && r.scenario === slug).reverse(),
+  });
+  const claimed = choice.pooledId ? input.pool.claim(slug, (r) => r.id === choice.pooledId) : null;
+  return { claimed, seed: choice.seed };
 }
