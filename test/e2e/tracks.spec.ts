@@ -172,6 +172,11 @@ test('a learner follows the track: the first drill, completed, shows on progress
   await page.getByRole('button', { name: 'Try again with a new culprit' }).click();
   const second = await waitReady(page);
   expect(second).not.toBe(first);
+  // While it runs, the scenario's page offers to resume it.
+  await page.goto('/scenarios/leaky-job');
+  await expect(page.getByTestId('resume')).toHaveAttribute('href', `/sessions/${second}`);
+  await page.getByTestId('resume').click();
+  await page.waitForURL(new RegExp(`/sessions/${second}$`));
   await endSession(page);
 
   const truth = async (id: string) => ((await (await page.request.get(`/api/sessions/${id}/report`)).json()) as { truth: { culprit: string } }).truth.culprit;
