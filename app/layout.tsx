@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/">Scenarios</Link>
+            <Link href="/progress">Progress</Link>
             <Link href="/sessions">Sessions</Link>
           </nav>
         </header>

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   conflict: 409,
   unsupported_media_type: 415,
   invalid_scenario: 500,
+  invalid_track: 500,
   engine_unavailable: 503,
   provision_failed: 500,
   timeout: 504,

@@ -15,6 +15,8 @@ export interface Config {
   port: number;
   dataDir: string;
   scenariosDir: string;
+  /** Where the tracks are (`<slug>.ts` files, see docs/scenarios.md "Tracks"). */
+  tracksDir: string;
   /** Idle time after which a session ends; activity pushes it forward. */
   sessionTtlMs: number;
   /** Hard cap on a session's life, written on every object as a label. */
@@ -71,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: intFrom('PORT', env.SICKBAY_PORT ?? env.PORT, 3000, 0, 65535),
     dataDir,
     scenariosDir: path.resolve(cwd, env.SICKBAY_SCENARIOS_DIR || 'scenarios'),
+    tracksDir: path.resolve(cwd, env.SICKBAY_TRACKS_DIR || 'tracks'),
     sessionTtlMs: parseDuration(env.SICKBAY_SESSION_TTL || '2h'),
     sessionMaxLifetimeMs: parseDuration(env.SICKBAY_SESSION_MAX_LIFETIME || '12h'),
     sweepIntervalMs: parseDuration(env.SICKBAY_SWEEP_INTERVAL || '60s'),

@@ -6,6 +6,7 @@
 import type { Config } from './config';
 import type { Catalogue } from './engine/catalogue';
 import type { SessionEngine } from './engine/engine';
+import type { Tracks } from './engine/tracks';
 import type { ContainerRuntime } from './runtime/runtime';
 import type { SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from './store/store';
@@ -17,6 +18,7 @@ export interface Services {
   store: Store;
   runtime: ContainerRuntime;
   catalogue: Catalogue;
+  tracks: Tracks;
   engine: SessionEngine;
   terminals: TerminalGateway;
   sweep(): Promise<SweepDecision[]>;

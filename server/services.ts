@@ -12,6 +12,7 @@ import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
 import { StorageGuard } from './engine/storage-budget';
+import { Tracks } from './engine/tracks';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
 import { installHostFirewall } from './runtime/host-firewall';
@@ -51,6 +52,8 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   });
   const catalogue = await Catalogue.load(config.scenariosDir);
   for (const err of catalogue.errors) log(`scenario not loaded: ${err.message}`);
+  const tracks = await Tracks.load(config.tracksDir, catalogue.list().map((s) => s.slug));
+  for (const err of tracks.errors) log(`track not loaded: ${err.message}`);
   const clock = options.clock ?? Date.now;
   // Built in dependency order, without back-references: the console and the terminal gateway
   // log the learner's activity through one shared object; the gateway finds consoles through
@@ -109,6 +112,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     store,
     runtime,
     catalogue,
+    tracks,
     engine,
     terminals,
     sweep,

@@ -4,8 +4,26 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api } from '@/app/_lib/api';
 
-/** Starts a session of a scenario and opens its page. */
-export function StartButton({ scenario, title }: { scenario: string; title: string }) {
+/**
+ * Starts a session of a scenario and opens its page. `newCulprit` asks the engine for a culprit
+ * this learner has not met in the scenario yet; `seed` starts exactly that run again (a retry
+ * after a failed start). POST /api/sessions, docs/api.md.
+ */
+export function StartButton({
+  scenario,
+  label = 'Start drill',
+  newCulprit = false,
+  seed,
+  secondary = false,
+  testId,
+}: {
+  scenario: string;
+  label?: string;
+  newCulprit?: boolean;
+  seed?: string;
+  secondary?: boolean;
+  testId?: string;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -14,7 +32,7 @@ export function StartButton({ scenario, title }: { scenario: string; title: stri
     setBusy(true);
     setError(null);
     try {
-      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: { scenario } });
+      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: seed !== undefined ? { scenario, seed } : newCulprit ? { scenario, newCulprit: true } : { scenario } });
       router.push(`/sessions/${body.id}`);
     } catch (err) {
       setError((err as Error).message);
@@ -23,11 +41,15 @@ export function StartButton({ scenario, title }: { scenario: string; title: stri
   }
 
   return (
-    <div className="row">
-      <button onClick={start} disabled={busy} aria-label={`Start ${title}`}>
-        {busy ? 'Starting…' : 'Start drill'}
+    <span className="row">
+      <button onClick={start} disabled={busy} className={secondary ? 'secondary' : undefined} data-testid={testId ?? (newCulprit ? 'start-new-culprit' : 'start')}>
+        {busy ? 'Starting…' : label}
       </button>
-      {error && <span className="error" role="alert">{error}</span>}
-    </div>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
   );
 }

@@ -15,7 +15,7 @@ import { mirrorPath } from '@/lib/terminal/protocol';
 import { buildSessionReport, type StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
-import type { SessionRecord, Store } from '../store/store';
+import type { SessionRecord, Store, StoredReportSummary } from '../store/store';
 import type { TerminalDirectory, TerminalTarget } from '../terminal/gateway';
 import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
@@ -23,13 +23,14 @@ import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import { runGoalChecks } from './goals';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
+import { newCulpritStart } from './new-culprit';
 import type { EngineParts } from './parts';
 import { SessionPool } from './pool';
 import { Provisioner } from './provisioning';
 import { SessionTasks } from './tasks';
-import { toListItem, toView, type GoalReport, type SessionListItem, type SessionView } from './views';
+import { toListItem, toView, type GoalReport, type SessionHistoryItem, type SessionListItem, type SessionView } from './views';
 
-export type { GoalReport, SessionListItem, SessionView };
+export type { GoalReport, SessionHistoryItem, SessionListItem, SessionView };
 
 export interface EngineDeps {
   store: Store;
@@ -126,13 +127,33 @@ export class SessionEngine implements TerminalDirectory {
 
   /**
    * Creates a session and starts provisioning it in the background. Without a chosen seed, a
-   * ready session from the pool (SICKBAY_POOL) is handed over at once when there is one.
+   * ready session from the pool (SICKBAY_POOL) is handed over at once when there is one. With
+   * `newCulprit`, the seed (or pooled session) is one whose culprit the learner has not met in
+   * this scenario yet, when there is one left (server/engine/new-culprit.ts).
    */
-  create(input: { scenario: string; seed?: string }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
-    const claimed = input.seed === undefined ? this.pool.claim(entry.slug) : null;
-    const record = claimed ?? this.startSession(entry.slug, input.seed ?? crypto.randomBytes(6).toString('hex'), false);
+    if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
+    const fresh = input.newCulprit ? newCulpritStart({ entry, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions().map((h) => h.record) }) : null;
+    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false);
     return toView(record, this.parts.admission.place(record.id));
+  }
+
+  /**
+   * The learner's sessions, newest first, each with a summary of its report (total, goals,
+   * every protocol rule's status): what lib/progress aggregates. Pooled sessions never appear.
+   */
+  history(): SessionHistoryItem[] {
+    return this.learnerSessions().map(({ record, report }) => ({ ...toListItem(record), report }));
+  }
+
+  /**
+   * Every session the learner owns, with report summaries: the one place history and "a new
+   * culprit" read from. In personal mode that is every session; with accounts, filter by owner here.
+   */
+  private learnerSessions(): { record: SessionRecord; report: StoredReportSummary | null }[] {
+    return this.parts.store.listHistory();
   }
 
   private startSession(slug: string, seed: string, pooled: boolean): SessionRecord {

@@ -2,7 +2,7 @@
 import type { GoalOutcome } from '@/lib/audit/events';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { SessionStatus } from '@/lib/lifecycle/status';
-import type { SessionRecord } from '../store/store';
+import type { SessionRecord, StoredReportSummary } from '../store/store';
 import type { QueuePlace } from './admission';
 
 export interface SessionView {
@@ -25,6 +25,9 @@ export interface SessionView {
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
 export type SessionListItem = Omit<SessionView, 'terminal'> & { terminal: { path: string } | null };
+
+/** A session in the learner's history: its list item plus a summary of its report (lib/progress reads these). */
+export type SessionHistoryItem = SessionListItem & { report: StoredReportSummary | null };
 
 export interface GoalReport {
   checkedAt: string;

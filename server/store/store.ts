@@ -58,6 +58,14 @@ interface SessionRow {
   has_report: number;
 }
 
+/** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
+export interface StoredReportSummary {
+  total: number;
+  ruleSetVersion: string;
+  goals: { passed: number; total: number };
+  rules: { id: string; title: string; status: string; points: number; weight: number }[];
+}
+
 interface EventRow {
   id: number;
   session_id: string;
@@ -117,14 +125,16 @@ export class Store {
   }
 
   /**
-   * Hands the oldest ready pooled session of a scenario to a learner, atomically: it stops
+   * Hands the oldest ready pooled session of a scenario (that `accept` takes) to a learner, atomically: it stops
    * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
    */
-  claimPooled(scenario: string, now: number, expiresAt: number): SessionRecord | null {
+  claimPooled(scenario: string, now: number, expiresAt: number, accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
     return this.db.transaction(() => {
-      const row = this.db
-        .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at LIMIT 1`)
-        .get(scenario) as { id: string } | undefined;
+      // Oldest first; `accept` may pass over one (a new culprit was asked for and it has an old one).
+      const ids = this.db
+        .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at`)
+        .all(scenario) as { id: string }[];
+      const row = ids.find(({ id }) => accept(this.requireSession(id)));
       if (!row) return null;
       this.db
         .prepare('UPDATE sessions SET pooled = 0, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
@@ -212,6 +222,41 @@ export class Store {
   getReport<T>(sessionId: string): T | null {
     const row = this.db.prepare('SELECT report FROM reports WHERE session_id = ?').get(sessionId) as { report: string } | undefined;
     return row ? (JSON.parse(row.report) as T) : null;
+  }
+
+  /**
+   * Sessions with a summary of their report, newest first, pooled ones never: what progress is
+   * computed from. SQLite picks the few report fields out (json_extract), so a long history
+   * does not parse every stored report with its notes and citations.
+   */
+  listHistory(options: { limit?: number } = {}): { record: SessionRecord; report: StoredReportSummary | null }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT sessions.*, reports.session_id IS NOT NULL AS has_report,
+           json_extract(reports.report, '$.total') AS r_total,
+           json_extract(reports.report, '$.ruleSetVersion') AS r_rule_set,
+           (SELECT json_group_array(json_object('pass', json_extract(g.value, '$.pass'))) FROM json_each(reports.report, '$.goals') AS g) AS r_goals,
+           (SELECT json_group_array(json_object('id', json_extract(r.value, '$.id'), 'title', json_extract(r.value, '$.title'),
+              'status', json_extract(r.value, '$.status'), 'points', json_extract(r.value, '$.points'), 'weight', json_extract(r.value, '$.weight')))
+            FROM json_each(reports.report, '$.protocol.results') AS r) AS r_rules
+         FROM sessions LEFT JOIN reports ON reports.session_id = sessions.id
+         WHERE sessions.pooled = 0 ORDER BY sessions.created_at DESC LIMIT ?`,
+      )
+      .all(options.limit ?? 1000) as (SessionRow & { r_total: number | null; r_rule_set: string | null; r_goals: string | null; r_rules: string | null })[];
+    return rows.map((row) => {
+      const goals = row.has_report ? (JSON.parse(row.r_goals ?? '[]') as { pass: number | boolean | null }[]) : [];
+      return {
+        record: toRecord(row),
+        report: row.has_report
+          ? {
+              total: Number(row.r_total ?? 0),
+              ruleSetVersion: row.r_rule_set ?? '',
+              goals: { passed: goals.filter((g) => g.pass === true || g.pass === 1).length, total: goals.length },
+              rules: JSON.parse(row.r_rules ?? '[]') as StoredReportSummary['rules'],
+            }
+          : null,
+      };
+    });
   }
 
   /** Pushes the idle deadline forward (never backward). */

@@ -2,12 +2,15 @@ import { expect, test } from './fixtures';
 
 test('start leaky-job from the catalogue, see it ready, check goals, end it', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'Scenarios' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'All scenarios' })).toBeVisible();
   const card = page.locator('article[data-scenario="leaky-job"]');
   await expect(card.getByRole('heading', { name: 'The leaky background job' })).toBeVisible();
   await expect(card.getByText('beginner')).toBeVisible();
 
-  await card.getByRole('button', { name: /start/i }).click();
+  // A card opens the scenario's page; the drill starts from there.
+  await card.getByRole('link', { name: 'The leaky background job' }).click();
+  await page.waitForURL(/\/scenarios\/leaky-job$/);
+  await page.getByRole('button', { name: 'Start drill' }).click();
   await page.waitForURL(/\/sessions\/[0-9a-f]{12}$/);
   await expect(page.getByRole('region', { name: 'Briefing' }).getByText('Incident: intermittent 500s')).toBeVisible();
 

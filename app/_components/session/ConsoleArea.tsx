@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { SessionEvent } from '@/lib/audit/events';
 import type { SessionView } from '@/server/engine/views';
+import { StartButton } from '../StartButton';
 import { Terminal } from '../Terminal';
 
 /** The right-hand side of the workspace: the terminal once ready, else a card saying why not. */
@@ -66,8 +67,11 @@ export function ConsoleArea({ session, events, elapsed, onLeave }: { session: Se
             <Link className="button secondary" href={`/sessions/${session.id}/replay`}>
               Watch the replay
             </Link>
+            <Link className="button secondary" href={`/scenarios/${session.scenario}`}>
+              Try again with a new culprit
+            </Link>
             <Link className="button secondary" href="/">
-              Start another drill
+              Your track
             </Link>
           </div>
         </div>
@@ -76,11 +80,16 @@ export function ConsoleArea({ session, events, elapsed, onLeave }: { session: Se
       return (
         <div className="state-card failed" data-testid="console-state" data-state="failed">
           <h2>The session could not start</h2>
-          <p className="error">{session.statusDetail ?? 'Provisioning failed.'}</p>
-          <p className="lead">Its containers have been removed. The timeline shows how far it got.</p>
-          <Link className="button secondary" href="/">
-            Back to the scenarios
-          </Link>
+          <p className="error" data-testid="failure-reason">
+            {session.statusDetail ?? 'Provisioning failed.'}
+          </p>
+          <p className="lead">Its containers have been removed; the timeline shows how far it got. Retry starts the same drill with the same seed, so the same incident.</p>
+          <div className="row">
+            <StartButton scenario={session.scenario} seed={session.seed} label="Retry" testId="retry" />
+            <Link className="button secondary" href={`/scenarios/${session.scenario}`}>
+              Back to the drill
+            </Link>
+          </div>
         </div>
       );
     default:

@@ -9,8 +9,11 @@ const CreateSession = z
   .object({
     scenario: z.string().min(1, 'scenario is required').max(64),
     seed: z.string().regex(SEED_PATTERN, SEED_RULE).optional(),
+    /** A culprit this learner has not met in the scenario yet (a new random seed that proves it). */
+    newCulprit: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.newCulprit && b.seed !== undefined), { message: 'give either a seed or newCulprit, not both: a seed fixes the culprit', path: ['newCulprit'] });
 
 export async function GET() {
   return handle(() => json({ sessions: services().engine.list() }));

@@ -24,7 +24,8 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   return (
     <>
       <p className="meta crumbs">
-        <Link href="/">Scenarios</Link> / <span>{title}</span> / <span className="mono">{session.id}</span>
+        <Link href="/">Scenarios</Link> / {entry ? <Link href={`/scenarios/${session.scenario}`}>{title}</Link> : <span>{title}</span>} /{' '}
+        <span className="mono">{session.id}</span>
       </p>
       <SessionPanel
         initial={session}

@@ -81,8 +81,17 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           <Link className="button" href={`/sessions/${id}/replay`}>
             Replay the session
           </Link>
-          <Link className="button secondary" href="/">
-            Start another drill
+          {entry ? (
+            <Link className="button secondary" href={`/scenarios/${report.scenario}`} data-testid="try-again">
+              Try again with a new culprit
+            </Link>
+          ) : (
+            <Link className="button secondary" href="/">
+              Start another drill
+            </Link>
+          )}
+          <Link className="button secondary" href="/progress">
+            Your progress
           </Link>
         </div>
       </div>
