@@ -5,6 +5,7 @@ import { SickbayError } from '@/lib/errors';
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
 import { parsePublicUrl, type PublicUrl } from '@/lib/web/origin';
+import { loadAuthConfig, type AuthConfig } from './auth/config';
 
 export interface Config {
   host: string;
@@ -26,6 +27,8 @@ export interface Config {
    * proxy): its host is accepted in Host headers and its origin in Origin headers.
    */
   publicUrl: PublicUrl | null;
+  /** Accounts: OpenID Connect, per-user limits, the reverse proxy (server/auth/config.ts). */
+  auth: AuthConfig;
 }
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -56,5 +59,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
     publicUrl: env.SICKBAY_PUBLIC_URL ? parsePublicUrl(env.SICKBAY_PUBLIC_URL) : null,
+    auth: loadAuthConfig(env),
   };
 }

@@ -9,7 +9,8 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import { sessionFilter } from '@/lib/lifecycle/objects';
 import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
-import { LIVE_STATUSES, isLive } from '@/lib/lifecycle/status';
+import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/status';
+import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
 import { buildSessionReport, type StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
@@ -96,8 +97,17 @@ export class SessionEngine implements TerminalDirectory {
     return toView(this.visible(id));
   }
 
-  list(): SessionListItem[] {
-    return this.parts.store.listSessions({ limit: 200 }).map(toListItem);
+  /**
+   * Sessions, newest first (at most 200). Without a filter: everyone's (personal mode, admins);
+   * server/auth/session-access.ts narrows it to what a user may see.
+   */
+  list(filter: { owners?: readonly string[]; ids?: readonly string[]; statuses?: readonly SessionStatus[] } = {}): SessionListItem[] {
+    return this.parts.store.listSessions({ limit: 200, ...filter }).map(toListItem);
+  }
+
+  /** Who a (visible) session belongs to: what every access decision starts from. */
+  ownerOf(id: string): string {
+    return this.visible(id).ownerId;
   }
 
   /**
@@ -121,14 +131,15 @@ export class SessionEngine implements TerminalDirectory {
    * Creates a session and starts provisioning it in the background. Without a chosen seed, a
    * ready session from the pool (SICKBAY_POOL) is handed over at once when there is one.
    */
-  create(input: { scenario: string; seed?: string }): SessionView {
+  create(input: { scenario: string; seed?: string; ownerId?: string }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
-    const claimed = input.seed === undefined ? this.pool.claim(entry.slug) : null;
-    const record = claimed ?? this.startSession(entry.slug, input.seed ?? crypto.randomBytes(6).toString('hex'), false);
+    const ownerId = input.ownerId ?? LOCAL_ADMIN_ID;
+    const claimed = input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
     return toView(record);
   }
 
-  private startSession(slug: string, seed: string, pooled: boolean): SessionRecord {
+  private startSession(slug: string, seed: string, pooled: boolean, ownerId: string = LOCAL_ADMIN_ID): SessionRecord {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
@@ -148,6 +159,7 @@ export class SessionEngine implements TerminalDirectory {
       now,
       expiresAt: now + config.sessionTtlMs,
       pooled,
+      ownerId,
     });
     store.appendEvent(id, { kind: 'lifecycle', status: 'creating', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
     tasks.track(id, this.provisioner.provision(id, resolved));

@@ -25,11 +25,11 @@ export class SessionPool {
   ) {}
 
   /** Hands a ready pooled session of the scenario to a learner, or null when there is none. */
-  claim(slug: string): SessionRecord | null {
+  claim(slug: string, ownerId: string): SessionRecord | null {
     const { store, config, clock, log } = this.parts;
     if (!config.pool[slug]) return null;
     const now = clock();
-    const claimed = store.claimPooled(slug, now, now + config.sessionTtlMs);
+    const claimed = store.claimPooled(slug, now, now + config.sessionTtlMs, ownerId);
     if (!claimed) return null;
     store.appendEvent(claimed.id, { kind: 'lifecycle', status: 'ready', detail: 'taken from the pool of ready sessions' }, now);
     log(`session ${claimed.id} (${slug}) taken from the pool`);

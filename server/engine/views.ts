@@ -18,6 +18,8 @@ export interface SessionView {
   /** Where the browser terminal connects, once the console is up. */
   terminal: { path: string; token: string } | null;
   hasReport: boolean;
+  /** The user the session belongs to ('local' in personal mode). */
+  ownerId: string;
 }
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
@@ -48,6 +50,7 @@ export function toView(record: SessionRecord): SessionView {
     services: Object.keys(record.containers).map((name) => ({ name, container: objectName(record.id, name) })),
     terminal: terminalUp ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken as string } : null,
     hasReport: record.hasReport,
+    ownerId: record.ownerId,
   };
 }
 

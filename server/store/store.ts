@@ -32,6 +32,8 @@ export interface SessionRecord {
   pooled: boolean;
   /** Whether a report is stored (read without parsing it). */
   hasReport: boolean;
+  /** The user the session belongs to ('local': the implicit admin of personal mode). */
+  ownerId: string;
 }
 
 interface SessionRow {
@@ -53,6 +55,7 @@ interface SessionRow {
   terminal_token: string | null;
   pooled: number;
   has_report: number;
+  owner_id: string;
 }
 
 interface EventRow {
@@ -84,6 +87,7 @@ function toRecord(row: SessionRow): SessionRecord {
     terminalToken: row.terminal_token ?? null,
     pooled: row.pooled === 1,
     hasReport: row.has_report === 1,
+    ownerId: row.owner_id,
   };
 }
 
@@ -102,13 +106,13 @@ export class Store {
     this.db.close();
   }
 
-  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean }): SessionRecord {
+  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string }): SessionRecord {
     this.db
       .prepare(
-        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled)
-         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now, @pooled)`,
+        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
+         VALUES (@id, @scenario, @seed, 'creating', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
       )
-      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0 });
+      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
     return this.requireSession(input.id);
   }
 
@@ -116,15 +120,15 @@ export class Store {
    * Hands the oldest ready pooled session of a scenario to a learner, atomically: it stops
    * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
    */
-  claimPooled(scenario: string, now: number, expiresAt: number): SessionRecord | null {
+  claimPooled(scenario: string, now: number, expiresAt: number, ownerId = 'local'): SessionRecord | null {
     return this.db.transaction(() => {
       const row = this.db
         .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at LIMIT 1`)
         .get(scenario) as { id: string } | undefined;
       if (!row) return null;
       this.db
-        .prepare('UPDATE sessions SET pooled = 0, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
-        .run({ id: row.id, now, expiresAt });
+        .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
+        .run({ id: row.id, now, expiresAt, ownerId });
       return this.requireSession(row.id);
     })();
   }
@@ -132,6 +136,20 @@ export class Store {
   /** Sessions that hold resources (being created, provisioned or ready), pooled ones included. */
   countLive(): number {
     const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${LIVE_IN}`).get() as { n: number };
+    return row.n;
+  }
+
+  /** A user's sessions that hold resources (the per-user limit). */
+  countLiveOwnedBy(ownerId: string): number {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE owner_id = ? AND pooled = 0 AND ${LIVE_IN}`).get(ownerId) as { n: number };
+    return row.n;
+  }
+
+  /** Sessions a user started (or took from the pool) since a moment (the per-user start rate). */
+  countStartedBy(ownerId: string, since: number): number {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM sessions WHERE owner_id = ? AND pooled = 0 AND (created_at >= ? OR ready_at >= ?)')
+      .get(ownerId, since, since) as { n: number };
     return row.n;
   }
 
@@ -155,14 +173,28 @@ export class Store {
   }
 
   /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
-  listSessions(options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
+  listSessions(
+    options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean; owners?: readonly string[]; ids?: readonly string[] } = {},
+  ): SessionRecord[] {
     const limit = options.limit ?? 500;
     const where: string[] = [];
-    if (options.statuses?.length) where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
+    const args: unknown[] = [];
+    if (options.statuses?.length) {
+      where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
+      args.push(...options.statuses);
+    }
     if (!options.includePooled) where.push('pooled = 0');
+    // Owners and single sessions widen each other (a learner's own plus those they watch).
+    if (options.owners || options.ids) {
+      const owners = options.owners ?? [];
+      const ids = options.ids ?? [];
+      const any = [owners.length ? `owner_id IN (${owners.map(() => '?').join(',')})` : '', ids.length ? `id IN (${ids.map(() => '?').join(',')})` : ''].filter(Boolean);
+      where.push(any.length ? `(${any.join(' OR ')})` : '0');
+      args.push(...owners, ...ids);
+    }
     const rows = this.db
       .prepare(`${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`)
-      .all(...(options.statuses ?? []), limit) as SessionRow[];
+      .all(...args, limit) as SessionRow[];
     return rows.map(toRecord);
   }
 
