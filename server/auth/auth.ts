@@ -20,6 +20,7 @@ import { SigninStore } from './signins';
 import { SigninThrottle } from './throttle';
 import { UserStore, type User } from './users';
 import { WatchLinks } from './watch-links';
+import type { RequestContext } from './door';
 
 /** The request header that carries the door's per-request key to route handlers and pages. */
 export const PRINCIPAL_HEADER = 'x-sickbay-principal';
@@ -49,7 +50,7 @@ export class AuthService {
   readonly clock: () => number;
   /** The first-run page's code, while team mode has no admin (printed to the log). */
   private setup: string | null = null;
-  private readonly bound = new Map<string, Principal>();
+  private readonly bound = new Map<string, RequestContext>();
   private port = 0;
 
   constructor(options: AuthOptions) {
@@ -133,10 +134,10 @@ export class AuthService {
     return { principal: this.principalFor(user, 'cookie', { signinId: signin.signinId }) };
   }
 
-  /** Ties a principal to one request; the key travels in PRINCIPAL_HEADER. Unbind when it ends. */
-  bind(principal: Principal): string {
+  /** Ties what the door found to one request; the key travels in PRINCIPAL_HEADER. Unbind when it ends. */
+  bind(context: RequestContext): string {
     const key = crypto.randomBytes(18).toString('base64url');
-    this.bound.set(key, principal);
+    this.bound.set(key, context);
     return key;
   }
 
@@ -144,8 +145,8 @@ export class AuthService {
     this.bound.delete(key);
   }
 
-  /** The principal the door found for this request; null when there is none (signed out). */
-  principalOf(key: string | null | undefined): Principal | null {
+  /** What the door found for this request; null when the request did not come through it. */
+  contextOf(key: string | null | undefined): RequestContext | null {
     return key ? (this.bound.get(key) ?? null) : null;
   }
 
