@@ -21,6 +21,7 @@ import { SigninThrottle } from './throttle';
 import { UserStore, type User } from './users';
 import { WatchLinks } from './watch-links';
 import type { RequestContext } from './door';
+import { OidcSignin } from './oidc';
 
 /** The request header that carries the door's per-request key to route handlers and pages. */
 export const PRINCIPAL_HEADER = 'x-sickbay-principal';
@@ -43,6 +44,8 @@ export class AuthService {
   readonly cohorts: CohortStore;
   readonly audit: AdminAudit;
   readonly watchLinks = new WatchLinks();
+  /** Single sign-on, when SICKBAY_OIDC_ISSUER is set. */
+  readonly oidc: OidcSignin | null;
   readonly config: AuthConfig;
   readonly publicUrl: PublicUrl | null;
   readonly cookie: CookiePolicy;
@@ -68,6 +71,7 @@ export class AuthService {
     this.watchLinks.addSource((watcherId) => this.cohorts.watchLinks(watcherId));
     this.cookie = signinCookiePolicy(options.publicUrl?.origin ?? null);
     this.oidcCookie = oidcCookiePolicy(options.publicUrl?.origin ?? null);
+    this.oidc = options.config.oidc ? new OidcSignin(this, options.config.oidc) : null;
   }
 
   /** The port really served (links printed for people use it when there is no public URL). */
