@@ -12,7 +12,7 @@ export interface User {
   disabled: boolean;
   hasPassword: boolean;
   oidc: { issuer: string; subject: string } | null;
-  createdAt: number;
+  createdAt: string;
 }
 
 interface UserRow {
@@ -36,7 +36,7 @@ function toUser(row: UserRow): User {
     disabled: row.disabled === 1,
     hasPassword: row.password_hash !== null,
     oidc: row.oidc_issuer && row.oidc_subject ? { issuer: row.oidc_issuer, subject: row.oidc_subject } : null,
-    createdAt: row.created_at,
+    createdAt: new Date(row.created_at).toISOString(),
   };
 }
 
