@@ -171,7 +171,7 @@ const ROUTES: Record<string, { kind: Kind; path?: (id: string) => string; body?:
   'POST /api/sessions/[id]/hints': { kind: 'session-work' },
   'GET /api/sessions/[id]/recording': { kind: 'session-view' },
   'GET /api/sessions/[id]/report': { kind: 'session-view' },
-  'POST /api/sessions/[id]/update': { kind: 'session-work', body: { text: 'short' } },
+  'POST /api/sessions/[id]/update': { kind: 'session-work', body: { text: 'The API answers again; the cause is being confirmed.' } },
   'GET /api/me': { kind: 'own' },
   'GET /api/me/tokens': { kind: 'own' },
   'POST /api/me/tokens': { kind: 'own', body: { name: '', scopes: [] } },
@@ -432,5 +432,19 @@ describe('where the server may listen', () => {
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the owner', () => {
+  it('works in the session on every route, and ends it last', async () => {
+    const keys = Object.keys(ROUTES).filter((k) => ROUTES[k]?.kind.startsWith('session-'));
+    for (const key of [...keys.filter((k) => !k.startsWith('DELETE')), ...keys.filter((k) => k.startsWith('DELETE'))]) {
+      const { method, route, body } = concrete(key, session.id);
+      const res = await call(method, route, { cookie: cookies.ann, body });
+      assert.ok(![401, 403].includes(res.status), `${key}: ${res.status} ${res.text}`);
+      if (res.status === 404) assert.doesNotMatch(res.text, /no session/, key);
+    }
+    const ended = json<{ status: string }>(await call('GET', `/api/sessions/${session.id}`, { cookie: cookies.ann }));
+    assert.equal(ended.status, 'ended');
   });
 });
