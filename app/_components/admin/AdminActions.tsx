@@ -48,7 +48,7 @@ export function InviteForm() {
     <div className="stack">
       <form className="row" onSubmit={submit}>
         <input name="email" type="email" placeholder="e-mail" required aria-label="E-mail to invite" />
-        <select name="role" aria-label="Role" defaultValue="learner">
+        <select name="role" aria-label="Role to invite" defaultValue="learner">
           <option value="learner">learner</option>
           <option value="facilitator">facilitator</option>
           <option value="admin">admin</option>
