@@ -9,7 +9,8 @@
  *             the same network and containers straight through the Docker API; teardown; the
  *             share of each provisioning phase (the engine's own `provision` events)
  *   proxy     docker ps / inspect / logs --tail 100 / exec true through the session's proxy
- *             socket vs straight to the engine's socket
+ *             socket vs straight to the engine's socket; server memory while two docker cp
+ *             uploads are held
  *   echo      one keystroke over the terminal WebSocket of a real server until it is echoed,
  *             vs node-pty running `docker exec -it <console> bash` directly
  *   capacity  sessions one by one (max 25) until echo p95 > 100 ms or memory runs short
@@ -188,6 +189,10 @@ function printProxy(p: ProxyResult): void {
   console.log(table(header, Object.entries(p.calls).map(([n, c]) => row(`docker ${n}`, c))));
   console.log('\n  the same reads without the CLI (raw HTTP over each socket)');
   console.log(table(header, Object.entries(p.raw).map(([n, c]) => row(n, c))));
+  const u = p.uploads;
+  console.log(
+    `\n  docker cp uploads held (${u.uploadsHeld} × ${mib(u.bytesSentEach)} sent, streamed): server RSS ${mib(u.rssBeforeBytes)} -> ${mib(u.rssHeldBytes)} held (+${mib(u.growthBytes)}), live buffers ${mib(u.buffersBeforeBytes)} -> ${mib(u.buffersHeldBytes)} (buffered bodies would add ${mib(u.uploadsHeld * u.bytesSentEach)}) -> RSS ${mib(u.rssAfterBytes)} after; a third upload ${u.thirdRefused ? 'refused' : 'NOT refused'}`,
+  );
 }
 
 function printCapacity(c: CapacityResult): void {

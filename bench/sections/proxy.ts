@@ -14,6 +14,7 @@ import { engineSocketPath } from '@/server/engine/console';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { InProcessLab } from '../lib/lab';
 import { ratio, since, summarize, type Summary } from '../lib/stats';
+import { benchUploadMemory, type UploadMemoryFigure } from './uploads';
 
 export interface CallFigure {
   command: string;
@@ -33,6 +34,8 @@ export interface ProxyResult {
   calls: Record<string, CallFigure>;
   /** The same reads as raw HTTP over each socket (no CLI): the proxy's own cost. */
   raw: Record<string, CallFigure>;
+  /** Server memory while `docker cp` uploads are held (streamed, not buffered). */
+  uploads: UploadMemoryFigure;
 }
 
 interface CliRun {
@@ -139,7 +142,8 @@ export async function benchProxy(lab: InProcessLab, opts: { runs: number; log: (
       raw[name] = figure(name, direct, proxy);
       opts.log(`${name} (no CLI): direct ${raw[name].direct.median} ms, proxy ${raw[name].proxy.median} ms (x${raw[name].ratio})`);
     }
-    return { runs: opts.runs, container: 'api', psRows, calls, raw };
+    const uploads = await benchUploadMemory(proxySock, [s.containers.traffic as string, s.containers.api as string], opts.log);
+    return { runs: opts.runs, container: 'api', psRows, calls, raw, uploads };
   } finally {
     fs.rmSync(configDir, { recursive: true, force: true });
     await lab.endSession(s.id).catch((err) => opts.log(`ending the proxy session: ${(err as Error).message}`));

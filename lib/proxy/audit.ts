@@ -4,6 +4,7 @@
  * checked query and body, never from the raw request.
  */
 import type { DockerCallBody } from '../audit/events';
+import { AUDIT_LIMITS, capCommand, capText } from './audit-budget';
 import type { CheckedQuery } from './query';
 import type { Route } from './routes';
 
@@ -23,7 +24,7 @@ export type Outcome = { allowed: true; status: number } | { allowed: false; stat
 
 const MAX_FLAG_TEXT = 256;
 
-/** Flags from the checked query: booleans and numbers typed, text capped. */
+/** Flags from the checked query: booleans and numbers typed. */
 export function queryFlags(route: Route, query: CheckedQuery): Flags {
   const flags: Flags = {};
   for (const [key, value] of Object.entries(query)) {
@@ -31,7 +32,7 @@ export function queryFlags(route: Route, query: CheckedQuery): Flags {
     if (!rule) continue;
     if (rule.kind === 'bool') flags[key] = value === '1';
     else if (rule.kind === 'int' || /^\d{1,15}$/.test(value)) flags[key] = Number(value);
-    else flags[key] = value.length > MAX_FLAG_TEXT ? `${value.slice(0, MAX_FLAG_TEXT)}…` : value;
+    else flags[key] = value; // capped when the event is stored (dockerCallEvent)
   }
   if (route.action === 'stats') {
     // `docker stats --no-stream` sends stream=0; absent means streaming.
@@ -44,6 +45,13 @@ export function queryFlags(route: Route, query: CheckedQuery): Flags {
   return flags;
 }
 
+/** Flags as stored: text values capped (a learner's workdir or alias list can be long). */
+function storedFlags(flags: Flags): Flags {
+  const out: Flags = {};
+  for (const [k, v] of Object.entries(flags)) out[k] = typeof v === 'string' ? capText(v, MAX_FLAG_TEXT) : v;
+  return out;
+}
+
 export function dockerCallEvent(facts: CallFacts, outcome: Outcome): DockerCallBody {
   const event: DockerCallBody = {
     kind: 'docker',
@@ -53,10 +61,10 @@ export function dockerCallEvent(facts: CallFacts, outcome: Outcome): DockerCallB
     allowed: outcome.allowed,
     status: outcome.status,
   };
-  if (facts.target !== undefined) event.target = facts.target;
+  if (facts.target !== undefined) event.target = capText(facts.target, MAX_FLAG_TEXT);
   if (facts.targetId !== undefined) event.targetId = facts.targetId;
-  if (facts.flags && Object.keys(facts.flags).length > 0) event.flags = facts.flags;
-  if (facts.command) event.command = facts.command;
-  if (!outcome.allowed) event.reason = outcome.reason;
+  if (facts.flags && Object.keys(facts.flags).length > 0) event.flags = storedFlags(facts.flags);
+  if (facts.command) event.command = capCommand(facts.command, AUDIT_LIMITS.commandChars);
+  if (!outcome.allowed) event.reason = capText(outcome.reason, AUDIT_LIMITS.reasonChars);
   return event;
 }

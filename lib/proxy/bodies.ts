@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseStrictJson } from './json';
+import { checkCpuShares } from './limits';
 import { refuse } from './refusal';
 import { checkBody, ciObject, consoleSize, envList, int, optBool, optString, zero, zeroStruct } from './schema';
 
@@ -78,6 +79,8 @@ export interface Ceiling {
   memoryBytes: number;
   nanoCpus: number;
   pidsLimit: number;
+  /** How refusals name it: "the lab's ceiling" (scenario containers) or "the debug sidecar limit". */
+  name?: string;
 }
 
 const nonNegative = int.min(0);
@@ -136,7 +139,7 @@ function mib(bytes: number): string {
 export function planUpdate(text: string, ceiling: Ceiling): { body: Record<string, number>; flags: Record<string, number> } {
   const v = checkBody(UpdateSchema, parseStrictJson(text), 'update');
   const body: Record<string, number> = {};
-  const over = (what: string, limit: string) => refuse(`${what} above the lab's ceiling of ${limit} is not allowed`);
+  const over = (what: string, limit: string) => refuse(`${what} above ${ceiling.name ?? "the lab's ceiling"} of ${limit} is not allowed`);
   if (v.Memory) {
     if (v.Memory > ceiling.memoryBytes) throw over('--memory', mib(ceiling.memoryBytes));
     body.Memory = v.Memory;
@@ -164,11 +167,12 @@ export function planUpdate(text: string, ceiling: Ceiling): { body: Record<strin
     if (v.CpuPeriod < 1000 || v.CpuPeriod > 1_000_000) throw refuse('--cpu-period must be between 1000 and 1000000');
     body.CpuPeriod = v.CpuPeriod;
   }
-  if (v.CpuShares) body.CpuShares = v.CpuShares;
-  if (v.BlkioWeight) {
-    if (v.BlkioWeight < 10) throw refuse('--blkio-weight must be between 10 and 1000');
-    body.BlkioWeight = v.BlkioWeight;
+  if (v.CpuShares) {
+    checkCpuShares(v.CpuShares);
+    body.CpuShares = v.CpuShares;
   }
+  // Block I/O weight is a share of the host's disks, like CPU shares: not the learner's to raise.
+  if (v.BlkioWeight) throw refuse('--blkio-weight is not allowed: block I/O priority is shared with other sessions');
   if (v.PidsLimit !== undefined && v.PidsLimit !== null) {
     if (v.PidsLimit <= 0) throw refuse('an unlimited --pids-limit is not allowed');
     if (v.PidsLimit > ceiling.pidsLimit) throw over('--pids-limit', String(ceiling.pidsLimit));

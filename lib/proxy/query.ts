@@ -14,7 +14,9 @@ export type QueryRule =
   /** A JSON filters map; which filter keys are allowed is up to the handler. */
   | { kind: 'filters' }
   /** Accepted only when empty: the CLI always sends it, the feature stays off. */
-  | { kind: 'empty'; reason: string };
+  | { kind: 'empty'; reason: string }
+  /** Parsed by a policy function that returns the value to forward or throws the refusal. */
+  | { kind: 'check'; check: (value: string) => string };
 
 export type QuerySpec = Readonly<Record<string, QueryRule>>;
 
@@ -28,6 +30,7 @@ export const Q = {
   match: (re: RegExp, what: string): QueryRule => ({ kind: 'pattern', re, what }),
   filters: { kind: 'filters' } as QueryRule,
   empty: (reason: string): QueryRule => ({ kind: 'empty', reason }),
+  check: (check: (value: string) => string): QueryRule => ({ kind: 'check', check }),
   /** Unix seconds with optional fraction: the CLI turns "10m" or dates into this. */
   time: { kind: 'pattern', re: /^-?\d{1,12}(\.\d{1,9})?$/, what: 'a unix timestamp' } as QueryRule,
   signal: { kind: 'pattern', re: /^(SIG)?[A-Z0-9+-]{1,12}$|^\d{1,2}$/i, what: 'a signal name or number' } as QueryRule,
@@ -65,6 +68,8 @@ function checkValue(key: string, value: string, rule: QueryRule): string {
     case 'empty':
       if (value !== '') throw refuse(rule.reason);
       return value;
+    case 'check':
+      return rule.check(value);
   }
 }
 

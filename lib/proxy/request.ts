@@ -5,11 +5,12 @@
 import { parseRequestTarget } from './target';
 import { checkQuery, type CheckedQuery } from './query';
 import { matchRoute, type Route } from './routes';
+import { UPLOAD_LIMITS } from './uploads';
 
 /** JSON bodies of the allowed endpoints are a few KiB; anything near this is not the CLI. */
 export const JSON_BODY_LIMIT = 64 * 1024;
-/** `docker cp` into a container: the upload is buffered and checked for size before it is sent. */
-export const ARCHIVE_BODY_LIMIT = 64 * 1024 * 1024;
+/** `docker cp` into a container: streamed to the engine and counted on the way (server/proxy/uploads.ts). */
+export const ARCHIVE_BODY_LIMIT = UPLOAD_LIMITS.maxBytes;
 
 export interface CheckedRequest {
   method: string;

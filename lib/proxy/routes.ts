@@ -4,6 +4,7 @@
  * which query keys it accepts. Anything not listed is refused; a few well-known dangerous
  * endpoints have their own refusal text so the learner learns why, not just that.
  */
+import { checkPsArgs } from './ps-args';
 import { Q, type QuerySpec } from './query';
 import { refuse } from './refusal';
 
@@ -35,6 +36,8 @@ export type Handler =
   | 'network-inspect'
   | 'network-endpoint'
   | 'image-inspect'
+  /** `docker rmi` of one of the session's own snapshots; anything else is absent or refused. */
+  | 'remove-snapshot'
   /** Objects a session never has (volumes, plugins): Docker's not-found, so `docker inspect` keeps probing. */
   | 'absent';
 
@@ -93,8 +96,8 @@ export const ROUTES: readonly Route[] = [
   route('GET', c('/logs'), 'logs', 'forward', 'container', LOGS_QUERY),
   route('GET', c('/stats'), 'stats', 'forward', 'container', { stream: Q.bool, 'one-shot': Q.bool }),
   route('GET', c('/top'), 'top', 'forward', 'container', {
-    // ps runs on the host with these arguments; keep them to plain option letters and fields.
-    ps_args: Q.match(/^[A-Za-z0-9 ,=_:-]{0,64}$/, 'ps options (letters, digits, spaces, ",=_:-")'),
+    // ps runs on the host with these arguments: tokens from an allowlist, no column renames.
+    ps_args: Q.check(checkPsArgs),
   }),
   route('GET', c('/changes'), 'diff', 'forward', 'container'),
   route('HEAD', c('/archive'), 'cp', 'forward', 'container', { path: Q.containerPath }),
@@ -136,6 +139,7 @@ export const ROUTES: readonly Route[] = [
 
   route('GET', /^\/images\/json$/, 'images', 'list-images', 'none', { all: Q.bool, digests: Q.bool, 'shared-size': Q.bool, filters: Q.filters }),
   route('GET', new RegExp(`^/images/${IMAGE_REF}/json$`), 'image-inspect', 'image-inspect', 'image'),
+  route('DELETE', new RegExp(`^/images/${IMAGE_REF}$`), 'rmi', 'remove-snapshot', 'image', { force: Q.bool, noprune: Q.bool }),
   route('GET', new RegExp(`^/volumes/${REF}$`), 'volume-inspect', 'absent', 'volume'),
   route('GET', new RegExp(`^/plugins/${IMAGE_REF}/json$`), 'plugin-inspect', 'absent', 'plugin'),
 ];
@@ -149,7 +153,7 @@ const DENIALS: readonly Denial[] = [
   { pattern: /^\/images\/load$/, action: 'load', reason: 'loading images is not allowed' },
   { pattern: /^\/images\/(.+\/)?get$/, action: 'save', reason: 'saving images is not allowed' },
   { pattern: /^\/images\/.+\/tag$/, action: 'tag', reason: 'tagging images is not allowed: docker commit names snapshots itself' },
-  { method: 'DELETE', pattern: /^\/images\/.+$/, action: 'rmi', reason: 'removing images is not allowed' },
+  { method: 'DELETE', pattern: /^\/images\/.+$/, action: 'rmi', reason: 'removing images is not allowed, except this session\'s own snapshots' },
   { pattern: /^\/images\/search$/, action: 'search', reason: 'searching a registry is not allowed' },
   { pattern: /^\/(containers|images|networks|volumes)\/prune$/, action: 'prune', reason: 'prune works engine-wide and is not allowed' },
   { pattern: /^\/system\/df$/, action: 'system-df', reason: 'disk usage is engine-wide and not shown' },
@@ -172,8 +176,12 @@ export interface RouteMatch {
   ref?: string;
 }
 
-/** The action name for a refused path, so refusals are logged in CLI words too. */
+/**
+ * The action name for a refused path, so refusals are logged in CLI words too: the route's own
+ * action when the path is allowlisted (a refused query or body), else the denial's.
+ */
 export function deniedAction(method: string, path: string): string {
+  for (const r of ROUTES) if (r.method === method && r.pattern.test(path)) return r.action;
   for (const d of DENIALS) if ((!d.method || d.method === method) && d.pattern.test(path)) return d.action;
   return 'unknown';
 }

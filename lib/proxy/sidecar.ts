@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { LABEL } from '../lifecycle/labels';
 import { parseStrictJson } from './json';
+import { checkCpuShares } from './limits';
 import { refuse } from './refusal';
 import { checkBody, ciObject, consoleSize, envList, int, isZeroStruct, nullOnly, optBool, optString, strSlice, zero, zeroStruct } from './schema';
 
@@ -196,6 +197,15 @@ export function imageAllowed(image: string, allowlist: readonly string[], snapsh
   return !!snapshotRepository && want.startsWith(`${snapshotRepository}:`);
 }
 
+/** True when `ref` names one of the allowlisted sidecar images (never throws). */
+export function isSidecarImage(ref: string, allowlist: readonly string[]): boolean {
+  try {
+    return imageAllowed(ref, allowlist);
+  } catch {
+    return false;
+  }
+}
+
 function joinTarget(mode: string | undefined, flag: '--pid' | '--net'): string | undefined {
   if (mode === undefined || mode === '' || (flag === '--net' && (mode === 'default' || mode === 'none'))) return undefined;
   const m = /^container:(\/?[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.exec(mode);
@@ -227,6 +237,7 @@ export function planSidecar(text: string, nameQuery: string | undefined, limits:
   checkLimit(hc.NanoCpus, limits.nanoCpus, '--cpus');
   if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && hc.PidsLimit < 0) throw refuse('an unlimited --pids-limit is not allowed');
   checkLimit(hc.PidsLimit, limits.pidsLimit, '--pids-limit');
+  checkCpuShares(hc.CpuShares);
   for (const key of Object.keys(v.Labels ?? {})) {
     if (key.toLowerCase().startsWith('sickbay.')) throw refuse(`label ${key} is reserved for the lab`);
   }

@@ -1,4 +1,5 @@
 /** What every handler of one session's proxy shares. */
+import type { AuditLimits } from '@/lib/proxy/audit-budget';
 import type { SessionScope } from '@/lib/proxy/scope';
 import type { AuditSink } from './call';
 import type { EngineClient } from './engine-client';
@@ -18,6 +19,8 @@ export interface ProxyOptions {
   updateCeiling: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   /** Commits are forced into this repository, e.g. sickbay-snapshot/<sessionId>. */
   commitRepository: string;
+  /** Overrides of the audit budget (lib/proxy/audit-budget.ts AUDIT_LIMITS); tests use small ones. */
+  auditLimits?: Partial<AuditLimits>;
   /** Where the proxy reports its own trouble (audit sink failures); silent by default. */
   log?: (message: string) => void;
 }
@@ -32,6 +35,3 @@ export interface ProxyContext {
   /** Runs check-then-create steps one at a time (the sidecar count must not race). */
   serial<T>(fn: () => Promise<T>): Promise<T>;
 }
-
-/** How many debug sidecars a session may have at once (each is limited, but they add up). */
-export const MAX_SIDECARS = 4;

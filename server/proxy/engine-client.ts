@@ -57,6 +57,22 @@ export class EngineClient {
     return { request, response };
   }
 
+  /**
+   * Starts a request whose body the caller writes (an upload streamed through): chunked
+   * unless a length is given. The caller ends or destroys `request`.
+   */
+  stream(method: string, path: string, options: { contentType: string; contentLength?: number }): { request: http.ClientRequest; response: Promise<http.IncomingMessage> } {
+    const headers: Record<string, string> = { Host: 'docker', 'Content-Type': options.contentType };
+    if (options.contentLength !== undefined) headers['Content-Length'] = String(options.contentLength);
+    // Its own connection: an aborted upload destroys it, which must not touch a pooled one.
+    const request = http.request({ socketPath: this.socketPath, method, path, headers, agent: false });
+    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', (err) => reject(unavailable(err)));
+    });
+    return { request, response };
+  }
+
   /** A buffered JSON call (the proxy's own look-ups and responses it filters). */
   async json<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: T }> {
     const { request, response } = this.send(method, path, body === undefined ? {} : { body: JSON.stringify(body) });

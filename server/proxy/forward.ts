@@ -4,7 +4,7 @@
  * hangs up (Ctrl-C on `logs -f`) ends the engine request too.
  */
 import type http from 'node:http';
-import { encodePath } from '@/lib/proxy/target';
+import { encodePath, MAX_API_VERSION } from '@/lib/proxy/target';
 import { encodeQuery } from '@/lib/proxy/query';
 import type { Call } from './call';
 import type { ProxyContext } from './context';
@@ -24,6 +24,16 @@ export function passedHeaders(headers: http.IncomingHttpHeaders): Record<string,
 
 export function enginePath(path: string, version: string | null, query: Readonly<Record<string, string | undefined>> = {}): string {
   return encodePath(path, version) + encodeQuery(query);
+}
+
+/**
+ * Where a request whose body the proxy built goes: always the API version the schemas were
+ * checked against, whatever version the learner's client named. For older versions the engine
+ * rewrites create bodies itself (below 1.25 it drops AutoRemove, below 1.40 an empty IpcMode
+ * becomes "shareable"), which would undo what the proxy forced.
+ */
+export function builtBodyPath(path: string, query: Readonly<Record<string, string | undefined>> = {}): string {
+  return enginePath(path, MAX_API_VERSION, query);
 }
 
 export interface ForwardOptions {

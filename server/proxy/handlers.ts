@@ -5,31 +5,38 @@
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { isSickbayError } from '@/lib/errors';
+import { isSickbayError, SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
+import { capCommand } from '@/lib/proxy/audit-budget';
 import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { commitBody, planCommit } from '@/lib/proxy/commit';
 import { isJsonObject } from '@/lib/proxy/json';
+import { checkPidBudget, SESSION_LIMITS } from '@/lib/proxy/limits';
 import { absent, refuse } from '@/lib/proxy/refusal';
 import type { CheckedRequest } from '@/lib/proxy/request';
 import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
 import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/lib/proxy/scope';
-import { planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
+import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
+import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
 import type { Call } from './call';
-import { MAX_SIDECARS, type ProxyContext } from './context';
+import type { ProxyContext } from './context';
+import { changedBytes, sessionPidLimits, sessionSnapshots } from './budgets';
 import type { OwnedContainer } from './ownership';
 import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
-import { enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
+import { builtBodyPath, enginePath, forwardJson, forwardStream, passedHeaders } from './forward';
 import { bodyText } from './http-io';
+import { streamUpload } from './uploads';
 
 export interface Exchange {
   ctx: ProxyContext;
   call: Call;
   req: CheckedRequest;
+  /** The request body, read under its cap (empty for uploads, which stream from `incoming`). */
   body: Buffer;
+  incoming: http.IncomingMessage;
   res: http.ServerResponse;
 }
 
@@ -182,7 +189,7 @@ async function hijackWithoutUpgrade(x: Exchange): Promise<void> {
   x.call.facts.target = exec.target;
   x.call.facts.targetId = exec.containerId;
   x.call.facts.flags = { ...x.call.facts.flags, tty: plan.tty, detach: plan.detach };
-  await forwardStream(x.ctx, x.call, x.res, 'POST', enginePath(x.req.path, x.req.version), { body: JSON.stringify(plan.body) });
+  await forwardStream(x.ctx, x.call, x.res, 'POST', builtBodyPath(x.req.path), { body: JSON.stringify(plan.body) });
 }
 
 async function execCreate(x: Exchange): Promise<void> {
@@ -199,10 +206,11 @@ async function execCreate(x: Exchange): Promise<void> {
     ...(plan.workdir ? { workdir: plan.workdir } : {}),
     ...(plan.env ? { env: plan.env } : {}),
   };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (body) => {
+  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (body) => {
     const id = (body as { Id?: unknown } | null)?.Id;
     if (typeof id === 'string') {
-      x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: plan.command });
+      // The registry keeps the command as the audit stores it (up to 4 096 execs are remembered).
+      x.ctx.execs.add(id, { containerId: container.id, target: container.target, tty: plan.tty, stdin: plan.stdin, command: capCommand(plan.command) });
       x.call.facts.flags = { ...x.call.facts.flags, exec: id.slice(0, 12) };
     }
     return body;
@@ -221,10 +229,13 @@ async function sidecarCreate(x: Exchange): Promise<void> {
   const name = sidecarName(plan, sessionPrefix(scope), crypto.randomBytes(3).toString('hex'));
   x.call.facts.target = name.slice(sessionPrefix(scope).length);
   const body = sidecarBody(plan, { ...(pid ? { pidId: pid.id } : {}), ...(net ? { netId: net.id } : {}) }, options.sidecar, scope);
+  const pidsLimit = (body.HostConfig as { PidsLimit: number }).PidsLimit;
   await x.ctx.serial(async () => {
     const sidecars = (await owned.containers({ fresh: true })).filter((c) => c.role === 'sidecar').length;
-    if (sidecars >= MAX_SIDECARS) throw refuse(`a session may have at most ${MAX_SIDECARS} debug sidecars: remove one first (docker rm -f <name>)`);
-    await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath('/containers/create', x.req.version, { name }), (answer) => {
+    const max = SESSION_LIMITS.maxSidecars;
+    if (sidecars >= max) throw refuse(`a session may have at most ${max} debug sidecars: remove one first (docker rm -f <name>)`);
+    checkPidBudget(await sessionPidLimits(x.ctx), { name: `a new debug sidecar (${x.call.facts.target})`, pidsLimit });
+    await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath('/containers/create', { name }), (answer) => {
       const id = (answer as { Id?: unknown } | null)?.Id;
       if (typeof id === 'string') x.call.facts.targetId = id;
       return answer;
@@ -235,9 +246,16 @@ async function sidecarCreate(x: Exchange): Promise<void> {
 async function update(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(x.req.ref ?? '');
   setTarget(x.call, container);
-  const plan = planUpdate(bodyText(x.body), x.ctx.options.updateCeiling);
+  // A sidecar's forced limits are its ceiling: update may lower them, never lift them.
+  const { sidecar, updateCeiling } = x.ctx.options;
+  const ceiling = container.role === 'sidecar' ? { memoryBytes: sidecar.memoryBytes, nanoCpus: sidecar.nanoCpus, pidsLimit: sidecar.pidsLimit, name: 'the debug sidecar limit' } : updateCeiling;
+  const plan = planUpdate(bodyText(x.body), ceiling);
   x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, container.id), x.req.version), (b) => b, plan.body);
+  await x.ctx.serial(async () => {
+    const pidsLimit = plan.body.PidsLimit;
+    if (pidsLimit !== undefined) checkPidBudget(await sessionPidLimits(x.ctx), { id: container.id, name: container.target, pidsLimit });
+    await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (b) => b, plan.body);
+  });
 }
 
 function snapshotFallbackTag(): string {
@@ -250,15 +268,40 @@ async function commit(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };
-  const path = enginePath('/commit', x.req.version, { container: container.id, ...plan.query });
-  await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
+  const path = builtBodyPath('/commit', { container: container.id, ...plan.query });
+  // One at a time: two commits at once must not both fit a budget only one of them fits.
+  await x.ctx.serial(async () => {
+    const [existing, bytes] = await Promise.all([sessionSnapshots(x.ctx), changedBytes(x.ctx, container.id)]);
+    checkSnapshotBudget(existing, container.target, bytes);
+    await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
+  });
+}
+
+/** `docker rmi` of one of the session's snapshots, by its name or id. */
+async function removeSnapshot(x: Exchange): Promise<void> {
+  const ref = x.req.ref ?? '';
+  x.call.facts.target = ref;
+  const { noprune } = checkRemoveQuery(x.req.query);
+  const inspect = await x.ctx.engine.json<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>('GET', enginePath(`/images/${ref}/json`, null));
+  const own = inspect.status === 200 && isOwnSnapshot(inspect.body?.Config?.Labels, x.ctx.scope);
+  if (!own) {
+    if (inspect.status !== 200 && inspect.status !== 404) throw new SickbayError('engine_unavailable', `looking up image ${ref} failed (${inspect.status})`);
+    // The sidecar images are visible to the learner: say why, instead of pretending they are absent.
+    if (isSidecarImage(ref, x.ctx.options.sidecar.images)) throw refuse(`only this session's snapshots (${x.ctx.options.commitRepository}:<tag>) can be removed`);
+    throw absent('image', ref);
+  }
+  const id = String(inspect.body?.Id ?? '');
+  x.call.facts.targetId = id;
+  // By id when named by id (the learner's short id could mean another image by the time it is
+  // used); by the name otherwise, so only that tag goes when the image has another.
+  const what = namesAnId(ref) ? id : ref;
+  await forwardJson(x.ctx, x.call, x.res, 'DELETE', enginePath(`/images/${what}`, x.req.version, { noprune }), (b) => b);
 }
 
 async function archivePut(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(x.req.ref ?? '');
   setTarget(x.call, container);
-  x.call.facts.flags = { ...x.call.facts.flags, bytes: x.body.length };
-  await forwardStream(x.ctx, x.call, x.res, 'PUT', enginePath(withId(x.req, container.id), x.req.version, x.req.query), { body: x.body, contentType: 'application/x-tar' });
+  await streamUpload({ ctx: x.ctx, call: x.call, incoming: x.incoming, res: x.res, container, path: enginePath(withId(x.req, container.id), x.req.version, x.req.query) });
 }
 
 async function removeSidecar(x: Exchange): Promise<void> {
@@ -283,7 +326,7 @@ async function networkEndpoint(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, network: network.name.replace(sessionPrefix(x.ctx.scope), ''), ...(plan.aliases.length ? { aliases: plan.aliases.join(',') } : {}), ...(plan.force ? { force: true } : {}) };
-  await forwardJson(x.ctx, x.call, x.res, 'POST', enginePath(withId(x.req, network.id), x.req.version), (b) => b, endpointBody(plan, container.id, action));
+  await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, network.id)), (b) => b, endpointBody(plan, container.id, action));
 }
 
 function absentObject(x: Exchange): never {
@@ -333,6 +376,8 @@ export async function dispatch(x: Exchange): Promise<void> {
       return networkEndpoint(x);
     case 'image-inspect':
       return imageInspect(x);
+    case 'remove-snapshot':
+      return removeSnapshot(x);
     case 'absent':
       return absentObject(x);
   }

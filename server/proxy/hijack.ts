@@ -16,7 +16,7 @@ import { bodyLimit, type CheckedRequest } from '@/lib/proxy/request';
 import type { Call } from './call';
 import type { ProxyContext } from './context';
 import { readAll } from './engine-client';
-import { enginePath } from './forward';
+import { builtBodyPath, enginePath } from './forward';
 import { bodyText } from './http-io';
 
 const BODY_WAIT_MS = 10_000;
@@ -66,7 +66,7 @@ async function plan(ctx: ProxyContext, call: Call, req: CheckedRequest, body: Bu
     call.facts.targetId = exec.containerId;
     call.facts.flags = { ...call.facts.flags, tty: start.tty, detach: start.detach };
     call.facts.command = exec.command;
-    return { path: enginePath(req.path, req.version), body: JSON.stringify(start.body), ...(exec.tty && exec.stdin && !start.detach ? { typedTarget: exec.target } : {}) };
+    return { path: builtBodyPath(req.path), body: JSON.stringify(start.body), ...(exec.tty && exec.stdin && !start.detach ? { typedTarget: exec.target } : {}) };
   }
   if (body.length > 0) throw refuse('attach takes no request body');
   const container = await ctx.owned.container(ref);

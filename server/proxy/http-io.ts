@@ -67,7 +67,7 @@ export function errorAnswer(err: unknown): { status: number; message: string; re
 /** Writes an HTTP error answer on a raw socket (upgrade requests have no ServerResponse). */
 export function writeRawError(socket: Duplex, status: number, message: string): void {
   const text = JSON.stringify({ message });
-  const reason = status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Error';
+  const reason = status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : status === 429 ? 'Too Many Requests' : 'Error';
   if (!socket.writable) return;
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }
@@ -78,6 +78,7 @@ export function writeRawError(socket: Duplex, status: number, message: string): 
  */
 export function drain(req: http.IncomingMessage, maxBytes = 1024 * 1024, timeoutMs = 5_000): Promise<boolean> {
   if (req.complete) return Promise.resolve(true);
+  if (req.destroyed || req.socket.destroyed) return Promise.resolve(false);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.resolve(false);
   return new Promise((resolve) => {

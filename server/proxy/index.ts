@@ -9,8 +9,10 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SickbayError } from '@/lib/errors';
+import { AUDIT_LIMITS, AuditBudget, capText, rateText, type ProxyEvent } from '@/lib/proxy/audit-budget';
 import { REFUSAL_PREFIX } from '@/lib/proxy/refusal';
 import { bodyLimit, checkRequest } from '@/lib/proxy/request';
+import { REQUEST_TIMEOUTS } from '@/lib/proxy/uploads';
 import { deniedAction } from '@/lib/proxy/routes';
 import { Call, type AuditSink } from './call';
 import type { ProxyContext, ProxyOptions } from './context';
@@ -73,12 +75,33 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
   if (!options.sessionId || !options.instance) throw new SickbayError('bad_request', 'the proxy needs a session id and an instance');
   await prepareSocketPath(options.socketPath);
 
-  const emit: AuditSink = (event) => {
+  const write = (event: ProxyEvent) => {
     try {
       options.audit(event);
     } catch (err) {
       options.log?.(`proxy ${options.sessionId}: audit sink failed: ${(err as Error).message}`);
     }
+  };
+  // Every proxy event passes the session's audit budget (lib/proxy/audit-budget.ts).
+  const budget = new AuditBudget({ ...AUDIT_LIMITS, ...options.auditLimits });
+  const emit: AuditSink = (event) => {
+    for (const e of budget.record(event, Date.now())) write(e);
+  };
+  /**
+   * A refused call, answered and logged; past the refusal rate it is answered 429 instead and
+   * only counted (the streak is logged in aggregate).
+   */
+  const refused = (call: Call, err: unknown): { status: number; message: string } => {
+    const answer = errorAnswer(err);
+    // A stream that failed after its answer went out was logged already: not a refusal.
+    if (call.done) return answer;
+    if (budget.admitRefusal(Date.now())) {
+      call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
+      return answer;
+    }
+    for (const e of budget.suppress(call.facts.action, Date.now())) write(e);
+    const r = budget.limits;
+    return { status: 429, message: `${REFUSAL_PREFIX}too many refused calls from this session (more than ${r.refusalBurst} at once, then ${rateText(r.refusalsPerSecond)}): wait a moment. This one was refused too: ${capText(answer.message.replace(REFUSAL_PREFIX, ''), 300)}` };
   };
   const engine = new EngineClient(options.engineSocketPath);
   const scope = { sessionId: options.sessionId, instance: options.instance };
@@ -98,8 +121,8 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
   const connectionIds = new WeakMap<object, number>();
   let connections = 0;
 
-  const server = http.createServer();
-  server.headersTimeout = 30_000;
+  // A client that trickles its headers or body (slowloris) is cut off with a 408.
+  const server = http.createServer({ headersTimeout: REQUEST_TIMEOUTS.headersMs, requestTimeout: REQUEST_TIMEOUTS.requestMs, connectionsCheckingInterval: 1_000 });
   // One learner's CLI needs a handful (stats opens one per container); this bounds the engine
   // sockets a runaway loop in the console can hold open.
   server.maxConnections = MAX_CONNECTIONS;
@@ -109,7 +132,23 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
     socket.on('error', () => socket.destroy());
   });
 
+  // A request that timed out (or could not be parsed) is answered here, and the answer is
+  // flushed before the connection closes: Node's own default destroys it right after writing.
+  const responses = new WeakMap<Duplex, http.ServerResponse>();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const started = responses.get(socket)?.headersSent;
+    // The client went away (reset, or closed mid-request): nobody to answer.
+    if (started || !socket.writable || err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE') {
+      socket.destroy();
+      return;
+    }
+    const [status, text] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  });
+
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    responses.set(req.socket, res);
     const method = req.method ?? '';
     const call = newCall(emit, method, req.url, connectionIds.get(req.socket) ?? 0);
     void (async () => {
@@ -117,20 +156,20 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         const checked = checkRequest(method, req.url ?? '');
         call.facts.action = checked.route.action;
         call.facts.path = checked.path;
-        const body = await readBody(req, bodyLimit(checked.route));
+        // Uploads stream through (server/proxy/uploads.ts); every other body is small and read first.
+        const body = checked.route.body === 'tar' ? Buffer.alloc(0) : await readBody(req, bodyLimit(checked.route));
         try {
-          await dispatch({ ctx, call, req: checked, body, res });
+          await dispatch({ ctx, call, req: checked, body, incoming: req, res });
         } finally {
           if (mutates(method)) ctx.owned.invalidate();
         }
       } catch (err) {
-        const answer = errorAnswer(err);
+        const answer = refused(call, err);
         if (res.headersSent) res.destroy();
         else {
           const drained = await drain(req);
           sendJson(res, answer.status, { message: answer.message }, drained ? {} : { Connection: 'close' });
         }
-        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
       }
     })();
   });
@@ -149,9 +188,8 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
           if (mutates(method)) ctx.owned.invalidate();
         }
       } catch (err) {
-        const answer = errorAnswer(err);
+        const answer = refused(call, err);
         writeRawError(socket, answer.status, answer.message);
-        call.finish({ allowed: false, status: answer.status, reason: refusalReason(answer.message, answer.status) });
       }
     })();
   });
@@ -175,6 +213,7 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const s of sockets) s.destroy();
         engine.close();
+        for (const e of budget.flush()) write(e);
         await closed;
         await fs.unlink(options.socketPath).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;

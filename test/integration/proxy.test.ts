@@ -201,6 +201,8 @@ before(async () => {
     sidecar: { images: [IMAGE], labels: labels(A, 'sidecar'), memoryBytes: 128 * 2 ** 20, nanoCpus: 5e8, pidsLimit: 64 },
     updateCeiling: { memoryBytes: 512 * 2 ** 20, nanoCpus: 1e9, pidsLimit: 256 },
     commitRepository: SNAPSHOTS,
+    // This suite fires hundreds of refusals on purpose; the refusal rate has its own test (proxy-abuse.test.ts).
+    auditLimits: { refusalBurst: 100_000 },
   });
 });
 
