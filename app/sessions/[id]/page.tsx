@@ -28,6 +28,11 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
       <p className="meta crumbs">
         <Link href="/">Scenarios</Link> / <span>{title}</span> / <span className="mono">{session.id}</span>
       </p>
+      {!sessions.owns(session.id) && (
+        <p className="notice" role="status" data-testid="watching">
+          You are watching {services().auth.users.get(session.ownerId)?.email ?? 'another learner'}&apos;s session: you see what they do, but only they can work in it.
+        </p>
+      )}
       <SessionPanel
         initial={session}
         title={title}
