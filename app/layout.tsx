@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { pagePrincipal } from './_lib/auth';
 import './globals.css';
 
 // Every page is rendered per request, the not-found page included: each response's scripts
@@ -12,7 +13,9 @@ export const metadata: Metadata = {
   description: 'Deliberately broken containers, a real terminal, and a score for how safely you debug.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const me = await pagePrincipal();
+  const role = me?.user.role;
   return (
     <html lang="en">
       <body>
@@ -20,11 +23,20 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             <span className="brand-mark" aria-hidden>✚</span> Sickbay
           </Link>
-          <nav>
-            <Link href="/">Scenarios</Link>
-            <Link href="/progress">Progress</Link>
-            <Link href="/sessions">Sessions</Link>
-          </nav>
+          {me && (
+            <nav>
+              <Link href="/">Scenarios</Link>
+              <Link href="/progress">Progress</Link>
+              <Link href="/sessions">Sessions</Link>
+              {me.via !== 'personal' && (role === 'facilitator' || role === 'admin') && <Link href="/cohorts">Cohorts</Link>}
+              {role === 'admin' && <Link href="/admin">Admin</Link>}
+              {me.via !== 'personal' && (
+                <Link href="/account" data-testid="whoami">
+                  {me.user.email ?? me.user.name}
+                </Link>
+              )}
+            </nav>
+          )}
         </header>
         <main>{children}</main>
       </body>

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { pageSessions } from '@/app/_lib/auth';
 import { learnerProgress } from '@/app/_lib/progress';
 import { CatalogueGrid, type CatalogueItem } from '@/app/_components/catalogue/CatalogueGrid';
 import { TrackPath } from '@/app/_components/catalogue/TrackPath';
@@ -12,7 +13,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const { catalogue, tracks } = services();
   const scenarios = catalogue.list();
   const bySlug = new Map(scenarios.map((s) => [s.slug, s]));
-  const { progress, current, suggestion } = learnerProgress();
+  const { progress, current, suggestion } = learnerProgress(await pageSessions());
   const steps = new Map(current?.steps.map((s) => [s.scenario, s.position]) ?? []);
   const items: CatalogueItem[] = scenarios.map((s) => {
     const p = progress.scenarios[s.slug];

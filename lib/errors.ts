@@ -5,10 +5,12 @@
  */
 export const ERROR_CODES = {
   bad_request: 400,
+  unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   invalid_scenario: 500,
   invalid_track: 500,
   engine_unavailable: 503,

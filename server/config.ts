@@ -9,6 +9,7 @@ import { parseDiskThreshold, parseStorageBudget, type DiskThreshold } from '@/li
 import { parsePoolSpec } from '@/lib/lifecycle/pool';
 import { parseDuration } from '@/lib/units';
 import { parsePublicUrl, type PublicUrl } from '@/lib/web/origin';
+import { loadAuthConfig, type AuthConfig } from './auth/config';
 
 export interface Config {
   host: string;
@@ -42,6 +43,8 @@ export interface Config {
    * proxy): its host is accepted in Host headers and its origin in Origin headers.
    */
   publicUrl: PublicUrl | null;
+  /** Accounts: OpenID Connect, per-user limits, the reverse proxy (server/auth/config.ts). */
+  auth: AuthConfig;
 }
 
 function intFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -86,5 +89,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storageCheckMs: parseDuration(env.SICKBAY_STORAGE_CHECK_INTERVAL || '5s'),
     minFreeDisk: parseDiskThreshold(env.SICKBAY_MIN_FREE_DISK || '5g'),
     publicUrl: env.SICKBAY_PUBLIC_URL ? parsePublicUrl(env.SICKBAY_PUBLIC_URL) : null,
+    auth: loadAuthConfig(env),
   };
 }

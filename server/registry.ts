@@ -11,6 +11,8 @@ import type { ContainerRuntime } from './runtime/runtime';
 import type { SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from './store/store';
 import type { TerminalGateway } from './terminal/gateway';
+import type { AuthService } from './auth/auth';
+import type { SessionAccess } from './auth/session-access';
 import { SickbayError } from '@/lib/errors';
 
 export interface Services {
@@ -21,6 +23,10 @@ export interface Services {
   tracks: Tracks;
   engine: SessionEngine;
   terminals: TerminalGateway;
+  /** Accounts, sign-in and who a request is (server/auth/auth.ts). */
+  auth: AuthService;
+  /** The engine as one user may see it: what routes and pages use (server/auth/session-access.ts). */
+  access: SessionAccess;
   sweep(): Promise<SweepDecision[]>;
   close(): Promise<void>;
 }

@@ -20,6 +20,8 @@ import { sweepOnce } from './runtime/sweeper';
 import { Store } from './store/store';
 import { createTerminalGateway } from './terminal/gateway';
 import { originAllowed, webAllowlist } from '@/lib/web/origin';
+import { AuthService } from './auth/auth';
+import { SessionAccess } from './auth/session-access';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -84,6 +86,8 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     log,
   });
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
+  const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
+  const access = new SessionAccess({ engine, store, auth, clock });
 
   for (const slug of Object.keys(config.pool)) {
     if (!catalogue.has(slug)) log(`SICKBAY_POOL names "${slug}", which is not a scenario here: ignored`);
@@ -92,6 +96,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
   const sweep = async () => {
     await engine.expire();
+    auth.signins.prune();
     const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions(), clock });
     if (removed.length) log(`swept ${removed.length} leftover object(s): ${[...new Set(removed.map((d) => d.reason))].join('; ')}`);
     return removed;
@@ -115,6 +120,8 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     tracks,
     engine,
     terminals,
+    auth,
+    access,
     sweep,
     async close() {
       clearInterval(timer);

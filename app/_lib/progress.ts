@@ -1,10 +1,11 @@
 /**
  * The learner's progress for pages and the API: their history from the engine, aggregated by
- * lib/progress. The one place that asks for "this learner's" sessions: with accounts, the
- * viewer is passed to engine.history() here.
+ * lib/progress. The learner is whoever the scoped sessions belong to (the signed-in user; the
+ * local admin in personal mode).
  */
 import { currentTrack, suggestNext, summarizeProgress, type Progress, type Suggestion, type TrackProgress } from '@/lib/progress';
 import type { SessionHistoryItem } from '@/server/engine/views';
+import type { ScopedSessions } from '@/server/auth/session-access';
 import { services } from '@/server/registry';
 
 export interface LearnerProgress {
@@ -16,9 +17,9 @@ export interface LearnerProgress {
   suggestion: Suggestion | null;
 }
 
-export function learnerProgress(): LearnerProgress {
-  const { engine, tracks } = services();
-  const history = engine.history();
+export function learnerProgress(sessions: ScopedSessions): LearnerProgress {
+  const { tracks } = services();
+  const history = sessions.history();
   const progress = summarizeProgress(history);
   const list = tracks.list();
   const current = currentTrack(list, progress);

@@ -1,13 +1,15 @@
 import type { Metadata } from 'next';
 import { services } from '@/server/registry';
+import { pagePrincipal } from './auth';
 
 /** `<title>` for a session's pages: "<what>: <scenario title> (<id>) — Sickbay", or a plain one for unknown ids. */
-export function sessionMetadata(id: string, what?: string): Metadata {
+export async function sessionMetadata(id: string, what?: string): Promise<Metadata> {
   let scenario: string | null = null;
+  const principal = await pagePrincipal();
   try {
-    if (/^[0-9a-f]{12}$/.test(id)) {
-      const { engine, catalogue } = services();
-      const slug = engine.get(id).scenario;
+    if (/^[0-9a-f]{12}$/.test(id) && principal) {
+      const { access, catalogue } = services();
+      const slug = access.as(principal).get(id).scenario;
       scenario = catalogue.has(slug) ? catalogue.get(slug).definition.title : slug;
     }
   } catch {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { lessonLabel, metPhrase, weakestRule } from '@/lib/progress';
+import { pageSessions } from '@/app/_lib/auth';
 import { learnerProgress } from '@/app/_lib/progress';
 import { RuleStrip } from '@/app/_components/progress/RuleStrip';
 import { ScoreChart } from '@/app/_components/progress/ScoreChart';
@@ -10,9 +11,9 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Progress — Sickbay' };
 
 /** The learner's progress: the next suggestion, scores over time, every habit over the last attempts, every scenario. */
-export default function ProgressPage() {
+export default async function ProgressPage() {
   const { catalogue } = services();
-  const { progress, current, suggestion } = learnerProgress();
+  const { progress, current, suggestion } = learnerProgress(await pageSessions());
   const titles = new Map(catalogue.list().map((s) => [s.slug, s.title]));
   const weakest = weakestRule(progress);
   const rows = [...catalogue.list()].sort(

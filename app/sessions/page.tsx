@@ -1,14 +1,20 @@
 import Link from 'next/link';
+import { pageSessions } from '@/app/_lib/auth';
 import { services } from '@/server/registry';
 
 export const dynamic = 'force-dynamic';
 
-export default function SessionsPage() {
-  const sessions = services().engine.list();
+export default async function SessionsPage() {
+  const scoped = await pageSessions();
+  const sessions = scoped.list();
+  const me = scoped.principal;
+  // With accounts, whose each session is (admins and facilitators see others' too).
+  const showOwner = me.via !== 'personal' && sessions.some((s) => s.ownerId !== me.user.id);
+  const ownerName = (id: string) => (id === me.user.id ? 'you' : (services().auth.users.get(id)?.email ?? id));
   return (
     <>
       <h1>Sessions</h1>
-      <p className="lead">Every drill started on this lab, newest first.</p>
+      <p className="lead">{me.via === 'personal' ? 'Every drill started on this lab, newest first.' : showOwner ? 'Your drills and those of the people you watch, newest first.' : 'Your drills, newest first.'}</p>
       {sessions.length === 0 ? (
         <div className="placeholder">
           No sessions yet. <Link href="/">Start a scenario</Link>.
@@ -19,6 +25,7 @@ export default function SessionsPage() {
             <tr>
               <th>Session</th>
               <th>Scenario</th>
+              {showOwner && <th>Learner</th>}
               <th>Status</th>
               <th>Started</th>
               <th>
@@ -33,6 +40,7 @@ export default function SessionsPage() {
                   <Link href={`/sessions/${s.id}`}>{s.id}</Link>
                 </td>
                 <td>{s.scenario}</td>
+                {showOwner && <td data-owner={s.ownerId}>{ownerName(s.ownerId)}</td>}
                 <td>
                   <span className={`status ${s.status}`}>{s.status}</span>
                 </td>

@@ -9,7 +9,8 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import { sessionFilter } from '@/lib/lifecycle/objects';
 import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
-import { LIVE_STATUSES, isLive } from '@/lib/lifecycle/status';
+import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/status';
+import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
 import { mirrorPath } from '@/lib/terminal/protocol';
 import { buildSessionReport, type StoredReport } from '@/lib/scoring/session-report';
@@ -104,8 +105,17 @@ export class SessionEngine implements TerminalDirectory {
     return toView(this.visible(id), this.parts.admission.place(id));
   }
 
-  list(): SessionListItem[] {
-    return this.parts.store.listSessions({ limit: 200 }).map(toListItem);
+  /**
+   * Sessions, newest first (at most 200). Without a filter: everyone's (personal mode, admins);
+   * server/auth/session-access.ts narrows it to what a user may see.
+   */
+  list(filter: { owners?: readonly string[]; ids?: readonly string[]; statuses?: readonly SessionStatus[] } = {}): SessionListItem[] {
+    return this.parts.store.listSessions({ limit: 200, ...filter }).map(toListItem);
+  }
+
+  /** Who a (visible) session belongs to: what every access decision starts from. */
+  ownerOf(id: string): string {
+    return this.visible(id).ownerId;
   }
 
   /**
@@ -131,32 +141,32 @@ export class SessionEngine implements TerminalDirectory {
    * `newCulprit`, the seed (or pooled session) is one whose culprit the learner has not met in
    * this scenario yet, when there is one left (server/engine/new-culprit.ts).
    */
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
+    const ownerId = input.ownerId ?? LOCAL_ADMIN_ID;
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
-    const fresh = input.newCulprit ? newCulpritStart({ entry, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions().map((h) => h.record) }) : null;
-    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug) : null;
-    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false);
+    const fresh = input.newCulprit
+      ? newCulpritStart({ entry, ownerId, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions(ownerId).map((h) => h.record) })
+      : null;
+    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
     return toView(record, this.parts.admission.place(record.id));
   }
 
   /**
-   * The learner's sessions, newest first, each with a summary of its report (total, goals,
-   * every protocol rule's status): what lib/progress aggregates. Pooled sessions never appear.
+   * A learner's sessions, newest first, each with a summary of its report (total, goals, every
+   * protocol rule's status): what lib/progress aggregates. Pooled sessions never appear.
    */
-  history(): SessionHistoryItem[] {
-    return this.learnerSessions().map(({ record, report }) => ({ ...toListItem(record), report }));
+  history(ownerId: string = LOCAL_ADMIN_ID): SessionHistoryItem[] {
+    return this.learnerSessions(ownerId).map(({ record, report }) => ({ ...toListItem(record), report }));
   }
 
-  /**
-   * Every session the learner owns, with report summaries: the one place history and "a new
-   * culprit" read from. In personal mode that is every session; with accounts, filter by owner here.
-   */
-  private learnerSessions(): { record: SessionRecord; report: StoredReportSummary | null }[] {
-    return this.parts.store.listHistory();
+  /** Every session one learner owns, with report summaries: what history and "a new culprit" read. */
+  private learnerSessions(ownerId: string): { record: SessionRecord; report: StoredReportSummary | null }[] {
+    return this.parts.store.listHistory({ ownerId });
   }
 
-  private startSession(slug: string, seed: string, pooled: boolean): SessionRecord {
+  private startSession(slug: string, seed: string, pooled: boolean, ownerId: string = LOCAL_ADMIN_ID): SessionRecord {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
@@ -177,6 +187,7 @@ export class SessionEngine implements TerminalDirectory {
       now,
       expiresAt: now + config.sessionTtlMs,
       pooled,
+      ownerId,
     });
     store.appendEvent(id, { kind: 'lifecycle', status: 'queued', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
     tasks.track(id, this.provisioner.run(id, resolved, pooled));

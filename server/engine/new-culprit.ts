@@ -49,7 +49,14 @@ export function chooseNewCulprit(input: {
  * `earlier` are all the learner's sessions (the engine's history); those of this scenario
  * that became ready are the culprits met.
  */
-export function newCulpritStart(input: { entry: CatalogueEntry; seedSecret: string; store: Store; pool: SessionPool; earlier: readonly SessionRecord[] }): {
+export function newCulpritStart(input: {
+  entry: CatalogueEntry;
+  ownerId: string;
+  seedSecret: string;
+  store: Store;
+  pool: SessionPool;
+  earlier: readonly SessionRecord[];
+}): {
   claimed: SessionRecord | null;
   seed: string;
 } {
@@ -60,6 +67,6 @@ export function newCulpritStart(input: { entry: CatalogueEntry; seedSecret: stri
     earlier: input.earlier.filter((r) => r.scenario === slug && r.readyAt !== null),
     pooled: input.store.listSessions({ statuses: ['ready'], includePooled: true }).filter((r) => r.pooled && r.scenario === slug).reverse(),
   });
-  const claimed = choice.pooledId ? input.pool.claim(slug, (r) => r.id === choice.pooledId) : null;
+  const claimed = choice.pooledId ? input.pool.claim(slug, input.ownerId, (r) => r.id === choice.pooledId) : null;
   return { claimed, seed: choice.seed };
 }

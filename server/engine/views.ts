@@ -21,6 +21,8 @@ export interface SessionView {
   hasReport: boolean;
   /** While queued: the place in line, how many provision at once, and an estimate of the wait. */
   queue: QueuePlace | null;
+  /** The user the session belongs to ('local' in personal mode). */
+  ownerId: string;
 }
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
@@ -55,6 +57,7 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
     terminal: terminalUp ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken as string } : null,
     hasReport: record.hasReport,
     queue: record.status === 'queued' ? queue : null,
+    ownerId: record.ownerId,
   };
 }
 

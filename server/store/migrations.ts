@@ -66,4 +66,91 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN mirror_token TEXT;
   `,
+  // Accounts (issue #12): users and roles, browser sign-ins, API tokens, set-password links,
+  // sign-in failures for lockout, cohorts, the admin audit log; every session gets an owner.
+  // The implicit local admin of personal mode owns every session started before accounts.
+  `
+  CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    email         TEXT UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL DEFAULT '',
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'facilitator', 'learner')),
+    password_hash TEXT,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    oidc_issuer   TEXT,
+    oidc_subject  TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    UNIQUE (oidc_issuer, oidc_subject)
+  );
+  INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES ('local', NULL, 'local admin', 'admin', 0, 0);
+  ALTER TABLE sessions ADD COLUMN owner_id TEXT NOT NULL DEFAULT 'local';
+  CREATE INDEX sessions_owner ON sessions(owner_id, created_at);
+  CREATE TABLE auth_sessions (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    secret_hash  TEXT NOT NULL,
+    via          TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+  );
+  CREATE INDEX auth_sessions_user ON auth_sessions(user_id);
+  CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    name         TEXT NOT NULL,
+    scopes       TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+  );
+  CREATE INDEX api_tokens_user ON api_tokens(user_id);
+  CREATE TABLE user_links (
+    id          TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    purpose     TEXT NOT NULL CHECK (purpose IN ('invite', 'reset')),
+    secret_hash TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+  );
+  CREATE TABLE signin_failures (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    email   TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    at      INTEGER NOT NULL
+  );
+  CREATE INDEX signin_failures_email ON signin_failures(email, at);
+  CREATE INDEX signin_failures_address ON signin_failures(address, at);
+  CREATE TABLE cohorts (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE cohort_members (
+    cohort_id TEXT NOT NULL REFERENCES cohorts(id) ON DELETE CASCADE,
+    user_id   TEXT NOT NULL REFERENCES users(id),
+    role      TEXT NOT NULL CHECK (role IN ('facilitator', 'learner')),
+    added_at  INTEGER NOT NULL,
+    PRIMARY KEY (cohort_id, user_id)
+  );
+  CREATE INDEX cohort_members_user ON cohort_members(user_id);
+  CREATE TABLE admin_audit (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    actor_id TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    target   TEXT,
+    detail   TEXT
+  );
+  -- What admins did is evidence too: nothing may rewrite or delete it.
+  CREATE TRIGGER admin_audit_append_only_update BEFORE UPDATE ON admin_audit
+    BEGIN SELECT RAISE(ABORT, 'the admin audit log is append-only'); END;
+  CREATE TRIGGER admin_audit_append_only_delete BEFORE DELETE ON admin_audit
+    BEGIN SELECT RAISE(ABORT, 'the admin audit log is append-only'); END;
+  `,
 ];

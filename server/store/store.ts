@@ -34,6 +34,8 @@ export interface SessionRecord {
   pooled: boolean;
   /** Whether a report is stored (read without parsing it). */
   hasReport: boolean;
+  /** The user the session belongs to ('local': the implicit admin of personal mode). */
+  ownerId: string;
 }
 
 interface SessionRow {
@@ -56,6 +58,7 @@ interface SessionRow {
   mirror_token: string | null;
   pooled: number;
   has_report: number;
+  owner_id: string;
 }
 
 /** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
@@ -96,6 +99,7 @@ function toRecord(row: SessionRow): SessionRecord {
     mirrorToken: row.mirror_token ?? null,
     pooled: row.pooled === 1,
     hasReport: row.has_report === 1,
+    ownerId: row.owner_id,
   };
 }
 
@@ -114,13 +118,13 @@ export class Store {
     this.db.close();
   }
 
-  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean }): SessionRecord {
+  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string }): SessionRecord {
     this.db
       .prepare(
-        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled)
-         VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled)`,
+        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
+         VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
       )
-      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0 });
+      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
     return this.requireSession(input.id);
   }
 
@@ -128,7 +132,7 @@ export class Store {
    * Hands the oldest ready pooled session of a scenario (that `accept` takes) to a learner, atomically: it stops
    * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
    */
-  claimPooled(scenario: string, now: number, expiresAt: number, accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
+  claimPooled(scenario: string, now: number, expiresAt: number, ownerId = 'local', accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
     return this.db.transaction(() => {
       // Oldest first; `accept` may pass over one (a new culprit was asked for and it has an old one).
       const ids = this.db
@@ -137,8 +141,8 @@ export class Store {
       const row = ids.find(({ id }) => accept(this.requireSession(id)));
       if (!row) return null;
       this.db
-        .prepare('UPDATE sessions SET pooled = 0, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
-        .run({ id: row.id, now, expiresAt });
+        .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
+        .run({ id: row.id, now, expiresAt, ownerId });
       return this.requireSession(row.id);
     })();
   }
@@ -146,6 +150,20 @@ export class Store {
   /** Sessions that hold resources (being created, provisioned or ready), pooled ones included. */
   countLive(): number {
     const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${LIVE_IN}`).get() as { n: number };
+    return row.n;
+  }
+
+  /** A user's sessions that hold resources (the per-user limit). */
+  countLiveOwnedBy(ownerId: string): number {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE owner_id = ? AND pooled = 0 AND ${LIVE_IN}`).get(ownerId) as { n: number };
+    return row.n;
+  }
+
+  /** Sessions a user started (or took from the pool) since a moment (the per-user start rate). */
+  countStartedBy(ownerId: string, since: number): number {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM sessions WHERE owner_id = ? AND pooled = 0 AND (created_at >= ? OR ready_at >= ?)')
+      .get(ownerId, since, since) as { n: number };
     return row.n;
   }
 
@@ -169,14 +187,28 @@ export class Store {
   }
 
   /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
-  listSessions(options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
+  listSessions(
+    options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean; owners?: readonly string[]; ids?: readonly string[] } = {},
+  ): SessionRecord[] {
     const limit = options.limit ?? 500;
     const where: string[] = [];
-    if (options.statuses?.length) where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
+    const args: unknown[] = [];
+    if (options.statuses?.length) {
+      where.push(`status IN (${options.statuses.map(() => '?').join(',')})`);
+      args.push(...options.statuses);
+    }
     if (!options.includePooled) where.push('pooled = 0');
+    // Owners and single sessions widen each other (a learner's own plus those they watch).
+    if (options.owners || options.ids) {
+      const owners = options.owners ?? [];
+      const ids = options.ids ?? [];
+      const any = [owners.length ? `owner_id IN (${owners.map(() => '?').join(',')})` : '', ids.length ? `id IN (${ids.map(() => '?').join(',')})` : ''].filter(Boolean);
+      where.push(any.length ? `(${any.join(' OR ')})` : '0');
+      args.push(...owners, ...ids);
+    }
     const rows = this.db
       .prepare(`${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`)
-      .all(...(options.statuses ?? []), limit) as SessionRow[];
+      .all(...args, limit) as SessionRow[];
     return rows.map(toRecord);
   }
 
@@ -229,7 +261,7 @@ export class Store {
    * computed from. SQLite picks the few report fields out (json_extract), so a long history
    * does not parse every stored report with its notes and citations.
    */
-  listHistory(options: { limit?: number } = {}): { record: SessionRecord; report: StoredReportSummary | null }[] {
+  listHistory(options: { ownerId: string; limit?: number }): { record: SessionRecord; report: StoredReportSummary | null }[] {
     const rows = this.db
       .prepare(
         `SELECT sessions.*, reports.session_id IS NOT NULL AS has_report,
@@ -240,9 +272,9 @@ export class Store {
               'status', json_extract(r.value, '$.status'), 'points', json_extract(r.value, '$.points'), 'weight', json_extract(r.value, '$.weight')))
             FROM json_each(reports.report, '$.protocol.results') AS r) AS r_rules
          FROM sessions LEFT JOIN reports ON reports.session_id = sessions.id
-         WHERE sessions.pooled = 0 ORDER BY sessions.created_at DESC LIMIT ?`,
+         WHERE sessions.pooled = 0 AND sessions.owner_id = ? ORDER BY sessions.created_at DESC LIMIT ?`,
       )
-      .all(options.limit ?? 1000) as (SessionRow & { r_total: number | null; r_rule_set: string | null; r_goals: string | null; r_rules: string | null })[];
+      .all(options.ownerId, options.limit ?? 1000) as (SessionRow & { r_total: number | null; r_rule_set: string | null; r_goals: string | null; r_rules: string | null })[];
     return rows.map((row) => {
       const goals = row.has_report ? (JSON.parse(row.r_goals ?? '[]') as { pass: number | boolean | null }[]) : [];
       return {

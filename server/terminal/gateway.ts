@@ -7,6 +7,7 @@
  *   - the path names a session id                                        else 404
  *   - the Origin header is one of the server's (cross-site WebSocket)    else 403
  *     (server.ts has refused a Host that is not ours, DNS rebinding, with 421 before this)
+ *   - the signed-in user may open it (gate; server/auth)   else 404 (not theirs) or 403 (a watcher)
  *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  *     (/ws/terminal/<id>/mirror: the session's mirror token; a read-only watcher)
@@ -82,9 +83,16 @@ export interface TerminalGatewayOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * Whether the signed-in user may open this session's terminal (or, `mirror`, its read-only
+ * mirror): null to go on, else the refusal. server.ts passes the account check's answer
+ * (server/auth/session-access.ts); without one (tests, personal tools) only the token counts.
+ */
+export type TerminalGate = (sessionId: string, mirror: boolean) => null | { status: number; message: string };
+
 export interface TerminalGateway {
   /** True when the path is ours (/ws/terminal/...), whether accepted or refused. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: TerminalGate): boolean;
   /** Destroys the session's pty, closes its socket (4002) and flushes the recording. */
   closeSession(sessionId: string): Promise<void>;
   /** Same for every session; new upgrades are refused from now on. */
@@ -322,7 +330,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
   }
 
   return {
-    handleUpgrade(req, socket, head) {
+    handleUpgrade(req, socket, head, gate) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!url.pathname.startsWith(TERMINAL_PATH_PREFIX)) return false;
       const route = parseTerminalPath(url.pathname);
@@ -336,6 +344,12 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
       }
       if (!options.isAllowedOrigin(req.headers.origin)) {
         refuse(socket, 403, 'origin not allowed');
+        return true;
+      }
+      // The user before the directory: another learner's session is refused exactly like an unknown one.
+      const refusal = gate?.(route.sessionId, route.mirror);
+      if (refusal) {
+        refuse(socket, refusal.status, refusal.message);
         return true;
       }
       const target = options.directory.terminalTarget(route.sessionId);

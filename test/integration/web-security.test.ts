@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { api, labelledObjects, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { seedAccounts, signIn } from './accounts-helpers';
 
 const instance = testInstance();
 const dataDir = tempDataDir();
@@ -19,6 +20,9 @@ let server: ServerProcess;
 let port = 0;
 let ours = '';
 let session: { id: string; terminal: { path: string; token: string } };
+// SICKBAY_PUBLIC_URL makes this a team server: every request here is a signed-in admin's page.
+let cookie = '';
+const me = () => ({ cookie, origin: ours });
 
 interface Answer {
   status: number;
@@ -29,7 +33,7 @@ interface Answer {
 /** One HTTP request to the server with exactly these headers (Host included). */
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, cookie, ...headers }, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -55,6 +59,7 @@ function upgrade(path: string, headers: Record<string, string>): Promise<{ statu
         upgrade: 'websocket',
         'sec-websocket-version': '13',
         'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
+        cookie,
         ...headers,
       },
     });
@@ -74,20 +79,22 @@ function upgrade(path: string, headers: Record<string, string>): Promise<{ statu
   });
 }
 
-const sessionIds = async () => (await api<{ sessions: { id: string }[] }>(server.url, 'GET', '/api/sessions')).body.sessions.map((s) => s.id).sort();
-const events = async (id: string) => (await api<{ events: { kind: string; action?: string }[] }>(server.url, 'GET', `/api/sessions/${id}/events`)).body.events;
+const sessionIds = async () => (await api<{ sessions: { id: string }[] }>(server.url, 'GET', '/api/sessions', undefined, me())).body.sessions.map((s) => s.id).sort();
+const events = async (id: string) => (await api<{ events: { kind: string; action?: string }[] }>(server.url, 'GET', `/api/sessions/${id}/events`, undefined, me())).body.events;
 
 before(async () => {
+  await seedAccounts(dataDir, [{ email: 'ada@example.com', role: 'admin', password: 'correct horse battery' }]);
   server = await startServer({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, SICKBAY_PUBLIC_URL: PUBLIC });
   port = Number(new URL(server.url).port);
   ours = `http://127.0.0.1:${port}`;
-  // A script without Origin (personal mode) starts the session the attacks aim at.
-  const created = await api<{ id: string }>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed: 'web-security' });
+  cookie = await signIn(server.url, 'ada@example.com', 'correct horse battery');
+  // Our own page starts the session the attacks aim at.
+  const created = await api<{ id: string }>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed: 'web-security' }, me());
   assert.equal(created.status, 201, JSON.stringify(created.body));
   session = await waitFor(
     'the session to be ready',
     async () => {
-      const s = await api<{ id: string; status: string; statusDetail: string | null; terminal: { path: string; token: string } | null }>(server.url, 'GET', `/api/sessions/${created.body.id}`);
+      const s = await api<{ id: string; status: string; statusDetail: string | null; terminal: { path: string; token: string } | null }>(server.url, 'GET', `/api/sessions/${created.body.id}`, undefined, me());
       if (s.body.status === 'failed') throw new Error(`provisioning failed: ${s.body.statusDetail}`);
       return s.body.status === 'ready' && s.body.terminal ? { id: s.body.id, terminal: s.body.terminal } : null;
     },
@@ -174,11 +181,11 @@ describe('cross-site requests', () => {
       assert.equal(res.status, 403, `${method} ${path} ${JSON.stringify(headers)}: ${res.text}`);
       assert.match(res.headers['content-type'] ?? '', /application\/json/);
     }
-    const hints = await api<{ hints: string[] }>(server.url, 'GET', `/api/sessions/${id}/hints`);
+    const hints = await api<{ hints: string[] }>(server.url, 'GET', `/api/sessions/${id}/hints`, undefined, me());
     assert.deepEqual(hints.body.hints, [], 'no hint was taken');
     const log = await events(id);
     assert.equal(log.some((e) => e.kind === 'hint' || e.kind === 'goals'), false, 'no hint or goal check was logged');
-    const now = await api<{ status: string }>(server.url, 'GET', `/api/sessions/${id}`);
+    const now = await api<{ status: string }>(server.url, 'GET', `/api/sessions/${id}`, undefined, me());
     assert.equal(now.body.status, 'ready', 'the session was not ended');
 
     // Our own pages (and the public origin) still may: the same request with a same-origin Origin.
@@ -192,7 +199,7 @@ describe('cross-site requests', () => {
     const before = await sessionIds();
     const json = JSON.stringify({ scenario: 'leaky-job' });
     for (const type of ['text/plain;application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json;text/plain']) {
-      const res = await send('POST', '/api/sessions', { 'content-type': type }, json);
+      const res = await send('POST', '/api/sessions', { origin: ours, 'content-type': type }, json);
       assert.equal(res.status, 415, type);
       const body = JSON.parse(res.text) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'unsupported_media_type');

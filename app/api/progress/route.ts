@@ -1,12 +1,13 @@
+import { sessionsFor } from '@/app/_lib/auth';
 import { handle, json } from '@/app/_lib/http';
 import { learnerProgress } from '@/app/_lib/progress';
 
 export const dynamic = 'force-dynamic';
 
 /** The learner's progress: per scenario, per protocol rule, the tracks and the next suggestion (docs/api.md). */
-export async function GET() {
+export async function GET(request: Request) {
   return handle(() => {
-    const { progress, tracks, current, suggestion } = learnerProgress();
+    const { progress, tracks, current, suggestion } = learnerProgress(sessionsFor(request));
     return json({
       window: progress.window,
       scenarios: Object.values(progress.scenarios),

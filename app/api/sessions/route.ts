@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEED_PATTERN, SEED_RULE } from '@/lib/lifecycle/seed';
-import { services } from '@/server/registry';
+import { sessionsFor } from '@/app/_lib/auth';
 import { handle, json, readJson } from '@/app/_lib/http';
 
 export const dynamic = 'force-dynamic';
@@ -15,14 +15,14 @@ const CreateSession = z
   .strict()
   .refine((b) => !(b.newCulprit && b.seed !== undefined), { message: 'give either a seed or newCulprit, not both: a seed fixes the culprit', path: ['newCulprit'] });
 
-export async function GET() {
-  return handle(() => json({ sessions: services().engine.list() }));
+export async function GET(request: Request) {
+  return handle(() => json({ sessions: sessionsFor(request).list() }));
 }
 
 export async function POST(request: Request) {
   return handle(async () => {
     const body = await readJson(request, CreateSession);
-    const session = services().engine.create(body);
+    const session = sessionsFor(request).create(body);
     return json(session, 201);
   });
 }

@@ -7,6 +7,7 @@ import { isLive } from '@/lib/lifecycle/status';
 import { lessonLabel, metPhrase } from '@/lib/progress';
 import { timelineBudgets } from '@/lib/scoring/budgets';
 import { STANDARD_RULES } from '@/lib/scoring/rules';
+import { pageSessions } from '@/app/_lib/auth';
 import { learnerProgress } from '@/app/_lib/progress';
 import { AttemptsTable } from '@/app/_components/progress/AttemptsTable';
 import { StartButton } from '@/app/_components/StartButton';
@@ -46,7 +47,7 @@ export default async function ScenarioPage({ params }: { params: Promise<{ slug:
   const { catalogue, tracks } = services();
   const source = catalogue.briefing(slug);
   const briefing = source ? (await compileMDX({ source, options: { blockJS: true } })).content : null;
-  const { history, progress } = learnerProgress();
+  const { history, progress } = learnerProgress(await pageSessions());
   const mine = history.filter((h) => h.scenario === slug);
   const sp = progress.scenarios[slug];
   const live = mine.filter((h) => isLive(h.status));

@@ -3,6 +3,7 @@ import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { timelineBudgets } from '@/lib/scoring/budgets';
 import { services } from '@/server/registry';
+import { pageSessions } from '@/app/_lib/auth';
 import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
 import { SessionPanel } from '@/app/_components/session/SessionPanel';
@@ -15,8 +16,9 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { engine, catalogue } = services();
-  const { session } = sessionOr404(id);
+  const { catalogue } = services();
+  const sessions = await pageSessions();
+  const { session } = await sessionOr404(id);
   const entry = catalogue.has(session.scenario) ? catalogue.get(session.scenario) : null;
   const source = entry ? catalogue.briefing(session.scenario) : null;
   const briefing = source ? (await compileMDX({ source, options: { blockJS: true } })).content : null;
@@ -27,6 +29,11 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         <Link href="/">Scenarios</Link> / {entry ? <Link href={`/scenarios/${session.scenario}`}>{title}</Link> : <span>{title}</span>} /{' '}
         <span className="mono">{session.id}</span>
       </p>
+      {!sessions.owns(session.id) && (
+        <p className="notice" role="status" data-testid="watching">
+          You are watching {services().auth.users.get(session.ownerId)?.email ?? 'another learner'}&apos;s session: you see what they do, but only they can work in it.
+        </p>
+      )}
       <SessionPanel
         initial={session}
         title={title}
@@ -34,8 +41,8 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         goalTitles={entry ? entry.definition.goals.map((g) => ({ id: g.id, title: g.title })) : []}
         diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
         hintCount={entry?.definition.hints.length ?? 0}
-        initialHints={engine.hintsTaken(session.id)}
-        initialInput={engine.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}
+        initialHints={sessions.hintsTaken(session.id)}
+        initialInput={sessions.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}
         budgets={entry ? timelineBudgets(entry.definition.protocol.timelineScale) : []}
       />
     </>

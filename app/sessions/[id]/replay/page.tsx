@@ -15,7 +15,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const { id } = await params;
   const t = (await searchParams).t;
   const startAt = t && /^\d{1,9}$/.test(t) ? Number(t) : undefined;
-  const { session, title } = sessionOr404(id);
+  const { session, title } = await sessionOr404(id);
   return (
     <div className="wide-page">
       <p className="meta crumbs">

@@ -8,6 +8,7 @@ import { isSickbayError } from '@/lib/errors';
 import { TimelineChart } from '@/app/_components/TimelineChart';
 import { services } from '@/server/registry';
 import { sessionMetadata } from '@/app/_lib/titles';
+import { pageSessions } from '@/app/_lib/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,15 +19,16 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 /** The session report: scores, every rule with the moments it cites, the truth and the debrief. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { engine, catalogue } = services();
+  const { catalogue } = services();
+  const sessions = await pageSessions();
   let report;
   try {
-    report = engine.report(/^[0-9a-f]{12}$/.test(id) ? id : '-');
+    report = sessions.report(/^[0-9a-f]{12}$/.test(id) ? id : '-');
   } catch (err) {
     if (isSickbayError(err) && (err.code === 'not_found' || err.code === 'conflict')) notFound();
     throw err;
   }
-  const events = new Map(engine.events(id).map((e) => [e.id, e]));
+  const events = new Map(sessions.events(id).map((e) => [e.id, e]));
   const entry = catalogue.has(report.scenario) ? catalogue.get(report.scenario) : null;
   const debriefSource = catalogue.has(report.scenario) ? catalogue.debrief(report.scenario) : null;
   const debrief = debriefSource ? (await compileMDX({ source: debriefSource, options: { blockJS: true } })).content : null;
@@ -54,7 +56,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   ];
   const subs = Object.entries(report.subscores) as [string, { score: number; weight: number; points: number; notes: string[] }][];
   const title = entry?.definition.title ?? report.scenario;
-  const session = engine.get(id);
+  const session = sessions.get(id);
   const categoryLabel = (cat: string) => entry?.definition.diagnosis.categories.find((c) => c.id === cat)?.label ?? cat;
   const total = Math.round(report.total);
   const verdict = total >= 80 ? { cls: 'good', text: 'Well handled.' } : total >= 50 ? { cls: 'fair', text: 'Partly there.' } : { cls: 'poor', text: 'Room to grow.' };

@@ -1,11 +1,11 @@
-import { services } from '@/server/registry';
+import { sessionsFor } from '@/app/_lib/auth';
 import { checkSessionId, handle, json } from '@/app/_lib/http';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return handle(async () => {
     const id = checkSessionId((await params).id);
-    return json(await services().engine.checkGoals(id));
+    return json(await sessionsFor(request).checkGoals(id));
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { services } from '@/server/registry';
+import { sessionsFor } from '@/app/_lib/auth';
 import { checkSessionId, handle, json, readJson } from '@/app/_lib/http';
 
 export const dynamic = 'force-dynamic';
@@ -18,6 +18,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   return handle(async () => {
     const id = checkSessionId((await params).id);
     const body = await readJson(request, Diagnosis);
-    return json(services().engine.submitDiagnosis(id, body), 201);
+    return json(sessionsFor(request).submitDiagnosis(id, body), 201);
   });
 }

@@ -1,15 +1,15 @@
-import { services } from '@/server/registry';
+import { sessionsFor } from '@/app/_lib/auth';
 import { checkSessionId, handle, json } from '@/app/_lib/http';
 
 export const dynamic = 'force-dynamic';
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function GET(_request: Request, { params }: Params) {
-  return handle(async () => json({ hints: services().engine.hintsTaken(checkSessionId((await params).id)) }));
+export async function GET(request: Request, { params }: Params) {
+  return handle(async () => json({ hints: sessionsFor(request).hintsTaken(checkSessionId((await params).id)) }));
 }
 
 /** Reveals the next hint; taking one is logged and shown in the report. */
-export async function POST(_request: Request, { params }: Params) {
-  return handle(async () => json(services().engine.takeHint(checkSessionId((await params).id)), 201));
+export async function POST(request: Request, { params }: Params) {
+  return handle(async () => json(sessionsFor(request).takeHint(checkSessionId((await params).id)), 201));
 }

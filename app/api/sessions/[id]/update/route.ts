@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { services } from '@/server/registry';
+import { sessionsFor } from '@/app/_lib/auth';
 import { checkSessionId, handle, json, readJson } from '@/app/_lib/http';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +10,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   return handle(async () => {
     const id = checkSessionId((await params).id);
     const { text } = await readJson(request, Update);
-    return json(services().engine.submitUpdate(id, text), 201);
+    return json(sessionsFor(request).submitUpdate(id, text), 201);
   });
 }

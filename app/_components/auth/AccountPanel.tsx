@@ -1,0 +1,117 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { api } from '@/app/_lib/api';
+
+interface TokenInfo {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** Sign-out, sign-out everywhere and personal API tokens (a new token's value is shown once). */
+export function AccountPanel({ initialTokens, scopes }: { initialTokens: TokenInfo[]; scopes: readonly string[] }) {
+  const [tokens, setTokens] = useState(initialTokens);
+  const [fresh, setFresh] = useState<{ name: string; token: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function signOut(everywhere: boolean) {
+    try {
+      await api(everywhere ? '/api/auth/signout-everywhere' : '/api/auth/signout', { method: 'POST' });
+      window.location.assign('/signin');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  async function create(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    setError(null);
+    try {
+      const made = await api<TokenInfo & { token: string }>('/api/me/tokens', {
+        method: 'POST',
+        body: { name: String(data.get('name') ?? ''), scopes: data.getAll('scope').map(String) },
+      });
+      setFresh({ name: made.name, token: made.token });
+      setTokens((t) => [...t, { id: made.id, name: made.name, scopes: made.scopes, createdAt: made.createdAt, lastUsedAt: null }]);
+      form.reset();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  async function revoke(id: string) {
+    try {
+      await api(`/api/me/tokens/${id}`, { method: 'DELETE' });
+      setTokens((t) => t.filter((x) => x.id !== id));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <div className="stack">
+      <div className="row">
+        <button onClick={() => signOut(false)}>Sign out</button>
+        <button className="secondary" onClick={() => signOut(true)}>
+          Sign out everywhere
+        </button>
+      </div>
+      <h2>API tokens</h2>
+      <p className="meta">For scripts: send `Authorization: Bearer &lt;token&gt;`. A token is shown once; revoke it when it is no longer needed.</p>
+      {fresh && (
+        <p className="notice" role="status">
+          Token <strong>{fresh.name}</strong>: <code data-testid="new-token">{fresh.token}</code> — copy it now, it is not shown again.
+        </p>
+      )}
+      {tokens.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Scopes</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>
+                <span className="visually-hidden">Revoke</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td className="mono">{t.scopes.join(' ')}</td>
+                <td>{t.createdAt.slice(0, 16).replace('T', ' ')} UTC</td>
+                <td>{t.lastUsedAt ? `${t.lastUsedAt.slice(0, 16).replace('T', ' ')} UTC` : 'never'}</td>
+                <td>
+                  <button className="secondary" onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="row" onSubmit={create}>
+        <input name="name" placeholder="token name" required maxLength={80} aria-label="Token name" />
+        {scopes.map((s) => (
+          <label key={s} className="row" style={{ gap: 4 }}>
+            <input type="checkbox" name="scope" value={s} defaultChecked={s === 'sessions:read'} /> {s}
+          </label>
+        ))}
+        <button type="submit">Create token</button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

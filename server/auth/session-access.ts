@@ -1,0 +1,190 @@
+/**
+ * The engine as one user may see it: every route, page and the terminal WebSocket reach
+ * sessions through `access.as(principal)`, which asks lib/auth/access.ts before each call.
+ * A session the user may not see answers 404 exactly like one that does not exist; a session
+ * they watch but may not work in answers 403 with the reason. Per-user limits apply here, in
+ * team mode only.
+ */
+import { SickbayError } from '@/lib/errors';
+import { refusalMessage, sessionAccess, type SessionAction, type WatchLink } from '@/lib/auth/access';
+import type { Principal } from '@/lib/auth/roles';
+import type { SessionEvent } from '@/lib/audit/events';
+import type { StoredReport } from '@/lib/scoring/session-report';
+import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
+import type { DiagnosisInput } from '../engine/learner-input';
+import type { SessionHistoryItem } from '../engine/views';
+import type { Store } from '../store/store';
+import type { AuthService } from './auth';
+
+export interface AccessDeps {
+  engine: SessionEngine;
+  store: Store;
+  auth: AuthService;
+  clock?: () => number;
+}
+
+/** What the terminal gateway does with an upgrade: go on, or refuse with this status. */
+export type TerminalVerdict = null | { status: 403 | 404; message: string };
+
+export class SessionAccess {
+  constructor(private readonly deps: AccessDeps) {}
+
+  as(principal: Principal): ScopedSessions {
+    return new ScopedSessions(this.deps, principal);
+  }
+}
+
+export class ScopedSessions {
+  private links: WatchLink[] | null = null;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly deps: AccessDeps,
+    readonly principal: Principal,
+  ) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  private get actor() {
+    return { id: this.principal.user.id, role: this.principal.user.role };
+  }
+
+  private watchLinks(): WatchLink[] {
+    this.links ??= this.deps.auth.watchLinks.of(this.principal.user.id);
+    return this.links;
+  }
+
+  /** Throws 404 (hidden) or 403 (seen but not allowed); returns the owner's id. */
+  private require(id: string, action: SessionAction): string {
+    const ownerId = this.deps.engine.ownerOf(id);
+    const verdict = sessionAccess(this.actor, { id, ownerId }, action, this.watchLinks());
+    if (verdict === 'hidden') throw new SickbayError('not_found', `no session ${id}`);
+    if (verdict === 'forbidden') throw new SickbayError('forbidden', refusalMessage(action));
+    return ownerId;
+  }
+
+  /** True when this user owns the session (their page gets the terminal token). */
+  owns(id: string): boolean {
+    return this.deps.engine.ownerOf(id) === this.principal.user.id;
+  }
+
+  /**
+   * A session's view. Only its owner's carries the terminal token, and only the owner's
+   * reading counts as activity (a watcher's polling must not keep a session alive).
+   */
+  get(id: string, options: { touch?: boolean } = {}): SessionView {
+    const ownerId = this.require(id, 'view');
+    const view = this.deps.engine.get(id);
+    if (ownerId !== this.principal.user.id) return { ...view, terminal: null };
+    if (options.touch && this.deps.engine.isLive(id)) this.deps.engine.touch(id);
+    return view;
+  }
+
+  /** The sessions this user may see: everyone's for admins, else their own and those they watch. */
+  list(): SessionListItem[] {
+    const { engine } = this.deps;
+    if (this.principal.user.role === 'admin') return engine.list();
+    const links = this.watchLinks();
+    const owners = [this.principal.user.id, ...links.filter((l) => l.sessionId === undefined).map((l) => l.learnerId)];
+    const ids = links.flatMap((l) => (l.sessionId === undefined ? [] : [l.sessionId]));
+    return engine
+      .list({ owners: [...new Set(owners)], ids })
+      .filter((s) => sessionAccess(this.actor, { id: s.id, ownerId: s.ownerId }, 'view', links) === 'allow');
+  }
+
+  /** Only the user's own sessions (their history, "my sessions"). */
+  own(): SessionListItem[] {
+    return this.deps.engine.list({ owners: [this.principal.user.id] });
+  }
+
+  /** This user's own sessions with report summaries, newest first (their progress). */
+  history(): SessionHistoryItem[] {
+    return this.deps.engine.history(this.principal.user.id);
+  }
+
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
+    this.checkLimits();
+    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id });
+  }
+
+  /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE; not in personal mode. */
+  private checkLimits(): void {
+    if (this.principal.via === 'personal') return;
+    const { store, auth } = this.deps;
+    const { userMaxSessions, userStartsPerMinute } = auth.config;
+    const live = store.countLiveOwnedBy(this.principal.user.id);
+    if (live >= userMaxSessions) {
+      throw new SickbayError('conflict', `you have ${live} live session${live === 1 ? '' : 's'} (the limit per person is ${userMaxSessions}): end one first`);
+    }
+    const started = store.countStartedBy(this.principal.user.id, this.clock() - 60_000);
+    if (started >= userStartsPerMinute) {
+      throw new SickbayError('too_many_requests', `you started ${started} sessions in the last minute (the limit is ${userStartsPerMinute}): wait a moment`);
+    }
+  }
+
+  async end(id: string): Promise<SessionView> {
+    const ownerId = this.require(id, 'end');
+    const mine = ownerId === this.principal.user.id;
+    if (!mine) this.deps.auth.audit.record(this.principal.user.id, 'session.end', id, `owner ${ownerId}`);
+    const view = await this.deps.engine.end(id, mine ? 'ended by the learner' : `ended by an admin (${this.principal.user.email ?? this.principal.user.name})`);
+    return mine ? view : { ...view, terminal: null };
+  }
+
+  events(id: string, afterId = 0): SessionEvent[] {
+    this.require(id, 'view');
+    return this.deps.engine.events(id, afterId);
+  }
+
+  report(id: string): StoredReport {
+    this.require(id, 'view');
+    return this.deps.engine.report(id);
+  }
+
+  recordingPath(id: string): string {
+    this.require(id, 'view');
+    return this.deps.engine.recordingPath(id);
+  }
+
+  hintsTaken(id: string): string[] {
+    this.require(id, 'view');
+    return this.deps.engine.hintsTaken(id);
+  }
+
+  checkGoals(id: string): Promise<GoalReport> {
+    this.require(id, 'work');
+    return this.deps.engine.checkGoals(id);
+  }
+
+  submitDiagnosis(id: string, input: DiagnosisInput): SessionEvent {
+    this.require(id, 'work');
+    return this.deps.engine.submitDiagnosis(id, input);
+  }
+
+  submitUpdate(id: string, text: string): SessionEvent {
+    this.require(id, 'work');
+    return this.deps.engine.submitUpdate(id, text);
+  }
+
+  takeHint(id: string): { index: number; text: string; remaining: number } {
+    this.require(id, 'work');
+    return this.deps.engine.takeHint(id);
+  }
+
+  /** Where a watcher opens the read-only mirror of the terminal (never the learner's own page). */
+  mirror(id: string): { path: string; token: string } {
+    this.require(id, 'watch');
+    return this.deps.engine.mirror(id);
+  }
+
+  /** The terminal WebSocket: the owner types; a watcher gets the mirror; anyone else a 404. */
+  terminalVerdict(id: string, mirror: boolean): TerminalVerdict {
+    try {
+      this.require(id, mirror ? 'watch' : 'work');
+      return null;
+    } catch (err) {
+      const e = err as SickbayError;
+      if (e.code === 'forbidden') return { status: 403, message: e.message };
+      return { status: 404, message: 'this session has no terminal (unknown, not ready yet, or ended)' };
+    }
+  }
+}
