@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   conflict: 409,
   invalid_scenario: 500,
   engine_unavailable: 503,
+  /** The data directory's disk is full: nothing was saved. */
+  storage_full: 507,
   provision_failed: 500,
   timeout: 504,
   internal: 500,
