@@ -36,6 +36,7 @@ export class ManagedServer {
     readonly startedAt: number,
   ) {
     const log = options.logFile ? fs.createWriteStream(options.logFile, { flags: 'a' }) : null;
+    log?.on('error', () => {}); // a full disk must not take the tool down with it
     const take = (c: Buffer) => {
       this.out += c.toString();
       if (this.out.length > 2 * KEEP_OUTPUT) this.out = this.out.slice(-KEEP_OUTPUT);
