@@ -101,8 +101,9 @@ export async function diskFull(opts: { sizeMb?: number; log: (l: string) => void
     if (created.status !== 201 && created.status !== 507) result.problems.push(`starting a session on a full disk answered ${created.status}, neither a start nor a clear 507`);
     result.terminalWorkedWhileFull = (await term.run('echo full-$((40+2))', { timeoutMs: 60_000 }).catch(() => '')).includes('full-42');
     if (!result.terminalWorkedWhileFull) result.problems.push('the terminal stopped working on a full disk');
-    result.servedWhileFull = (await lab.api('GET', `/api/sessions/${view.id}`)).status === 200 && (await lab.api('GET', '/api/scenarios')).status === 200;
-    if (!result.servedWhileFull) result.problems.push('the server stopped serving reads on a full disk');
+    const reads = [await lab.api('GET', `/api/sessions/${view.id}`), await lab.api('GET', '/api/scenarios'), await lab.api('GET', `/api/sessions/${view.id}/events`)];
+    result.servedWhileFull = reads.every((r) => r.status === 200);
+    if (!result.servedWhileFull) result.problems.push(`the server stopped serving reads on a full disk: ${reads.map((r) => `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`).join(' | ')}`);
 
     fs.rmSync(filler);
     opts.log('space is back');
