@@ -3,9 +3,9 @@
  *
  * Does the server's own memory stay flat as sessions come and go? A real server (its own data
  * dir and SICKBAY_INSTANCE, the V8 inspector on loopback) runs complete leaky-job sessions, a
- * few at a time: start, wait until ready, open the terminal, run `docker ps` through the
- * session's proxy, check the goals, submit a diagnosis, close the terminal, end, read the
- * report and the recording. After each count (10, then 100 in all) it measures the server from
+ * few at a time: start, wait until ready, open the terminal, run ps, stats, logs, an exec and
+ * events through the session's proxy, load its page, check the goals, submit a diagnosis, close
+ * the terminal, end, read the report, its page, the replay page and the recording. After each count (10, then 100 in all) it measures the server from
  * outside: RSS, heap after two full GCs, live libuv handles by kind, open file descriptors, and
  * (--snapshots) a heap snapshot summarised by constructor, whose growth names what leaks.
  * Target (issue #18): RSS and heap after 100 within 1.5x of after 10.
@@ -86,12 +86,23 @@ async function cycle(base: string, n: number): Promise<void> {
     const typist = new WebSocketTypist(base, id, view.terminal.token);
     try {
       await typist.ready(120_000);
-      const from = typist.output.length;
-      typist.type("docker ps --format '{{.Names}}' | wc -l\r");
-      await typist.output.waitFor('docker ps through the proxy', from, (t) => t.includes(PROMPT_MARKER), 120_000);
+      // What a learner's first minutes look like through the proxy: lists, stats, logs, an exec.
+      for (const line of [
+        "docker ps --format '{{.Names}}'",
+        'docker stats --no-stream',
+        'docker logs --tail 200 $(docker ps -q --filter name=api) 2>&1 | tail -3',
+        'docker exec $(docker ps -q --filter name=api) ps aux | head -5',
+        'docker events --since 1m --until 0s | tail -3',
+      ]) {
+        const from = typist.output.length;
+        typist.type(`${line}\r`);
+        await typist.output.waitFor(`"${line}" through the proxy`, from, (t) => t.includes(PROMPT_MARKER), 120_000);
+      }
     } finally {
       await typist.close();
     }
+    // The session page renders its briefing (MDX) on the server.
+    await fetch(`${base}/sessions/${id}`).then((r) => r.text());
     await api(base, 'POST', `/api/sessions/${id}/check`);
     const events = (await api<{ events: { id: number; kind: string }[] }>(base, 'GET', `/api/sessions/${id}/events`)).body.events;
     const evidence = events.filter((e) => e.kind === 'docker').map((e) => e.id).slice(0, 5);
@@ -101,6 +112,8 @@ async function cycle(base: string, n: number): Promise<void> {
   }
   if (ended.status !== 200) throw new Error(`DELETE /api/sessions/${id}: ${ended.status} ${JSON.stringify(ended.body)}`);
   await api(base, 'GET', `/api/sessions/${id}/report`);
+  await fetch(`${base}/sessions/${id}/report`).then((r) => r.text()); // the debrief (MDX) and the report
+  await fetch(`${base}/sessions/${id}/replay`).then((r) => r.text());
   await fetch(`${base}/api/sessions/${id}/recording`).then((r) => r.arrayBuffer());
 }
 
@@ -135,14 +148,16 @@ async function main(): Promise<number> {
   log(`server on ${dataDir} (instance ${instance}); ${args.counts.join(' then ')} ${SCENARIO} sessions, ${args.concurrency} at a time; load ${os.loadavg()[0]?.toFixed(1)}`);
   const server = await ManagedServer.start({ root: ROOT, dataDir, instance, inspect: true, logFile: path.join(dataDir, 'server.log'), env: { SICKBAY_MAX_SESSIONS: '30' } });
   let aborted = false;
-  process.once('SIGINT', () => {
-    aborted = true;
-    log('SIGINT: stopping the server and removing what it started');
-    void server
-      .stop()
-      .then(() => removeInstanceObjects(docker, instance))
-      .finally(() => process.exit(130));
-  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      aborted = true;
+      log(`${sig}: stopping the server and removing what it started`);
+      void server
+        .stop()
+        .then(() => removeInstanceObjects(docker, instance))
+        .finally(() => process.exit(130));
+    });
+  }
 
   const points: Point[] = [];
   const failures: string[] = [];

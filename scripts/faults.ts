@@ -89,10 +89,12 @@ async function main(): Promise<number> {
   const results: { kill?: KillSweep; churn?: ChurnResult; disk?: DiskFullResult; engine?: EngineRestartResult } = {};
   const errors: Record<string, string> = {};
   let lab: FaultLab | null = null;
-  process.once('SIGINT', () => {
-    log('SIGINT: stopping the server and removing what the suite started');
-    void (lab?.close() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping the server and removing what the suite started`);
+      void (lab?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   const attempt = async (name: Fault, fn: () => Promise<void>) => {
     log(`▶ ${name}`);
     try {

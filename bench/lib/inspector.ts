@@ -26,6 +26,8 @@ export type Resources = Record<string, number>;
 export interface SnapshotSummary {
   nodes: number;
   totalSelfBytes: number;
+  /** Node type (object, string, code, array, closure, ...) -> count and self size. */
+  byType: Record<string, { count: number; selfBytes: number }>;
   /** "type:name" -> count and self size, the largest first (object and closure nodes only). */
   byConstructor: Record<string, { count: number; selfBytes: number }>;
 }
@@ -141,6 +143,7 @@ export function summariseSnapshot(s: RawSnapshot): SnapshotSummary {
   const sizeAt = fields.indexOf('self_size');
   const types = s.snapshot.meta.node_types[0];
   const groups = new Map<string, { count: number; selfBytes: number }>();
+  const byType: Record<string, { count: number; selfBytes: number }> = {};
   let total = 0;
   let nodes = 0;
   for (let i = 0; i < s.nodes.length; i += width) {
@@ -148,6 +151,9 @@ export function summariseSnapshot(s: RawSnapshot): SnapshotSummary {
     const size = s.nodes[i + sizeAt] as number;
     total += size;
     const type = types[s.nodes[i + typeAt] as number] ?? '?';
+    const t = (byType[type] ??= { count: 0, selfBytes: 0 });
+    t.count++;
+    t.selfBytes += size;
     if (type !== 'object' && type !== 'closure') continue;
     const key = `${type}:${s.strings[s.nodes[i + nameAt] as number] ?? '?'}`;
     const g = groups.get(key) ?? { count: 0, selfBytes: 0 };
@@ -156,16 +162,18 @@ export function summariseSnapshot(s: RawSnapshot): SnapshotSummary {
     groups.set(key, g);
   }
   const sorted = [...groups.entries()].sort((a, b) => b[1].selfBytes - a[1].selfBytes);
-  return { nodes, totalSelfBytes: total, byConstructor: Object.fromEntries(sorted) };
+  return { nodes, totalSelfBytes: total, byType, byConstructor: Object.fromEntries(sorted) };
 }
 
-/** What grew between two summaries: the constructors whose count rose the most. */
+/** What grew between two summaries: by node type (type:*) and by constructor, the most bytes first. */
 export function snapshotGrowth(before: SnapshotSummary, after: SnapshotSummary, top = 25): { key: string; countDelta: number; bytesDelta: number }[] {
-  const keys = new Set([...Object.keys(before.byConstructor), ...Object.keys(after.byConstructor)]);
+  const flat = (s: SnapshotSummary) => ({ ...Object.fromEntries(Object.entries(s.byType).map(([k, v]) => [`${k}:*`, v])), ...s.byConstructor });
+  const [fa, fb] = [flat(before), flat(after)];
+  const keys = new Set([...Object.keys(fa), ...Object.keys(fb)]);
   const out: { key: string; countDelta: number; bytesDelta: number }[] = [];
   for (const key of keys) {
-    const a = before.byConstructor[key] ?? { count: 0, selfBytes: 0 };
-    const b = after.byConstructor[key] ?? { count: 0, selfBytes: 0 };
+    const a = fa[key] ?? { count: 0, selfBytes: 0 };
+    const b = fb[key] ?? { count: 0, selfBytes: 0 };
     if (b.count !== a.count || b.selfBytes !== a.selfBytes) out.push({ key, countDelta: b.count - a.count, bytesDelta: b.selfBytes - a.selfBytes });
   }
   return out.sort((x, y) => y.bytesDelta - x.bytesDelta).slice(0, top);
