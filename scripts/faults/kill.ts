@@ -59,6 +59,16 @@ export function rng(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A docker CLI that is still alive (a zombie waiting to be reaped is not). */
+function stillRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'docker' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Notes what the API says about the session every ~300 ms until stopped. */
 function captureLoop(lab: FaultLab, ledger: Ledger, id: string): () => Promise<void> {
   let on = true;
@@ -190,16 +200,15 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
   const after = await lab.get<View>(`/api/sessions/${id}`);
   if (after.status !== 'ended' && after.status !== 'failed') problems.push(`after the restart the session is ${after.status}, not closed`);
   if (after.readyAt !== null && !after.hasReport) problems.push('a session that had been ready has no report after the restart');
-  const orphanClis = clis.filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'docker';
-    } catch {
-      return false;
-    }
-  }).length;
+  // The pty's hang-up ends each CLI within a second or two (a zombie until init reaps it).
+  let orphanClis = clis.filter(stillRunning).length;
+  for (let i = 0; i < 30 && orphanClis > 0; i++) {
+    await sleep(500);
+    orphanClis = clis.filter(stillRunning).length;
+  }
   const leftovers = await lab.waitClean(90_000);
   if (leftovers.length) problems.push(`left after the sweep: ${leftovers.join(', ')}`);
-  if (orphanClis) problems.push(`${orphanClis} docker CLI process(es) of the killed server still run`);
+  if (orphanClis) problems.push(`${orphanClis} docker CLI process(es) of the killed server still run 15 s after the restart`);
   const socketDirs = lab.socketDirs().length;
   if (socketDirs) problems.push(`${socketDirs} proxy socket folder(s) left in the data dir`);
   if (dockerClis(lab.server.pid) > 0) problems.push('the new server runs docker CLIs with no session live');
