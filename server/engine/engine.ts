@@ -97,6 +97,11 @@ export class SessionEngine implements TerminalDirectory {
     return this.parts.tasks.busy();
   }
 
+  /** Per-session bookkeeping held right now (diagnostics; all zero when nothing is in flight). */
+  inFlight(): { running: number; cancelled: number } {
+    return this.parts.tasks.size();
+  }
+
   /** A session's own view: the only one that carries its terminal token. */
   get(id: string): SessionView {
     return toView(this.visible(id), this.parts.admission.place(id));
@@ -212,8 +217,13 @@ export class SessionEngine implements TerminalDirectory {
       await runGoalChecks(this.parts, record, { final: true }).catch((err) => log(`final check of ${id}: ${(err as Error).message}`));
     }
     tasks.cancel(id);
+    try {
+      store.transition(id, 'ending', clock(), reason);
+    } catch (err) {
+      tasks.forget(id); // not ending after all (a full disk): keep no cancel flag for it
+      throw err;
+    }
     this.parts.admission.cancel(id);
-    store.transition(id, 'ending', clock(), reason);
     // Read again: a learner may have claimed a pooled session a moment ago.
     const claimed = !store.requireSession(id).pooled;
     await tasks.settled(id);

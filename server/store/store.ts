@@ -187,6 +187,20 @@ export class Store {
     return s;
   }
 
+  /** Status and idle deadline of the given sessions (unknown ids are left out): a cheap read for the sweeper. */
+  sessionStates(ids: readonly string[]): Map<string, { status: SessionStatus; expiresAt: number }> {
+    const out = new Map<string, { status: SessionStatus; expiresAt: number }>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT id, status, expires_at FROM sessions WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as { id: string; status: SessionStatus; expires_at: number }[];
+      for (const r of rows) out.set(r.id, { status: r.status, expiresAt: r.expires_at });
+    }
+    return out;
+  }
+
   /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
   listSessions(options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean } = {}): SessionRecord[] {
     const limit = options.limit ?? 500;

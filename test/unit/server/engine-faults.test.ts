@@ -127,6 +127,44 @@ describe('engine faults (fake runtime)', () => {
     assert.equal(store.requireSession(id).hasReport, true);
   });
 
+  it('an end refused by a full disk keeps no per-session state, and the session ends with its report once there is room', async () => {
+    const engine = engineWith();
+    const id = await readySession(engine, 'd3');
+    const free = fillDisk();
+    const refused = await engine.end(id).then(
+      () => null,
+      (err: Error & { code?: string }) => err,
+    );
+    assert.equal(refused?.code, 'storage_full');
+    // Refused at the status change (still ready) or later (ending, with nothing in flight).
+    assert.ok(['ready', 'ending'].includes(engine.get(id).status), engine.get(id).status);
+    assert.deepEqual(engine.inFlight(), { running: 0, cancelled: 0 }, 'no task or cancel flag is left for it');
+    free();
+    if (engine.get(id).status === 'ready') await engine.end(id);
+    else await engine.expire(); // the sweep closes a stuck ending session
+    assert.equal(engine.get(id).status, 'ended');
+    assert.equal(engine.get(id).hasReport, true);
+    assert.deepEqual(engine.inFlight(), { running: 0, cancelled: 0 });
+  });
+
+  it('many sessions started, cancelled and ended leave no per-session state behind', async () => {
+    const engine = engineWith({ SICKBAY_MAX_PROVISIONING: '2' });
+    let release!: () => void;
+    runtime.startGate = new Promise((r) => (release = r));
+    const ids = Array.from({ length: 12 }, (_, i) => engine.create({ scenario: 'demo', seed: `many-${i}` }).id);
+    // End a third while queued or provisioning, let the rest become ready, then end them.
+    const early = Promise.all(ids.filter((_, i) => i % 3 === 0).map((id) => engine.end(id)));
+    release();
+    runtime.startGate = null;
+    await early;
+    for (const id of ids) await engine.settled(id);
+    for (const id of ids.filter((_, i) => i % 3 !== 0)) await engine.end(id);
+    assert.ok(ids.every((id) => engine.get(id).status === 'ended'));
+    assert.deepEqual(engine.inFlight(), { running: 0, cancelled: 0 });
+    assert.deepEqual(engine.admissionStats(), { waiting: 0, provisioning: 0, capacity: 2 });
+    assert.equal(runtime.containers.size + runtime.networks.size, 0);
+  });
+
   it('a full disk is a clear storage_full error and the store stays whole', async () => {
     const engine = engineWith();
     const id = await readySession(engine, 'd2');
