@@ -129,7 +129,7 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
   if (phase === 'provisioning') {
     id = (await lab.create('leaky-job', `kill-${n}`)).id;
     stopCapture = captureLoop(lab, ledger, id);
-    delayMs = Math.round(random() * 3_000); // a warm leaky-job start takes a few seconds
+    delayMs = Math.round(random() * 2_500); // a warm leaky-job start takes a few seconds
     await sleep(delayMs);
   } else {
     const s = await readyWithTerminal(lab, `kill-${n}`);
@@ -159,7 +159,7 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
       void submit('diagnosis', `/api/sessions/${id}/diagnosis`, { category: 'runaway-process', culprit: 'the background job', evidence, decision: 'fix-in-place', reason: 'memory grows with the job running' });
       void submit('update', `/api/sessions/${id}/update`, { text: 'We found a runaway job in the API; next update in 15 minutes.' });
       void submit('hint', `/api/sessions/${id}/hints`, {});
-      delayMs = Math.round(random() * 80); // the answers take tens of ms: kill around them
+      delayMs = Math.round(random() * 25); // the answers take a few tens of ms: kill among them
       await sleep(delayMs);
     } else {
       stopTyping = typingLoop(term, ledger, id);
@@ -175,7 +175,7 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
           if (report.status === 200) ledger.noteReport(id, report.body);
         })
         .catch(() => {});
-      delayMs = Math.round(random() * 2_500); // the final check and teardown take a few seconds
+      delayMs = Math.round(random() * 1_500); // the final check and teardown take one to a few seconds
       await sleep(delayMs);
     }
   }
