@@ -52,6 +52,16 @@ export class Ledger {
     this.events.set(session, m);
   }
 
+  /** The last lifecycle status among the events noted for the session. */
+  lastStatus(session: string): string | null {
+    let last: string | null = null;
+    for (const text of this.events.get(session)?.values() ?? []) {
+      const e = JSON.parse(text) as { kind: string; status?: string };
+      if (e.kind === 'lifecycle' && e.status) last = e.status;
+    }
+    return last;
+  }
+
   noteReport(session: string, report: unknown): void {
     this.reports.set(session, JSON.stringify(report));
   }

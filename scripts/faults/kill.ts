@@ -125,11 +125,15 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
   let delayMs = 0;
   let stopCapture: () => Promise<void> = async () => {};
   let stopTyping: () => Promise<void> = async () => {};
+  // The old server's docker CLIs, read before the moment (reading /proc takes a while).
+  let clis: number[] = [];
+  const noteClis = () => void (clis = descendants(lab.server.pid).filter((p) => p.comm === 'docker').map((p) => p.pid));
 
   if (phase === 'provisioning') {
     id = (await lab.create('leaky-job', `kill-${n}`)).id;
     stopCapture = captureLoop(lab, ledger, id);
     delayMs = Math.round(random() * 2_500); // a warm leaky-job start takes a few seconds
+    noteClis(); // none yet: the terminal opens once it is ready
     await sleep(delayMs);
   } else {
     const s = await readyWithTerminal(lab, `kill-${n}`);
@@ -138,6 +142,7 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
     stopCapture = captureLoop(lab, ledger, id);
     if (phase === 'typing') {
       stopTyping = typingLoop(term, ledger, id);
+      noteClis();
       delayMs = 1_000 + Math.round(random() * 5_000);
       await sleep(delayMs);
     } else if (phase === 'diagnosis') {
@@ -146,6 +151,7 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
       await ledger.capture(lab, id);
       const events = (await lab.get<{ events: { id: number; kind: string }[] }>(`/api/sessions/${id}/events`)).events;
       const evidence = events.filter((e) => e.kind === 'docker' || e.kind === 'typed').map((e) => e.id).slice(0, 10);
+      noteClis();
       const submit = (what: string, route: string, body: unknown) =>
         lab
           .api<{ id?: number; kind?: string; t?: number; at?: number }>('POST', route, body)
@@ -159,13 +165,14 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
       void submit('diagnosis', `/api/sessions/${id}/diagnosis`, { category: 'runaway-process', culprit: 'the background job', evidence, decision: 'fix-in-place', reason: 'memory grows with the job running' });
       void submit('update', `/api/sessions/${id}/update`, { text: 'We found a runaway job in the API; next update in 15 minutes.' });
       void submit('hint', `/api/sessions/${id}/hints`, {});
-      delayMs = Math.round(random() * 25); // the answers take a few tens of ms: kill among them
+      delayMs = Math.round(random() * 100); // the answers take a few tens of ms: kill before, among and after them
       await sleep(delayMs);
     } else {
       stopTyping = typingLoop(term, ledger, id);
       await sleep(1_500);
       await stopTyping();
       await ledger.capture(lab, id);
+      noteClis();
       void lab
         .api('DELETE', `/api/sessions/${id}`)
         .then(async (res) => {
@@ -180,11 +187,8 @@ export async function killMoment(lab: FaultLab, n: number, phase: KillPhase, ran
     }
   }
 
-  const statusAtKill = await lab
-    .get<View>(`/api/sessions/${id}`)
-    .then((v) => v.status)
-    .catch(() => '?');
-  const clis = descendants(lab.server.pid).filter((p) => p.comm === 'docker').map((p) => p.pid);
+  // Nothing awaited between the moment and the kill: the status is the last one the client saw.
+  const statusAtKill = ledger.lastStatus(id) ?? '?';
   const killedAt = Date.now();
   const restartStarted = performance.now();
   await lab.killAndRestart();
