@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import type { SessionEvent } from '@/lib/audit/events';
+import { dockerClis } from '@/bench/lib/proc';
 import type { ManagedServer } from '@/bench/lib/server-process';
 import { echoSamples, OutputWatcher } from '@/bench/lib/terminal';
 import type { TerminalDriver } from '../verify/terminal-driver';
@@ -69,9 +70,11 @@ export interface ServerSample {
   /** Seconds since the soak started. */
   s: number;
   rssBytes: number;
-  /** The server's children: the host-side docker CLI behind every open terminal. */
+  /** Everything the server started (the docker CLI behind every open terminal, tsx's esbuild). */
   childrenRssBytes: number;
   children: number;
+  /** Of those, docker CLIs: one per open terminal. */
+  dockerClis: number;
   fds: number;
   load1: number;
   /** Sessions by status, from GET /api/sessions. */
@@ -124,6 +127,7 @@ export class ServerSampler {
         rssBytes: tree.selfBytes,
         childrenRssBytes: tree.descendantsBytes,
         children: tree.descendants,
+        dockerClis: dockerClis(this.server.pid),
         fds: this.server.fds(),
         load1: Number((os.loadavg()[0] ?? 0).toFixed(2)),
         statuses,

@@ -66,10 +66,10 @@ export function printSoak(r: SoakResult, targets: SoakTarget[]): void {
   const step = Math.max(1, Math.ceil(r.server.samples.length / 12));
   console.log(
     table(
-      ['t', 'server RSS', 'CLIs', 'CLI RSS', 'fds', 'load', 'sessions'],
+      ['t', 'server RSS', 'docker CLIs', 'children RSS', 'fds', 'load', 'sessions'],
       r.server.samples
         .filter((_, i) => i % step === 0 || i === r.server.samples.length - 1)
-        .map((s) => [`${s.s} s`, mib(s.rssBytes), s.children, mib(s.childrenRssBytes), s.fds, s.load1, Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(', ')]),
+        .map((s) => [`${s.s} s`, mib(s.rssBytes), s.dockerClis, mib(s.childrenRssBytes), s.fds, s.load1, Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(', ')]),
     ),
   );
   const left = r.leftovers;

@@ -174,7 +174,7 @@ export class Soak {
       const statuses = s ? Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(', ') : '-';
       opts.log(
         `${Math.round((Date.now() - t0) / 1000)} s: ${done}/${opts.sessions} finished; sessions: ${statuses}; ` +
-          `server RSS ${s ? (s.rssBytes / 2 ** 20).toFixed(0) : '-'} MiB, ${s?.children ?? '-'} child process(es), load ${s?.load1 ?? '-'}; echo samples ${echo.length}`,
+          `server RSS ${s ? (s.rssBytes / 2 ** 20).toFixed(0) : '-'} MiB, ${s?.dockerClis ?? '-'} docker CLI(s), load ${s?.load1 ?? '-'}; echo samples ${echo.length}`,
       );
     }, 30_000);
     progress.unref();
