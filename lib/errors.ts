@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   invalid_scenario: 500,
   invalid_track: 500,
   engine_unavailable: 503,
+  /** The data directory's disk is full: nothing was saved. */
+  storage_full: 507,
   provision_failed: 500,
   timeout: 504,
   internal: 500,

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LIVE_STATUSES } from '@/lib/lifecycle/status';
 import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
 import { SessionActivity } from './engine/activity';
@@ -13,6 +14,7 @@ import { ConsoleManager } from './engine/console';
 import { SessionEngine } from './engine/engine';
 import { StorageGuard } from './engine/storage-budget';
 import { Tracks } from './engine/tracks';
+import { EngineWatch } from './engine/engine-watch';
 import { registerServices, type Services } from './registry';
 import { DockerRuntime } from './runtime/docker';
 import { installHostFirewall } from './runtime/host-firewall';
@@ -94,6 +96,9 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   }
   const recovered = engine.recover();
   if (recovered.length) log(`closed ${recovered.length} session(s) interrupted by the last shutdown`);
+  const live = new Set(store.listSessions({ statuses: LIVE_STATUSES, includePooled: true }).map((s) => s.id));
+  const staleSockets = consoles.removeStaleSockets(live);
+  if (staleSockets) log(`removed ${staleSockets} proxy socket folder(s) the last process left`);
   const sweep = async () => {
     await engine.expire();
     auth.signins.prune();
@@ -111,6 +116,19 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
       .catch((err) => log(`sweep failed: ${(err as Error).message}`));
   }, config.sweepIntervalMs);
   timer.unref();
+  // The Docker engine going away interrupts every live session at once (engine-watch.ts).
+  const watch = new EngineWatch({
+    ping: () => runtime.ping(),
+    events: () => runtime.docker.getEvents({ filters: { type: ['daemon'] } }),
+    onDown: async (reason) => void (await engine.interrupt(reason)),
+    onUp: async () => {
+      engine.resume();
+      await sweep();
+      void engine.refillPool();
+    },
+    log,
+  });
+  watch.start();
 
   const services: Services = {
     config,
@@ -125,6 +143,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     sweep,
     async close() {
       clearInterval(timer);
+      watch.stop();
       await storage.stop();
       await engine.endAll('the server shut down');
       await terminals.closeAll();

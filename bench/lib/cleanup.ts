@@ -21,3 +21,20 @@ export async function removeInstanceObjects(docker: Docker, instance: string): P
   await Promise.all(images.map((i) => docker.getImage(i.Id).remove({ force: true }).catch(() => {})));
   return containers.length + networks.length + images.length;
 }
+
+export interface InstanceObjects {
+  containers: string[];
+  networks: string[];
+  images: string[];
+}
+
+/** Names of every container, network and image still labelled with the instance (leftovers). */
+export async function listInstanceObjects(docker: Docker, instance: string): Promise<InstanceObjects> {
+  const filters = { label: labelsOf(instance) };
+  const [containers, networks, images] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listImages({ filters })]);
+  return {
+    containers: containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+    networks: networks.map((n) => n.Name),
+    images: images.map((i) => (i.RepoTags ?? [])[0] ?? i.Id),
+  };
+}

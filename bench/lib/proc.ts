@@ -49,3 +49,35 @@ export function treeRss(root: number): TreeRss {
   }
   return { selfBytes: rssOf(root), descendantsBytes, descendants };
 }
+
+/** The process's descendants with their command names (e.g. the docker CLIs behind terminals). */
+export function descendants(root: number): { pid: number; comm: string }[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = parentOf(Number(name));
+    if (ppid === null) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const out: { pid: number; comm: string }[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  for (let i = 0; i < queue.length && i < 10_000; i++) {
+    const pid = queue[i] as number;
+    let comm = '?';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    out.push({ pid, comm });
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Docker CLI processes under the server: one per open terminal, none once every session ended. */
+export function dockerClis(root: number): number {
+  return descendants(root).filter((p) => p.comm === 'docker').length;
+}

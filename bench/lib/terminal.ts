@@ -23,7 +23,7 @@ interface Waiter {
 }
 
 /** Output seen so far (the last KEEP_CHARS characters; positions stay absolute) and waiters on it. */
-class OutputWatcher {
+export class OutputWatcher {
   private kept = '';
   private dropped = 0;
   private waiters = new Set<Waiter>();

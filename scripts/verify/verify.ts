@@ -55,6 +55,12 @@ export interface VerifyOptions {
   /** Where each run's transcript goes (<slug>-<seed>-<solution>.txt); null: nowhere. */
   transcriptDir?: string | null;
   docker?: Docker;
+  /**
+   * Called after the script, the goal checks and the submissions, with the terminal at its
+   * prompt, before the session is ended: keeps it live meanwhile (the soak tool samples
+   * keystroke echo here while other sessions still work).
+   */
+  hold?: (session: { id: string; terminal: TerminalDriver }) => Promise<void>;
 }
 
 export interface LineRun {
@@ -149,7 +155,8 @@ async function leftovers(docker: Docker, sessionId: string): Promise<{ objects: 
   };
 }
 
-async function runOne(opts: VerifyOptions, slug: string, seed: string, kind: SolutionKind): Promise<RunResult> {
+/** One (scenario, seed, solution) run from start to teardown; never throws (problems are in the result). */
+export async function runOne(opts: VerifyOptions, slug: string, seed: string, kind: SolutionKind): Promise<RunResult> {
   const { lab } = opts;
   const log = opts.log ?? (() => {});
   const expect = opts.expect ?? DEFAULT_EXPECTATIONS;
@@ -283,6 +290,7 @@ async function runOne(opts: VerifyOptions, slug: string, seed: string, kind: Sol
         .then(() => note('  update sent'))
         .catch((err: Error) => result.problems.push(`the update was refused: ${err.message}`));
     } else note('  update: none (no SICKBAY_UPDATE line)');
+    if (opts.hold) await opts.hold({ id, terminal: t });
   } catch (err) {
     result.problems.push((err as Error).message);
   } finally {

@@ -8,15 +8,27 @@ import type { Store } from '../store/store';
 
 export class SessionActivity {
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'extendExpiry' | 'appendEvent'>,
     private readonly idleTtlMs: number,
     private readonly clock: () => number,
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Activity keeps a session alive: push its idle deadline forward. */
+  private lastTouchFailure = -Infinity;
+
+  /**
+   * Activity keeps a session alive: push its idle deadline forward. Best effort: reading a
+   * session (its page polls) must not fail because this write did (a full data disk); the
+   * deadline is simply not moved, and that is said in the log once a minute at most.
+   */
   touch(sessionId: string): void {
-    this.store.extendExpiry(sessionId, this.clock() + this.idleTtlMs);
+    try {
+      this.store.extendExpiry(sessionId, this.clock() + this.idleTtlMs);
+    } catch (err) {
+      if (this.clock() - this.lastTouchFailure < 60_000) return;
+      this.lastTouchFailure = this.clock();
+      this.log(`could not extend the idle deadline of ${sessionId}: ${(err as Error).message}`);
+    }
   }
 
   /** Logs an audit event; a failed write is reported, never thrown into the learner's call. */

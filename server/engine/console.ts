@@ -119,6 +119,29 @@ export class ConsoleManager {
     fs.rmSync(path.dirname(this.socketPath(sessionId)), { recursive: true, force: true });
   }
 
+  /**
+   * Removes the socket folders of sessions that are not live: a killed server never got to
+   * detach them. Called at start-up, after recovery closed what the last process left.
+   */
+  removeStaleSockets(live: ReadonlySet<string>): number {
+    let removed = 0;
+    const roots = [path.join(this.config.dataDir, 'run'), path.join(os.tmpdir(), `sickbay-${this.config.instance}`)];
+    for (const root of roots) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(root);
+      } catch {
+        continue; // never created
+      }
+      for (const name of names) {
+        if (live.has(name)) continue;
+        fs.rmSync(path.join(root, name), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async detachAll(): Promise<void> {
     await Promise.all([...this.proxies.keys()].map((id) => this.detach(id)));
   }

@@ -13,7 +13,7 @@ import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/statu
 import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
 import { mirrorPath } from '@/lib/terminal/protocol';
-import { buildSessionReport, type StoredReport } from '@/lib/scoring/session-report';
+import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
 import type { SessionRecord, Store, StoredReportSummary } from '../store/store';
@@ -22,7 +22,9 @@ import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
+import { closeSession, saveReport } from './closing';
 import { runGoalChecks } from './goals';
+import { interruptLive } from './interruption';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
 import { newCulpritStart } from './new-culprit';
 import type { EngineParts } from './parts';
@@ -64,6 +66,8 @@ export class SessionEngine implements TerminalDirectory {
   private readonly checkHostRoom: () => void;
   /** Set by endAll: no new pooled sessions while shutting down. */
   private closing = false;
+  /** Why no session can start now (the Docker engine is away), or null. */
+  private engineDown: string | null = null;
 
   constructor(deps: EngineDeps) {
     const clock = deps.clock ?? Date.now;
@@ -98,6 +102,11 @@ export class SessionEngine implements TerminalDirectory {
 
   busySessions(): Set<string> {
     return this.parts.tasks.busy();
+  }
+
+  /** Per-session bookkeeping held right now (diagnostics; all zero when nothing is in flight). */
+  inFlight(): { running: number; cancelled: number } {
+    return this.parts.tasks.size();
   }
 
   /** A session's own view: the only one that carries its terminal token. */
@@ -170,6 +179,7 @@ export class SessionEngine implements TerminalDirectory {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
+    if (this.engineDown) throw new SickbayError('engine_unavailable', `no session can start right now: ${this.engineDown}. Try again once it is back.`);
     this.checkHostRoom();
     const live = store.countLive();
     if (live >= config.maxLiveSessions) {
@@ -245,55 +255,50 @@ export class SessionEngine implements TerminalDirectory {
       await runGoalChecks(this.parts, record, { final: true }).catch((err) => log(`final check of ${id}: ${(err as Error).message}`));
     }
     tasks.cancel(id);
+    try {
+      store.transition(id, 'ending', clock(), reason);
+    } catch (err) {
+      tasks.forget(id); // not ending after all (a full disk): keep no cancel flag for it
+      throw err;
+    }
     this.parts.admission.cancel(id);
-    store.transition(id, 'ending', clock(), reason);
     // Read again: a learner may have claimed a pooled session a moment ago.
     const claimed = !store.requireSession(id).pooled;
     await tasks.settled(id);
-    const task = this.teardown(id).then(() => {
-      store.transition(id, 'ended', clock());
-      if (record.status === 'ready' && claimed) this.saveReport(id);
-    });
+    const withReport = record.status === 'ready' && claimed;
+    const task = this.teardown(id).then(() => closeSession(this.parts, id, withReport));
     tasks.track(id, task);
     try {
       await task;
     } catch (err) {
       const e = toSickbayError(err);
-      store.transition(id, 'failed', clock(), `teardown failed: ${e.message}`);
+      // The learner's work is all logged: a teardown that failed (the engine went away) must
+      // not cost them the report. The sweep removes what is left.
+      store.atomically(() => {
+        store.transition(id, 'failed', clock(), `teardown failed: ${e.message}`);
+        if (withReport) saveReport(this.parts, id);
+      });
       throw e;
     } finally {
       tasks.forget(id);
     }
   }
 
-  private async teardown(id: string): Promise<void> {
-    const { store, runtime, config, clock, log } = this.parts;
-    const started = clock();
-    // The terminal first (its recording is flushed), then the proxy, then the containers.
+  /** The terminal (its recording is flushed) and the proxy: nothing here needs the engine. */
+  private async closeLearnerSide(id: string): Promise<void> {
+    const { log } = this.parts;
     for (const hook of this.endingHooks) await hook(id).catch((err) => log(`closing the terminal of ${id}: ${(err as Error).message}`));
     await this.consoles?.detach(id).catch((err) => log(`closing the proxy of ${id}: ${(err as Error).message}`));
+  }
+
+  private async teardown(id: string): Promise<void> {
+    const { store, runtime, config, clock } = this.parts;
+    const started = clock();
+    // The terminal first (its recording is flushed), then the proxy, then the containers.
+    await this.closeLearnerSide(id);
     const objects = await runtime.listObjects(sessionFilter({ sessionId: id, instance: config.instance }));
     await runtime.removeObjects(objects);
     store.appendEvent(id, { kind: 'provision', phase: 'teardown', ms: clock() - started, detail: `${objects.length} objects removed` }, clock());
-  }
-
-  private saveReport(id: string): void {
-    const { store, catalogue, clock, log } = this.parts;
-    try {
-      const record = store.requireSession(id);
-      const report = buildSessionReport({
-        sessionId: id,
-        scenario: record.scenario,
-        definition: catalogue.get(record.scenario).definition,
-        params: record.params,
-        events: store.listEvents(id),
-        readyAt: record.readyAt === null ? null : record.readyAt - record.createdAt,
-        endedAt: (record.endedAt ?? clock()) - record.createdAt,
-      });
-      store.saveReport(id, report, clock());
-    } catch (err) {
-      log(`report of ${id} could not be built: ${(err as Error).message}`);
-    }
   }
 
   /** The stored report of an ended session. */
@@ -355,17 +360,30 @@ export class SessionEngine implements TerminalDirectory {
    */
   recover(): string[] {
     const { store, clock } = this.parts;
-    const interrupted = store.listSessions({ statuses: LIVE_STATUSES, includePooled: true });
+    // 'ending' too: a session killed mid-teardown would otherwise stay ending, without its report.
+    const interrupted = store.listSessions({ statuses: [...LIVE_STATUSES, 'ending'], includePooled: true });
     for (const s of interrupted) {
-      if (s.status === 'ready') {
-        store.transition(s.id, 'ending', clock(), 'interrupted by a server restart');
-        store.transition(s.id, 'ended', clock());
-        this.saveReport(s.id); // from what was logged; the final goal check could not run
-      } else {
-        store.transition(s.id, 'failed', clock(), 'interrupted by a server restart while provisioning');
-      }
+      // The report comes from what was logged; the final goal check could not run.
+      const withReport = !s.pooled && (s.status === 'ready' || (s.status === 'ending' && s.readyAt !== null));
+      if (s.status === 'ready') store.transition(s.id, 'ending', clock(), 'interrupted by a server restart');
+      if (s.status === 'ready' || s.status === 'ending') closeSession(this.parts, s.id, withReport && !store.requireSession(s.id).hasReport);
+      else store.transition(s.id, 'failed', clock(), 'interrupted by a server restart while provisioning');
     }
     return interrupted.map((s) => s.id);
+  }
+
+  /**
+   * The Docker engine went away (engine-watch.ts): close every live session as interrupted,
+   * without touching the engine, and refuse new starts until resume().
+   */
+  interrupt(reason: string): Promise<string[]> {
+    this.engineDown = reason;
+    return interruptLive(this.parts, { closeLearnerSide: (id) => this.closeLearnerSide(id), close: (id, withReport) => closeSession(this.parts, id, withReport) }, reason);
+  }
+
+  /** The engine is back: sessions may start again. */
+  resume(): void {
+    this.engineDown = null;
   }
 
   /** Ends sessions whose idle deadline has passed. */
@@ -375,6 +393,14 @@ export class SessionEngine implements TerminalDirectory {
     const expired = store.listSessions({ statuses: LIVE_STATUSES, includePooled: true }).filter((s) => s.expiresAt <= now && !tasks.has(s.id));
     for (const s of expired) {
       await this.finish(s.id, s.pooled ? 'pooled session recycled after its idle time' : 'expired after being idle').catch((err) => log(`expiry of ${s.id}: ${(err as Error).message}`));
+    }
+    // An ending session with nothing in flight could not be closed (a full disk): close it now.
+    for (const s of store.listSessions({ statuses: ['ending'], includePooled: true }).filter((x) => !tasks.has(x.id))) {
+      try {
+        closeSession(this.parts, s.id, !s.pooled && s.readyAt !== null && !s.hasReport);
+      } catch (err) {
+        log(`closing ${s.id}: ${(err as Error).message}`);
+      }
     }
     return expired.map((s) => s.id);
   }

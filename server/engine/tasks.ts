@@ -12,6 +12,10 @@ export class SessionTasks {
     return new Set(this.running.keys());
   }
 
+  size(): { running: number; cancelled: number } {
+    return { running: this.running.size, cancelled: this.cancelled.size };
+  }
+
   has(id: string): boolean {
     return this.running.has(id);
   }
@@ -20,6 +24,10 @@ export class SessionTasks {
     const done = task.finally(() => {
       if (this.running.get(id) === done) this.running.delete(id);
     });
+    // The caller handles the task's failure; this copy is only waited on (settled() ignores
+    // the outcome). Unhandled, a failed teardown would be an unhandled rejection, which ends
+    // a Node process.
+    done.catch(() => {});
     this.running.set(id, done);
   }
 

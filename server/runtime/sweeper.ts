@@ -3,7 +3,7 @@
  * decideSweep which of them belong to no live session, and removes those. It runs at start-up
  * (after a crash, everything of the old process goes) and then periodically.
  */
-import { managedFilter } from '@/lib/lifecycle/labels';
+import { LABEL, managedFilter } from '@/lib/lifecycle/labels';
 import { decideSweep, type KnownSession, type SweepDecision } from '@/lib/lifecycle/sweep';
 import type { Store } from '../store/store';
 import type { ContainerRuntime } from './runtime';
@@ -19,10 +19,10 @@ export interface SweeperDeps {
 export async function sweepOnce(deps: SweeperDeps): Promise<SweepDecision[]> {
   const objects = await deps.runtime.listObjects(managedFilter());
   if (objects.length === 0) return [];
-  const sessions = new Map<string, KnownSession>();
-  for (const s of deps.store.listSessions({ limit: 100_000, includePooled: true })) {
-    sessions.set(s.id, { status: s.status, expiresAt: s.expiresAt });
-  }
+  // Only the sessions the objects name: the store's whole history would be read (and its
+  // JSON parsed) every sweep otherwise, a cost that grew with every session ever run.
+  const named = objects.flatMap((o) => (o.labels[LABEL.instance] === deps.instance && o.labels[LABEL.session] ? [o.labels[LABEL.session] as string] : []));
+  const sessions: Map<string, KnownSession> = deps.store.sessionStates(named);
   const decisions = decideSweep({
     instance: deps.instance,
     now: (deps.clock ?? Date.now)(),

@@ -107,11 +107,40 @@ function toRecord(row: SessionRow): SessionRecord {
 const SELECT_SESSION = 'SELECT sessions.*, EXISTS (SELECT 1 FROM reports WHERE reports.session_id = sessions.id) AS has_report FROM sessions';
 const LIVE_IN = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
+/**
+ * A failed write as the caller should see it. SQLite rolls the statement (or transaction)
+ * back, so nothing half-written stays; a full disk is the learner-visible case worth naming.
+ */
+export function storeWriteError(err: unknown, dataDir: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL') {
+    return new SickbayError('storage_full', `the data directory (${dataDir}) is full: nothing was saved; free some space and try again`, { cause: err });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+    return new SickbayError('internal', `the store could not write to ${dataDir} (${code}): nothing was saved`, { cause: err });
+  }
+  return err;
+}
+
 export class Store {
   readonly db: Db;
 
-  constructor(dataDir: string) {
+  constructor(private readonly dataDir: string) {
     this.db = openDatabase(dataDir);
+  }
+
+  /** Runs several writes as one transaction: all of them are committed, or none. */
+  atomically<T>(fn: () => T): T {
+    return this.write(() => this.db.transaction(fn)());
+  }
+
+  /** Runs a write; a full disk becomes a clear storage_full error (nothing was committed). */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeWriteError(err, this.dataDir);
+    }
   }
 
   close(): void {
@@ -119,13 +148,15 @@ export class Store {
   }
 
   insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string }): SessionRecord {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
-         VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
-      )
-      .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
-    return this.requireSession(input.id);
+    return this.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
+           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
+        )
+        .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
+      return this.requireSession(input.id);
+    });
   }
 
   /**
@@ -133,18 +164,20 @@ export class Store {
    * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
    */
   claimPooled(scenario: string, now: number, expiresAt: number, ownerId = 'local', accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
-    return this.db.transaction(() => {
-      // Oldest first; `accept` may pass over one (a new culprit was asked for and it has an old one).
-      const ids = this.db
-        .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at`)
-        .all(scenario) as { id: string }[];
-      const row = ids.find(({ id }) => accept(this.requireSession(id)));
-      if (!row) return null;
-      this.db
-        .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
-        .run({ id: row.id, now, expiresAt, ownerId });
-      return this.requireSession(row.id);
-    })();
+    return this.write(() => {
+      return this.db.transaction(() => {
+        // Oldest first; `accept` may pass over one (a new culprit was asked for and it has an old one).
+        const ids = this.db
+          .prepare(`SELECT id FROM sessions WHERE scenario = ? AND pooled = 1 AND status = 'ready' ORDER BY ready_at`)
+          .all(scenario) as { id: string }[];
+        const row = ids.find(({ id }) => accept(this.requireSession(id)));
+        if (!row) return null;
+        this.db
+          .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
+          .run({ id: row.id, now, expiresAt, ownerId });
+        return this.requireSession(row.id);
+      })();
+    });
   }
 
   /** Sessions that hold resources (being created, provisioned or ready), pooled ones included. */
@@ -186,6 +219,20 @@ export class Store {
     return s;
   }
 
+  /** Status and idle deadline of the given sessions (unknown ids are left out): a cheap read for the sweeper. */
+  sessionStates(ids: readonly string[]): Map<string, { status: SessionStatus; expiresAt: number }> {
+    const out = new Map<string, { status: SessionStatus; expiresAt: number }>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT id, status, expires_at FROM sessions WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as { id: string; status: SessionStatus; expires_at: number }[];
+      for (const r of rows) out.set(r.id, { status: r.status, expiresAt: r.expires_at });
+    }
+    return out;
+  }
+
   /** Sessions, newest first; pooled ones only when asked for (they belong to no learner yet). */
   listSessions(
     options: { statuses?: readonly SessionStatus[]; limit?: number; includePooled?: boolean; owners?: readonly string[]; ids?: readonly string[] } = {},
@@ -214,41 +261,51 @@ export class Store {
 
   /** Moves a session to a new status if the lifecycle allows it; returns false otherwise. */
   transition(id: string, to: SessionStatus, now: number, detail?: string): boolean {
-    return this.db.transaction(() => {
-      const s = this.requireSession(id);
-      if (!canTransition(s.status, to)) return false;
-      this.db
-        .prepare(
-          `UPDATE sessions SET status = @to, status_detail = COALESCE(@detail, status_detail), updated_at = @now,
-             ready_at = CASE WHEN @to = 'ready' THEN @now ELSE ready_at END,
-             ended_at = CASE WHEN @to IN ('ended', 'failed') THEN @now ELSE ended_at END
-           WHERE id = @id`,
-        )
-        .run({ id, to, now, detail: detail ?? null });
-      this.appendEvent(id, { kind: 'lifecycle', status: to, ...(detail ? { detail } : {}) }, now);
-      return true;
-    })();
+    return this.write(() => {
+      return this.db.transaction(() => {
+        const s = this.requireSession(id);
+        if (!canTransition(s.status, to)) return false;
+        this.db
+          .prepare(
+            `UPDATE sessions SET status = @to, status_detail = COALESCE(@detail, status_detail), updated_at = @now,
+               ready_at = CASE WHEN @to = 'ready' THEN @now ELSE ready_at END,
+               ended_at = CASE WHEN @to IN ('ended', 'failed') THEN @now ELSE ended_at END
+             WHERE id = @id`,
+          )
+          .run({ id, to, now, detail: detail ?? null });
+        this.appendEvent(id, { kind: 'lifecycle', status: to, ...(detail ? { detail } : {}) }, now);
+        return true;
+      })();
+    });
   }
 
   setContainers(id: string, containers: Record<string, string>, now: number): void {
-    this.db.prepare('UPDATE sessions SET containers = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(containers), now, id);
+    return this.write(() => {
+      this.db.prepare('UPDATE sessions SET containers = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(containers), now, id);
+    });
   }
 
   setBaseline(id: string, baseline: Record<string, ContainerState>, now: number): void {
-    this.db.prepare('UPDATE sessions SET baseline = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(baseline), now, id);
+    return this.write(() => {
+      this.db.prepare('UPDATE sessions SET baseline = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(baseline), now, id);
+    });
   }
 
   setConsole(id: string, input: { consoleId: string; terminalToken: string; mirrorToken: string; recordingPath: string }, now: number): void {
-    this.db
-      .prepare('UPDATE sessions SET console_id = ?, terminal_token = ?, mirror_token = ?, recording_path = ?, updated_at = ? WHERE id = ?')
-      .run(input.consoleId, input.terminalToken, input.mirrorToken, input.recordingPath, now, id);
+    return this.write(() => {
+      this.db
+        .prepare('UPDATE sessions SET console_id = ?, terminal_token = ?, mirror_token = ?, recording_path = ?, updated_at = ? WHERE id = ?')
+        .run(input.consoleId, input.terminalToken, input.mirrorToken, input.recordingPath, now, id);
+    });
   }
 
   /** Stores a session's report once; a second save for the same session is refused. */
   saveReport(sessionId: string, report: { ruleSetVersion: string; classifierVersion: number }, now: number): void {
-    this.db
-      .prepare('INSERT INTO reports (session_id, rule_set_version, classifier_version, created_at, report) VALUES (?, ?, ?, ?, ?)')
-      .run(sessionId, report.ruleSetVersion, report.classifierVersion, now, JSON.stringify(report));
+    return this.write(() => {
+      this.db
+        .prepare('INSERT INTO reports (session_id, rule_set_version, classifier_version, created_at, report) VALUES (?, ?, ?, ?, ?)')
+        .run(sessionId, report.ruleSetVersion, report.classifierVersion, now, JSON.stringify(report));
+    });
   }
 
   getReport<T>(sessionId: string): T | null {
@@ -293,18 +350,22 @@ export class Store {
 
   /** Pushes the idle deadline forward (never backward). */
   extendExpiry(id: string, expiresAt: number): void {
-    this.db.prepare('UPDATE sessions SET expires_at = MAX(expires_at, ?) WHERE id = ?').run(expiresAt, id);
+    return this.write(() => {
+      this.db.prepare('UPDATE sessions SET expires_at = MAX(expires_at, ?) WHERE id = ?').run(expiresAt, id);
+    });
   }
 
   appendEvent(sessionId: string, body: SessionEventBody, now: number): SessionEvent {
-    const session = this.db.prepare('SELECT created_at FROM sessions WHERE id = ?').get(sessionId) as { created_at: number } | undefined;
-    if (!session) throw new SickbayError('not_found', `no session ${sessionId}`);
-    const { kind, ...data } = body;
-    const t = Math.max(0, now - session.created_at);
-    const info = this.db
-      .prepare('INSERT INTO events (session_id, t, at, kind, data) VALUES (?, ?, ?, ?, ?)')
-      .run(sessionId, t, now, kind, JSON.stringify(data));
-    return { ...body, id: Number(info.lastInsertRowid), sessionId, t, at: now } as SessionEvent;
+    return this.write(() => {
+      const session = this.db.prepare('SELECT created_at FROM sessions WHERE id = ?').get(sessionId) as { created_at: number } | undefined;
+      if (!session) throw new SickbayError('not_found', `no session ${sessionId}`);
+      const { kind, ...data } = body;
+      const t = Math.max(0, now - session.created_at);
+      const info = this.db
+        .prepare('INSERT INTO events (session_id, t, at, kind, data) VALUES (?, ?, ?, ?, ?)')
+        .run(sessionId, t, now, kind, JSON.stringify(data));
+      return { ...body, id: Number(info.lastInsertRowid), sessionId, t, at: now } as SessionEvent;
+    });
   }
 
   listEvents(sessionId: string, afterId = 0): SessionEvent[] {

@@ -6,6 +6,10 @@
  *
  * Reopening an existing recording (the terminal was closed and opened again in the same
  * session) continues it: t = 0 stays the old header's timestamp and times keep increasing.
+ *
+ * A write that fails (the data disk is full) drops that chunk, cuts any partly written line
+ * off the file again, and the next flush tries anew: once there is room, recording goes on
+ * with a marker event saying how much was lost, instead of stopping for good.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +26,8 @@ export interface RecordingWriterOptions {
   /** Output characters recorded at most (default 64 Mi); input and resizes are always kept. */
   maxOutputChars?: number;
   log?: (message: string) => void;
+  /** Appends a chunk (test seam; default: fs.write until all of it is written). */
+  writeChunk?: (fd: number, buf: Buffer, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 const EARLY_FLUSH_CHARS = 256 * 1024;
@@ -68,7 +74,11 @@ export class RecordingWriter {
   private fd: number | null;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private failed = false;
+  private readonly writeChunk: NonNullable<RecordingWriterOptions['writeChunk']>;
+  /** Bytes of the file known to be complete lines: a failed write is cut back to this. */
+  private size = 0;
+  /** Bytes dropped since the last successful write (a full disk), noted in a marker. */
+  private lostBytes = 0;
   private closed = false;
 
   /** Opens (creating directories and the header as needed) synchronously: it is a few syscalls. */
@@ -76,6 +86,7 @@ export class RecordingWriter {
     this.path = options.path;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.writeChunk = options.writeChunk ?? ((fd, buf, done) => writeAll(fd, buf, done));
     fs.mkdirSync(path.dirname(options.path), { recursive: true });
     const existing = readExisting(options.path);
     // A file without a valid header (torn by a crash before the first line was complete) is
@@ -88,12 +99,13 @@ export class RecordingWriter {
       maxOutputChars: options.maxOutputChars ?? 64 * 1024 * 1024,
     });
     this.fd = fs.openSync(options.path, 'a', 0o640);
+    this.size = fs.fstatSync(this.fd).size;
     if (existing) {
       this.stream.resumeAt(existing.lastT);
       // The size may differ from the last recorded one: restate it.
       this.stream.resize(this.clock(), options.cols, options.rows);
     } else {
-      fs.writeSync(this.fd, `${this.stream.header(options.cols, options.rows, options.env ?? {}, options.title)}\n`);
+      this.size += fs.writeSync(this.fd, `${this.stream.header(options.cols, options.rows, options.env ?? {}, options.title)}\n`);
     }
     this.timer = setInterval(() => this.flushSoon(), options.flushMs ?? 250);
     this.timer.unref();
@@ -132,19 +144,28 @@ export class RecordingWriter {
   }
 
   private flushSoon(): void {
+    if (this.fd === null) return;
+    if (this.lostBytes > 0 && this.stream.pendingSize > 0) {
+      this.stream.marker(this.clock(), `${this.lostBytes} bytes of this recording were lost: the server could not write them (disk full?)`);
+    }
     const text = this.stream.drain();
-    if (!text || this.fd === null || this.failed) return;
+    if (!text) return;
     const fd = this.fd;
     const buf = Buffer.from(text, 'utf8');
     this.chain = this.chain.then(
       () =>
         new Promise<void>((resolve) => {
-          writeAll(fd, buf, (err) => {
-            if (err && !this.failed) {
-              this.failed = true;
-              this.log(`recording ${this.path}: write failed, recording stopped: ${err.message}`);
+          this.writeChunk(fd, buf, (err) => {
+            if (!err) {
+              if (this.lostBytes > 0) this.log(`recording ${this.path}: writing again after ${this.lostBytes} lost bytes`);
+              this.size += buf.length;
+              this.lostBytes = 0;
+              return resolve();
             }
-            resolve();
+            if (this.lostBytes === 0) this.log(`recording ${this.path}: write failed (${err.message}); dropping output until there is room`);
+            this.lostBytes += buf.length;
+            // A half-written chunk would leave a torn line for every reader: cut it off.
+            fs.ftruncate(fd, this.size, () => resolve());
           });
         }),
     );

@@ -25,6 +25,8 @@ export class FakeRuntime implements ContainerRuntime {
   startGate: Promise<void> | null = null;
   /** The next this-many container creations fail (an engine hiccup under load). */
   failCreates = 0;
+  /** While true every call fails as if the engine's socket were gone (dockerd stopped). */
+  down = false;
   private seq = 0;
 
   constructor(images: string[] = []) {
@@ -36,19 +38,28 @@ export class FakeRuntime implements ContainerRuntime {
     return this.seq.toString(16).padStart(64, '0');
   }
 
-  async ping(): Promise<void> {}
+  private reachable(): void {
+    if (this.down) throw new SickbayError('engine_unavailable', 'Docker engine unreachable: connect ENOENT /var/run/docker.sock');
+  }
+
+  async ping(): Promise<void> {
+    this.reachable();
+  }
 
   async imageExists(tag: string): Promise<boolean> {
+    this.reachable();
     return this.images.has(tag);
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    this.reachable();
     const id = this.nextId();
     this.networks.set(id, { id, name, labels });
     return id;
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    this.reachable();
     if (this.failCreates > 0) {
       this.failCreates -= 1;
       throw new SickbayError('internal', 'create container: the engine is overloaded');
@@ -61,6 +72,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   async startContainer(id: string): Promise<void> {
     if (this.startGate) await this.startGate;
+    this.reachable();
     const c = this.require(id);
     c.running = true;
     c.startedAt = new Date().toISOString();
@@ -70,6 +82,7 @@ export class FakeRuntime implements ContainerRuntime {
   async disconnectNetwork(): Promise<void> {}
 
   async inspectContainer(id: string): Promise<ContainerState> {
+    this.reachable();
     const c = this.require(id);
     return { id: c.id, name: c.spec.name, running: c.running, startedAt: c.startedAt, pid: c.pid, restartCount: 0, oomKilled: false, exitCode: 0, health: 'none' };
   }
@@ -87,6 +100,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async listObjects(filters: { label: string[] }): Promise<LabelledObject[]> {
+    this.reachable();
     const matches = (labels: Record<string, string>) =>
       filters.label.every((f) => {
         const [k, v] = f.split('=') as [string, string | undefined];
@@ -99,6 +113,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async removeObjects(objects: readonly LabelledObject[]): Promise<void> {
+    this.reachable();
     for (const o of objects) {
       if (o.kind === 'container') this.containers.delete(o.id);
       if (o.kind === 'network') this.networks.delete(o.id);
