@@ -12,7 +12,6 @@ import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
 import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
-import { mirrorPath } from '@/lib/terminal/protocol';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
@@ -22,7 +21,7 @@ import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
-import { closeSession, saveReport } from './closing';
+import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
 import { interruptLive } from './interruption';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
@@ -31,7 +30,7 @@ import type { EngineParts } from './parts';
 import { SessionPool } from './pool';
 import { Provisioner } from './provisioning';
 import { SessionTasks } from './tasks';
-import { toListItem, toView, type GoalReport, type SessionHistoryItem, type SessionListItem, type SessionView } from './views';
+import { mirrorOf, terminalTargetOf, toListItem, toView, type GoalReport, type SessionHistoryItem, type SessionListItem, type SessionView } from './views';
 
 export type { GoalReport, SessionHistoryItem, SessionListItem, SessionView };
 
@@ -339,19 +338,12 @@ export class SessionEngine implements TerminalDirectory {
 
   /** The terminal gateway's directory: a ready, claimed session's console, else null. */
   terminalTarget(id: string): TerminalTarget | null {
-    const record = this.parts.store.getSession(id);
-    if (!record || record.pooled || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.mirrorToken || !record.recordingPath) return null;
-    return { sessionId: id, consoleContainer: record.consoleId, token: record.terminalToken, mirrorToken: record.mirrorToken, recordingPath: record.recordingPath };
+    return terminalTargetOf(this.parts.store.getSession(id));
   }
 
-  /**
-   * Where a watcher opens a read-only mirror of the session's terminal. Only for callers who
-   * may watch the session (the route decides who that is); never part of a session view.
-   */
+  /** Where a watcher opens the read-only mirror; the route decides who may (never part of a view). */
   mirror(id: string): { path: string; token: string } {
-    const record = this.visible(id);
-    if (record.status !== 'ready' || !record.mirrorToken) throw new SickbayError('conflict', `the session is ${record.status}: there is no live terminal to watch`);
-    return { path: mirrorPath(id), token: record.mirrorToken };
+    return mirrorOf(this.visible(id));
   }
 
   /**
@@ -359,17 +351,7 @@ export class SessionEngine implements TerminalDirectory {
    * half (terminals, timers): close them so the sweeper removes their containers.
    */
   recover(): string[] {
-    const { store, clock } = this.parts;
-    // 'ending' too: a session killed mid-teardown would otherwise stay ending, without its report.
-    const interrupted = store.listSessions({ statuses: [...LIVE_STATUSES, 'ending'], includePooled: true });
-    for (const s of interrupted) {
-      // The report comes from what was logged; the final goal check could not run.
-      const withReport = !s.pooled && (s.status === 'ready' || (s.status === 'ending' && s.readyAt !== null));
-      if (s.status === 'ready') store.transition(s.id, 'ending', clock(), 'interrupted by a server restart');
-      if (s.status === 'ready' || s.status === 'ending') closeSession(this.parts, s.id, withReport && !store.requireSession(s.id).hasReport);
-      else store.transition(s.id, 'failed', clock(), 'interrupted by a server restart while provisioning');
-    }
-    return interrupted.map((s) => s.id);
+    return closeAfterRestart(this.parts);
   }
 
   /**
@@ -394,14 +376,7 @@ export class SessionEngine implements TerminalDirectory {
     for (const s of expired) {
       await this.finish(s.id, s.pooled ? 'pooled session recycled after its idle time' : 'expired after being idle').catch((err) => log(`expiry of ${s.id}: ${(err as Error).message}`));
     }
-    // An ending session with nothing in flight could not be closed (a full disk): close it now.
-    for (const s of store.listSessions({ statuses: ['ending'], includePooled: true }).filter((x) => !tasks.has(x.id))) {
-      try {
-        closeSession(this.parts, s.id, !s.pooled && s.readyAt !== null && !s.hasReport);
-      } catch (err) {
-        log(`closing ${s.id}: ${(err as Error).message}`);
-      }
-    }
+    closeStuckEnding(this.parts);
     return expired.map((s) => s.id);
   }
 

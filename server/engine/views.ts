@@ -1,7 +1,10 @@
 /** What the API shows of a session: never the per-run truth (params) before the report. */
 import type { GoalOutcome } from '@/lib/audit/events';
+import { SickbayError } from '@/lib/errors';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { SessionStatus } from '@/lib/lifecycle/status';
+import { mirrorPath } from '@/lib/terminal/protocol';
+import type { TerminalTarget } from '../terminal/gateway';
 import type { SessionRecord, StoredReportSummary } from '../store/store';
 import type { QueuePlace } from './admission';
 
@@ -64,4 +67,16 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
 export function toListItem(record: SessionRecord): SessionListItem {
   const view = toView(record);
   return { ...view, terminal: view.terminal ? { path: view.terminal.path } : null };
+}
+
+/** A ready, claimed session's console for the terminal gateway, else null. */
+export function terminalTargetOf(record: SessionRecord | null): TerminalTarget | null {
+  if (!record || record.pooled || record.status !== 'ready' || !record.consoleId || !record.terminalToken || !record.mirrorToken || !record.recordingPath) return null;
+  return { sessionId: record.id, consoleContainer: record.consoleId, token: record.terminalToken, mirrorToken: record.mirrorToken, recordingPath: record.recordingPath };
+}
+
+/** Where a watcher opens the session's read-only mirror: only while it is ready. */
+export function mirrorOf(record: SessionRecord): { path: string; token: string } {
+  if (record.status !== 'ready' || !record.mirrorToken) throw new SickbayError('conflict', `the session is ${record.status}: there is no live terminal to watch`);
+  return { path: mirrorPath(record.id), token: record.mirrorToken };
 }

@@ -90,3 +90,23 @@ export function defaultEndShell(options: { dockerHost?: string; dockerBin?: stri
       );
     });
 }
+
+/**
+ * Hangs up a pty and waits (bounded) for the docker CLI behind it to be reaped: SIGHUP, then
+ * SIGKILL after 3 s. The shell inside the container is ended separately (endShell).
+ */
+export async function hangUp(pty: PtyProcess, exited: Promise<void>, log: (message: string) => void): Promise<void> {
+  try {
+    if (pty.destroy) pty.destroy();
+    else pty.kill('SIGHUP');
+  } catch (err) {
+    log(`destroying the pty: ${(err as Error).message}`);
+  }
+  if (await settledWithin(exited, 3000)) return;
+  pty.kill('SIGKILL');
+  await settledWithin(exited, 1000);
+}
+
+function settledWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+}

@@ -26,7 +26,7 @@ import { CLOSE, encodeServerMessage, PROTOCOL_VERSION } from '@/lib/terminal/pro
 import { ScrollbackBuffer } from '@/lib/terminal/scrollback';
 import { ConsoleLineTracker } from '@/lib/terminal/typed-lines';
 import { createStreamDecoder, type StreamDecoder } from '@/lib/terminal/utf8';
-import { defaultEndShell, defaultSpawn, type PtyProcess, type SpawnPty } from './pty';
+import { defaultEndShell, defaultSpawn, hangUp, type PtyProcess, type SpawnPty } from './pty';
 import { MirrorSet, type MirrorClient } from './mirrors';
 import { RecordingWriter } from './recording';
 
@@ -384,25 +384,10 @@ export class TerminalSession {
     const pty = this.pty;
     const shellId = this.shellId;
     if (pty) {
-      try {
-        if (pty.destroy) pty.destroy();
-        else pty.kill('SIGHUP');
-      } catch (err) {
-        this.log(`session ${this.sessionId}: destroying the pty: ${(err as Error).message}`);
-      }
-      // Wait for the docker CLI to be reaped (bounded), then end the shell in the container.
-      await Promise.race([this.ptyExited, delay(3000)]);
-      if (this.pty === pty) {
-        pty.kill('SIGKILL');
-        await Promise.race([this.ptyExited, delay(1000)]);
-      }
+      await hangUp(pty, this.ptyExited, (m) => this.log(`session ${this.sessionId}: ${m}`));
       this.pty = null;
       await this.endShell(this.consoleContainer, shellId);
     }
     await this.recording?.close();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
