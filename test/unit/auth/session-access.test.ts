@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { PERSONAL_PRINCIPAL, type Principal, type Role } from '@/lib/auth/roles';
 import { AuthService } from '@/server/auth/auth';
 import { SessionAccess } from '@/server/auth/session-access';
@@ -16,23 +15,9 @@ import { Catalogue } from '@/server/engine/catalogue';
 import { SessionEngine } from '@/server/engine/engine';
 import { Store } from '@/server/store/store';
 import { FakeRuntime } from '../server/fake-runtime';
+import { demoScenario } from '../server/demo-scenario';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-access-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
-const scenarios = path.join(root, 'scenarios');
-fs.mkdirSync(path.join(scenarios, 'demo'), { recursive: true });
-fs.writeFileSync(
-  path.join(scenarios, 'demo', 'scenario.ts'),
-  `export default {
-    title: 'Demo', summary: 'A scenario for the access unit tests.', difficulty: 'beginner', minutes: 5,
-    params: () => ({}), networks: { app: {} },
-    diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
-    hints: ['look from outside'],
-    services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),
-    faults: [{ id: 'break', title: 'breaks the api', inject: async () => {} }],
-    goals: [{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) }],
-  };`,
-);
+const { root, scenarios } = demoScenario('access', { params: '() => ({})', truth: "() => ({ category: 'a', culprit: 'x', culpritKind: 'other' })" });
 
 let now = Date.parse('2026-12-01T10:00:00Z');
 const clock = () => now;

@@ -6,32 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '@/server/config';
 import { Catalogue } from '@/server/engine/catalogue';
 import { SessionEngine } from '@/server/engine/engine';
 import { sweepOnce } from '@/server/runtime/sweeper';
 import { Store } from '@/server/store/store';
 import { FakeRuntime } from './fake-runtime';
+import { demoScenario } from './demo-scenario';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-engine-faults-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
-const scenarios = path.join(root, 'scenarios');
-fs.mkdirSync(path.join(scenarios, 'demo'), { recursive: true });
-fs.writeFileSync(
-  path.join(scenarios, 'demo', 'scenario.ts'),
-  `export default {
-    title: 'Demo', summary: 'A scenario for the engine fault tests.', difficulty: 'beginner', minutes: 5,
-    params: (rng) => ({ culprit: rng.pick(['a', 'b']) }), networks: { app: {} },
-    diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }], truth: (p) => ({ category: 'a', culprit: p.culprit, culpritKind: 'other' }) },
-    hints: ['look from outside'],
-    services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),
-    faults: [{ id: 'break', title: 'breaks the api', inject: async () => {} }],
-    goals: [{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) }],
-  };`,
-);
+const { root, scenarios } = demoScenario('engine-faults', { params: "(rng) => ({ culprit: rng.pick(['a', 'b']) })" });
 
 const now = Date.parse('2026-12-01T10:00:00Z');
 const clock = () => now;

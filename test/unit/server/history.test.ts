@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { summarizeProgress } from '@/lib/progress';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import { loadConfig } from '@/server/config';
@@ -15,23 +14,13 @@ import { Catalogue } from '@/server/engine/catalogue';
 import { SessionEngine } from '@/server/engine/engine';
 import { Store } from '@/server/store/store';
 import { FakeRuntime } from './fake-runtime';
+import { demoScenario } from './demo-scenario';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-history-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
-const scenarios = path.join(root, 'scenarios');
-fs.mkdirSync(path.join(scenarios, 'demo'), { recursive: true });
-fs.writeFileSync(
-  path.join(scenarios, 'demo', 'scenario.ts'),
-  `export default {
-    title: 'Demo', summary: 'A scenario for the history unit tests.', difficulty: 'beginner', minutes: 5,
-    params: (rng) => ({ culprit: rng.pick(['a', 'b', 'c']) }), networks: { app: {} },
-    diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'x', label: 'Cause X' }, { id: 'y', label: 'Cause Y' }, { id: 'z', label: 'Cause Z' }],
-      truth: (p) => ({ category: 'x', culprit: p.culprit, culpritKind: 'other' }) },
-    services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),
-    goals: [{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) },
-            { id: 'h', title: 'Nothing restarted', check: async () => ({ pass: false, evidence: 'not yet' }) }],
-  };`,
-);
+const { root, scenarios } = demoScenario('history', {
+  categories: ['x', 'y', 'z'],
+  goals: `[{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) },
+    { id: 'h', title: 'Nothing restarted', check: async () => ({ pass: false, evidence: 'not yet' }) }]`,
+});
 
 let now = Date.parse('2026-12-01T10:00:00Z');
 const clock = () => now;
