@@ -187,7 +187,6 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     const session = terminalFor(target);
     const messages = new TokenBucket(messageRate.perSecond, messageRate.burst, clock());
     const inputBytes = new TokenBucket(inputRate.perSecond, inputRate.burst, clock());
-    let alive = true;
     let closedReason = 'the connection closed';
     let idleTimer: NodeJS.Timeout | null = null;
 
@@ -215,23 +214,10 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
       idleTimer.unref();
     };
 
-    const heartbeat = setInterval(() => {
-      if (!alive) {
-        closedReason = 'no answer to ping';
-        ws.terminate();
-        return;
-      }
-      alive = false;
-      ws.ping();
-    }, heartbeatMs);
-    heartbeat.unref();
-
-    ws.on('pong', () => {
-      alive = true;
-    });
+    const heartbeat = keepAlive(ws, heartbeatMs, () => (closedReason = 'no answer to ping'));
 
     ws.on('message', (data, isBinary) => {
-      alive = true;
+      heartbeat.seen();
       if (isBinary) return dropConnection(CLOSE.unsupportedData, 'binary messages are not accepted');
       const now = clock();
       if (!messages.take(now)) return dropConnection(CLOSE.policy, 'too many messages');
@@ -258,7 +244,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
 
     ws.on('close', (code) => {
       sockets.delete(ws);
-      clearInterval(heartbeat);
+      heartbeat.stop();
       if (idleTimer) clearTimeout(idleTimer);
       const reason =
         code === CLOSE.normal || code === 1005
@@ -291,7 +277,6 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     sockets.add(ws);
     const session = terminalFor(target);
     const messages = new TokenBucket(messageRate.perSecond, messageRate.burst, clock());
-    let alive = true;
     const client: MirrorClient = {
       sendBinary: (data) => {
         if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
@@ -304,17 +289,9 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
       },
       buffered: () => ws.bufferedAmount,
     };
-    const heartbeat = setInterval(() => {
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, heartbeatMs);
-    heartbeat.unref();
-    ws.on('pong', () => {
-      alive = true;
-    });
+    const heartbeat = keepAlive(ws, heartbeatMs);
     ws.on('message', (data, isBinary) => {
-      alive = true;
+      heartbeat.seen();
       if (isBinary || !messages.take(clock())) return ws.close(CLOSE.policy, 'a mirror is read-only');
       const parsed = parseClientMessage(rawToString(data));
       if (parsed.ok && parsed.message.type === 'ping') return client.sendText(encodeServerMessage({ type: 'pong' }));
@@ -322,7 +299,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     });
     ws.on('close', () => {
       sockets.delete(ws);
-      clearInterval(heartbeat);
+      heartbeat.stop();
       session.detachMirror(client);
     });
     ws.on('error', (err) => log(`session ${target.sessionId}: mirror socket error: ${err.message}`));
@@ -390,5 +367,32 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     sessions() {
       return terminals;
     },
+  };
+}
+
+/**
+ * Pings every interval and terminates a connection that did not answer the previous ping;
+ * any message counts as an answer too (seen()).
+ */
+function keepAlive(ws: WebSocket, intervalMs: number, onDead?: () => void): { seen(): void; stop(): void } {
+  let alive = true;
+  const timer = setInterval(() => {
+    if (!alive) {
+      onDead?.();
+      ws.terminate();
+      return;
+    }
+    alive = false;
+    ws.ping();
+  }, intervalMs);
+  timer.unref();
+  ws.on('pong', () => {
+    alive = true;
+  });
+  return {
+    seen: () => {
+      alive = true;
+    },
+    stop: () => clearInterval(timer),
   };
 }
