@@ -22,7 +22,11 @@ export default async function AccountPage() {
       <p className="lead">
         Signed in as <strong data-testid="account-email">{me.user.email}</strong> ({me.user.role}).
       </p>
-      <AccountPanel initialTokens={services().auth.tokens.list(me.user.id)} scopes={scopesOfRole(me.user.role)} />
+      <AccountPanel
+        initialTokens={services().auth.tokens.list(me.user.id)}
+        scopes={scopesOfRole(me.user.role)}
+        localPassword={me.via === 'cookie' && services().auth.users.passwordHash(me.user.id) !== null}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * Local accounts: sign-in with e-mail and password (throttled, lockout in lib/auth/lockout.ts),
  * the first admin (setup code or `npm run admin -- create`), invitations and admin-made reset
- * links, which both lead to the set-password page.
+ * links, which both lead to the set-password page; a signed-in user's own password change.
  */
 import { SickbayError } from '@/lib/errors';
 import { checkPassword, normalizeEmail } from '@/lib/auth/accounts';
@@ -93,4 +93,25 @@ export async function setPasswordWithLink(auth: AuthService, input: { token: str
   const user = auth.users.require(userId);
   if (user.email) auth.throttle.forget(user.email);
   return startSignin(auth, user, 'link');
+}
+
+/**
+ * A signed-in user changes their own password: the current one is checked (and counts towards
+ * the lockout like a sign-in, so a stolen cookie cannot guess it), every sign-in of the user
+ * ends, and this browser gets a fresh one.
+ */
+export async function changeOwnPassword(auth: AuthService, input: { userId: string; current: string; password: string; address: string }): Promise<SignedIn> {
+  const user = auth.users.require(input.userId);
+  if (!user.email) throw new SickbayError('conflict', 'this account signs in through single sign-on: change the password there');
+  auth.throttle.check(user.email, input.address);
+  if (!(await verifyPassword(auth.users.passwordHash(user.id), input.current))) {
+    auth.throttle.fail(user.email, input.address);
+    throw new SickbayError('forbidden', 'the current password is wrong');
+  }
+  const hash = await hashPassword(checkPassword(input.password));
+  auth.users.setPassword(user.id, hash);
+  auth.signins.revokeAllOf(user.id);
+  auth.throttle.forget(user.email);
+  auth.audit.record(user.id, 'user.password-change', user.id, user.email);
+  return startSignin(auth, user, 'password');
 }

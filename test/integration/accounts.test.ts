@@ -99,6 +99,7 @@ before(async () => {
       { email: 'ann@example.com', role: 'learner', password: PASSWORD },
       { email: 'bob@example.com', role: 'learner', password: PASSWORD },
       { email: 'lou@example.com', role: 'learner', password: PASSWORD },
+      { email: 'pat@example.com', role: 'learner', password: PASSWORD },
     ],
     (auth, ids) => auth.cohorts.setMember(auth.cohorts.create('week 1', ids['fay@example.com'] as string).id, ids['ann@example.com'] as string, 'learner'),
   );
@@ -175,6 +176,7 @@ const ROUTES: Record<string, { kind: Kind; path?: (id: string) => string; body?:
   'POST /api/sessions/[id]/update': { kind: 'session-work', body: { text: 'The API answers again; the cause is being confirmed.' } },
   'GET /api/progress': { kind: 'own' },
   'GET /api/me': { kind: 'own' },
+  'POST /api/me/password': { kind: 'own', body: { current: 'x', password: 'y' } },
   'GET /api/me/tokens': { kind: 'own' },
   'POST /api/me/tokens': { kind: 'own', body: { name: '', scopes: [] } },
   'DELETE /api/me/tokens/[tokenId]': { kind: 'own', path: () => '/api/me/tokens/0123456789abcdef' },
@@ -336,6 +338,34 @@ describe('local sign-in, lockout and sign-out', () => {
     assert.match(out.headers.get('set-cookie') ?? '', /sickbay=;.*Max-Age=0/);
     for (const c of [a, b, cookies.bob]) assert.equal((await call('GET', '/api/me', { cookie: c })).status, 401);
     cookies.bob = await signIn(base, 'bob@example.com', PASSWORD);
+  });
+});
+
+describe('changing one’s own password', () => {
+  it('needs the current password, ends the other sign-ins and keeps this browser signed in', async () => {
+    const other = await signIn(base, 'pat@example.com', PASSWORD);
+    const here = await signIn(base, 'pat@example.com', PASSWORD);
+    const change = (cookie: string, current: string, password: string) => call('POST', '/api/me/password', { cookie, body: { current, password } });
+    const wrong = await change(here, 'not the password', 'a brand new passphrase 42');
+    assert.equal(wrong.status, 403, wrong.text);
+    assert.match(wrong.text, /the current password is wrong/);
+    const weak = await change(here, PASSWORD, 'short');
+    assert.equal(weak.status, 400, weak.text);
+    const done = await change(here, PASSWORD, 'a brand new passphrase 42');
+    assert.equal(done.status, 200, done.text);
+    const fresh = (done.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    assert.match(fresh, /^sickbay=./);
+    for (const c of [here, other]) assert.equal((await call('GET', '/api/me', { cookie: c })).status, 401, 'older sign-ins end');
+    assert.equal((await call('GET', '/api/me', { cookie: fresh })).status, 200);
+    const oldPassword = await call('POST', '/api/auth/signin', { headers: { origin: base }, body: { email: 'pat@example.com', password: PASSWORD } });
+    assert.equal(oldPassword.status, 401);
+    await signIn(base, 'pat@example.com', 'a brand new passphrase 42');
+  });
+
+  it('is refused to an API token', async () => {
+    const made = json<{ token: string }>(await call('POST', '/api/me/tokens', { cookie: cookies.bob, body: { name: 'pw', scopes: ['sessions:read'] } }));
+    const res = await call('POST', '/api/me/password', { token: made.token, body: { current: PASSWORD, password: 'another passphrase 43' } });
+    assert.equal(res.status, 403, res.text);
   });
 });
 

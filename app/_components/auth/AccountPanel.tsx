@@ -11,11 +11,12 @@ interface TokenInfo {
   lastUsedAt: string | null;
 }
 
-/** Sign-out, sign-out everywhere and personal API tokens (a new token's value is shown once). */
-export function AccountPanel({ initialTokens, scopes }: { initialTokens: TokenInfo[]; scopes: readonly string[] }) {
+/** Sign-out, sign-out everywhere, the password (local accounts) and personal API tokens (a new token's value is shown once). */
+export function AccountPanel({ initialTokens, scopes, localPassword }: { initialTokens: TokenInfo[]; scopes: readonly string[]; localPassword: boolean }) {
   const [tokens, setTokens] = useState(initialTokens);
   const [fresh, setFresh] = useState<{ name: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [passwordNote, setPasswordNote] = useState<string | null>(null);
 
   async function signOut(everywhere: boolean) {
     try {
@@ -44,6 +45,22 @@ export function AccountPanel({ initialTokens, scopes }: { initialTokens: TokenIn
     }
   }
 
+  async function changePassword(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    setError(null);
+    setPasswordNote(null);
+    if (data.get('password') !== data.get('again')) return setError('the two new passwords differ');
+    try {
+      await api('/api/me/password', { method: 'POST', body: { current: String(data.get('current') ?? ''), password: String(data.get('password') ?? '') } });
+      form.reset();
+      setPasswordNote('Password changed. Every other browser was signed out.');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
   async function revoke(id: string) {
     try {
       await api(`/api/me/tokens/${id}`, { method: 'DELETE' });
@@ -61,6 +78,31 @@ export function AccountPanel({ initialTokens, scopes }: { initialTokens: TokenIn
           Sign out everywhere
         </button>
       </div>
+      {localPassword && (
+        <>
+          <h2>Password</h2>
+          <form className="stack auth-form narrow-page" onSubmit={changePassword} aria-label="Change password">
+            <label>
+              Current password
+              <input name="current" type="password" autoComplete="current-password" required maxLength={256} />
+            </label>
+            <label>
+              New password
+              <input name="password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} />
+            </label>
+            <label>
+              New password again
+              <input name="again" type="password" autoComplete="new-password" required minLength={10} maxLength={256} />
+            </label>
+            <button type="submit">Change password</button>
+          </form>
+          {passwordNote && (
+            <p className="notice" role="status">
+              {passwordNote}
+            </p>
+          )}
+        </>
+      )}
       <h2>API tokens</h2>
       <p className="meta">For scripts: send `Authorization: Bearer &lt;token&gt;`. A token is shown once; revoke it when it is no longer needed.</p>
       {fresh && (
