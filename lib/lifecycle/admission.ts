@@ -50,9 +50,12 @@ export function defaultProvisioningCapacity(cpus: number, totalMemoryBytes: numb
   return Math.max(1, Math.min(cpus, byMemory));
 }
 
-/** The readiness deadline of a start: the base, scaled by the CPU the scenario declares. */
-export function readinessDeadlineMs(baseMs: number, declaredCpus: number): number {
-  return Math.round(baseMs * Math.max(1, declaredCpus));
+/**
+ * The readiness deadline of a start: the base, scaled by the start weight the scenario
+ * declares in its cost (a database opening gigabytes needs longer than two small services).
+ */
+export function readinessDeadlineMs(baseMs: number, startWeight: number): number {
+  return Math.round(baseMs * Math.max(1, startWeight));
 }
 
 /** A rolling record of how long recent starts took (bounded; for estimates, not for scores). */

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { OBSERVATIONS } from '../audit/classification';
 import { SickbayError } from '../errors';
+import { parseBytes } from '../units';
 import { slugOfFile, withOwnImage } from './image';
 import { createRng } from './rng';
-import type { ScenarioDefinition, ScenarioInput, ServiceInput, ServiceSpec } from './types';
+import type { ScenarioCost, ScenarioDefinition, ScenarioInput, ServiceInput, ServiceSpec } from './types';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -59,6 +60,25 @@ export const serviceSchema = z
   })
   .strict();
 
+/**
+ * What a running session of the scenario costs the host, declared by its author so admission
+ * can count it. Checked against the services' limits: a scenario cannot use more than those.
+ */
+export const costSchema = z
+  .object({
+    /** Cores the services use together while the incident runs (typical, not their limits' sum). */
+    cpus: z.number().positive().max(8),
+    /** Memory the services hold together while the incident runs, e.g. "512m". */
+    memory: z.string().regex(SIZE_PATTERN, 'expected a size like "256m" or "1g"'),
+    /**
+     * How heavy a start is, against a plain one (1): a few small containers ready in seconds.
+     * A database that must open gigabytes, or faults that take long to show, weigh more.
+     * It scales the readiness deadline.
+     */
+    startWeight: z.number().min(1, 'startWeight is at least 1 (a plain start)').max(5),
+  })
+  .strict();
+
 const truthSchema = z
   .object({
     category: z.string().min(1),
@@ -90,6 +110,7 @@ const metaSchema = z
       })
       .strict(),
     hints: z.array(z.string().min(5).max(500)).default([]),
+    cost: costSchema,
     protocol: z
       .object({
         affectedServices: z.array(name('service name')).default([]),
@@ -179,10 +200,24 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
     ids.add(c.id);
   });
   const { services } = resolveServices(file, def, 'validation');
+  checkCost(file, def.cost, services);
   def.protocol.affectedServices.forEach((svc, i) => {
     if (!(svc in services)) throw invalid(file, `protocol.affectedServices.${i}: unknown service "${svc}"`);
   });
   return def;
+}
+
+/** A declared cost above what the services' limits allow is a mistake (of the cost or the limits). */
+function checkCost(file: string, cost: ScenarioCost, services: Record<string, ServiceSpec>): void {
+  const specs = Object.values(services);
+  const cpus = specs.reduce((sum, s) => sum + s.limits.cpus, 0);
+  const memory = specs.reduce((sum, s) => sum + parseBytes(s.limits.memory), 0);
+  if (cost.cpus > cpus + 1e-9) {
+    throw invalid(file, `cost.cpus: ${cost.cpus} is more than the services' CPU limits add up to (${Math.round(cpus * 100) / 100})`);
+  }
+  if (parseBytes(cost.memory) > memory) {
+    throw invalid(file, `cost.memory: ${cost.memory} is more than the services' memory limits add up to (${Math.round(memory / 1024 ** 2)}m)`);
+  }
 }
 
 export interface ResolvedScenario<P> {

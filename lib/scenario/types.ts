@@ -145,6 +145,16 @@ export interface ScenarioProtocol {
   causeHints: string[];
 }
 
+/** What a running session costs the host (docs/scenarios.md, "Cost"). */
+export interface ScenarioCost {
+  /** Cores the services use together while the incident runs. */
+  cpus: number;
+  /** Memory the services hold together, e.g. "512m". */
+  memory: string;
+  /** How heavy a start is against a plain one (1); scales the readiness deadline. */
+  startWeight: number;
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -158,6 +168,7 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
   diagnosis: DiagnosisSpec<P>;
   /** Progressive hints, from a gentle nudge to nearly the answer; taking one is logged. */
   hints: string[];
+  cost: ScenarioCost;
   protocol: ScenarioProtocol;
   networks: Record<string, NetworkSpec>;
   services(params: P): Record<string, ServiceSpec>;
@@ -171,6 +182,7 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   params(rng: Rng): P;
   diagnosis: DiagnosisSpec<P>;
   hints?: string[];
+  cost: ScenarioCost;
   protocol?: Partial<ScenarioProtocol>;
   networks?: Record<string, Partial<NetworkSpec>>;
   services(params: P): Record<string, ServiceInput>;

@@ -160,6 +160,8 @@ export default defineScenario<DiskFullParams>({
     '`df` counts the space a file system has handed out; `du` adds up the files it can reach by name. A file that was deleted while a process still has it open has no name any more, but keeps its space until the last descriptor closes: `lsof +L1` (or `find /proc/*/fd -lname "*(deleted)"`) lists them.',
     'No kill and no restart needed: empty the file through the holder\'s descriptor, `: > /proc/<pid>/fd/<n>` (or `truncate -s 0` on that path). Save what you want to keep from it first (`tail -c 1M /proc/<pid>/fd/<n> > file`).',
   ],
+  // What a running session costs the host: the API and its customers; the volume is a tmpfs inside the API's memory.
+  cost: { cpus: 0.5, memory: '192m', startWeight: 1 },
   protocol: {
     affectedServices: ['api'],
     snapshotExpected: true,

@@ -145,6 +145,8 @@ export default defineScenario<HealthyButHangingParams>({
     'Where are the API\u2019s threads waiting? Its first log line says how to get a thread dump (SIGUSR1); `ss -tn` inside the API shows which connections are open, and to whom.',
     'Follow the stuck call to the dependency it waits on and look at that service\u2019s process state (`ps -o pid,stat,comm`; STAT T means stopped). A stopped process resumes with `kill -CONT <pid>`: no restart needed.',
   ],
+  // What a running session costs the host: four small services and the customers.
+  cost: { cpus: 0.75, memory: '256m', startWeight: 1 },
   protocol: {
     affectedServices: ['api', 'catalog', 'stock', 'rates'],
     // The evidence is in memory: the threads' stacks, the open connections, the stopped

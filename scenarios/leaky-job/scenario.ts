@@ -56,6 +56,8 @@ export default defineScenario<LeakyJobParams>({
     'The API is not the only process in its container. Which one holds the most memory? (`ps aux --sort=-%mem` inside, or `docker top` from outside.)',
     'You can stop one process without restarting the container around it: find its PID, keep a snapshot first, then end just that process.',
   ],
+  // What a running session costs the host: the job keeps the API at ~91% of its limit until it is stopped.
+  cost: { cpus: 0.6, memory: '256m', startWeight: 1 },
   protocol: {
     affectedServices: ['api'],
     snapshotExpected: true,

@@ -127,6 +127,8 @@ export default defineScenario<LogFloodParams>({
     'The worker wrote two lines that matter, once, at the start: the configuration it loaded and the first failure in full. `docker logs <worker> 2>&1 | grep -v retrying | head` finds them. The dependency keeps its own log: what does it see of the worker?',
     'The worker re-reads its config file when the file changes (SIGHUP works too). Keep a copy of the file, correct the one wrong setting in place, and watch the retry lines stop.',
   ],
+  // What a running session costs the host: the worker retries flat out until its config is fixed.
+  cost: { cpus: 0.4, memory: '128m', startWeight: 1 },
   protocol: {
     affectedServices: ['worker'],
     snapshotExpected: true,

@@ -192,6 +192,8 @@ export default defineScenario<NetworkPartitionParams>({
     'Test the path the storefront uses, from the storefront\u2019s side: `docker exec <api> curl -sS -m 3 http://<service>:<port>/healthz` for each upstream (the URLs are in its environment and its first log line). Timed out, refused, or name not found? Then ask the service itself, from its own container.',
     'Two things cut a path without touching either program: a firewall rule in the API\u2019s namespace (`docker exec <api> iptables -L OUTPUT -n --line-numbers`), or a container that left the network (`docker network inspect`). Remove only that rule (`iptables -D OUTPUT <n>`), or reattach with `docker network connect --alias <service> <network> <container>`: Docker does not bring a container\u2019s aliases back on reconnect.',
   ],
+  // What a running session costs the host: four small services and the customers.
+  cost: { cpus: 0.6, memory: '256m', startWeight: 1 },
   protocol: {
     // Restarting the API throws its firewall state away (the evidence, and the standing rules);
     // restarting a service proves nothing and drops its in-flight work.

@@ -288,6 +288,8 @@ export default defineScenario<OomLimitParams>({
     'At this limit every theory looks the same: the worker dies. Give it room for a while (`docker update --memory … --memory-swap …`, both, up to 1 GiB) and watch what the memory does after each batch.',
     'Memory that falls back after every batch needs a bigger budget; memory that climbs batch after batch is kept by something. The worker logs its caches every 5 batches, and its config (/etc/render-worker/worker.conf, re-read before every batch) can switch each one off.',
   ],
+  // What a running session costs the host: one worker at its memory limit.
+  cost: { cpus: 0.25, memory: '96m', startWeight: 1 },
   protocol: {
     affectedServices: ['worker'],
     snapshotExpected: true,

@@ -17,7 +17,7 @@ import type { EngineParts } from './parts';
 import { healthTestArgv, serviceContainerSpec } from './specs';
 import { Cancelled } from './tasks';
 
-/** Readiness deadline per declared CPU (at least this), counted from when provisioning began. */
+/** Readiness deadline of a plain start (cost.startWeight 1), counted from when provisioning began. */
 const READINESS_TIMEOUT_MS = 90_000;
 /** How often a fault's symptom is looked for: conditions are cheap reads (cgroup files, a probe). */
 const FAULT_POLL_MS = 200;
@@ -115,8 +115,7 @@ export class Provisioner {
       : Promise.resolve();
     consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
     try {
-      const declaredCpus = Object.values(services).reduce((sum, spec) => sum + spec.limits.cpus, 0);
-      await this.phase(id, 'readiness', () => this.waitReady(id, containers, services, readinessDeadlineMs(READINESS_TIMEOUT_MS, declaredCpus)));
+      await this.phase(id, 'readiness', () => this.waitReady(id, containers, services, readinessDeadlineMs(READINESS_TIMEOUT_MS, def.cost.startWeight)));
       const ctx = createContext(runtime, {
         sessionId: id,
         seed: record.seed,

@@ -480,7 +480,7 @@ describe('where the server may listen', () => {
 });
 
 describe('the owner', () => {
-  it('works in the session on every route (the watchers' mirror aside), and ends it last', async () => {
+  it('works in the session on every route (the watchers’ mirror aside), and ends it last', async () => {
     const keys = Object.keys(ROUTES).filter((k) => ROUTES[k]?.kind.startsWith('session-') && ROUTES[k]?.kind !== 'session-watch');
     for (const key of [...keys.filter((k) => !k.startsWith('DELETE')), ...keys.filter((k) => k.startsWith('DELETE'))]) {
       const { method, route, body } = concrete(key, session.id);

@@ -129,6 +129,55 @@ describe('leaky-job on the real engine', () => {
     assert.equal(report.passed, 3);
   });
 
+  it('serves a burst of connections from a bounded set of threads and recovers (PID limit 128)', async () => {
+    const s = services.store.requireSession(id);
+    const api = s.containers.api as string;
+    const pids = async () => {
+      const r = await services.runtime.exec(api, ['sh', '-c', 'cat /sys/fs/cgroup/pids/pids.current 2>/dev/null || cat /sys/fs/cgroup/pids.current']);
+      return Number(r.stdout.trim());
+    };
+    // 200 connections at once from one process of the customers' container (its own PID
+    // limit is 64): each sends a request and every answer is read only after all were sent.
+    const flood = [
+      'import json, socket, sys',
+      'socks = []',
+      'for i in range(200):',
+      '    c = socket.create_connection(("api", int(sys.argv[1])), timeout=20)',
+      '    c.sendall(b"GET /api/orders HTTP/1.0\\r\\nHost: api\\r\\n\\r\\n")',
+      '    socks.append(c)',
+      'codes = {}',
+      'for c in socks:',
+      '    try:',
+      '        code = c.recv(64).split(b" ")[1].decode()',
+      '    except Exception:',
+      '        code = "none"',
+      '    codes[code] = codes.get(code, 0) + 1',
+      '    c.close()',
+      'print(json.dumps(codes))',
+    ].join('\n');
+    const done = services.runtime.exec(s.containers.traffic as string, ['python3', '-c', flood, String(s.params.port)], { timeoutMs: 120_000 });
+    let finished = false;
+    void done.finally(() => (finished = true));
+    let peak = 0;
+    for (let i = 0; i < 300 && !finished; i++) {
+      peak = Math.max(peak, await pids());
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const result = await done;
+    assert.equal(result.exitCode, 0, `the burst failed: ${result.stderr}`);
+    const codes = JSON.parse(result.stdout.trim().split('\n').pop() as string) as Record<string, number>;
+    console.log(`burst of 200: ${JSON.stringify(codes)}, peak ${peak} PIDs in the API container`);
+    assert.ok((codes['200'] ?? 0) > 0, 'some requests of the burst were answered');
+    assert.ok(peak > 0 && peak <= 24, `the API stays far from its 128-PID limit (peak ${peak})`);
+    const logs = await services.runtime.logs(api, 2000);
+    assert.doesNotMatch(logs, /can't start new thread/);
+    // The backlog drains: the goal's 50 requests in a row pass again once the burst is over.
+    await waitFor('the API to answer 50 requests in a row again', async () => {
+      const report = await services.engine.checkGoals(id);
+      return report.results.find((r) => r.id === 'api-healthy')?.pass === true;
+    }, 90_000);
+  });
+
   it('fails "not restarted" once the API container is restarted', async () => {
     const s = services.store.requireSession(id);
     await docker.getContainer(s.containers.api as string).restart({ t: 1 });

@@ -36,8 +36,10 @@ describe('admission decisions', () => {
     assert.equal(defaultProvisioningCapacity(1, 512 * 1024 ** 2), 1);
   });
 
-  it('scales the readiness deadline with the declared CPU, never below the base', () => {
-    assert.equal(readinessDeadlineMs(90_000, 0.75), 90_000);
+  it('scales the readiness deadline with the declared start weight, never below the base', () => {
+    assert.equal(readinessDeadlineMs(90_000, 1), 90_000);
+    assert.equal(readinessDeadlineMs(90_000, 0.5), 90_000);
+    assert.equal(readinessDeadlineMs(90_000, 2), 180_000);
     assert.equal(readinessDeadlineMs(90_000, 1.75), 157_500);
   });
 

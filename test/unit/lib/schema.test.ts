@@ -12,6 +12,7 @@ function valid(overrides: Record<string, unknown> = {}) {
     difficulty: 'beginner',
     minutes: 10,
     params: (rng: { int(a: number, b: number): number }) => ({ port: rng.int(8000, 8999) }),
+    cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
     diagnosis: {
       culpritLabel: 'the broken thing',
       categories: [
@@ -50,6 +51,23 @@ describe('scenario schema', () => {
     const { services } = resolveServices(FILE, def, 'seed');
     assert.deepEqual(services.web?.limits, { memory: '256m', cpus: 0.5, pids: 256 });
     assert.deepEqual(services.web?.capAdd, []);
+  });
+
+  it('requires a declared cost and names its wrong fields', () => {
+    const def = validateScenario(FILE, valid());
+    assert.deepEqual(def.cost, { cpus: 0.1, memory: '8m', startWeight: 1 });
+    const { cost: _omitted, ...withoutCost } = valid();
+    assert.match(messageOf(() => validateScenario(FILE, withoutCost)), /^scenarios\/demo\/scenario\.ts: cost: /);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ cost: { cpus: 0.1, memory: 'lots', startWeight: 1 } }))), /: cost\.memory: expected a size/);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ cost: { cpus: 0.1, memory: '8m', startWeight: 0.5 } }))), /: cost\.startWeight: startWeight is at least 1/);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ cost: { cpus: 0.1, memory: '8m', startWeight: 1, pids: 3 } }))), /: cost: .*pids/);
+  });
+
+  it('refuses a cost above what the services\' limits allow', () => {
+    // One service with the default limits: 0.5 cores, 256m.
+    assert.match(messageOf(() => validateScenario(FILE, valid({ cost: { cpus: 0.75, memory: '8m', startWeight: 1 } }))), /: cost\.cpus: 0\.75 is more than the services' CPU limits add up to \(0\.5\)/);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ cost: { cpus: 0.5, memory: '1g', startWeight: 1 } }))), /: cost\.memory: 1g is more than the services' memory limits add up to \(256m\)/);
+    assert.doesNotThrow(() => validateScenario(FILE, valid({ cost: { cpus: 0.5, memory: '256m', startWeight: 5 } })));
   });
 
   it('names the file and the field of a wrong value', () => {

@@ -11,6 +11,7 @@ function definition(snapshotEvidence: string[]) {
     difficulty: 'beginner',
     minutes: 10,
     params: () => ({}),
+    cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
     diagnosis: {
       culpritLabel: 'the blocking session',
       categories: [

@@ -37,6 +37,7 @@ export function demoScenario(name: string, parts: DemoParts = {}): { root: strin
     diagnosis: { culpritLabel: 'the culprit', categories: [${label(a)}, ${label(b)}, ${label(c)}],
       truth: ${parts.truth ?? `(p) => ({ category: '${a}', culprit: p.culprit, culpritKind: 'other' })`} },
     hints: ['look from outside'],
+    cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
     services: ${parts.services ?? "() => ({ api: { image: 'demo/api:latest', networks: ['app'] } })"},
     faults: [{ id: 'break', title: 'breaks the api', inject: async () => {} }],
     goals: ${parts.goals ?? "[{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) }]"},

@@ -12,18 +12,25 @@ does not fail cleanly in Python: the kernel's OOM killer ends some process in th
 instead. Refusing one request is the smaller harm. Check and allocation happen under one lock,
 so concurrent requests cannot together overshoot the limit.
 
-Env: PORT (default 8080).
+Connections are served by a fixed pool of worker threads (WORKERS), not one new thread each:
+the container's process limit counts threads, and a thread per connection runs into it as soon
+as requests arrive faster than they finish. A connection that waited in the queue longer than
+clients wait for an answer (STALE_AFTER_S) is closed unanswered, so a backlog drains instead of
+being worked off long after everyone left.
+
+Env: PORT (default 8080), WORKERS (default 8).
 """
 
 import errno
 import os
+import queue
 import random
 import signal
 import sys
 import threading
 import time
 
-from svckit import MIB, Handler, close, log, mib, read_memory, reap_orphans, resident, return_frees_to_the_os, serve
+from svckit import MIB, Handler, Server, close, env_number, log, mib, read_memory, reap_orphans, resident, return_frees_to_the_os
 
 # Keep ~6% of the limit free for health checks and `docker exec` sessions, which run in this
 # container's memory cgroup too.
@@ -102,15 +109,61 @@ class Orders(Handler):
         self.reply(200, body)
 
 
+# Our clients give up after 5 s; answering later only costs memory and CPU nobody waits for.
+STALE_AFTER_S = 5.0
+
+
+class PooledServer(Server):
+    """Serves accepted connections from a fixed set of worker threads, oldest first."""
+
+    def __init__(self, address, handler, workers, backlog=64):
+        super().__init__(address, handler, backlog)
+        self.pending = queue.Queue()
+        self.workers = [threading.Thread(target=self.work, name="http-worker-%d" % i, daemon=True) for i in range(workers)]
+        for worker in self.workers:
+            worker.start()
+
+    def process_request(self, request, client_address):
+        self.pending.put((request, client_address, time.monotonic()))
+
+    def work(self):
+        while True:
+            request, client_address, accepted = self.pending.get()
+            if request is None:
+                return
+            try:
+                if time.monotonic() - accepted <= STALE_AFTER_S:
+                    self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def server_close(self):
+        for _ in self.workers:
+            self.pending.put((None, None, 0.0))
+        super().server_close()
+
+
+def serve_pooled(port, workers):
+    server = PooledServer(("0.0.0.0", port), Orders, workers)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
+    signal.signal(signal.SIGINT, lambda s, f: stop.set())
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True).start()
+    return server, stop
+
+
 def main():
     return_frees_to_the_os(256 * 1024)
     port = int(os.environ.get("PORT", "8080"))
-    server, stop = serve(Orders, port, poll=0.2)
+    workers = int(env_number("WORKERS", 8, 1, 32))
+    server, stop = serve_pooled(port, workers)
     # Anything run through `docker exec` can leave its orphans to us, PID 1.
     signal.signal(signal.SIGCHLD, lambda signum, frame: reap_orphans())
     used, limit = read_memory()
-    log("INFO orders-api listening on 0.0.0.0:%d (pid %d, memory limit %s)" % (
-        port, os.getpid(), "%.0f MiB" % mib(limit) if limit else "none"))
+    log("INFO orders-api listening on 0.0.0.0:%d (pid %d, %d workers, memory limit %s)" % (
+        port, os.getpid(), workers, "%.0f MiB" % mib(limit) if limit else "none"))
     while not stop.wait(1.0):
         reap_orphans()
     log("INFO orders-api: shutting down")
