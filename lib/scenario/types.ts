@@ -145,6 +145,15 @@ export interface ScenarioProtocol {
   causeHints: string[];
 }
 
+/**
+ * What "served normally" means for a scenario's customers: a second in which at least
+ * `successRate` of the requests succeeded and the p95 latency stayed at or under `p95Ms`.
+ */
+export interface ServedNormally {
+  successRate: number;
+  p95Ms: number;
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -159,6 +168,7 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
   /** Progressive hints, from a gentle nudge to nearly the answer; taking one is logged. */
   hints: string[];
   protocol: ScenarioProtocol;
+  servedNormally: ServedNormally;
   networks: Record<string, NetworkSpec>;
   services(params: P): Record<string, ServiceSpec>;
   faults: Fault<P>[];
@@ -172,6 +182,8 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   diagnosis: DiagnosisSpec<P>;
   hints?: string[];
   protocol?: Partial<ScenarioProtocol>;
+  /** Required: every scenario says when its customers are served normally. */
+  servedNormally: ServedNormally;
   networks?: Record<string, Partial<NetworkSpec>>;
   services(params: P): Record<string, ServiceInput>;
   faults?: Fault<P>[];

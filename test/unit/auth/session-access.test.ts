@@ -26,6 +26,7 @@ fs.writeFileSync(
   `export default {
     title: 'Demo', summary: 'A scenario for the access unit tests.', difficulty: 'beginner', minutes: 5,
     params: () => ({}), networks: { app: {} },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
     hints: ['look from outside'],
     services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),

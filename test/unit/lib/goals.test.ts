@@ -96,6 +96,7 @@ describe("a scenario's own image", () => {
       difficulty: 'beginner',
       minutes: 5,
       params: () => ({}),
+      servedNormally: { successRate: 0.99, p95Ms: 1000 },
       diagnosis: { culpritLabel: 'the thing', categories: [{ id: 'a', label: 'Aaa' }, { id: 'b', label: 'Bbb' }, { id: 'c', label: 'Ccc' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
       services: () => ({ web: { healthcheck: httpHealthcheck(8080) } }),
       goals: [{ id: 'g', title: 'G', check: async () => ({ pass: true, evidence: 'ok' }) }],

@@ -11,6 +11,7 @@ function definition(snapshotEvidence: string[]) {
     difficulty: 'beginner',
     minutes: 10,
     params: () => ({}),
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: {
       culpritLabel: 'the blocking session',
       categories: [

@@ -25,6 +25,7 @@ fs.writeFileSync(
   `export default {
     title: 'Demo', summary: 'A scenario for the engine fault tests.', difficulty: 'beginner', minutes: 5,
     params: (rng) => ({ culprit: rng.pick(['a', 'b']) }), networks: { app: {} },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }], truth: (p) => ({ category: 'a', culprit: p.culprit, culpritKind: 'other' }) },
     hints: ['look from outside'],
     services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),

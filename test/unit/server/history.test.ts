@@ -25,6 +25,7 @@ fs.writeFileSync(
   `export default {
     title: 'Demo', summary: 'A scenario for the history unit tests.', difficulty: 'beginner', minutes: 5,
     params: (rng) => ({ culprit: rng.pick(['a', 'b', 'c']) }), networks: { app: {} },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'x', label: 'Cause X' }, { id: 'y', label: 'Cause Y' }, { id: 'z', label: 'Cause Z' }],
       truth: (p) => ({ category: 'x', culprit: p.culprit, culpritKind: 'other' }) },
     services: () => ({ api: { image: 'demo/api:latest', networks: ['app'] } }),
