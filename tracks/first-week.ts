@@ -40,7 +40,7 @@ export default defineTrack({
     },
     {
       scenario: 'healthy-but-hanging',
-      lessons: ['snapshot-before-invasive', 'no-state-loss', 'timeline'],
+      lessons: ['snapshot-before-invasive', 'no-state-loss', 'timeline', 'customer-impact'],
       focus: 'Green health checks, hung requests: capture the threads before you unstick anything, on the emergency timeline.',
     },
     {

@@ -124,6 +124,15 @@ const metaSchema = z
       })
       .strict()
       .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
+    /** What "served normally" means for this scenario's customers (docs/scoring.md, customer impact). */
+    servedNormally: z
+      .object({
+        /** Share of a second's requests that must succeed, e.g. 0.99. */
+        successRate: z.number().gt(0, 'successRate must be above 0').max(1, 'successRate is a share: at most 1'),
+        /** Ceiling on a second's p95 latency of successful requests, in ms. */
+        p95Ms: z.number().int().min(10).max(60_000),
+      })
+      .strict(),
     networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
     services: fn('services'),
     faults: z

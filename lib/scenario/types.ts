@@ -155,6 +155,15 @@ export interface ScenarioCost {
   startWeight: number;
 }
 
+/**
+ * What "served normally" means for a scenario's customers: a second in which at least
+ * `successRate` of the requests succeeded and the p95 latency stayed at or under `p95Ms`.
+ */
+export interface ServedNormally {
+  successRate: number;
+  p95Ms: number;
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -170,6 +179,7 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
   hints: string[];
   cost: ScenarioCost;
   protocol: ScenarioProtocol;
+  servedNormally: ServedNormally;
   networks: Record<string, NetworkSpec>;
   services(params: P): Record<string, ServiceSpec>;
   faults: Fault<P>[];
@@ -184,6 +194,8 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   hints?: string[];
   cost: ScenarioCost;
   protocol?: Partial<ScenarioProtocol>;
+  /** Required: every scenario says when its customers are served normally. */
+  servedNormally: ServedNormally;
   networks?: Record<string, Partial<NetworkSpec>>;
   services(params: P): Record<string, ServiceInput>;
   faults?: Fault<P>[];

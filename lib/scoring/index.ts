@@ -2,6 +2,8 @@
 export * from './types';
 export { buildActions, resolveService, actionParts, orderedParts, hasTier, affects, isInside, formatClock, CLAIM_WINDOW_MS, PREAMBLE_MS } from './actions';
 export * from './rules';
+export * from './impact';
+export { customerImpact } from './impact-rule';
 export { scoreProtocol, scoreRules, ruleContext, readyAtOf } from './protocol';
 export { gradeDiagnosis, REVEALED_BY, SUPPORTED_BY, DIAGNOSIS_POINTS } from './diagnosis';
 export type { DiagnosisGrade, DiagnosisOptions } from './diagnosis';

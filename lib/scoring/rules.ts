@@ -6,6 +6,7 @@
  */
 import { type Observation, type Tier, isInvasive } from '../audit/classify';
 import { actionParts, affects, cite, formatClock, hasTier, isInside, orderedParts } from './actions';
+import { customerImpact } from './impact-rule';
 import type { Action, DiagnosisBody, Rule, RuleContext, RuleEvaluation, UiEvent, UpdateBody } from './types';
 
 const round1 = (n: number) => Math.round(n * 10 + 1e-9) / 10;
@@ -75,7 +76,7 @@ export const observeOutsideFirst: Rule = {
 export const readOnlyBeforeInteractive: Rule = {
   id: 'read-only-before-interactive',
   title: 'Try a one-off read-only exec before opening a shell',
-  weight: 10,
+  weight: 5,
   explanation:
     'A single `docker exec <container> ps aux` answers one question and leaves nothing behind. A shell invites improvisation on a live system; open one only when the one-off checks are not enough.',
   runbook: 'Diagnostic hierarchy (01b before 01c)',
@@ -206,7 +207,7 @@ export const noStateLoss: Rule = {
 export const targetedReversibleChanges: Rule = {
   id: 'targeted-reversible-changes',
   title: 'Changes are small, targeted and reversible',
-  weight: 15,
+  weight: 10,
   explanation:
     'When a change is needed, make the smallest one that tests the idea: one PID rather than every process with a name, an index built CONCURRENTLY rather than one that blocks writes. Nothing destructive.',
   runbook: 'Diagnostic hierarchy: controlled, reversible changes (01d); data integrity (05b)',
@@ -483,4 +484,5 @@ export const STANDARD_RULES: readonly Rule[] = [
   timeline,
   decisionRecorded,
   stakeholderUpdate,
+  customerImpact,
 ];

@@ -7,6 +7,7 @@ import type { GoalOutcome, SessionEvent } from '../audit/events';
 import { classifyEvents } from '../audit/classify';
 import type { ScenarioDefinition } from '../scenario/types';
 import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
+import { summarizeImpact, type ImpactSummary, type ServiceBucket } from './impact';
 import { ruleContext, scoreRules } from './protocol';
 import { assembleReport, type SessionReport } from './report';
 import { timelineSteps } from './rules';
@@ -28,6 +29,8 @@ export interface StoredReport extends SessionReport {
   timeline: { name: string; budgetMs: number; atMs: number | null; miss: string }[];
   readyAt: number | null;
   endedAt: number;
+  /** The incident clock (time to mitigate, impact, what the learner caused); null without a customer signal. */
+  impact?: ImpactSummary | null;
 }
 
 export interface SessionReportSource {
@@ -39,6 +42,8 @@ export interface SessionReportSource {
   /** ms since creation when the session became ready. */
   readyAt: number | null;
   endedAt: number;
+  /** The customers' per-second buckets, when the session recorded them. */
+  buckets?: ServiceBucket[];
 }
 
 export function buildSessionReport(src: SessionReportSource): StoredReport {
@@ -57,6 +62,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
     expectations,
     timing: { readyAt: src.readyAt ?? undefined, endedAt: src.endedAt },
     services,
+    ...(src.buckets?.length ? { customers: { buckets: src.buckets, servedNormally: def.servedNormally } } : {}),
   };
   const ctx = ruleContext(protocolInput);
   const protocol = scoreRules(ctx);
@@ -93,5 +99,6 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
     timeline,
     readyAt: src.readyAt,
     endedAt: src.endedAt,
+    impact: src.buckets?.length ? summarizeImpact(src.buckets, ctx.actions, ctx.readyAt, def.servedNormally) : null,
   };
 }

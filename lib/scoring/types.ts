@@ -3,7 +3,8 @@
  * bodies), the actions the rules read, and the results they return. Pure types and constants.
  */
 import type { Classification, ClassifiedEvent, Tier } from '../audit/classify';
-import type { ScenarioProtocol } from '../scenario/types';
+import type { ScenarioProtocol, ServedNormally } from '../scenario/types';
+import type { ServiceBucket } from './impact';
 
 import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/events';
 
@@ -12,7 +13,7 @@ import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/even
  * same session (a rule, a weight, a threshold, the classifier) bumps it; stored scores are
  * never recomputed, so a report always shows the rules it was graded by.
  */
-export const RULE_SET_VERSION = 'protocol/2';
+export const RULE_SET_VERSION = 'protocol/3';
 
 /**
  * What a scenario tells the protocol rules about itself: its `protocol` block (see
@@ -70,6 +71,8 @@ export interface ProtocolInput {
   timing?: SessionTiming;
   /** The scenario's service names, to map typed container names ("lab-12-api-1") to services. */
   services?: string[];
+  /** The customers' per-second buckets and the scenario's standard; absent: the customer-impact rule does not apply. */
+  customers?: { buckets: ServiceBucket[]; servedNormally: ServedNormally };
 }
 
 /**

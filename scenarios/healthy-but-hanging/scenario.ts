@@ -158,6 +158,8 @@ export default defineScenario<HealthyButHangingParams>({
     timelineScale: 1,
     causeHints: ['hung', 'hang', 'hanging', 'stopped', 'frozen', 'sigstop', 'no timeout', 'never answer', 'not answering', 'worker pool', 'thread pool', 'lock'],
   },
+  // Quotes fan out to three dependencies; healthy, they answer well under a second.
+  servedNormally: { successRate: 0.99, p95Ms: 2000 },
   networks: { app: {} },
   services: (p) => {
     const env: Record<string, string> = {

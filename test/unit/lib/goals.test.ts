@@ -97,6 +97,7 @@ describe("a scenario's own image", () => {
       minutes: 5,
       params: () => ({}),
       cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+      servedNormally: { successRate: 0.99, p95Ms: 1000 },
       diagnosis: { culpritLabel: 'the thing', categories: [{ id: 'a', label: 'Aaa' }, { id: 'b', label: 'Bbb' }, { id: 'c', label: 'Ccc' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
       services: () => ({ web: { healthcheck: httpHealthcheck(8080) } }),
       goals: [{ id: 'g', title: 'G', check: async () => ({ pass: true, evidence: 'ok' }) }],

@@ -13,6 +13,7 @@ function valid(overrides: Record<string, unknown> = {}) {
     minutes: 10,
     params: (rng: { int(a: number, b: number): number }) => ({ port: rng.int(8000, 8999) }),
     cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: {
       culpritLabel: 'the broken thing',
       categories: [
@@ -83,6 +84,16 @@ describe('scenario schema', () => {
       ),
     );
     assert.match(msg, /scenarios\/demo\/scenario\.ts: services\.web\.limits\.memory: expected a size like "256m"/);
+  });
+
+  it('requires servedNormally and names its bad fields', () => {
+    const { servedNormally: _omit, ...without } = valid();
+    assert.match(messageOf(() => validateScenario(FILE, without)), /^scenarios\/demo\/scenario\.ts: servedNormally: /);
+    const bad = messageOf(() => validateScenario(FILE, valid({ servedNormally: { successRate: 1.5, p95Ms: 5 } })));
+    assert.match(bad, /servedNormally\.successRate: successRate is a share: at most 1/);
+    assert.match(bad, /servedNormally\.p95Ms: /);
+    assert.match(messageOf(() => validateScenario(FILE, valid({ servedNormally: { successRate: 0.9, p95Ms: 500, p50Ms: 1 } }))), /servedNormally: /);
+    assert.deepEqual(validateScenario(FILE, valid()).servedNormally, { successRate: 0.99, p95Ms: 1000 });
   });
 
   it('refuses unknown keys instead of ignoring a typo', () => {

@@ -108,7 +108,7 @@ describe('read-only-before-interactive', () => {
     const shell = log.typed(20_000, 'docker exec -it api sh');
     const r = run(readOnlyBeforeInteractive, log);
     assert.equal(r.status, 'broken');
-    assert.equal(r.points, 3);
+    assert.equal(r.points, 1.5); // 0.3 of the weight (5)
     assert.deepEqual(r.citations, [shell]);
   });
 
@@ -273,7 +273,7 @@ describe('targeted-reversible-changes', () => {
     const locking = log.typed(30_000, `docker exec db psql -c 'CREATE INDEX i ON orders (customer_id)'`);
     const r = run(targetedReversibleChanges, log);
     assert.equal(r.status, 'broken');
-    assert.equal(r.points, 3);
+    assert.equal(r.points, 2); // a fifth of the weight (10)
     assert.deepEqual(r.citations, [broad, locking]);
     assert.match(r.note, /not targeted/);
     assert.match(r.note, /CONCURRENTLY/);
@@ -468,7 +468,7 @@ describe('scoreProtocol', () => {
     const log = fresh();
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
-    assert.equal(s.ruleSetVersion, 'protocol/2');
+    assert.equal(s.ruleSetVersion, 'protocol/3');
     assert.equal(s.classifierVersion, 3);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));

@@ -12,6 +12,7 @@ function definition(snapshotEvidence: string[]) {
     minutes: 10,
     params: () => ({}),
     cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: {
       culpritLabel: 'the blocking session',
       categories: [
@@ -39,5 +40,24 @@ describe('buildSessionReport', () => {
         .protocol.results.find((r) => r.id === 'snapshot-before-invasive');
     assert.equal(snapshotRule(['db-activity'])?.status, 'met');
     assert.equal(snapshotRule([])?.status, 'broken', 'without it, saved output is half a snapshot');
+  });
+
+  it('puts the incident clock in the report when the session has customer buckets, and scores it', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(5_000, 'docker logs db');
+    const restart = log.typed(19_500, 'docker restart db');
+    const bucket = (t: number, ok: number) => ({ t, requests: 4, ok, errors: (ok < 4 ? { refused: 4 - ok } : {}) as Record<string, number>, p50Ms: ok ? 20 : null, p95Ms: ok ? 40 : null });
+    const buckets = Array.from({ length: 70 }, (_, i) => bucket(i * 1000, i < 20 ? 2 : i < 25 ? 0 : 4));
+    const src = { sessionId: 's1', scenario: 'db-demo', definition: definition([]), params: {}, events: log.events, readyAt: 0, endedAt: 70_000 };
+    const report = buildSessionReport({ ...src, buckets });
+    assert.equal(report.impact?.timeToMitigateMs, 25_000);
+    assert.deepEqual(report.impact?.learner.outages.map((o) => [o.start, o.end, o.actionId]), [[20_000, 25_000, restart]]);
+    const rule = report.protocol.results.find((r) => r.id === 'customer-impact');
+    assert.equal(rule?.status, 'broken');
+    assert.deepEqual(rule?.citations, [restart]);
+    const without = buildSessionReport(src);
+    assert.equal(without.impact, null);
+    assert.equal(without.protocol.results.find((r) => r.id === 'customer-impact')?.status, 'not-applicable');
   });
 });

@@ -20,6 +20,7 @@ write(
     title: 'A good one', summary: 'A scenario that loads fine.', difficulty: 'beginner', minutes: 5,
     params: () => ({}), networks: { app: {} },
     cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }],
       truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
     services: () => ({ web: { image: 'sickbay/service:latest', networks: ['app'] } }),

@@ -38,6 +38,7 @@ export function demoScenario(name: string, parts: DemoParts = {}): { root: strin
       truth: ${parts.truth ?? `(p) => ({ category: '${a}', culprit: p.culprit, culpritKind: 'other' })`} },
     hints: ['look from outside'],
     cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     services: ${parts.services ?? "() => ({ api: { image: 'demo/api:latest', networks: ['app'] } })"},
     faults: [{ id: 'break', title: 'breaks the api', inject: async () => {} }],
     goals: ${parts.goals ?? "[{ id: 'g', title: 'Customers are served', check: async () => ({ pass: true, evidence: 'all good' }) }]"},

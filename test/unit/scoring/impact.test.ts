@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  customerImpact,
+  learnerImpact,
+  ruleContext,
+  runsOf,
+  scoreProtocol,
+  servedNormally,
+  summarizeImpact,
+  timeToMitigate,
+  type Action,
+  type ServiceBucket,
+} from '@/lib/scoring';
+import { LEAKY, Log } from './helpers';
+
+const STANDARD = { successRate: 0.99, p95Ms: 1000 };
+const READY = 10_000;
+
+/** One second at `t` (ms since creation): `requests` finished, `ok` of them succeeded. */
+function sec(t: number, requests: number, ok: number, p95: number | null = ok > 0 ? 40 : null): ServiceBucket {
+  const errors: Record<string, number> = requests > ok ? { '5xx': requests - ok } : {};
+  return { t, requests, ok, errors, p50Ms: p95 === null ? null : Math.round(p95 / 2), p95Ms: p95 };
+}
+
+/** `count` seconds from `from`, each made by `make`. */
+function seconds(from: number, count: number, make: (t: number) => ServiceBucket): ServiceBucket[] {
+  return Array.from({ length: count }, (_, i) => make(from + i * 1000));
+}
+
+const failing = (t: number) => sec(t, 4, 2); // leaky-job before the fix: half the requests fail
+const fine = (t: number) => sec(t, 4, 4);
+const down = (t: number) => sec(t, 4, 0);
+
+function action(id: number, t: number, tier: Action['tier'], text: string, effective = true): Action {
+  return { ids: [id], t, source: 'console', text, targets: ['api'], classification: {} as Action['classification'], tier, effective, failedIds: [], approximate: false };
+}
+
+describe('customer buckets', () => {
+  it('a second is normal only with enough successes and a low enough p95', () => {
+    assert.equal(servedNormally(sec(0, 4, 4, 100), STANDARD), true);
+    assert.equal(servedNormally(sec(0, 4, 3, 100), STANDARD), false);
+    assert.equal(servedNormally(sec(0, 4, 4, 1500), STANDARD), false);
+    assert.equal(servedNormally(sec(0, 0, 0), STANDARD), false);
+    assert.equal(servedNormally(sec(0, 100, 99, 100), STANDARD), true);
+  });
+
+  it('runs end at a missing second', () => {
+    const buckets = [fine(0), fine(1000), fine(3000), down(4000), fine(5000)];
+    assert.deepEqual(runsOf(buckets, (b) => b.ok > 0), [
+      { start: 0, end: 2000 },
+      { start: 3000, end: 4000 },
+      { start: 5000, end: 6000 },
+    ]);
+  });
+});
+
+describe('time to mitigate', () => {
+  it('is the start of the first 30 s served normally, counted from ready', () => {
+    const buckets = [...seconds(READY, 20, failing), ...seconds(READY + 20_000, 40, fine)];
+    assert.equal(timeToMitigate(buckets, READY, STANDARD), 20_000);
+  });
+
+  it('a blip inside the 30 s starts the count again', () => {
+    const buckets = [...seconds(READY, 20, failing), ...seconds(READY + 20_000, 10, fine), failing(READY + 30_000), ...seconds(READY + 31_000, 35, fine)];
+    assert.equal(timeToMitigate(buckets, READY, STANDARD), 31_000);
+  });
+
+  it('is 0 when customers never suffered and null when they never recovered', () => {
+    assert.equal(timeToMitigate(seconds(READY, 40, fine), READY, STANDARD), 0);
+    assert.equal(timeToMitigate([...seconds(READY, 20, failing), ...seconds(READY + 20_000, 29, fine)], READY, STANDARD), null);
+  });
+});
+
+describe('learner impact', () => {
+  it('attributes an outage that starts right after a restart to the restart', () => {
+    const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 8, down), ...seconds(READY + 38_000, 40, fine)];
+    const restart = action(7, READY + 29_500, 'state-losing', 'docker restart api');
+    const impact = learnerImpact(buckets, [restart], READY);
+    assert.deepEqual(
+      impact.outages.map((o) => ({ start: o.start, end: o.end, actionId: o.actionId })),
+      [{ start: READY + 30_000, end: READY + 38_000, actionId: 7 }],
+    );
+    assert.equal(impact.outageMs, 8000);
+  });
+
+  it('does not blame the learner for an outage that was there before, came much later, or followed a refused call', () => {
+    const already = [...seconds(READY, 30, down), ...seconds(READY + 30_000, 40, fine)];
+    assert.equal(learnerImpact(already, [action(1, READY + 10_000, 'state-losing', 'docker restart api')], READY).outages.length, 0);
+    const later = [...seconds(READY, 60, failing), ...seconds(READY + 60_000, 5, down), ...seconds(READY + 65_000, 30, fine)];
+    assert.equal(learnerImpact(later, [action(1, READY + 20_000, 'state-losing', 'docker restart api')], READY).outages.length, 0);
+    const refused = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 5, down), ...seconds(READY + 35_000, 30, fine)];
+    assert.equal(learnerImpact(refused, [action(1, READY + 29_500, 'state-losing', 'docker restart api', false)], READY).outages.length, 0);
+    assert.equal(learnerImpact(refused, [action(1, READY + 29_500, 'read-only', 'docker logs api')], READY).outages.length, 0);
+  });
+
+  it('counts failed requests above the rate before a change', () => {
+    // One failure a second before, three a second for 30 s after: 60 extra.
+    const buckets = [...seconds(READY, 20, (t) => sec(t, 4, 3)), ...seconds(READY + 20_000, 30, (t) => sec(t, 4, 1)), ...seconds(READY + 50_000, 10, fine)];
+    const impact = learnerImpact(buckets, [action(3, READY + 20_000, 'change', 'docker update --memory 64m api')], READY);
+    assert.deepEqual(impact.errors.map((e) => ({ id: e.actionId, excess: e.excess })), [{ id: 3, excess: 60 }]);
+  });
+
+  it('a fix that helps causes no impact, even with noisy failures before it', () => {
+    const noisy = seconds(READY, 40, (t) => sec(t, 4, (t / 1000) % 3 === 0 ? 1 : 3));
+    const buckets = [...noisy, ...seconds(READY + 40_000, 40, fine)];
+    const impact = learnerImpact(buckets, [action(5, READY + 40_000, 'change', 'docker exec api kill 4242')], READY);
+    assert.deepEqual(impact, { outages: [], outageMs: 0, errors: [], excessErrors: 0 });
+  });
+
+  it('summarizes on the session clock', () => {
+    const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 8, down), ...seconds(READY + 38_000, 40, fine)];
+    const s = summarizeImpact(buckets, [action(7, READY + 29_500, 'state-losing', 'docker restart api')], READY, STANDARD);
+    assert.equal(s.timeToMitigateMs, 38_000);
+    assert.deepEqual(s.outages, [{ start: 30_000, end: 38_000 }]);
+    assert.deepEqual(s.degraded, [{ start: 0, end: 38_000 }]);
+    assert.equal(s.learner.outages[0]?.actionAt, 29_500);
+    assert.equal(s.learner.outages[0]?.start, 30_000);
+  });
+});
+
+describe('the customer-impact rule', () => {
+  function evaluate(log: Log, buckets: ServiceBucket[] | null) {
+    const input = { ...log.input(LEAKY), ...(buckets ? { customers: { buckets, servedNormally: STANDARD } } : {}) };
+    return customerImpact.evaluate(ruleContext(input));
+  }
+
+  it('cites the restart that took customers down, with the moments', () => {
+    const log = new Log();
+    log.ready(READY);
+    log.typed(READY + 5_000, 'docker logs api');
+    const restart = log.typed(READY + 29_500, 'docker restart api');
+    const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 8, down), ...seconds(READY + 38_000, 40, fine)];
+    const r = evaluate(log, buckets);
+    assert.equal(r.status, 'broken');
+    assert.deepEqual(r.citations, [restart]);
+    assert.match(r.note, /0:08 of total outage from 0:30, right after `docker restart api` at 0:29/);
+    assert.match(r.note, /served normally again from 0:38/);
+    assert.ok(r.points < customerImpact.weight && r.points > 0, `8 s of outage costs part of the weight (${r.points})`);
+  });
+
+  it('is met when the fix only helped, and does not apply without a signal', () => {
+    const log = new Log();
+    log.ready(READY);
+    log.typed(READY + 5_000, 'docker stats --no-stream');
+    log.typed(READY + 40_000, 'docker exec api kill 4242');
+    const buckets = [...seconds(READY, 40, failing), ...seconds(READY + 40_000, 40, fine)];
+    const r = evaluate(log, buckets);
+    assert.equal(r.status, 'met');
+    assert.equal(r.points, customerImpact.weight);
+    assert.match(r.note, /served normally again from 0:40/);
+    assert.equal(evaluate(log, null).status, 'not-applicable');
+    assert.equal(evaluate(log, []).status, 'not-applicable');
+  });
+
+  it('is one of the standard rules, scored under protocol/3', () => {
+    const log = new Log();
+    log.ready(READY);
+    log.typed(READY + 29_500, 'docker restart api');
+    const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 40, down)];
+    const s = scoreProtocol({ ...log.input(LEAKY), customers: { buckets, servedNormally: STANDARD } });
+    assert.equal(s.ruleSetVersion, 'protocol/3');
+    const r = s.results.find((x) => x.id === 'customer-impact');
+    assert.equal(r?.status, 'broken');
+    assert.equal(r?.points, 0, '30 s or more of caused outage costs the whole weight');
+  });
+});
