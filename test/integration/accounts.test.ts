@@ -456,7 +456,8 @@ describe('where the server may listen', () => {
 
 describe('the owner', () => {
   it('works in the session on every route, and ends it last', async () => {
-    const keys = Object.keys(ROUTES).filter((k) => ROUTES[k]?.kind.startsWith('session-'));
+    // The mirror is for watchers: the owner's 403 there is checked with the mirror above.
+    const keys = Object.keys(ROUTES).filter((k) => ROUTES[k]?.kind.startsWith('session-') && ROUTES[k]?.kind !== 'session-watch');
     for (const key of [...keys.filter((k) => !k.startsWith('DELETE')), ...keys.filter((k) => k.startsWith('DELETE'))]) {
       const { method, route, body } = concrete(key, session.id);
       const res = await call(method, route, { cookie: cookies.ann, body });
