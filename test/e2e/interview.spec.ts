@@ -67,7 +67,7 @@ test('an interviewer sets up an interview, the candidate works through the link,
     const cora = await candidateContext.newPage();
     await cora.goto(link);
     await cora.getByTestId('join-start').click();
-    await cora.waitForURL(/\/interview$/);
+    await cora.waitForURL(/\/interview$/, { timeout: 60_000 });
     await expect(cora.getByTestId('interview-countdown')).toHaveText(/^\d+:\d\d left$/);
     await expect(cora.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 180_000 });
     await expect(cora.locator('nav')).toHaveCount(0);

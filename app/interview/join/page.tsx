@@ -5,7 +5,7 @@ import { services } from '@/server/registry';
 import { pagePrincipal } from '@/app/_lib/auth';
 
 export const dynamic = 'force-dynamic';
-export const metadata = { title: 'Your interview — Sickbay', referrer: 'no-referrer' };
+export const metadata = { title: 'Your interview — Sickbay' };
 
 /**
  * Where a candidate link lands. Opening it uses nothing up (a link preview must not burn it):
