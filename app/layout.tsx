@@ -23,12 +23,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Link href="/" className="brand">
             <span className="brand-mark" aria-hidden>✚</span> Sickbay
           </Link>
-          {me && (
+          {me && !me.candidate && (
             <nav>
               <Link href="/">Scenarios</Link>
               <Link href="/progress">Progress</Link>
               <Link href="/sessions">Sessions</Link>
               {me.via !== 'personal' && (role === 'facilitator' || role === 'admin') && <Link href="/cohorts">Cohorts</Link>}
+              {me.via !== 'personal' && (role === 'facilitator' || role === 'admin') && <Link href="/interviews">Interviews</Link>}
               {role === 'admin' && <Link href="/admin">Admin</Link>}
               {me.via !== 'personal' && (
                 <Link href="/account" data-testid="whoami">

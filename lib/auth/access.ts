@@ -9,7 +9,7 @@
  *
  * mayWatch is the extension point for new ways of watching: a WatchLink says "this watcher is
  * tied to this learner (optionally: to this one session) through that thing", and WATCH_RULES
- * says, per kind of link, which watchers it admits. Cohorts today; interviews (#13) and drills
+ * says, per kind of link, which watchers it admits. Cohorts and interviews (#13) today; drills
  * (#14) add a `via` to WatchLink, a rule here and a source in server/auth/watch-links.ts.
  */
 import type { Role } from './roles';
@@ -25,21 +25,34 @@ export interface OwnedSession {
 }
 
 /** One tie between a watcher and a learner, loaded by server/auth/watch-links.ts. */
-export type WatchLink = {
-  via: 'cohort';
-  /** The cohort's id. */
-  ref: string;
-  watcherId: string;
-  learnerId: string;
-  /** Set when the link covers one session only (interviews will); a cohort covers them all. */
-  sessionId?: string;
-};
+export type WatchLink =
+  | {
+      via: 'cohort';
+      /** The cohort's id. */
+      ref: string;
+      watcherId: string;
+      learnerId: string;
+      /** Set when the link covers one session only; a cohort covers them all. */
+      sessionId?: string;
+    }
+  | {
+      via: 'interview';
+      /** The interview's id. */
+      ref: string;
+      watcherId: string;
+      /** The interview's candidate (an account without sign-in, server/interviews/store.ts). */
+      learnerId: string;
+      /** An interview covers exactly the one session its candidate works in. */
+      sessionId: string;
+    };
 
 export type WatchVia = WatchLink['via'];
 
 /** Per kind of link: whether this watcher may use it. A demoted facilitator loses their cohorts. */
 export const WATCH_RULES: { readonly [K in WatchVia]: (watcher: Actor, link: Extract<WatchLink, { via: K }>) => boolean } = {
   cohort: (watcher) => watcher.role === 'facilitator' || watcher.role === 'admin',
+  // An interviewer demoted to learner stops watching the interviews they were added to.
+  interview: (watcher) => watcher.role === 'facilitator' || watcher.role === 'admin',
 };
 
 function linkAdmits(watcher: Actor, session: OwnedSession, link: WatchLink): boolean {

@@ -22,6 +22,12 @@ export function oidcCookiePolicy(publicOrigin: string | null): CookiePolicy {
   return { name: `${base.name}-oidc`, secure: base.secure };
 }
 
+/** The cookie that binds an interview's single-use link to the candidate's browser (#13). */
+export function candidateCookiePolicy(publicOrigin: string | null): CookiePolicy {
+  const base = signinCookiePolicy(publicOrigin);
+  return { name: `${base.name}-candidate`, secure: base.secure };
+}
+
 export function serializeCookie(policy: CookiePolicy, value: string, maxAgeSeconds: number): string {
   const parts = [`${policy.name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`];
   if (policy.secure) parts.push('Secure');

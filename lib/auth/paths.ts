@@ -13,6 +13,9 @@ export function isPublicPath(pathname: string): boolean {
     pathname === '/signin' ||
     pathname === '/setup' ||
     pathname === '/auth/set-password' ||
+    // An interview's candidate has no account: the single-use link is their way in (#13).
+    pathname === '/interview/join' ||
+    pathname === '/api/interviews/join' ||
     pathname.startsWith('/api/auth/')
   );
 }
@@ -30,7 +33,8 @@ export function tokenScopeFor(method: string, pathname: string): Scope | 'browse
   if (pathname.startsWith('/api/auth/') || pathname === '/api/me/tokens' || pathname.startsWith('/api/me/tokens/')) return 'browser';
   if (pathname === '/api/me') return 'none';
   if (pathname.startsWith('/api/admin/') || pathname === '/api/admin') return 'admin';
-  if (pathname.startsWith('/api/cohorts')) return write ? 'cohorts' : 'sessions:read';
+  if (pathname === '/api/interviews/join') return 'browser';
+  if (pathname.startsWith('/api/cohorts') || pathname.startsWith('/api/interviews')) return write ? 'cohorts' : 'sessions:read';
   if (pathname.startsWith('/ws/terminal/')) return pathname.endsWith('/mirror') ? 'sessions:read' : 'sessions:write';
   if (isApiPath(pathname)) return write ? 'sessions:write' : 'sessions:read';
   // Pages are for browsers.

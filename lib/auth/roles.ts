@@ -45,11 +45,23 @@ export function roleAllows(role: Role, scope: Scope): boolean {
 /** The user a request acts as: signed in, by token, or (personal mode) the implicit local admin. */
 export interface Principal {
   user: { id: string; email: string | null; name: string; role: Role };
-  via: 'personal' | 'cookie' | 'token';
+  via: 'personal' | 'cookie' | 'token' | 'interview';
   /** A token's scopes; null for a browser sign-in and personal mode (everything the role allows). */
   scopes: readonly Scope[] | null;
   /** The browser sign-in (auth session) id, for signing out; null otherwise. */
   signinId: string | null;
+  /**
+   * Set only for an interview's candidate (via 'interview'): the browser the single-use link
+   * was bound to. The door lets it reach that one session and the candidate page, nothing else.
+   */
+  candidate?: CandidateScope;
+}
+
+export interface CandidateScope {
+  interviewId: string;
+  /** The candidate's session; null until the link has been opened. */
+  sessionId: string | null;
+  hints: boolean;
 }
 
 /** The one user of personal mode: every request acts as this admin, and owns what it starts. */

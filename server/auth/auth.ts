@@ -5,7 +5,7 @@
  * so nothing after the door reads cookies or tokens again.
  */
 import crypto from 'node:crypto';
-import { signinCookiePolicy, oidcCookiePolicy, readCookie, type CookiePolicy } from '@/lib/auth/cookies';
+import { candidateCookiePolicy, signinCookiePolicy, oidcCookiePolicy, readCookie, type CookiePolicy } from '@/lib/auth/cookies';
 import { isTeamMode } from '@/lib/auth/mode';
 import { PERSONAL_PRINCIPAL, type Principal, type Scope } from '@/lib/auth/roles';
 import type { PublicUrl } from '@/lib/web/origin';
@@ -22,6 +22,7 @@ import { UserStore, type User } from './users';
 import { WatchLinks } from './watch-links';
 import type { RequestContext } from './door';
 import { OidcSignin } from './oidc';
+import { InterviewStore } from '../interviews/store';
 
 /** The request header that carries the door's per-request key to route handlers and pages. */
 export const PRINCIPAL_HEADER = 'x-sickbay-principal';
@@ -42,6 +43,7 @@ export class AuthService {
   readonly links: LinkStore;
   readonly throttle: SigninThrottle;
   readonly cohorts: CohortStore;
+  readonly interviews: InterviewStore;
   readonly audit: AdminAudit;
   readonly watchLinks = new WatchLinks();
   /** Single sign-on, when SICKBAY_OIDC_ISSUER is set. */
@@ -50,6 +52,7 @@ export class AuthService {
   readonly publicUrl: PublicUrl | null;
   readonly cookie: CookiePolicy;
   readonly oidcCookie: CookiePolicy;
+  readonly candidateCookie: CookiePolicy;
   readonly clock: () => number;
   /** The first-run page's code, while team mode has no admin (printed to the log). */
   private setup: string | null = null;
@@ -68,9 +71,12 @@ export class AuthService {
     this.throttle = new SigninThrottle(options.db, clock);
     this.cohorts = new CohortStore(options.db, clock);
     this.audit = new AdminAudit(options.db, clock);
+    this.interviews = new InterviewStore(options.db, clock);
     this.watchLinks.addSource((watcherId) => this.cohorts.watchLinks(watcherId));
+    this.watchLinks.addSource((watcherId) => this.interviews.watchLinks(watcherId));
     this.cookie = signinCookiePolicy(options.publicUrl?.origin ?? null);
     this.oidcCookie = oidcCookiePolicy(options.publicUrl?.origin ?? null);
+    this.candidateCookie = candidateCookiePolicy(options.publicUrl?.origin ?? null);
     this.oidc = options.config.oidc ? new OidcSignin(this, options.config.oidc) : null;
   }
 
@@ -120,7 +126,8 @@ export class AuthService {
   /**
    * Who a request is. Personal mode: the local admin, always. Team mode: the API token in
    * `Authorization: Bearer` when there is one (a wrong one is a problem, not "anonymous"),
-   * else the sign-in cookie; a disabled account is nobody.
+   * else the sign-in cookie, else an interview candidate's browser cookie (#13: the door then
+   * confines it to the candidate page and its one session); a disabled account is nobody.
    */
   authenticate(headers: { cookie?: string; authorization?: string }): Authentication {
     if (!this.teamMode()) return { principal: PERSONAL_PRINCIPAL };
@@ -134,8 +141,17 @@ export class AuthService {
     }
     const signin = this.signins.lookup(readCookie(headers.cookie, this.cookie.name));
     const user = signin ? this.users.get(signin.userId) : null;
-    if (!signin || !user || user.disabled) return { principal: null, problem: null };
+    if (!signin || !user || user.disabled) return this.candidate(headers.cookie);
     return { principal: this.principalFor(user, 'cookie', { signinId: signin.signinId }) };
+  }
+
+  private candidate(cookie: string | undefined): Authentication {
+    const found = this.interviews.candidateOf(readCookie(cookie, this.candidateCookie.name));
+    const user = found ? this.users.get(found.userId) : null;
+    if (!found || !user || user.disabled) return { principal: null, problem: null };
+    return {
+      principal: { user: { id: user.id, email: null, name: found.name, role: 'learner' }, via: 'interview', scopes: null, signinId: null, candidate: found.scope },
+    };
   }
 
   /** Ties what the door found to one request; the key travels in PRINCIPAL_HEADER. Unbind when it ends. */

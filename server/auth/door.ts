@@ -7,6 +7,8 @@
  *                           a page is redirected to /signin, the API and WebSockets get 401
  *   a wrong API token    -> 401, whatever the path
  *   an API token         -> the API and the terminal only, within its scopes (403 otherwise)
+ *   a candidate cookie   -> an interview's candidate (#13): the candidate page and that one
+ *                           session's learner routes only; anything else is 404
  *   a sign-in cookie     -> a state change must come from our own pages: the guard let a
  *                           request with neither Origin nor Sec-Fetch-Site pass as "no browser",
  *                           which is fine for a token but never for a cookie alone (403)
@@ -22,6 +24,7 @@ import { principalHas, type Principal } from '@/lib/auth/roles';
 import { csrfVerdict } from '@/lib/web/csrf';
 import { originAllowed, type WebAllowlist } from '@/lib/web/origin';
 import { isLoopbackHost } from '@/lib/auth/mode';
+import { candidateMayReach } from '@/lib/interviews/rules';
 import { PRINCIPAL_HEADER, type AuthService } from './auth';
 
 export interface RequestContext {
@@ -30,7 +33,7 @@ export interface RequestContext {
   address: string;
 }
 
-type Refusal = { status: 401 | 403; message: string };
+type Refusal = { status: 401 | 403 | 404; message: string };
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -68,7 +71,11 @@ export class AuthDoor {
         return { principal, refusal: { status: 403, message: `this token does not carry the ${scope} scope${principal.scopes?.includes(scope) ? ` (a ${principal.user.role} cannot use it)` : ''}` } };
       }
     }
-    if (principal.via === 'cookie') {
+    if (principal.candidate && !candidateMayReach(principal.candidate, method, pathname)) {
+      // The candidate's browser sees its interview only: the rest does not exist for it.
+      return { principal, refusal: { status: 404, message: 'not found' } };
+    }
+    if (principal.via === 'cookie' || principal.via === 'interview') {
       const csrf = csrfVerdict({ method, origin: header(req, 'origin'), fetchSite: header(req, 'sec-fetch-site') }, (o) => originAllowed(o, this.allowlist()));
       if (csrf.allow && csrf.via === 'no-browser') {
         return { principal, refusal: { status: 403, message: 'a signed-in change must come from this server\'s own pages (no Origin was sent); scripts use an API token' } };
@@ -96,7 +103,7 @@ export class AuthDoor {
           'Cache-Control': 'no-store',
           ...(refusal.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="sickbay"' } : {}),
         })
-        .end(JSON.stringify({ error: { code: refusal.status === 401 ? 'unauthorized' : 'forbidden', message: refusal.message } }));
+        .end(JSON.stringify({ error: { code: refusal.status === 401 ? 'unauthorized' : refusal.status === 404 ? 'not_found' : 'forbidden', message: refusal.message } }));
       return true;
     }
     const key = this.auth.bind({ principal, address: clientAddress(req, this.trustProxy) });

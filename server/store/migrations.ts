@@ -153,4 +153,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER admin_audit_append_only_delete BEFORE DELETE ON admin_audit
     BEGIN SELECT RAISE(ABORT, 'the admin audit log is append-only'); END;
   `,
+  // Interviews (#13): who set one up, its candidate (an account without sign-in), the single-use
+  // link and the browser it was bound to, the session, and the interviewers who watch it.
+  `
+  CREATE TABLE interviews (
+    id              TEXT PRIMARY KEY,
+    scenario        TEXT NOT NULL,
+    seed            TEXT NOT NULL,
+    candidate_id    TEXT NOT NULL REFERENCES users(id),
+    candidate_name  TEXT NOT NULL,
+    time_limit_min  INTEGER NOT NULL,
+    hints           INTEGER NOT NULL,
+    created_by      TEXT NOT NULL REFERENCES users(id),
+    created_at      INTEGER NOT NULL,
+    link_hash       TEXT NOT NULL,
+    link_expires_at INTEGER NOT NULL,
+    claimed_at      INTEGER,
+    browser_hash    TEXT,
+    session_id      TEXT
+  );
+  CREATE TABLE interview_watchers (
+    interview_id TEXT NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    added_at     INTEGER NOT NULL,
+    PRIMARY KEY (interview_id, user_id)
+  );
+  CREATE INDEX interview_watchers_user ON interview_watchers(user_id);
+  `,
 ];

@@ -1,13 +1,16 @@
 import Link from 'next/link';
 import type { SessionEvent } from '@/lib/audit/events';
 import type { SessionView } from '@/server/engine/views';
+import { MirrorView } from '../MirrorView';
 import { StartButton } from '../StartButton';
 import { Terminal } from '../Terminal';
 
 /** The right-hand side of the workspace: the terminal once ready, else a card saying why not. */
-export function ConsoleArea({ session, events, elapsed, onLeave }: { session: SessionView; events: SessionEvent[]; elapsed: string; onLeave: () => void }) {
+export function ConsoleArea({ session, events, elapsed, onLeave, watching = false }: { session: SessionView; events: SessionEvent[]; elapsed: string; onLeave: () => void; watching?: boolean }) {
   const ready = session.status === 'ready';
   if (ready && session.terminal) return <Terminal sessionId={session.id} token={session.terminal.token} active={ready} onLeave={onLeave} />;
+  // A watcher (interviewer, facilitator) sees the learner's terminal through the read-only mirror.
+  if (ready && watching) return <MirrorView sessionId={session.id} />;
   switch (session.status) {
     case 'queued': {
       const q = session.queue;

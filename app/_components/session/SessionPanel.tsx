@@ -35,6 +35,7 @@ export function SessionPanel({
   initialHints,
   initialInput,
   budgets,
+  watching = false,
 }: {
   initial: SessionView;
   title: string;
@@ -48,6 +49,8 @@ export function SessionPanel({
   initialInput: SessionEvent[];
   /** The emergency timeline's budgets, announced in the briefing. */
   budgets: TimelineBudget[];
+  /** Someone else's session: the console shows the read-only mirror. */
+  watching?: boolean;
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -200,7 +203,7 @@ export function SessionPanel({
           />
         </aside>
         <section className="console-area" aria-label="Console">
-          <ConsoleArea session={session} events={events} elapsed={elapsed} onLeave={leaveTerminal} />
+          <ConsoleArea session={session} events={events} elapsed={elapsed} onLeave={leaveTerminal} watching={watching} />
         </section>
       </div>
     </div>

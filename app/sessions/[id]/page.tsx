@@ -44,6 +44,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         initialHints={sessions.hintsTaken(session.id)}
         initialInput={sessions.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}
         budgets={entry ? timelineBudgets(entry.definition.protocol.timelineScale) : []}
+        watching={!sessions.owns(session.id)}
       />
     </>
   );

@@ -1,0 +1,245 @@
+/**
+ * Interviews against the real server in team mode (issue #13, items 1–2): a facilitator sets
+ * one up; the single-use candidate link needs no account and binds the first browser; a second
+ * browser is refused; the candidate works in that one session only (terminal, diagnosis, end)
+ * and reaches nothing else (404); the interviewers watch it (view, mirror) but never work in it;
+ * the candidate's page ends on "submitted" without a score.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { seedAccounts, signIn } from './accounts-helpers';
+
+const instance = testInstance();
+const dataDir = tempDataDir();
+const PASSWORD = 'correct horse battery';
+let server: ServerProcess;
+let base = '';
+let port = 0;
+const cookies: Record<'ada' | 'fay' | 'finn' | 'bob', string> = { ada: '', fay: '', finn: '', bob: '' };
+
+interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+async function call(method: string, route: string, options: { cookie?: string; body?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { origin: base, 'sec-fetch-site': 'same-origin' };
+  if (options.cookie) headers.cookie = options.cookie;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  } else if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  }
+  const res = await fetch(`${base}${route}`, { method, headers, redirect: 'manual', body });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+const json = <T>(a: Answer) => JSON.parse(a.text) as T;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function upgrade(route: string, cookie: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: route,
+      agent: false,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), origin: base, cookie },
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`upgrade ${route} timed out`)));
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  await seedAccounts(dataDir, [
+    { email: 'ada@example.com', role: 'admin', password: PASSWORD },
+    { email: 'fay@example.com', role: 'facilitator', password: PASSWORD },
+    { email: 'finn@example.com', role: 'facilitator', password: PASSWORD },
+    { email: 'bob@example.com', role: 'learner', password: PASSWORD },
+  ]);
+  server = await startServer({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, PORT: String(port) });
+  for (const who of ['ada', 'fay', 'finn', 'bob'] as const) cookies[who] = await signIn(base, `${who}@example.com`, PASSWORD);
+});
+
+after(async () => {
+  await server?.stop('SIGTERM');
+  await removeInstanceObjects(instance);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface InterviewJson {
+  id: string;
+  seed: string;
+  sessionId: string | null;
+  startedAt: string | null;
+  watchers: { email: string | null }[];
+}
+
+describe('an interview, end to end in team mode', () => {
+  let interview: InterviewJson;
+  let token = '';
+  let candidate = '';
+  let sessionId = '';
+
+  it('a facilitator sets it up (random seed by default); a learner may not; bad input is a 400', async () => {
+    assert.equal((await call('POST', '/api/interviews', { cookie: cookies.bob, body: { scenario: 'leaky-job', candidateName: 'Cora' } })).status, 403);
+    const bad = await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Cora', timeLimitMin: 1 } });
+    assert.equal(bad.status, 400, bad.text);
+    const unknown = await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'no-such-scenario', candidateName: 'Cora' } });
+    assert.equal(unknown.status, 404, unknown.text);
+    const made = await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Cora', timeLimitMin: 30 } });
+    assert.equal(made.status, 201, made.text);
+    const body = json<{ interview: InterviewJson; link: string }>(made);
+    interview = body.interview;
+    assert.match(interview.seed, /^[0-9a-f]{12}$/);
+    assert.equal(interview.sessionId, null);
+    const link = new URL(body.link);
+    assert.equal(link.pathname, '/interview/join');
+    token = link.searchParams.get('token') ?? '';
+    const again = json<{ interview: InterviewJson }>(await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Dan' } }));
+    assert.notEqual(again.interview.seed, interview.seed, 'each candidate gets their own culprit');
+    assert.equal((await call('GET', `/api/interviews/${interview.id}`, { cookie: cookies.finn })).status, 404, 'another facilitator does not see it');
+  });
+
+  it('the link opens signed out and asks before it is used; a signed-in interviewer cannot use it up', async () => {
+    const page = await call('GET', `/interview/join?token=${encodeURIComponent(token)}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Start the interview/);
+    const fay = await call('POST', '/api/interviews/join', { cookie: cookies.fay, form: { token } });
+    assert.equal(fay.status, 409, fay.text);
+  });
+
+  it('the first browser gets the candidate cookie and the session; a second browser is refused', async () => {
+    const first = await call('POST', '/api/interviews/join', { form: { token } });
+    assert.equal(first.status, 303, first.text);
+    assert.equal(first.headers.get('location'), '/interview');
+    const set = first.headers.getSetCookie().find((c) => c.startsWith('sickbay-candidate='));
+    assert.ok(set, 'a candidate cookie');
+    assert.match(set, /HttpOnly/);
+    candidate = set.split(';')[0] as string;
+
+    const second = await call('POST', '/api/interviews/join', { form: { token } });
+    assert.equal(second.status, 303);
+    assert.match(second.headers.get('location') ?? '', /^\/interview\/join\?token=/);
+    assert.equal(second.headers.getSetCookie().length, 0);
+    const refusal = await call('GET', `/interview/join?token=${encodeURIComponent(token)}`);
+    assert.match(refusal.text, /already opened in another browser/);
+    const forged = await call('GET', `/interview/join?token=${encodeURIComponent(`${token.slice(0, -2)}AA`)}`);
+    assert.match(forged.text, /not valid/);
+
+    const back = await call('POST', '/api/interviews/join', { cookie: candidate, form: { token } });
+    assert.equal(back.status, 303, 'the same browser is let back in');
+    assert.equal(back.headers.get('location'), '/interview');
+
+    interview = json<InterviewJson>(await call('GET', `/api/interviews/${interview.id}`, { cookie: cookies.fay }));
+    assert.ok(interview.sessionId && interview.startedAt);
+    sessionId = interview.sessionId;
+  });
+
+  it('the candidate works in that session: its view with the terminal, and the terminal itself', async () => {
+    const ready = await waitFor(
+      'the candidate session to be ready',
+      async () => {
+        const s = json<{ status: string; statusDetail: string | null; terminal: { path: string; token: string } | null }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: candidate }));
+        if (s.status === 'failed') throw new Error(`provisioning failed: ${s.statusDetail}`);
+        return s.status === 'ready' && s.terminal ? s.terminal : null;
+      },
+      180_000,
+      500,
+    );
+    assert.equal(await upgrade(`${ready.path}?token=${ready.token}`, candidate), 101);
+    const page = await call('GET', '/interview', { cookie: candidate });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /data-testid="interview-countdown"/);
+    // The scenario's own briefing talks about scoring; what must be absent is a score or a report link.
+    assert.doesNotMatch(page.text, /href="[^"]*\/(report|replay)"|data-testid="(score|report)/);
+  });
+
+  it('the candidate reaches nothing else: report, events, recording, mirror, other routes and pages are 404', async () => {
+    const hidden: [string, string][] = [
+      ['GET', `/api/sessions/${sessionId}/report`],
+      ['GET', `/api/sessions/${sessionId}/events`],
+      ['GET', `/api/sessions/${sessionId}/recording`],
+      ['GET', `/api/sessions/${sessionId}/mirror`],
+      ['POST', `/api/sessions/${sessionId}/hints`],
+      ['GET', '/api/sessions'],
+      ['POST', '/api/sessions'],
+      ['GET', '/api/interviews'],
+      ['GET', `/api/interviews/${interview.id}`],
+      ['GET', '/api/me'],
+      ['GET', '/api/progress'],
+      ['GET', `/sessions/${sessionId}`],
+      ['GET', `/sessions/${sessionId}/report`],
+      ['GET', '/'],
+      ['GET', '/interviews'],
+    ];
+    for (const [method, route] of hidden) {
+      const res = await call(method, route, { cookie: candidate, body: method === 'POST' ? {} : undefined });
+      assert.equal(res.status, 404, `${method} ${route}: ${res.status} ${res.text.slice(0, 200)}`);
+    }
+    const mirror = json<{ path: string; token: string }>(await call('GET', `/api/sessions/${sessionId}/mirror`, { cookie: cookies.fay }));
+    assert.equal(await upgrade(`${mirror.path}?token=${mirror.token}`, candidate), 404);
+  });
+
+  it('the interviewers watch it (view and mirror) but never work in it; a learner cannot be added', async () => {
+    const view = json<{ terminal: unknown; ownerId: string }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: cookies.fay }));
+    assert.equal(view.terminal, null);
+    assert.equal((await call('POST', `/api/sessions/${sessionId}/check`, { cookie: cookies.fay })).status, 403);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}`, { cookie: cookies.finn })).status, 404, 'not an interviewer yet');
+    const learner = await call('POST', `/api/interviews/${interview.id}/watchers`, { cookie: cookies.fay, body: { email: 'bob@example.com' } });
+    assert.equal(learner.status, 409, learner.text);
+    const added = await call('POST', `/api/interviews/${interview.id}/watchers`, { cookie: cookies.fay, body: { email: 'finn@example.com' } });
+    assert.equal(added.status, 201, added.text);
+    const mirror = json<{ path: string; token: string }>(await call('GET', `/api/sessions/${sessionId}/mirror`, { cookie: cookies.finn }));
+    assert.equal(await upgrade(`${mirror.path}?token=${mirror.token}`, cookies.finn), 101);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}`, { cookie: cookies.bob })).status, 404);
+    const listed = json<{ interviews: InterviewJson[] }>(await call('GET', '/api/interviews', { cookie: cookies.finn }));
+    assert.deepEqual(listed.interviews.map((i) => i.id), [interview.id]);
+    assert.equal((await call('GET', '/interviews', { cookie: cookies.fay })).status, 200);
+  });
+
+  it('the candidate diagnoses, submits and finishes; the page says "submitted", the interviewer gets the report', async () => {
+    const diagnosis = await call('POST', `/api/sessions/${sessionId}/diagnosis`, {
+      cookie: candidate,
+      body: { category: 'runaway-process', culprit: 'worker', decision: 'restart', reason: 'memory grows until the limit and the job never frees it' },
+    });
+    assert.ok(diagnosis.status === 200 || diagnosis.status === 201, diagnosis.text);
+    const ended = await call('DELETE', `/api/sessions/${sessionId}`, { cookie: candidate });
+    assert.equal(ended.status, 200, ended.text);
+    await waitFor('the session to be over', async () => json<{ status: string }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: candidate })).status === 'ended', 120_000, 500);
+    const page = await call('GET', '/interview', { cookie: candidate });
+    assert.match(page.text, /data-testid="interview-submitted"/);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/report`, { cookie: candidate })).status, 404);
+    const report = await call('GET', `/api/sessions/${sessionId}/report`, { cookie: cookies.fay });
+    assert.equal(report.status, 200, report.text.slice(0, 200));
+  });
+});
