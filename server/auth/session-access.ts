@@ -102,9 +102,9 @@ export class ScopedSessions {
     return this.deps.engine.history(this.principal.user.id);
   }
 
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; coach?: boolean }): SessionView {
     this.checkLimits();
-    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id });
+    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id, personal: this.principal.via === 'personal' });
   }
 
   /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE; not in personal mode. */

@@ -23,6 +23,8 @@ export interface SessionView {
   queue: QueuePlace | null;
   /** The user the session belongs to ('local' in personal mode). */
   ownerId: string;
+  /** Coach mode: evidence-losing Docker calls are held once with advice (else exam mode). */
+  coach: boolean;
 }
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
@@ -58,6 +60,7 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
     hasReport: record.hasReport,
     queue: record.status === 'queued' ? queue : null,
     ownerId: record.ownerId,
+    coach: record.coach,
   };
 }
 

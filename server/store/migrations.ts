@@ -153,4 +153,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER admin_audit_append_only_delete BEFORE DELETE ON admin_audit
     BEGIN SELECT RAISE(ABORT, 'the admin audit log is append-only'); END;
   `,
+  // Coach mode (issue #15): the proxy holds evidence-losing calls once; off (exam mode) unless chosen.
+  `
+  ALTER TABLE sessions ADD COLUMN coach INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
