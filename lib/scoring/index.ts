@@ -10,4 +10,6 @@ export type { UpdateGrade, UpdateTruth } from './update';
 export { assembleReport, REPORT_WEIGHTS } from './report';
 export type { ReportInput, ReportWeights, SessionReport, Subscore } from './report';
 export { buildSessionReport } from './session-report';
+export { coachedMoments } from './coached';
+export type { CoachedMoment } from './coached';
 export type { SessionReportSource, StoredReport } from './session-report';
