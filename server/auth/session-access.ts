@@ -9,6 +9,7 @@ import { SickbayError } from '@/lib/errors';
 import { refusalMessage, sessionAccess, type SessionAction, type WatchLink } from '@/lib/auth/access';
 import type { Principal } from '@/lib/auth/roles';
 import type { SessionEvent } from '@/lib/audit/events';
+import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
 import type { DiagnosisInput } from '../engine/learner-input';
@@ -148,6 +149,12 @@ export class ScopedSessions {
   hintsTaken(id: string): string[] {
     this.require(id, 'view');
     return this.deps.engine.hintsTaken(id);
+  }
+
+  /** Coach mode's next protocol step (null in exam mode). */
+  coachStep(id: string): NextStep | null {
+    this.require(id, 'view');
+    return this.deps.engine.coachStep(id);
   }
 
   checkGoals(id: string): Promise<GoalReport> {

@@ -13,6 +13,7 @@ import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/statu
 import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
 import { mirrorPath } from '@/lib/terminal/protocol';
+import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
@@ -337,6 +338,10 @@ export class SessionEngine implements TerminalDirectory {
 
   takeHint(id: string): { index: number; text: string; remaining: number } {
     return this.input.takeHint(id);
+  }
+
+  coachStep(id: string): NextStep | null {
+    return this.input.coachStep(id);
   }
 
   hintsTaken(id: string): string[] {
