@@ -159,14 +159,11 @@ export class SessionEngine implements TerminalDirectory {
       ? newCulpritStart({ entry, ownerId, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions(ownerId).map((h) => h.record) })
       : null;
     const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
-    let record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
     // Coach mode is the default for beginner drills in personal mode; exam mode otherwise.
     const coach = input.coach ?? (input.personal === true && entry.definition.difficulty === 'beginner');
-    if (coach !== record.coach) {
-      this.parts.store.setCoach(record.id, coach);
-      record = { ...record, coach };
-    }
-    return toView(record, this.parts.admission.place(record.id));
+    if (coach !== record.coach) this.parts.store.setCoach(record.id, coach);
+    return toView({ ...record, coach }, this.parts.admission.place(record.id));
   }
 
   /**

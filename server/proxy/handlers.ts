@@ -7,8 +7,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import { isSickbayError, SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
-import { dockerCallEvent, queryFlags } from '@/lib/proxy/audit';
-import { coachDecision, coachHolds } from '@/lib/proxy/coach';
+import { queryFlags } from '@/lib/proxy/audit';
 import { capCommand } from '@/lib/proxy/audit-budget';
 import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { commitBody, planCommit } from '@/lib/proxy/commit';
@@ -22,6 +21,7 @@ import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/pro
 import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
 import type { Call } from './call';
+import { coachGate } from './coach-gate';
 import type { ProxyContext } from './context';
 import { changedBytes, sessionPidLimits, sessionSnapshots } from './budgets';
 import type { OwnedContainer } from './ownership';
@@ -48,30 +48,6 @@ function setTarget(call: Call, container: OwnedContainer): void {
   call.facts.target = container.target;
   call.facts.targetId = container.id;
   if (container.role === 'sidecar') call.facts.flags = { ...call.facts.flags, sidecar: true };
-}
-
-/** Actions the coach may hold when they reach a scenario service (the classifier decides). */
-const COACHED_ACTIONS = new Set(['restart', 'stop', 'kill', 'update']);
-
-/**
- * Coach mode: an evidence-losing call on a scenario service is held once (409 with a
- * `sickbay coach:` message); the same call within the window goes through. Both moments are
- * logged as `coached` events; the call itself is logged as usual, so scoring sees what happened.
- */
-function coach(x: Exchange, container: OwnedContainer): void {
-  if (!COACHED_ACTIONS.has(x.call.facts.action)) return;
-  const call = dockerCallEvent(x.call.facts, { allowed: true, status: 0 });
-  const role = container.labels[LABEL.role] === 'service' ? 'service' : 'sidecar';
-  if (!coachHolds(call, role) || !x.ctx.options.coach?.()) return;
-  const verdict = coachDecision(call, role, x.ctx.coached, Date.now());
-  if (verdict.kind === 'pass') return;
-  const base = { kind: 'coached' as const, action: call.action, target: container.target, tier: verdict.tier, summary: verdict.summary };
-  if (verdict.kind === 'chose') {
-    x.ctx.emit({ ...base, phase: 'chose', warnedAt: verdict.warnedAt });
-    return;
-  }
-  x.ctx.emit({ ...base, phase: 'warned', message: verdict.message });
-  throw new SickbayError('conflict', verdict.message);
 }
 
 /**
@@ -192,7 +168,7 @@ async function forward(x: Exchange): Promise<void> {
   }
   const container = await x.ctx.owned.container(ref);
   setTarget(x.call, container);
-  coach(x, container);
+  coachGate(x.ctx, x.call, container);
   await forwardStream(x.ctx, x.call, x.res, x.req.method, enginePath(withId(x.req, container.id), x.req.version, x.req.query));
 }
 
@@ -277,7 +253,7 @@ async function update(x: Exchange): Promise<void> {
   const ceiling = container.role === 'sidecar' ? { memoryBytes: sidecar.memoryBytes, nanoCpus: sidecar.nanoCpus, pidsLimit: sidecar.pidsLimit, name: 'the debug sidecar limit' } : updateCeiling;
   const plan = planUpdate(bodyText(x.body), ceiling);
   x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
-  coach(x, container);
+  coachGate(x.ctx, x.call, container);
   await x.ctx.serial(async () => {
     const pidsLimit = plan.body.PidsLimit;
     if (pidsLimit !== undefined) checkPidBudget(await sessionPidLimits(x.ctx), { id: container.id, name: container.target, pidsLimit });
