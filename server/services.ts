@@ -63,7 +63,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   // log the learner's activity through one shared object; the gateway finds consoles through
   // the engine, and the engine closes a session's terminal through its ending hook.
   const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
-  const consoles = new ConsoleManager(runtime, config, activity);
+  const consoles = new ConsoleManager(runtime, config, activity, (id) => store.getSession(id)?.coach ?? false);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
   const storage = await StorageGuard.create({ docker: runtime.docker, runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });

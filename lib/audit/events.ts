@@ -97,7 +97,27 @@ export interface LimitBody {
   detail: string;
 }
 
+/**
+ * Coach mode held an evidence-losing call (`warned`), or the learner repeated it within the
+ * window and it went through (`chose`). The call itself is logged as a docker event as usual.
+ */
+export interface CoachedBody {
+  kind: 'coached';
+  phase: 'warned' | 'chose';
+  /** The docker action (restart, stop, kill, update) and its target service. */
+  action: string;
+  target?: string;
+  /** The classifier's tier and summary of the call. */
+  tier: string;
+  summary: string;
+  /** What the learner was told (warned only). */
+  message?: string;
+  /** When the warning was given (chose only; epoch ms). */
+  warnedAt?: number;
+}
+
 export type SessionEventBody =
+  | CoachedBody
   | DiagnosisBody
   | LimitBody
   | UpdateBody

@@ -33,6 +33,8 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'coached':
+      return e.phase === 'warned' ? `coach held docker ${e.action}${e.target ? ` ${e.target}` : ''}: ${e.summary}` : `warned, then chose: docker ${e.action}${e.target ? ` ${e.target}` : ''} went ahead`;
     default:
       // An event kind newer than this code (a stored log outlives a version).
       return (e as { kind: string }).kind;

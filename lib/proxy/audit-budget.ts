@@ -7,9 +7,9 @@
  * lifecycle, diagnosis, update and goal events are written by the engine and never counted.
  * Pure accounting with the clock passed in.
  */
-import type { DockerCallBody, TypedLineBody } from '../audit/events';
+import type { CoachedBody, DockerCallBody, TypedLineBody } from '../audit/events';
 
-export type ProxyEvent = DockerCallBody | TypedLineBody;
+export type ProxyEvent = DockerCallBody | TypedLineBody | CoachedBody;
 
 export const AUDIT_LIMITS = {
   /** Command text per event (exec and run command lines, typed lines). */

@@ -12,4 +12,8 @@ export type { UpdateGrade, UpdateTruth } from './update';
 export { assembleReport, REPORT_WEIGHTS } from './report';
 export type { ReportInput, ReportWeights, SessionReport, Subscore } from './report';
 export { buildSessionReport } from './session-report';
+export { coachedMoments } from './coached';
+export { nextProtocolStep } from './next-step';
+export type { NextStep } from './next-step';
+export type { CoachedMoment } from './coached';
 export type { SessionReportSource, StoredReport } from './session-report';

@@ -6,6 +6,7 @@
 import type { GoalOutcome, SessionEvent } from '../audit/events';
 import { classifyEvents } from '../audit/classify';
 import type { ScenarioDefinition } from '../scenario/types';
+import { coachedMoments, type CoachedMoment } from './coached';
 import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
 import { summarizeImpact, type ImpactSummary, type ServiceBucket } from './impact';
 import { ruleContext, scoreRules } from './protocol';
@@ -25,6 +26,11 @@ export interface StoredReport extends SessionReport {
   submittedDiagnosis: (UiEvent & { kind: 'diagnosis' }) | null;
   submittedUpdate: (UiEvent & { kind: 'update' }) | null;
   hintsTaken: number;
+  /**
+   * Coach mode's warnings and what the learner chose (lib/scoring/coached.ts); the protocol
+   * score above judges what happened regardless. Absent in reports stored before coach mode.
+   */
+  coached?: CoachedMoment[];
   /** The emergency timeline: each milestone's budget and when it was reached (ms after ready). */
   timeline: { name: string; budgetMs: number; atMs: number | null; miss: string }[];
   readyAt: number | null;
@@ -96,6 +102,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
     submittedDiagnosis: diagnosis,
     submittedUpdate: update,
     hintsTaken: src.events.filter((e) => e.kind === 'hint').length,
+    coached: coachedMoments(src.events, protocol.results),
     timeline,
     readyAt: src.readyAt,
     endedAt: src.endedAt,

@@ -9,6 +9,7 @@ import { SickbayError } from '@/lib/errors';
 import { refusalMessage, sessionAccess, type SessionAction, type WatchLink } from '@/lib/auth/access';
 import type { Principal } from '@/lib/auth/roles';
 import type { SessionEvent } from '@/lib/audit/events';
+import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
 import type { DiagnosisInput } from '../engine/learner-input';
@@ -102,9 +103,9 @@ export class ScopedSessions {
     return this.deps.engine.history(this.principal.user.id);
   }
 
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; coach?: boolean }): SessionView {
     this.checkLimits();
-    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id });
+    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id, personal: this.principal.via === 'personal' });
   }
 
   /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE; not in personal mode. */
@@ -148,6 +149,12 @@ export class ScopedSessions {
   hintsTaken(id: string): string[] {
     this.require(id, 'view');
     return this.deps.engine.hintsTaken(id);
+  }
+
+  /** Coach mode's next protocol step (null in exam mode). */
+  coachStep(id: string): NextStep | null {
+    this.require(id, 'view');
+    return this.deps.engine.coachStep(id);
   }
 
   checkGoals(id: string): Promise<GoalReport> {

@@ -75,6 +75,8 @@ export class ConsoleManager {
     private readonly config: Config,
     /** Every proxied call is audited and counts as the learner's activity. */
     private readonly activity: Pick<SessionActivity, 'record' | 'touch'>,
+    /** Whether a session runs in coach mode, read when the proxy would hold a call. */
+    private readonly coachOf: (sessionId: string) => boolean = () => false,
   ) {}
 
   /** Where a session's proxy socket lives: under the data dir unless that path is too long. */
@@ -99,6 +101,7 @@ export class ConsoleManager {
       sidecar: { images: SIDECAR_IMAGES, labels: labels('sidecar'), memoryBytes: 128 * MIB, nanoCpus: 250_000_000, pidsLimit: 64 },
       updateCeiling: { memoryBytes: 1024 * MIB, nanoCpus: 1_000_000_000, pidsLimit: 1024 },
       commitRepository: snapshotRepository(session.id),
+      coach: () => this.coachOf(session.id),
     });
     this.proxies.set(session.id, proxy);
     const consoleId = await this.runtime.createContainer(consoleContainerSpec(session.id, labels('console'), proxy.socketPath));

@@ -12,6 +12,7 @@ import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
 import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
+import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
@@ -30,7 +31,7 @@ import type { EngineParts } from './parts';
 import { SessionPool } from './pool';
 import { Provisioner } from './provisioning';
 import { SessionTasks } from './tasks';
-import { mirrorOf, terminalTargetOf, toListItem, toView, type GoalReport, type SessionHistoryItem, type SessionListItem, type SessionView } from './views';
+import { mirrorOf, reportOf, terminalTargetOf, toListItem, toView, type GoalReport, type SessionHistoryItem, type SessionListItem, type SessionView } from './views';
 
 export type { GoalReport, SessionHistoryItem, SessionListItem, SessionView };
 
@@ -149,7 +150,7 @@ export class SessionEngine implements TerminalDirectory {
    * `newCulprit`, the seed (or pooled session) is one whose culprit the learner has not met in
    * this scenario yet, when there is one left (server/engine/new-culprit.ts).
    */
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; personal?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
     const ownerId = input.ownerId ?? LOCAL_ADMIN_ID;
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
@@ -158,7 +159,10 @@ export class SessionEngine implements TerminalDirectory {
       : null;
     const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
     const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
-    return toView(record, this.parts.admission.place(record.id));
+    // Coach mode is the default for beginner drills in personal mode; exam mode otherwise.
+    const coach = input.coach ?? (input.personal === true && entry.definition.difficulty === 'beginner');
+    if (coach !== record.coach) this.parts.store.setCoach(record.id, coach);
+    return toView({ ...record, coach }, this.parts.admission.place(record.id));
   }
 
   /**
@@ -302,15 +306,7 @@ export class SessionEngine implements TerminalDirectory {
 
   /** The stored report of an ended session. */
   report(id: string): StoredReport {
-    const record = this.visible(id);
-    const report = this.parts.store.getReport<StoredReport>(id);
-    if (!report) {
-      throw new SickbayError(
-        isLive(record.status) ? 'conflict' : 'not_found',
-        isLive(record.status) ? 'the report is made when the session ends' : `session ${id} has no report (it never became ready)`,
-      );
-    }
-    return report;
+    return reportOf(this.visible(id), this.parts.store.getReport<StoredReport>(id));
   }
 
   /** Where the session's terminal recording is, once its terminal was opened. */
@@ -330,6 +326,10 @@ export class SessionEngine implements TerminalDirectory {
 
   takeHint(id: string): { index: number; text: string; remaining: number } {
     return this.input.takeHint(id);
+  }
+
+  coachStep(id: string): NextStep | null {
+    return this.input.coachStep(id);
   }
 
   hintsTaken(id: string): string[] {

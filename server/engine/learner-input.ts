@@ -1,6 +1,8 @@
 /** What the learner submits from the session page: a diagnosis, stakeholder updates, hints. */
 import type { DiagnosisBody, SessionEvent } from '@/lib/audit/events';
+import { classifyEvents } from '@/lib/audit/classify';
 import { SickbayError } from '@/lib/errors';
+import { nextProtocolStep, protocolExpectations, type NextStep, type UiEvent } from '@/lib/scoring';
 import type { SessionRecord } from '../store/store';
 import type { EngineParts } from './parts';
 
@@ -50,6 +52,21 @@ export class LearnerInput {
     if (taken >= hints.length) throw new SickbayError('conflict', 'no more hints for this scenario');
     store.appendEvent(id, { kind: 'hint', index: taken }, clock());
     return { index: taken, text: hints[taken] as string, remaining: hints.length - taken - 1 };
+  }
+
+  /**
+   * Coach mode's hint: the next protocol step not taken yet (lib/scoring/next-step.ts); null in
+   * exam mode, when the session is not ready, or when every step is done.
+   */
+  coachStep(id: string): NextStep | null {
+    const { store, catalogue } = this.parts;
+    const record = this.visible(id);
+    if (!record.coach || record.status !== 'ready' || !catalogue.has(record.scenario)) return null;
+    const def = catalogue.get(record.scenario).definition;
+    const events = store.listEvents(id);
+    const ui: UiEvent[] = events.flatMap((e) => (e.kind === 'diagnosis' || e.kind === 'update' ? [e] : []));
+    const { causeHints: _causeHints, ...protocol } = def.protocol;
+    return nextProtocolStep({ events: classifyEvents(events), ui, expectations: protocolExpectations(protocol), services: Object.keys(record.containers) });
   }
 
   /** The hints already revealed, for a page reload. */

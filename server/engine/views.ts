@@ -2,7 +2,8 @@
 import type { GoalOutcome } from '@/lib/audit/events';
 import { SickbayError } from '@/lib/errors';
 import { objectName } from '@/lib/lifecycle/objects';
-import type { SessionStatus } from '@/lib/lifecycle/status';
+import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
+import type { StoredReport } from '@/lib/scoring/session-report';
 import { mirrorPath } from '@/lib/terminal/protocol';
 import type { TerminalTarget } from '../terminal/gateway';
 import type { SessionRecord, StoredReportSummary } from '../store/store';
@@ -26,6 +27,8 @@ export interface SessionView {
   queue: QueuePlace | null;
   /** The user the session belongs to ('local' in personal mode). */
   ownerId: string;
+  /** Coach mode: evidence-losing Docker calls are held once with advice (else exam mode). */
+  coach: boolean;
 }
 
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
@@ -61,6 +64,7 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
     hasReport: record.hasReport,
     queue: record.status === 'queued' ? queue : null,
     ownerId: record.ownerId,
+    coach: record.coach,
   };
 }
 
@@ -79,4 +83,11 @@ export function terminalTargetOf(record: SessionRecord | null): TerminalTarget |
 export function mirrorOf(record: SessionRecord): { path: string; token: string } {
   if (record.status !== 'ready' || !record.mirrorToken) throw new SickbayError('conflict', `the session is ${record.status}: there is no live terminal to watch`);
   return { path: mirrorPath(record.id), token: record.mirrorToken };
+}
+
+/** An ended session's stored report, or why there is none (409 while live, 404 if it never became ready). */
+export function reportOf(record: SessionRecord, report: StoredReport | null): StoredReport {
+  if (report) return report;
+  if (isLive(record.status)) throw new SickbayError('conflict', 'the report is made when the session ends');
+  throw new SickbayError('not_found', `session ${record.id} has no report (it never became ready)`);
 }

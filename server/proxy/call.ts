@@ -3,10 +3,10 @@
  * status is known (for streams: when the headers go out), so a long `logs -f` is logged when
  * it starts, not when the learner stops it.
  */
-import type { DockerCallBody, TypedLineBody } from '@/lib/audit/events';
+import type { CoachedBody, DockerCallBody, TypedLineBody } from '@/lib/audit/events';
 import { dockerCallEvent, type CallFacts, type Outcome } from '@/lib/proxy/audit';
 
-export type AuditSink = (event: DockerCallBody | TypedLineBody) => void;
+export type AuditSink = (event: DockerCallBody | TypedLineBody | CoachedBody) => void;
 
 export class Call {
   private finished = false;

@@ -1,5 +1,6 @@
 /** What every handler of one session's proxy shares. */
 import type { AuditLimits } from '@/lib/proxy/audit-budget';
+import type { CoachMemory } from '@/lib/proxy/coach';
 import type { SessionScope } from '@/lib/proxy/scope';
 import type { AuditSink } from './call';
 import type { EngineClient } from './engine-client';
@@ -21,6 +22,11 @@ export interface ProxyOptions {
   commitRepository: string;
   /** Overrides of the audit budget (lib/proxy/audit-budget.ts AUDIT_LIMITS); tests use small ones. */
   auditLimits?: Partial<AuditLimits>;
+  /**
+   * Whether the session runs in coach mode (lib/proxy/coach.ts), asked at each call the coach
+   * would hold, so a session taken from the pool follows its learner's choice. Absent: exam mode.
+   */
+  coach?: () => boolean;
   /** Where the proxy reports its own trouble (audit sink failures); silent by default. */
   log?: (message: string) => void;
 }
@@ -32,6 +38,8 @@ export interface ProxyContext {
   owned: Ownership;
   execs: ExecRegistry;
   emit: AuditSink;
+  /** Calls the coach held, by key (lib/proxy/coach.ts). */
+  coached: CoachMemory;
   /** Runs check-then-create steps one at a time (the sidecar count must not race). */
   serial<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -21,6 +21,7 @@ import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/pro
 import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
 import type { Call } from './call';
+import { coachGate } from './coach-gate';
 import type { ProxyContext } from './context';
 import { changedBytes, sessionPidLimits, sessionSnapshots } from './budgets';
 import type { OwnedContainer } from './ownership';
@@ -167,6 +168,7 @@ async function forward(x: Exchange): Promise<void> {
   }
   const container = await x.ctx.owned.container(ref);
   setTarget(x.call, container);
+  coachGate(x.ctx, x.call, container);
   await forwardStream(x.ctx, x.call, x.res, x.req.method, enginePath(withId(x.req, container.id), x.req.version, x.req.query));
 }
 
@@ -251,6 +253,7 @@ async function update(x: Exchange): Promise<void> {
   const ceiling = container.role === 'sidecar' ? { memoryBytes: sidecar.memoryBytes, nanoCpus: sidecar.nanoCpus, pidsLimit: sidecar.pidsLimit, name: 'the debug sidecar limit' } : updateCeiling;
   const plan = planUpdate(bodyText(x.body), ceiling);
   x.call.facts.flags = { ...x.call.facts.flags, ...plan.flags };
+  coachGate(x.ctx, x.call, container);
   await x.ctx.serial(async () => {
     const pidsLimit = plan.body.PidsLimit;
     if (pidsLimit !== undefined) checkPidBudget(await sessionPidLimits(x.ctx), { id: container.id, name: container.target, pidsLimit });

@@ -5,6 +5,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SickbayError, statusForCode, toSickbayError } from '@/lib/errors';
+import { COACH_PREFIX } from '@/lib/proxy/coach';
 import { refuse, REFUSAL_PREFIX } from '@/lib/proxy/refusal';
 
 /** Reads the request body; refuses bodies over `limit` (0: the endpoint takes none). */
@@ -60,8 +61,10 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 export function errorAnswer(err: unknown): { status: number; message: string; refused: boolean } {
   const e = toSickbayError(err);
   const status = statusForCode(e.code);
-  const message = e.code === 'forbidden' || e.code === 'not_found' ? e.message : `${REFUSAL_PREFIX}proxy error: ${e.message}`;
-  return { status, message, refused: e.code === 'forbidden' || e.code === 'not_found' };
+  // A call the coach held (409) is answered in its own words, like a refusal.
+  const refused = e.code === 'forbidden' || e.code === 'not_found' || (e.code === 'conflict' && e.message.startsWith(COACH_PREFIX));
+  const message = refused ? e.message : `${REFUSAL_PREFIX}proxy error: ${e.message}`;
+  return { status, message, refused };
 }
 
 /** Writes an HTTP error answer on a raw socket (upgrade requests have no ServerResponse). */

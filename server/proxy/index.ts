@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SickbayError } from '@/lib/errors';
 import { AUDIT_LIMITS, AuditBudget, capText, rateText, type ProxyEvent } from '@/lib/proxy/audit-budget';
+import { COACH_PREFIX } from '@/lib/proxy/coach';
 import { REFUSAL_PREFIX } from '@/lib/proxy/refusal';
 import { bodyLimit, checkRequest } from '@/lib/proxy/request';
 import { REQUEST_TIMEOUTS } from '@/lib/proxy/uploads';
@@ -50,7 +51,7 @@ function newCall(sink: AuditSink, method: string, url: string | undefined, conne
 }
 
 function refusalReason(message: string, status: number): string {
-  if (message.startsWith(REFUSAL_PREFIX)) return message;
+  if (message.startsWith(REFUSAL_PREFIX) || message.startsWith(COACH_PREFIX)) return message;
   return status === 404 ? `${REFUSAL_PREFIX}not an object of this session (${message})` : `${REFUSAL_PREFIX}${message}`;
 }
 
@@ -111,7 +112,7 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
     queue = run.catch(() => {});
     return run;
   };
-  const ctx: ProxyContext = { options, scope, engine, owned: new Ownership(engine, scope), execs: new ExecRegistry(), emit, serial };
+  const ctx: ProxyContext = { options, scope, engine, owned: new Ownership(engine, scope), execs: new ExecRegistry(), emit, coached: new Map(), serial };
 
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => {

@@ -180,4 +180,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX interview_watchers_user ON interview_watchers(user_id);
   `,
+  // Coach mode (issue #15): the proxy holds evidence-losing calls once; off (exam mode) unless chosen.
+  `
+  ALTER TABLE sessions ADD COLUMN coach INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

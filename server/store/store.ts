@@ -36,6 +36,8 @@ export interface SessionRecord {
   hasReport: boolean;
   /** The user the session belongs to ('local': the implicit admin of personal mode). */
   ownerId: string;
+  /** Coach mode: the proxy holds evidence-losing calls once (lib/proxy/coach.ts). */
+  coach: boolean;
 }
 
 interface SessionRow {
@@ -59,6 +61,7 @@ interface SessionRow {
   pooled: number;
   has_report: number;
   owner_id: string;
+  coach: number;
 }
 
 /** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
@@ -100,6 +103,7 @@ function toRecord(row: SessionRow): SessionRecord {
     pooled: row.pooled === 1,
     hasReport: row.has_report === 1,
     ownerId: row.owner_id,
+    coach: row.coach === 1,
   };
 }
 
@@ -206,6 +210,13 @@ export class Store {
       .prepare(`SELECT COUNT(*) AS n FROM sessions WHERE scenario = ? AND pooled = 1 AND ${LIVE_IN}`)
       .get(scenario) as { n: number };
     return row.n;
+  }
+
+  /** Coach mode on or off (set when a learner starts or takes the session). */
+  setCoach(id: string, coach: boolean): void {
+    this.write(() => {
+      this.db.prepare('UPDATE sessions SET coach = ? WHERE id = ?').run(coach ? 1 : 0, id);
+    });
   }
 
   getSession(id: string): SessionRecord | null {

@@ -67,7 +67,9 @@ const openTerminal = (terminal: { path: string; token: string }) => new Terminal
 // ---------------------------------------------------------------------------------------------
 
 async function readySession(seed: string): Promise<SessionView & { terminal: { path: string; token: string } }> {
-  const created = await api<SessionView>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed });
+  // Exam mode: these runs are scored as typed (coach mode, on by default for this beginner
+  // scenario, would hold the reckless restart; test/integration/coach-console.test.ts covers it).
+  const created = await api<SessionView>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed, coach: false });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const id = created.body.id;
   return waitFor(`session ${id} to be ready with a terminal`, async () => {

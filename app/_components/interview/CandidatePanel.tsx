@@ -126,7 +126,7 @@ export function CandidatePanel({
         <aside className="panel side" aria-label="Interview">
           <h2>Briefing</h2>
           {briefing}
-          {hintCount > 0 && <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy} taking={busy} onTake={() => void takeHint()} />}
+          {hintCount > 0 && <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy} taking={busy} onTake={() => void takeHint()}  coach={null} />}
           {ready && diagnosis && <DiagnosisForm sessionId={session.id} spec={diagnosis} events={[]} submitted={NOTHING_SENT} zero={null} onSubmitted={() => void refresh().catch(() => {})} />}
         </aside>
         <section className="console-area" aria-label="Console">

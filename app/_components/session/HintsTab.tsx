@@ -1,8 +1,34 @@
 /** The hints taken so far and the button for the next one. */
-export function HintsTab({ hints, hintCount, ready, busy, taking, onTake }: { hints: string[]; hintCount: number; ready: boolean; busy: boolean; taking: boolean; onTake: () => void }) {
+export function HintsTab({
+  hints,
+  hintCount,
+  ready,
+  busy,
+  taking,
+  onTake,
+  coach,
+}: {
+  hints: string[];
+  hintCount: number;
+  ready: boolean;
+  busy: boolean;
+  taking: boolean;
+  onTake: () => void;
+  /** Coach mode: the next protocol step on request (not counted as a hint). Null in exam mode. */
+  coach: { step: string | null; asking: boolean; onAsk: () => void } | null;
+}) {
   return (
     <>
       <h2>Hints</h2>
+      {coach && ready && (
+        <div data-testid="coach">
+          <p className="lead small">Coach mode is on: risky Docker calls are held once with advice, and the coach can tell you the next step of the safe protocol.</p>
+          {coach.step && <p data-testid="coach-step">Coach: {coach.step}</p>}
+          <button className="secondary" onClick={coach.onAsk} disabled={busy}>
+            {coach.asking ? 'Asking…' : 'What should I do next?'}
+          </button>
+        </div>
+      )}
       {hintCount === 0 ? (
         <p className="lead small">This scenario has no hints.</p>
       ) : (

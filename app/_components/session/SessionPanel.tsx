@@ -18,7 +18,7 @@ import { TimelineTab } from './TimelineTab';
 import { useSessionPoll } from './useSessionPoll';
 
 type TabId = 'briefing' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
-type Busy = null | 'check' | 'end' | 'hint';
+type Busy = null | 'check' | 'end' | 'hint' | 'coach';
 
 /**
  * The session workspace: a header with the status, timer and actions; the terminal (wide, as
@@ -58,6 +58,7 @@ export function SessionPanel({
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const [hints, setHints] = useState<string[]>(initialHints);
+  const [coachStep, setCoachStep] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId>('briefing');
   const [panelOpen, setPanelOpen] = useState(true);
   const selectedTab = useRef<HTMLButtonElement | null>(null);
@@ -112,6 +113,13 @@ export function SessionPanel({
       setHints((old) => [...old, text]);
     });
 
+  // Coach mode only: the next protocol step, asked for (never pushed), read from the log now.
+  const askCoach = () =>
+    run('coach', async () => {
+      const { step } = await api<{ step: { text: string } | null }>(`/api/sessions/${session.id}/hints`);
+      setCoachStep(step?.text ?? 'You have taken every step of the protocol so far: carry on.');
+    });
+
   const leaveTerminal = useCallback(() => {
     (selectedTab.current ?? panelToggle.current)?.focus();
   }, []);
@@ -128,7 +136,7 @@ export function SessionPanel({
       id: 'hints',
       label: 'Hints',
       badge: hints.length > 0 ? `${hints.length}/${hintCount}` : undefined,
-      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} />,
+      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
     },
     {
       id: 'diagnosis',

@@ -11,6 +11,8 @@ const CreateSession = z
     seed: z.string().regex(SEED_PATTERN, SEED_RULE).optional(),
     /** A culprit this learner has not met in the scenario yet (a new random seed that proves it). */
     newCulprit: z.boolean().optional(),
+    /** Coach mode (evidence-losing calls held once); default: on for beginner scenarios in personal mode. */
+    coach: z.boolean().optional(),
   })
   .strict()
   .refine((b) => !(b.newCulprit && b.seed !== undefined), { message: 'give either a seed or newCulprit, not both: a seed fixes the culprit', path: ['newCulprit'] });

@@ -35,6 +35,11 @@ describe('describeEvent', () => {
       describeEvent({ kind: 'docker', method: 'POST', path: '/containers/create', action: 'run', allowed: false, reason: 'sickbay: privileged is not allowed' }),
       'docker run — refused (sickbay: privileged is not allowed)',
     );
+    assert.equal(
+      describeEvent({ kind: 'coached', phase: 'warned', action: 'restart', target: 'api', tier: 'state-losing', summary: 'restarts api: processes, memory and the evidence in them are lost' }),
+      'coach held docker restart api: restarts api: processes, memory and the evidence in them are lost',
+    );
+    assert.equal(describeEvent({ kind: 'coached', phase: 'chose', action: 'restart', target: 'api', tier: 'state-losing', summary: 'restarts api' }), 'warned, then chose: docker restart api went ahead');
     assert.equal(describeEvent({ kind: 'diagnosis', category: 'runaway-process', culprit: 'job', evidence: [], decision: 'fix-in-place', reason: 'x' }), 'diagnosis submitted (runaway-process, decision: fix-in-place)');
     assert.equal(describeEvent({ kind: 'update', text: 'all good' }), 'stakeholder update written');
     assert.equal(describeEvent({ kind: 'hint', index: 0 }), 'hint 1 taken');

@@ -26,6 +26,20 @@ describe('store (SQLite on disk)', () => {
     store.close();
   });
 
+  it('stores coach mode with the session: off by default, on once set, across a reopen', () => {
+    const dir = tempDir();
+    const a = new Store(dir);
+    a.insertSession({ id: 'cccccccccccc', scenario: 'leaky-job', seed: 's', params: {}, now: T0, expiresAt: T0 + 10 });
+    assert.equal(a.requireSession('cccccccccccc').coach, false);
+    a.setCoach('cccccccccccc', true);
+    a.close();
+    const b = new Store(dir);
+    assert.equal(b.requireSession('cccccccccccc').coach, true);
+    b.setCoach('cccccccccccc', false);
+    assert.equal(b.requireSession('cccccccccccc').coach, false);
+    b.close();
+  });
+
   it('keeps sessions and events across a reopen', () => {
     const dir = tempDir();
     const a = new Store(dir);

@@ -189,6 +189,13 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
                   <span className="mono lead points">{r.status === 'not-applicable' ? 'n/a' : `${Math.round(r.points * 10) / 10}/${r.weight}`}</span>
                 </div>
                 <div className="lead small">{r.note}</div>
+                {(report.coached ?? [])
+                  .filter((m) => m.rules.includes(r.id))
+                  .map((m) => (
+                    <div key={`${m.warnedT}-${m.action}`} className="lead small" data-testid="coached" data-choice={m.choice}>
+                      Coach: {m.text}
+                    </div>
+                  ))}
                 {r.citations.length > 0 && <ul className="timeline citations">{cite(r.citations)}</ul>}
                 <details>
                   <summary>Why this matters ({r.runbook})</summary>

@@ -1,0 +1,112 @@
+/**
+ * Coach mode end to end (issue #15, items 4–5) on the real leaky-job scenario, through the
+ * server, the learner's console and its proxy: a beginner scenario in personal mode starts in
+ * coach mode; `docker restart api` typed at the console is held with the `sickbay coach:`
+ * message and nothing restarts (same start time and PID); typed again, it restarts; the coach's
+ * next-step hint follows the learner; the report shows "warned, then chose …" next to the rule
+ * the restart broke, and that rule is broken as for any restart.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { SessionEvent } from '@/lib/audit/events';
+import type { StoredReport } from '@/lib/scoring';
+import { TerminalDriver } from '@/scripts/verify/terminal-driver';
+import { api, docker, labelledObjects, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+
+const instance = testInstance();
+const dataDir = tempDataDir('sickbay-coach-console-it-');
+let server: ServerProcess;
+
+interface SessionView {
+  id: string;
+  status: string;
+  statusDetail: string | null;
+  coach: boolean;
+  services: { name: string; container: string }[];
+  terminal: { path: string; token: string } | null;
+}
+
+before(async () => {
+  server = await startServer({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, SICKBAY_SWEEP_INTERVAL: '1h' });
+});
+
+after(async () => {
+  await server?.stop('SIGKILL');
+  await removeInstanceObjects(instance);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function apiState(container: string): Promise<{ startedAt: string; pid: number }> {
+  const c = await docker.getContainer(container).inspect();
+  return { startedAt: c.State.StartedAt, pid: c.State.Pid };
+}
+
+describe('coach mode through the real console and proxy', () => {
+  it('rejects a coach that is not a boolean', async () => {
+    const res = await api<{ message: string }>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', coach: 'yes' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+  });
+
+  it('holds the first restart, lets the repeat through, and the report says warned, then chose', async () => {
+    const created = await api<SessionView>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed: 'coach-console' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.coach, true, 'a beginner scenario in personal mode starts in coach mode');
+    const id = created.body.id;
+    const s = await waitFor(`session ${id} to be ready`, async () => {
+      const r = await api<SessionView>(server.url, 'GET', `/api/sessions/${id}`);
+      if (r.body.status === 'failed') throw new Error(`provisioning failed: ${r.body.statusDetail}`);
+      return r.body.status === 'ready' && r.body.terminal ? (r.body as SessionView & { terminal: { path: string; token: string } }) : null;
+    }, 180_000, 500);
+    const container = `sickbay-${id}-api`;
+
+    const hint = async () => (await api<{ step: { rule: string; text: string } | null }>(server.url, 'GET', `/api/sessions/${id}/hints`)).body.step;
+    assert.equal((await hint())?.rule, 'observe-outside-first');
+
+    const term = new TerminalDriver(server.url, s.terminal, { cols: 200, rows: 50 });
+    await term.attached();
+    const logs = await term.run('docker logs --tail 20 api');
+    assert.ok(logs.trim().length > 0, 'the api has logs');
+    await waitFor('the coach to see the logs call', async () => ((await hint())?.rule !== 'observe-outside-first' ? true : null), 30_000, 250);
+
+    const before = await apiState(container);
+    const held = await term.run('docker restart api', { timeoutMs: 90_000 });
+    assert.match(held, /sickbay coach: this restarts api/, held);
+    assert.match(held, /again within 60 s/, held);
+    const still = await apiState(container);
+    assert.equal(still.startedAt, before.startedAt, 'nothing restarted: same start time');
+    assert.equal(still.pid, before.pid, 'nothing restarted: same PID');
+
+    const restarted = await term.run('docker restart api', { timeoutMs: 90_000 });
+    assert.match(restarted, /^api\s*$/m, restarted);
+    assert.notEqual((await apiState(container)).startedAt, before.startedAt, 'the repeat restarted api');
+    await term.close();
+
+    const log = (await api<{ events: SessionEvent[] }>(server.url, 'GET', `/api/sessions/${id}/events`)).body.events;
+    const coached = log.filter((e) => e.kind === 'coached');
+    assert.deepEqual(coached.map((e) => (e.kind === 'coached' ? `${e.phase} ${e.action} ${e.target}` : '')), ['warned restart api', 'chose restart api']);
+    const restarts = log.filter((e) => e.kind === 'docker' && e.action === 'restart');
+    assert.deepEqual(restarts.map((e) => (e.kind === 'docker' ? [e.allowed, e.status] : [])), [[false, 409], [true, 204]]);
+
+    const ended = await api<SessionView>(server.url, 'DELETE', `/api/sessions/${id}`);
+    assert.equal(ended.status, 200, JSON.stringify(ended.body));
+    assert.deepEqual(await labelledObjects({ session: id }), [], 'teardown left nothing labelled');
+    const report = (await api<StoredReport>(server.url, 'GET', `/api/sessions/${id}/report`)).body;
+    const noStateLoss = report.protocol.results.find((r) => r.id === 'no-state-loss');
+    assert.equal(noStateLoss?.status, 'broken', 'a warned-then-chosen restart is still a restart');
+    const moment = report.coached?.[0];
+    assert.equal(moment?.choice, 'went-ahead', JSON.stringify(report.coached));
+    assert.ok(moment?.rules.includes('no-state-loss'));
+    assert.match(moment?.text ?? '', /^warned, then chose to go ahead: restarts api/);
+  });
+
+  it('starts in exam mode when asked, and then gives no coach step', async () => {
+    const created = await api<SessionView>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed: 'coach-exam', coach: false });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.coach, false);
+    const hints = await api<{ hints: string[]; step: unknown }>(server.url, 'GET', `/api/sessions/${created.body.id}/hints`);
+    assert.equal(hints.status, 200);
+    assert.equal(hints.body.step, null);
+    await api(server.url, 'DELETE', `/api/sessions/${created.body.id}`);
+  });
+});
