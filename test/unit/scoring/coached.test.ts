@@ -25,6 +25,8 @@ const definition = validateScenario('scenarios/coach-demo/scenario.ts', {
   },
   protocol: { affectedServices: ['api'], snapshotExpected: false, snapshotEvidence: [] },
   networks: { app: {} },
+  cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
+  servedNormally: { successRate: 0.99, p95Ms: 1000 },
   services: () => ({ api: { image: 'sickbay/service:latest', networks: ['app'] } }),
   goals: [{ id: 'ok', title: 'Fine', check: async () => ({ pass: true, evidence: 'ok' }) }],
 });
