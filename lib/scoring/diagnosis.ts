@@ -69,7 +69,8 @@ function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions
     return 'none';
   }
   const affected = opts.affectedServices ?? [];
-  const targets = e.kind === 'typed' && e.where === 'exec' ? [e.target] : e.kind === 'docker' ? [e.target ?? e.targetId] : cl.targets;
+  // A sidecar's run, and what is typed in it, are about the container it joined (actsOn).
+  const targets = c.actsOn ? [c.actsOn] : e.kind === 'typed' && e.where === 'exec' ? [e.target] : e.kind === 'docker' ? [e.target ?? e.targetId] : cl.targets;
   const resolved = targets.filter((t): t is string => !!t).map((t) => resolveService(t, opts.services ?? affected) ?? t);
   const onAffected = affected.length === 0 || resolved.length === 0 || resolved.some((t) => t === '*' || affected.includes(t));
   if (!onAffected) return 'none';

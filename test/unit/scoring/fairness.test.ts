@@ -1,0 +1,51 @@
+/** Regression tests for issue 17: grading holes found by play-testing (hand-written logs). */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classifyEvents } from '@/lib/audit/classify';
+import { buildActions, gradeDiagnosis, scoreProtocol } from '@/lib/scoring';
+import type { DiagnosisTruth } from '@/lib/scenario/types';
+import { LEAKY, Log } from './helpers';
+
+const TRUTH: DiagnosisTruth = { category: 'runaway-process', culprit: 'ledger-rollup', culpritKind: 'process' };
+const OPTS = { affectedServices: ['api'], services: ['api', 'traffic'] };
+const rule = (log: Log, id: string, exp = LEAKY) => scoreProtocol(log.input(exp)).results.find((r) => r.id === id)!;
+
+/** A debug sidecar as the proxy logs it: its own name as the target, the joined container in pid/net. */
+function sidecarRun(log: Log, t: number, command: string[] | undefined, flags: Record<string, string | boolean> = {}): number {
+  return log.docker(t, 'run', { target: 'debug-ab12cd', targetId: 'f00d', command, flags: { pid: 'api', net: 'api', image: 'nicolaka/netshoot', ...flags } });
+}
+
+describe('debug sidecars count for the container they joined (issue 17, 1)', () => {
+  it("a proxied sidecar run is evidence gathered on the joined container", () => {
+    const log = new Log();
+    log.ready(0);
+    const run = sidecarRun(log, 5_000, ['ps', 'aux']);
+    const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: [run] }, TRUTH, classifyEvents(log.events), OPTS);
+    assert.deepEqual(g.evidence.revealing, [run]);
+    assert.equal(g.culprit.guess, false);
+    const actions = buildActions(classifyEvents(log.events), { services: OPTS.services });
+    assert.deepEqual(actions[0]?.targets, ['api']);
+  });
+
+  it('lines typed in an interactive sidecar act on the joined container', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 50 api');
+    log.typed(3_000, 'docker commit api snap');
+    sidecarRun(log, 4_000, undefined, { tty: true, interactive: true });
+    log.docker(4_100, 'start', { target: 'debug-ab12cd', targetId: 'f00d' });
+    log.docker(4_200, 'attach', { target: 'debug-ab12cd', targetId: 'f00d', flags: { stream: true } });
+    const ps = log.inside(6_000, 'debug-ab12cd', 'ps aux');
+    const kill = log.inside(8_000, 'debug-ab12cd', 'kill 4242');
+    const classified = classifyEvents(log.events);
+    assert.equal(classified.find((c) => c.event.id === kill)?.actsOn, 'api');
+    const actions = buildActions(classified, { services: OPTS.services });
+    assert.deepEqual(actions.find((a) => a.ids.includes(kill))?.targets, ['api']);
+    // The kill is a change in api, after a commit of api: the snapshot rule is met.
+    assert.equal(rule(log, 'snapshot-before-invasive').status, 'met');
+    // The sidecar's own start/attach are not a shell opened in the lab.
+    assert.equal(rule(log, 'read-only-before-interactive').status, 'not-applicable');
+    const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: [ps] }, TRUTH, classified, OPTS);
+    assert.deepEqual(g.evidence.revealing, [ps]);
+  });
+});
