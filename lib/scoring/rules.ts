@@ -108,6 +108,16 @@ function snapshotQuality(a: Action, evidence: readonly Observation[]): number {
   return parts.length > 0 ? 0.5 : 0;
 }
 
+/**
+ * What would have kept the evidence. A commit keeps a container's files, never a process's
+ * state: where that is the evidence, recommending a commit would teach the wrong thing.
+ */
+function keepAdvice(evidence: readonly Observation[]): string {
+  const words = evidence.map((o) => (o === 'process-state' ? "the process's state (/proc/<pid>/fd, limits, /proc/locks, a thread dump)" : o));
+  if (evidence.includes('process-state')) return `saving ${words.join(' / ')} to a file would have kept it (a \`docker commit\` keeps none of a process's state)`;
+  return `a \`docker commit\`${words.length ? ` or saving the ${words.join(' / ')}` : ''} would have kept it`;
+}
+
 export const snapshotBeforeInvasive: Rule = {
   id: 'snapshot-before-invasive',
   title: 'Snapshot before changing anything',
@@ -136,7 +146,7 @@ export const snapshotBeforeInvasive: Rule = {
         if (best.quality >= 1) {
           return result('met', this.weight, 1, best.action.ids, `${cite(best.action)} preserved the container before the first invasive action ${cite(a)}.`);
         }
-        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only output that does not hold this incident's evidence was saved (${cite(best.action)}) before the first invasive action ${cite(a)}; a \`docker commit\`${ctx.expectations.snapshotEvidence.length ? ` or saving the ${ctx.expectations.snapshotEvidence.join(' / ')}` : ''} would have kept it.`);
+        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only output that does not hold this incident's evidence was saved (${cite(best.action)}) before the first invasive action ${cite(a)}; ${keepAdvice(ctx.expectations.snapshotEvidence)}.`);
       }
     }
     return na('Nothing invasive was done, so there was nothing to snapshot before.');

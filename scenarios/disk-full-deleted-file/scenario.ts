@@ -164,8 +164,8 @@ export default defineScenario<DiskFullParams>({
     affectedServices: ['api'],
     snapshotExpected: true,
     // Saved `lsof +L1` / `ls -l /proc/<pid>/fd` output holds the evidence: who held what.
-    // (`docker commit` does not capture a tmpfs: the volume's content is not in it.)
-    snapshotEvidence: ['filesystem'],
+    // (`docker commit` does not capture a tmpfs, nor any process's descriptors.)
+    snapshotEvidence: ['filesystem', 'process-state'],
     restartAllowed: false,
     stressed: false,
     causeHints: ['deleted file', 'deleted log', 'open file', 'file descriptor', 'log rotation', 'rotated log', 'disk full', 'no space'],

@@ -148,9 +148,10 @@ export default defineScenario<HealthyButHangingParams>({
   protocol: {
     affectedServices: ['api', 'catalog', 'stock', 'rates'],
     // The evidence is in memory: the threads' stacks, the open connections, the stopped
-    // process. Saving what shows them (ss, ps) before the first change is the snapshot here.
+    // process. Saving what shows them (ss, ps, /proc/<pid>/..., a thread dump) before the
+    // first change is the snapshot here.
     snapshotExpected: true,
-    snapshotEvidence: ['network', 'processes'],
+    snapshotEvidence: ['network', 'processes', 'process-state'],
     restartAllowed: false,
     stressed: false,
     timelineScale: 1,

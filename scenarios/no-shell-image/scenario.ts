@@ -135,8 +135,10 @@ export default defineScenario<NoShellParams>({
   ],
   protocol: {
     affectedServices: ['pricing'],
-    // The evidence lives in the process (locks, descriptors); a commit keeps the files for the post-mortem.
+    // The evidence lives in the process (locks, descriptors, limits): saving /proc/1/fd,
+    // /proc/1/limits or /proc/locks keeps it; a commit keeps only the files for the post-mortem.
     snapshotExpected: true,
+    snapshotEvidence: ['process-state'],
     restartAllowed: false,
     stressed: false,
     causeHints: ['lock', 'flock', 'stuck job', 'file descriptors', 'descriptor leak', 'fd leak', 'open files', 'too many open files'],

@@ -49,3 +49,39 @@ describe('debug sidecars count for the container they joined (issue 17, 1)', () 
     assert.deepEqual(g.evidence.revealing, [ps]);
   });
 });
+
+describe('process-state evidence is a snapshot where the scenario declares it (issue 17, 2)', () => {
+  const PROC = { ...LEAKY, snapshotEvidence: ['process-state' as const] };
+
+  it('saved /proc/<pid>/..., /proc/locks, fd lists and thread dumps are whole snapshots', () => {
+    for (const save of ['docker exec api cat /proc/42/limits > limits.txt', 'docker exec api ls -l /proc/42/fd > fds.txt', 'docker exec api cat /proc/locks > locks.txt', 'docker exec api jstack 1 > threads.txt']) {
+      const log = new Log();
+      log.ready(0);
+      log.typed(2_000, 'docker logs --tail 50 api');
+      log.typed(3_000, save);
+      log.typed(5_000, 'docker exec api kill 42');
+      assert.equal(rule(log, 'snapshot-before-invasive', PROC).status, 'met', save);
+    }
+  });
+
+  it('does not recommend a docker commit where the evidence is process state', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs api > api.log');
+    log.typed(5_000, 'docker exec api kill 42');
+    const r = rule(log, 'snapshot-before-invasive', PROC);
+    assert.equal(r.status, 'broken');
+    assert.match(r.note, /docker commit` keeps none/);
+    assert.match(r.note, /\/proc\/<pid>\/fd/);
+  });
+
+  it('an fd list saved through a sidecar covers a change typed later in an interactive sidecar', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 50 api');
+    log.typed(3_000, 'docker run --rm --pid container:api --user 65532 sickbay/service:latest ls -l /proc/1/fd > fds.txt');
+    sidecarRun(log, 6_000, undefined, { tty: true, interactive: true });
+    log.inside(8_000, 'debug-ab12cd', 'kill 77');
+    assert.equal(rule(log, 'snapshot-before-invasive', PROC).status, 'met');
+  });
+});
