@@ -100,9 +100,10 @@ const metaSchema = z
         stressed: z.boolean().default(false),
         timelineScale: z.number().positive().max(10).default(1),
         causeHints: z.array(z.string().min(2)).default([]),
+        safeSignals: z.record(name('service name'), z.array(z.string().regex(/^[A-Z0-9]+$/, 'a signal name without SIG, e.g. USR1'))).default({}),
       })
       .strict()
-      .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
+      .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [], safeSignals: {} }),
     networks: z.record(name('network name'), z.object({ internal: z.boolean().default(true) }).strict()).default({}),
     services: fn('services'),
     faults: z

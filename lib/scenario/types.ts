@@ -143,6 +143,12 @@ export interface ScenarioProtocol {
   timelineScale: number;
   /** Words that name the cause in a stakeholder update (e.g. "memory leak"). */
   causeHints: string[];
+  /**
+   * Signals a service's own app answers with a diagnostic (service -> signal names without
+   * SIG, e.g. { api: ['USR1'] } for a thread dump its log announces): sending one to that
+   * service is an observation of its process state, not a change.
+   */
+  safeSignals: Record<string, string[]>;
 }
 
 export interface ScenarioMeta {

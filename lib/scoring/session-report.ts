@@ -8,6 +8,7 @@ import { classifyEvents } from '../audit/classify';
 import type { ScenarioDefinition } from '../scenario/types';
 import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
 import { ruleContext, scoreRules } from './protocol';
+import { relabelSafeSignals } from './safe-signals';
 import { assembleReport, type SessionReport } from './report';
 import { timelineSteps } from './rules';
 import { protocolExpectations, type UiEvent } from './types';
@@ -45,7 +46,8 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   const def = src.definition;
   const truth = def.diagnosis.truth(src.params);
   const services = Object.keys(def.services(src.params));
-  const classified = classifyEvents(src.events);
+  // A diagnostic signal the scenario declares safe is an observation for the diagnosis too.
+  const classified = relabelSafeSignals(classifyEvents(src.events), def.protocol.safeSignals, services);
   const ui: UiEvent[] = src.events.flatMap((e) => (e.kind === 'diagnosis' || e.kind === 'update' ? [e] : []));
   // Everything in the scenario's protocol block but the update grader's cause words: a field
   // added to the block reaches the rules without being listed here (snapshotEvidence was not).

@@ -31,6 +31,7 @@ export const DEFAULT_EXPECTATIONS: ProtocolExpectations = {
   secrets: [],
   stressed: false,
   timelineScale: 1,
+  safeSignals: {},
 };
 
 export function protocolExpectations(partial: Partial<ProtocolExpectations>): ProtocolExpectations {

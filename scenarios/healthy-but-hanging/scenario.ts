@@ -152,6 +152,8 @@ export default defineScenario<HealthyButHangingParams>({
     // first change is the snapshot here.
     snapshotExpected: true,
     snapshotEvidence: ['network', 'processes', 'process-state'],
+    // The API's first log line invites a thread dump: SIGUSR1 (or SIGQUIT) prints every stack.
+    safeSignals: { api: ['USR1', 'QUIT'] },
     restartAllowed: false,
     stressed: false,
     timelineScale: 1,

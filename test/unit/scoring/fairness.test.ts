@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyEvents } from '@/lib/audit/classify';
 import { buildActions, gradeDiagnosis, scoreProtocol } from '@/lib/scoring';
+import { ruleContext } from '@/lib/scoring/protocol';
 import type { DiagnosisTruth } from '@/lib/scenario/types';
 import { LEAKY, Log } from './helpers';
 
@@ -83,5 +84,27 @@ describe('process-state evidence is a snapshot where the scenario declares it (i
     sidecarRun(log, 6_000, undefined, { tty: true, interactive: true });
     log.inside(8_000, 'debug-ab12cd', 'kill 77');
     assert.equal(rule(log, 'snapshot-before-invasive', PROC).status, 'met');
+  });
+});
+
+describe('a diagnostic signal the scenario declares safe is an observation (issue 17, 2)', () => {
+  const HANGING = { ...LEAKY, stressed: false, snapshotEvidence: ['network' as const, 'processes' as const, 'process-state' as const], safeSignals: { api: ['USR1'] } };
+
+  it('kill -USR1 to the declaring service is read-only; to another service it stays a change', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 50 api');
+    const dump = log.typed(4_000, 'docker exec api kill -USR1 1');
+    const killed = log.typed(6_000, 'docker kill -s USR1 api');
+    const ctx = ruleContext(log.input(HANGING));
+    assert.equal(ctx.actions.find((a) => a.ids.includes(dump))?.tier, 'read-only');
+    assert.equal(ctx.actions.find((a) => a.ids.includes(killed))?.tier, 'read-only');
+    assert.equal(rule(log, 'snapshot-before-invasive', HANGING).status, 'not-applicable');
+    assert.equal(rule(log, 'targeted-reversible-changes', HANGING).status, 'not-applicable');
+    const other = log.typed(8_000, 'docker exec traffic kill -USR1 1');
+    const again = ruleContext(log.input(HANGING));
+    assert.equal(again.actions.find((a) => a.ids.includes(other))?.tier, 'change');
+    // Without the declaration it is a change, as before.
+    assert.equal(ruleContext(log.input({ ...HANGING, safeSignals: {} })).actions.find((a) => a.ids.includes(dump))?.tier, 'change');
   });
 });
