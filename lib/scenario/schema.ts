@@ -65,6 +65,7 @@ const truthSchema = z
     culprit: z.string().min(1),
     culpritKind: z.enum(['process', 'query', 'table', 'network', 'container', 'file', 'other']),
     accept: z.array(z.string().min(1)).optional(),
+    candidates: z.array(z.string().min(1)).optional(),
   })
   .strict();
 

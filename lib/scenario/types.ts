@@ -111,6 +111,12 @@ export interface DiagnosisTruth {
   culpritKind: CulpritKind;
   /** Other spellings that count as naming the culprit (a PID, a qualified name). */
   accept?: string[];
+  /**
+   * The plausible answers in this run, the culprit among them (e.g. the three dependencies one
+   * of which is cut off): an answer naming every one of them is no diagnosis, and naming the
+   * culprit "or" another is a hedge.
+   */
+  candidates?: string[];
 }
 
 export interface DiagnosisSpec<P> {

@@ -42,7 +42,7 @@ export interface DiagnosisGrade {
   /** 0-100. */
   score: number;
   category: { correct: boolean; points: number };
-  culprit: { match: 'exact' | 'partial' | 'none'; guess: boolean; points: number };
+  culprit: { match: 'exact' | 'partial' | 'none'; guess: boolean; points: number; hedge?: 'all' | 'some' };
   evidence: { points: number; revealing: number[]; supporting: number[]; ignored: number[] };
   reasons: string[];
 }
@@ -57,6 +57,26 @@ export interface DiagnosisOptions {
 }
 
 type Judgement = 'revealing' | 'supporting' | 'none';
+
+/** Words that offer a choice rather than an answer. */
+const HEDGE = /\b(or|either|one of|any of|some of|maybe|perhaps|possibly|not sure)\b|\w\s*\/\s*\w|\?/i;
+
+/**
+ * Does the answer hedge across the run's candidates? Naming every candidate says nothing
+ * ('all'); naming the culprit with others in a "this or that" says only part of it ('some').
+ * Naming another candidate without offering a choice ("stock answers fine") is an explanation.
+ */
+function hedgeOf(text: string, truth: DiagnosisTruth, names: readonly string[]): 'all' | 'some' | undefined {
+  const candidates = truth.candidates ?? [];
+  if (candidates.length < 2) return undefined;
+  const others = candidates.filter((c) => !names.some((n) => norm(n) === norm(c)));
+  const named = others.filter((c) => namesIt(text, c));
+  if (named.length === 0) return undefined;
+  if (named.length === others.length) return 'all';
+  return HEDGE.test(text) ? 'some' : undefined;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
 
 function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions): Judgement {
   const cl = c.classification;
@@ -104,6 +124,9 @@ export function gradeDiagnosis(
   const guess = match !== 'none' && anyRevealing.length === 0;
   let culpritPoints = match === 'exact' ? DIAGNOSIS_POINTS.culprit : match === 'partial' ? DIAGNOSIS_POINTS.culprit / 2 : 0;
   if (guess) culpritPoints /= 2;
+  const hedge = match === 'none' ? undefined : hedgeOf(submission.culprit, truth, names);
+  if (hedge === 'all') culpritPoints = 0;
+  else if (hedge === 'some') culpritPoints = Math.min(culpritPoints, DIAGNOSIS_POINTS.culprit / 2);
   reasons.push(
     match === 'exact'
       ? `Named the culprit (${truth.culprit}).`
@@ -112,6 +135,8 @@ export function gradeDiagnosis(
         : `"${submission.culprit}" is not the culprit (${truth.culprit}).`,
   );
   if (guess) reasons.push('Nothing in the session could have shown it before the diagnosis: it counts as a guess.');
+  if (hedge === 'all') reasons.push('The answer names every candidate, so it does not say which one it was: no culprit credit.');
+  if (hedge === 'some') reasons.push('The answer offers a choice between candidates: half the culprit credit at most.');
 
   const byId = new Map(judged.map((x) => [x.id, x.j]));
   const revealing: number[] = [];
@@ -145,7 +170,7 @@ export function gradeDiagnosis(
   return {
     score,
     category: { correct: categoryOk, points: categoryPoints },
-    culprit: { match, guess, points: culpritPoints },
+    culprit: { match, guess, points: culpritPoints, ...(hedge ? { hedge } : {}) },
     evidence: { points: evidencePoints, revealing, supporting, ignored },
     reasons,
   };

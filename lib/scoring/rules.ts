@@ -26,6 +26,12 @@ function at(ctx: RuleContext, a: { t: number }): string {
 const all = (ctx: RuleContext) => ctx.actions;
 /** Actions that had an effect on the lab. */
 const effective = (ctx: RuleContext) => ctx.actions.filter((a) => a.effective);
+/**
+ * Effective actions that changed the lab (a change, a restart, a deletion, also inside a
+ * compound line). Rules that reward restraint or consistency need one: doing nothing keeps the
+ * state and contradicts no decision, but earns nothing.
+ */
+const madeChanges = (ctx: RuleContext) => effective(ctx).filter((a) => isInvasive(a.tier) || actionParts(a).some((p) => isInvasive(p.tier)));
 
 const TIER_WORDS: Record<Tier, string> = {
   external: 'an outside look',
@@ -185,6 +191,9 @@ export const noStateLoss: Rule = {
     // Keeping the state only counts for someone who worked on the incident: doing nothing
     // would otherwise earn a fifth of the protocol score.
     if (ctx.actions.length === 0) return na('Nothing was done in the lab, so there was no state to keep or lose.');
+    // Looking without fixing anything keeps the state too, for free: the rule rewards keeping
+    // it while acting, so it applies only once something was changed.
+    if (madeChanges(ctx).length === 0) return na('Nothing in the lab was changed, so the running state was never at risk: keeping it earns nothing by itself.');
     const services = ctx.expectations.affectedServices;
     const losing = ctx.actions.filter((a) => (a.tier === 'state-losing' || hasTier(a, 'state-losing')) && affects(a, services));
     const happened = losing.filter((a) => a.effective);
@@ -446,7 +455,11 @@ export const decisionRecorded: Rule = {
     const services = ctx.expectations.affectedServices;
     const restarted = effective(ctx).some((a) => hasTier(a, 'state-losing') && affects(a, services));
     let consistent = true;
-    if (d.decision === 'fix-in-place' && restarted) {
+    if (madeChanges(ctx).length === 0) {
+      // A decision nothing carried out is consistent with anything: it earns no consistency.
+      consistent = false;
+      notes.push('but nothing in the lab was changed to carry it out');
+    } else if (d.decision === 'fix-in-place' && restarted) {
       consistent = false;
       notes.push('but the affected service was restarted or stopped anyway');
     }

@@ -138,6 +138,7 @@ export default defineScenario<HealthyButHangingParams>({
       culprit: p.frozen,
       culpritKind: 'process',
       accept: [`${p.frozen}-svc`, `${p.frozen}:${p.depPorts[p.frozen]}`],
+      candidates: [...DEPENDENCIES],
     }),
   },
   hints: [

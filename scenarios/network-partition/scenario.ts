@@ -185,6 +185,7 @@ export default defineScenario<NetworkPartitionParams>({
       culprit: p.dependency,
       culpritKind: 'network',
       accept: [`${p.dependency}:${p.ports[p.dependency]}`, url(p.dependency, p)],
+      candidates: [...DEPENDENCIES],
     }),
   },
   hints: [

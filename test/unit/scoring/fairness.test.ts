@@ -108,3 +108,48 @@ describe('a diagnostic signal the scenario declares safe is an observation (issu
     assert.equal(ruleContext(log.input({ ...HANGING, safeSignals: {} })).actions.find((a) => a.ids.includes(dump))?.tier, 'change');
   });
 });
+
+describe('inaction earns nothing (issue 17, 3)', () => {
+  function lookOnly(): Log {
+    const log = new Log();
+    log.ready(0);
+    log.typed(5_000, 'docker stats --no-stream api');
+    log.typed(8_000, 'docker logs --tail 50 api');
+    log.typed(12_000, 'docker top api');
+    log.diagnosis(60_000, { category: 'runaway-process', culprit: 'ledger-rollup', evidence: [], decision: 'fix-in-place', reason: 'keep the api and its memory running' });
+    return log;
+  }
+
+  it('no-state-loss needs a change: looking without fixing keeps the state for free', () => {
+    const log = lookOnly();
+    assert.equal(rule(log, 'no-state-loss').status, 'not-applicable');
+    log.typed(70_000, 'docker exec api kill 4242');
+    assert.equal(rule(log, 'no-state-loss').status, 'met');
+  });
+
+  it('a decision is consistent with what was done only when something was done', () => {
+    const log = lookOnly();
+    const r = rule(log, 'decision-recorded');
+    assert.equal(r.status, 'broken');
+    assert.equal(r.points, 3.8);
+    assert.match(r.note, /nothing in the lab was changed/);
+    log.typed(70_000, 'docker exec api kill 4242');
+    assert.equal(rule(log, 'decision-recorded').status, 'met');
+  });
+
+  it('a culprit naming every candidate earns no culprit credit; a hedge at most half', () => {
+    const truth: DiagnosisTruth = { category: 'firewall-rule', culprit: 'inventory', culpritKind: 'network', candidates: ['accounts', 'inventory', 'pricing'] };
+    const log = new Log();
+    log.ready(0);
+    const look = log.inside(5_000, 'api', 'iptables -S');
+    const events = classifyEvents(log.events);
+    const grade = (culprit: string) => gradeDiagnosis({ category: 'firewall-rule', culprit, evidence: [look] }, truth, events, { affectedServices: ['api'], services: ['api', 'accounts', 'inventory', 'pricing'] });
+    assert.equal(grade('inventory').culprit.points, 40);
+    const all = grade('one of accounts, inventory or pricing');
+    assert.equal(all.culprit.points, 0);
+    assert.equal(all.culprit.hedge, 'all');
+    assert.equal(grade('inventory or pricing').culprit.points, 20);
+    // Naming another candidate to explain is not a hedge.
+    assert.equal(grade('inventory (accounts answers fine)').culprit.points, 40);
+  });
+});

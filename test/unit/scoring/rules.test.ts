@@ -238,6 +238,9 @@ describe('no-state-loss', () => {
     const log2 = fresh();
     log2.typed(20_000, 'docker restart api');
     log2.docker(20_100, 'restart', { target: 'api', allowed: false, status: 403 });
+    // A refused restart alone changed nothing: the rule needs a change to apply.
+    assert.equal(run(noStateLoss, log2).status, 'not-applicable');
+    log2.typed(30_000, 'docker exec api kill 4242');
     const r = run(noStateLoss, log2);
     assert.equal(r.status, 'met');
     assert.match(r.note, /refused or failed/);
