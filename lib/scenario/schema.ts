@@ -127,7 +127,7 @@ const metaSchema = z
       )
       .default([]),
     goals: z
-      .array(z.object({ id: name('goal id'), title: z.string().min(1), check: fn('check') }).strict())
+      .array(z.object({ id: name('goal id'), title: z.string().min(1), guard: z.boolean().optional(), check: fn('check') }).strict())
       .min(1, 'a scenario needs at least one goal'),
   })
   .strict();

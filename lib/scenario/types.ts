@@ -51,6 +51,12 @@ export interface GoalResult {
 export interface Goal<P> {
   id: string;
   title: string;
+  /**
+   * Only checks that nothing else was broken (no restart, data intact, standing rules kept):
+   * it passes on an untouched system, so it adds to the outcome only once the learner changed
+   * something (lib/scoring/report.ts).
+   */
+  guard?: boolean;
   check(ctx: ScenarioContext<P>): Promise<GoalResult>;
 }
 

@@ -31,7 +31,7 @@ const effective = (ctx: RuleContext) => ctx.actions.filter((a) => a.effective);
  * compound line). Rules that reward restraint or consistency need one: doing nothing keeps the
  * state and contradicts no decision, but earns nothing.
  */
-const madeChanges = (ctx: RuleContext) => effective(ctx).filter((a) => isInvasive(a.tier) || actionParts(a).some((p) => isInvasive(p.tier)));
+export const madeChanges = (ctx: RuleContext) => effective(ctx).filter((a) => isInvasive(a.tier) || actionParts(a).some((p) => isInvasive(p.tier)));
 
 const TIER_WORDS: Record<Tier, string> = {
   external: 'an outside look',

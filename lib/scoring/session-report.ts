@@ -10,7 +10,7 @@ import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
 import { ruleContext, scoreRules } from './protocol';
 import { relabelSafeSignals } from './safe-signals';
 import { assembleReport, type SessionReport } from './report';
-import { timelineSteps } from './rules';
+import { madeChanges, timelineSteps } from './rules';
 import { protocolExpectations, type UiEvent } from './types';
 import { gradeUpdate, updateTruthFrom, type UpdateGrade } from './update';
 
@@ -75,7 +75,8 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   const updateGrade = update ? gradeUpdate(update.text, updateTruthFrom(truth, { causeHints: def.protocol.causeHints })) : null;
   const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);
   const goals = finalGoals?.kind === 'goals' ? finalGoals.results : [];
-  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade });
+  const guards = def.goals.filter((g) => g.guard).map((g) => g.id);
+  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade, guards, touched: madeChanges(ctx).length > 0 });
   return {
     ...report,
     sessionId: src.sessionId,

@@ -238,6 +238,7 @@ export default defineScenario<HealthyButHangingParams>({
     keptRunning('api', 'The API'),
     {
       id: 'dependencies-kept',
+      guard: true,
       title: 'The dependencies kept running: no restart, no replaced service process',
       check: async (ctx) => {
         let lost = 0;

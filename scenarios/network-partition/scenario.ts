@@ -315,6 +315,7 @@ export default defineScenario<NetworkPartitionParams>({
     },
     {
       id: 'standing-rules-kept',
+      guard: true,
       title: 'The API\u2019s standing egress rules are still in place (no flush, no restart)',
       check: async (ctx) => {
         const r = await apiRules(ctx);

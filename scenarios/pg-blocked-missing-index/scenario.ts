@@ -203,6 +203,7 @@ export default defineScenario<PgBlockedParams>({
     },
     {
       id: 'postgres-not-restarted',
+      guard: true,
       title: 'Postgres kept running: no container restart, no server restart, no crash recovery',
       check: async (ctx) => {
         const container = compareNotRestarted('db', ctx.baseline('db'), await ctx.inspect('db'));
@@ -276,6 +277,7 @@ export default defineScenario<PgBlockedParams>({
     }),
     {
       id: 'data-intact',
+      guard: true,
       title: 'No data lost: every table still has all its rows',
       check: async (ctx) => {
         const p = ctx.params;
