@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyEvents } from '@/lib/audit/classify';
-import { buildActions, gradeDiagnosis, scoreProtocol } from '@/lib/scoring';
+import { buildActions, gradeDiagnosis, gradeUpdate, scoreProtocol } from '@/lib/scoring';
 import { ruleContext } from '@/lib/scoring/protocol';
 import type { DiagnosisTruth } from '@/lib/scenario/types';
 import { LEAKY, Log } from './helpers';
@@ -151,5 +151,36 @@ describe('inaction earns nothing (issue 17, 3)', () => {
     assert.equal(grade('inventory or pricing').culprit.points, 20);
     // Naming another candidate to explain is not a hedge.
     assert.equal(grade('inventory (accounts answers fine)').culprit.points, 40);
+  });
+});
+
+describe('psql \\copy is read by its direction at the top level (issue 17, 11)', () => {
+  const PG = { ...LEAKY, affectedServices: ['db'], snapshotEvidence: ['db-activity' as const, 'db-locks' as const] };
+
+  it('\\copy (select … from pg_stat_activity) to a file saves evidence; \\copy t from a file loads rows', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 20 db');
+    const save = log.typed(4_000, `docker exec db psql -U postgres -c "\\copy (select pid, state, query from pg_stat_activity) to '/tmp/a.csv' csv"`);
+    log.typed(6_000, 'docker exec db psql -U postgres -c "SELECT pg_terminate_backend(4242)"');
+    const classified = classifyEvents(log.events);
+    const c = classified.find((x) => x.event.id === save)?.classification;
+    assert.equal(c?.tier, 'snapshot');
+    assert.deepEqual(c?.observes, ['db-activity']);
+    assert.equal(rule(log, 'snapshot-before-invasive', PG).status, 'met');
+    const load = new Log();
+    const id = load.typed(1_000, `docker exec db psql -U postgres -c "\\copy orders from '/tmp/o.csv' csv"`);
+    assert.equal(classifyEvents(load.events).find((x) => x.event.id === id)?.classification?.tier, 'change');
+  });
+});
+
+describe('the update grader hears actions, not adjectives (issue 17, 11)', () => {
+  const truth = { culprit: ['worker'] };
+  it('counts changed/switched/edited/updated/set as an action, and not "OOM-killed" in the impact', () => {
+    for (const verb of ['changed', 'switched', 'edited', 'updated']) {
+      assert.equal(gradeUpdate(`Customers saw errors. We ${verb} the worker limit.`, truth).action, true, verb);
+    }
+    assert.equal(gradeUpdate('Customers saw errors. We set the limit to 512m.', truth).action, true);
+    assert.equal(gradeUpdate('The worker was OOM-killed and customers saw failed jobs.', truth).action, false);
   });
 });
