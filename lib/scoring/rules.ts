@@ -230,7 +230,11 @@ export const targetedReversibleChanges: Rule = {
     'When a change is needed, make the smallest one that tests the idea: one PID rather than every process with a name, an index built CONCURRENTLY rather than one that blocks writes. Nothing destructive.',
   runbook: 'Diagnostic hierarchy: controlled, reversible changes (01d); data integrity (05b)',
   evaluate(ctx) {
-    const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
+    // A restart, stop or kill is a change too, and neither small nor reversible — unless the
+    // scenario accepts a restart of the affected service.
+    const accepted = (a: Action) => ctx.expectations.restartAllowed && affects(a, ctx.expectations.affectedServices);
+    const losing = (a: Action) => (a.tier === 'state-losing' || actionParts(a).some((p) => p.tier === 'state-losing')) && !accepted(a);
+    const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || losing(a) || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
     if (changes.length === 0) return na('No change was made.');
     const destructive = changes.filter((a) => a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'destructive'));
     if (destructive.length > 0) {
@@ -244,6 +248,11 @@ export const targetedReversibleChanges: Rule = {
       const broad = parts.some((p) => !p.flags.targeted && !p.flags.packageInstall) || parts.some((p) => p.effects.some((e) => e.type === 'kill' && e.broad));
       const locking = parts.some((p) => p.flags.locking) || a.classification.flags.locking && a.tier === 'change';
       const pkg = parts.some((p) => p.flags.packageInstall);
+      if (losing(a)) {
+        penalty += 40;
+        problems.push(`${cite(a)} ${lossVerb(a)}: not a small, reversible change`);
+        offenders.push(...a.ids);
+      }
       if (broad) {
         penalty += 40;
         problems.push(`${cite(a)} is not targeted (${a.classification.summary.replace(/^in [^:]+: /, '')})`);

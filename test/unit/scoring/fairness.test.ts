@@ -184,3 +184,20 @@ describe('the update grader hears actions, not adjectives (issue 17, 11)', () =>
     assert.equal(gradeUpdate('The worker was OOM-killed and customers saw failed jobs.', truth).action, false);
   });
 });
+
+describe('restarts are not targeted, reversible changes (issue 17, 4)', () => {
+  it('each restart costs the targeted-changes rule, unless the scenario accepts a restart', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 50 api');
+    log.typed(4_000, 'docker restart api');
+    log.typed(6_000, 'docker exec api kill 4242');
+    const r = rule(log, 'targeted-reversible-changes');
+    assert.equal(r.status, 'broken');
+    assert.equal(r.points, 9);
+    assert.match(r.note, /not a small, reversible change/);
+    log.typed(8_000, 'docker restart api');
+    assert.equal(rule(log, 'targeted-reversible-changes').points, 3);
+    assert.equal(rule(log, 'targeted-reversible-changes', { ...LEAKY, restartAllowed: true }).status, 'met');
+  });
+});
