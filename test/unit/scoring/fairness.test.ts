@@ -201,3 +201,20 @@ describe('restarts are not targeted, reversible changes (issue 17, 4)', () => {
     assert.equal(rule(log, 'targeted-reversible-changes', { ...LEAKY, restartAllowed: true }).status, 'met');
   });
 });
+
+describe('ignored evidence says why, citation by citation (issue 17, 5)', () => {
+  it('an observation of the affected service is never called "not of the affected service"', () => {
+    const log = new Log();
+    log.ready(0);
+    const env = log.typed(2_000, 'docker exec api cat /etc/hostname');
+    const other = log.typed(3_000, 'docker top traffic');
+    const kill = log.typed(4_000, 'docker exec api kill 4242');
+    const late = log.typed(90_000, 'docker top api');
+    const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: [env, other, kill, late] }, TRUTH, classifyEvents(log.events), { ...OPTS, at: 60_000 });
+    const note = g.reasons.find((r) => r.startsWith('Not counted'))!;
+    assert.match(note, new RegExp(`${env} \\(could not show this kind of cause\\)`));
+    assert.match(note, new RegExp(`${other} \\(about another service`));
+    assert.match(note, new RegExp(`${kill} \\(a change, not an observation\\)`));
+    assert.match(note, new RegExp(`${late} \\(after the diagnosis\\)`));
+  });
+});
