@@ -89,6 +89,9 @@ export const OBSERVATIONS = [
   'db-schema',
   'db-size',
   'db-data',
+  // A process's kernel-side state: /proc/<pid>/..., /proc/locks, open descriptors, limits,
+  // thread stacks. Gone with the process; a `docker commit` keeps none of it.
+  'process-state',
 ] as const;
 export type Observation = (typeof OBSERVATIONS)[number];
 

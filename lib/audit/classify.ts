@@ -23,4 +23,4 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 /** Bump when a classification of the same input can change (stored with every score). */
 // 2: the proxy's own names are read as logged — "cp" with a direction, a sidecar's pid/net =
 //    the bare container, plugin-inspect — and a typed line claims them (lib/scoring/actions.ts).
-export const CLASSIFIER_VERSION = 3;
+export const CLASSIFIER_VERSION = 4;

@@ -15,6 +15,25 @@ import { looksLikeSql, splitSql } from './sql';
 export interface ClassifiedEvent {
   event: SessionEvent;
   classification: Classification | null;
+  /**
+   * The container the event really acts on when it is not the event's own target: a debug
+   * sidecar's run, and what is typed or exec'd in the sidecar, act in the namespaces of the
+   * container it joined (the proxy logs the sidecar's own name as the target).
+   */
+  actsOn?: string;
+}
+
+/** Calls on a debug sidecar itself that only run, attach to or clean up that sidecar. */
+const SIDECAR_LIFECYCLE = new Set(['start', 'attach', 'wait', 'resize', 'inspect', 'rm', 'remove', 'stop', 'kill']);
+
+/** The container a sidecar run/create joined, from its classification. */
+function sidecarJoin(c: Classification): string | undefined {
+  for (const e of c.effects) if (e.type === 'sidecar') return e.joins;
+  return undefined;
+}
+
+function succeeded(e: { allowed: boolean; status?: number }): boolean {
+  return e.allowed && (e.status === undefined || e.status < 400);
 }
 
 function opensSql(c: Classification): boolean {
@@ -34,15 +53,34 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
   const mode = new Map<string, 'sql' | 'shell'>();
   const buffer = new Map<string, string>();
   const out: ClassifiedEvent[] = [];
+  // Debug sidecars by their own name and id -> the container whose namespaces they joined.
+  const sidecars = new Map<string, string>();
+  const joinedBy = (ref: string | undefined) => (ref === undefined ? undefined : sidecars.get(ref));
   for (const event of events) {
     if (event.kind === 'docker') {
-      const c = classifyDockerCall(event);
+      let c = classifyDockerCall(event);
+      const joins = sidecarJoin(c);
+      if (joins && succeeded(event) && /^(run|create|container-create)$/.test(event.action)) {
+        if (event.target) sidecars.set(event.target, joins);
+        if (event.targetId) sidecars.set(event.targetId, joins);
+      }
+      const inSidecar = joinedBy(event.target) ?? joinedBy(event.targetId);
+      if (inSidecar && (event.action === 'exec' || event.action === 'exec-create') && (event.command ?? []).length > 0) {
+        // An exec in a sidecar runs in the joined container's namespaces.
+        c = classifyDockerCall({ ...event, target: inSidecar });
+      }
+      if (inSidecar && SIDECAR_LIFECYCLE.has(event.action)) {
+        // Starting, attaching to or removing one's own debug sidecar only completes its run:
+        // it neither opens a shell in the lab nor changes what is being debugged.
+        c = { ...c, companion: true };
+      }
+      const actsOn = joins ?? inSidecar;
       const key = event.target ?? event.targetId ?? '';
       if (event.allowed && (event.action === 'exec' || event.action === 'exec-create')) {
         if (opensSql(c)) mode.set(key, 'sql');
         else if (opensShell(c)) mode.set(key, 'shell');
       }
-      out.push({ event, classification: c });
+      out.push({ event, classification: c, ...(actsOn ? { actsOn } : {}) });
       continue;
     }
     if (event.kind !== 'typed') {
@@ -54,6 +92,10 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
       continue;
     }
     const key = event.target ?? '';
+    // A line typed in an interactive sidecar acts on the container the sidecar joined.
+    const joined = joinedBy(event.target);
+    const target = joined ?? event.target;
+    const extra = joined ? { actsOn: joined } : {};
     const line = event.line;
     const trimmed = line.trim();
     let current = mode.get(key) ?? 'shell';
@@ -61,7 +103,7 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
     if (current === 'sql') {
       if (/^(\\q|\\quit|quit|exit)\s*;?$/i.test(trimmed) && !(buffer.get(key) ?? '').trim()) {
         mode.set(key, 'shell');
-        out.push({ event, classification: { ...combineParts([], { emptySummary: 'leaves psql' }), tier: 'read-only' } });
+        out.push({ event, classification: { ...combineParts([], { emptySummary: 'leaves psql' }), tier: 'read-only' }, ...extra });
         continue;
       }
       mode.set(key, 'sql');
@@ -70,17 +112,17 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
       if (split.unterminated && !trimmed.startsWith('\\') && !/^\\/.test(text.trim())) {
         buffer.set(key, text);
         const pending = combineParts([], { emptySummary: 'part of an SQL statement (psql runs it at the ";")' });
-        out.push({ event, classification: { ...pending, tier: 'read-only', pending: true, targets: key ? [key] : [] } });
+        out.push({ event, classification: { ...pending, tier: 'read-only', pending: true, targets: target ? [target] : [] }, ...extra });
         continue;
       }
       buffer.delete(key);
-      out.push({ event, classification: classifyShell(text, { where: 'container', target: event.target, mode: 'sql' }) });
+      out.push({ event, classification: classifyShell(text, { where: 'container', target, mode: 'sql' }), ...extra });
       continue;
     }
-    const c = classifyShell(line, { where: 'container', target: event.target });
+    const c = classifyShell(line, { where: 'container', target });
     if (opensSql(c)) mode.set(key, 'sql');
     if (/^(exit|logout)\b/.test(trimmed)) mode.delete(key);
-    out.push({ event, classification: c });
+    out.push({ event, classification: c, ...extra });
   }
   return out;
 }

@@ -37,6 +37,54 @@ function observesFor(upper: string): Observation[] {
   return out;
 }
 
+/** Blanks out quoted strings and parenthesised groups, keeping only the top level of a \copy. */
+function copyTopLevel(arg: string): string {
+  let out = '';
+  let depth = 0;
+  let quote: string | null = null;
+  for (const ch of arg) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ' ';
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ' ';
+    } else if (ch === '(') {
+      depth++;
+      out += ' ';
+    } else if (ch === ')') {
+      depth = Math.max(0, depth - 1);
+      out += ' ';
+    } else out += depth > 0 ? ' ' : ch;
+  }
+  return out;
+}
+
+/**
+ * psql's \copy: `\copy table FROM file` loads rows (a change); `\copy table TO file` and
+ * `\copy (query) TO file` save rows on the client — a snapshot of what the query shows (saving
+ * pg_stat_activity keeps the sessions). The direction is read at the top level only: a query's
+ * own FROM (`\copy (select … from pg_stat_activity) to …`) is no load.
+ */
+function classifyCopyMeta(arg: string): SqlDraft {
+  const top = copyTopLevel(arg).toUpperCase();
+  const direction = /(^|\s)(FROM|TO)(\s|$)/.exec(top)?.[2];
+  if (direction === 'FROM') return { tier: 'change', statement: '\\copy FROM', summary: 'loads rows into a table from a file', flags: { targeted: true } };
+  const query = /^\s*\(([\s\S]*)\)/.exec(arg)?.[1];
+  const observes = query ? observesFor(query.toUpperCase()) : ['db-data' as const];
+  const file = /\bTO\s+('([^']*)'|"([^"]*)"|(\S+))/i.exec(arg.slice(arg.lastIndexOf(')') + 1));
+  const path = file?.[2] ?? file?.[3] ?? file?.[4] ?? '';
+  if (/^(STDOUT|PSTDOUT)$/i.test(path)) return { tier: 'read-only', statement: '\\copy TO', summary: 'prints rows', observes };
+  return {
+    tier: 'snapshot',
+    statement: '\\copy TO',
+    summary: `saves ${query ? 'what a query shows' : 'rows'} to the client-side file ${path || '(unnamed)'}`,
+    flags: { writesFile: true },
+    observes,
+    effects: [{ type: 'save-output', file: path, source: 'psql \\copy' }],
+  };
+}
+
 function tableAfter(upper: string, re: RegExp): string | undefined {
   const m = re.exec(upper);
   return m?.[1]?.toLowerCase();
@@ -91,11 +139,7 @@ function classifyMeta(stmt: string, opts: SqlOptions): SqlDraft {
   if (cmd === 'o' || cmd === 'out') {
     return arg ? { tier: 'read-only', statement: base, summary: `sends query output to ${arg}`, flags: { writesFile: true }, effects: [{ type: 'file', op: 'write', paths: [arg] }] } : { tier: 'read-only', statement: base, summary: 'sends query output back to the screen' };
   }
-  if (cmd === 'copy') {
-    const upper = arg.toUpperCase();
-    if (/\bFROM\b/.test(upper)) return { tier: 'change', statement: '\\copy FROM', summary: 'loads rows into a table from a file', flags: { targeted: true } };
-    return { tier: 'read-only', statement: '\\copy TO', summary: 'copies rows out to a client-side file', flags: { writesFile: true }, observes: ['db-data'] };
-  }
+  if (cmd === 'copy') return classifyCopyMeta(arg);
   if (cmd === 'e' || cmd === 'edit' || cmd === 'ef' || cmd === 'ev') return { tier: 'interactive', statement: base, summary: 'opens an editor on the query buffer' };
   if (/^(g|gx|gset|gexec)$/.test(cmd)) return { tier: cmd === 'gexec' ? 'unknown' : 'read-only', statement: base, summary: cmd === 'gexec' ? 'runs every row of the result as SQL' : 're-runs the query buffer' };
   return { tier: 'read-only', statement: base, summary: `psql setting or display command ${base}` };

@@ -33,6 +33,7 @@ export function keptRunning<P>(services: string | readonly string[], who: string
   return {
     id: options.id ?? `${list[0]}-not-restarted`,
     title: options.title ?? `${who} kept running: no restart, same main process`,
+    guard: true,
     check: async (ctx) => {
       const result = await keptRunningNow(ctx, list);
       return result.pass && options.evidence ? { pass: true, evidence: options.evidence } : result;

@@ -85,6 +85,7 @@ const truthSchema = z
     culprit: z.string().min(1),
     culpritKind: z.enum(['process', 'query', 'table', 'network', 'container', 'file', 'other']),
     accept: z.array(z.string().min(1)).optional(),
+    candidates: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -121,9 +122,10 @@ const metaSchema = z
         stressed: z.boolean().default(false),
         timelineScale: z.number().positive().max(10).default(1),
         causeHints: z.array(z.string().min(2)).default([]),
+        safeSignals: z.record(name('service name'), z.array(z.string().regex(/^[A-Z0-9]+$/, 'a signal name without SIG, e.g. USR1'))).default({}),
       })
       .strict()
-      .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [] }),
+      .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [], safeSignals: {} }),
     /** What "served normally" means for this scenario's customers (docs/scoring.md, customer impact). */
     servedNormally: z
       .object({
@@ -155,7 +157,7 @@ const metaSchema = z
       )
       .default([]),
     goals: z
-      .array(z.object({ id: name('goal id'), title: z.string().min(1), check: fn('check') }).strict())
+      .array(z.object({ id: name('goal id'), title: z.string().min(1), guard: z.boolean().optional(), check: fn('check') }).strict())
       .min(1, 'a scenario needs at least one goal'),
   })
   .strict();

@@ -51,6 +51,12 @@ export interface GoalResult {
 export interface Goal<P> {
   id: string;
   title: string;
+  /**
+   * Only checks that nothing else was broken (no restart, data intact, standing rules kept):
+   * it passes on an untouched system, so it adds to the outcome only once the learner changed
+   * something (lib/scoring/report.ts).
+   */
+  guard?: boolean;
   check(ctx: ScenarioContext<P>): Promise<GoalResult>;
 }
 
@@ -111,6 +117,12 @@ export interface DiagnosisTruth {
   culpritKind: CulpritKind;
   /** Other spellings that count as naming the culprit (a PID, a qualified name). */
   accept?: string[];
+  /**
+   * The plausible answers in this run, the culprit among them (e.g. the three dependencies one
+   * of which is cut off): an answer naming every one of them is no diagnosis, and naming the
+   * culprit "or" another is a hedge.
+   */
+  candidates?: string[];
 }
 
 export interface DiagnosisSpec<P> {
@@ -143,6 +155,12 @@ export interface ScenarioProtocol {
   timelineScale: number;
   /** Words that name the cause in a stakeholder update (e.g. "memory leak"). */
   causeHints: string[];
+  /**
+   * Signals a service's own app answers with a diagnostic (service -> signal names without
+   * SIG, e.g. { api: ['USR1'] } for a thread dump its log announces): sending one to that
+   * service is an observation of its process state, not a change.
+   */
+  safeSignals: Record<string, string[]>;
 }
 
 /** What a running session costs the host (docs/scenarios.md, "Cost"). */

@@ -152,7 +152,8 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
         }
         continue;
       }
-      const target = resolve(e.target) ?? resolve(e.targetId);
+      // A sidecar's run acts on the container it joined, not on the sidecar itself.
+      const target = resolve(c.actsOn) ?? resolve(e.target) ?? resolve(e.targetId);
       const a = makeAction(c, 'docker', target ? [target] : cl.targets.map((x) => resolve(x) ?? x), false);
       a.ids = [...extraIds, e.id];
       if (failed(e)) {
@@ -182,7 +183,8 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
         pendingSql.set(key, [...(pendingSql.get(key) ?? []), e.id]);
         continue;
       }
-      const a = makeAction(c, 'exec', e.target ? [resolve(e.target) ?? e.target] : [], e.approximate);
+      const where = c.actsOn ?? e.target;
+      const a = makeAction(c, 'exec', where ? [resolve(where) ?? where] : [], e.approximate);
       const pending = pendingSql.get(key);
       if (pending) {
         a.ids = [...pending, e.id];

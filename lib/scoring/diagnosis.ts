@@ -42,7 +42,7 @@ export interface DiagnosisGrade {
   /** 0-100. */
   score: number;
   category: { correct: boolean; points: number };
-  culprit: { match: 'exact' | 'partial' | 'none'; guess: boolean; points: number };
+  culprit: { match: 'exact' | 'partial' | 'none'; guess: boolean; points: number; hedge?: 'all' | 'some' };
   evidence: { points: number; revealing: number[]; supporting: number[]; ignored: number[] };
   reasons: string[];
 }
@@ -58,25 +58,66 @@ export interface DiagnosisOptions {
 
 type Judgement = 'revealing' | 'supporting' | 'none';
 
-function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions): Judgement {
+/** Words that offer a choice rather than an answer. */
+const HEDGE = /\b(or|either|one of|any of|some of|maybe|perhaps|possibly|not sure)\b|\w\s*\/\s*\w|\?/i;
+
+/**
+ * Does the answer hedge across the run's candidates? Naming every candidate says nothing
+ * ('all'); naming the culprit with others in a "this or that" says only part of it ('some').
+ * Naming another candidate without offering a choice ("stock answers fine") is an explanation.
+ */
+function hedgeOf(text: string, truth: DiagnosisTruth, names: readonly string[]): 'all' | 'some' | undefined {
+  const candidates = truth.candidates ?? [];
+  if (candidates.length < 2) return undefined;
+  const others = candidates.filter((c) => !names.some((n) => norm(n) === norm(c)));
+  const named = others.filter((c) => namesIt(text, c));
+  if (named.length === 0) return undefined;
+  if (named.length === others.length) return 'all';
+  return HEDGE.test(text) ? 'some' : undefined;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** Why a cited event did not count, in the learner's words. */
+type Why = 'not-a-command' | 'failed' | 'change' | 'other-service' | 'irrelevant';
+
+const WHY_WORDS: Record<Why | 'later' | 'unknown', string> = {
+  'not-a-command': 'not a command',
+  failed: 'refused or failed',
+  change: 'a change, not an observation',
+  'other-service': 'about another service than the affected one',
+  irrelevant: 'could not show this kind of cause',
+  later: 'after the diagnosis',
+  unknown: 'not in this session',
+};
+
+interface Verdict {
+  j: Judgement;
+  why: Why;
+}
+
+const none = (why: Why): Verdict => ({ j: 'none', why });
+
+function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions): Verdict {
   const cl = c.classification;
   const e = c.event;
-  if (!cl || cl.pending) return 'none';
-  if (e.kind === 'docker' && (!e.allowed || (e.status !== undefined && e.status >= 400))) return 'none';
+  if (!cl || cl.pending) return none('not-a-command');
+  if (e.kind === 'docker' && (!e.allowed || (e.status !== undefined && e.status >= 400))) return none('failed');
   if (cl.tier !== 'external' && cl.tier !== 'read-only' && cl.tier !== 'interactive' && cl.tier !== 'sidecar' && cl.tier !== 'snapshot') {
     // A change can still have shown something (a kill by name shows its target was found),
     // but it is not an observation: it never counts as evidence.
-    return 'none';
+    return none('change');
   }
   const affected = opts.affectedServices ?? [];
-  const targets = e.kind === 'typed' && e.where === 'exec' ? [e.target] : e.kind === 'docker' ? [e.target ?? e.targetId] : cl.targets;
+  // A sidecar's run, and what is typed in it, are about the container it joined (actsOn).
+  const targets = c.actsOn ? [c.actsOn] : e.kind === 'typed' && e.where === 'exec' ? [e.target] : e.kind === 'docker' ? [e.target ?? e.targetId] : cl.targets;
   const resolved = targets.filter((t): t is string => !!t).map((t) => resolveService(t, opts.services ?? affected) ?? t);
   const onAffected = affected.length === 0 || resolved.length === 0 || resolved.some((t) => t === '*' || affected.includes(t));
-  if (!onAffected) return 'none';
+  if (!onAffected) return none('other-service');
   const observes = new Set(cl.observes);
-  if (REVEALED_BY[truth.culpritKind].some((o) => observes.has(o))) return 'revealing';
-  if (SUPPORTED_BY[truth.culpritKind].some((o) => observes.has(o))) return 'supporting';
-  return 'none';
+  if (REVEALED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'revealing', why: 'irrelevant' };
+  if (SUPPORTED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'supporting', why: 'irrelevant' };
+  return none('irrelevant');
 }
 
 export function gradeDiagnosis(
@@ -98,11 +139,14 @@ export function gradeDiagnosis(
   const partial = !exact && sub.length >= 4 && names.some((n) => n.toLowerCase().includes(sub.toLowerCase()) || namesIt(n, sub));
   const match: DiagnosisGrade['culprit']['match'] = exact ? 'exact' : partial ? 'partial' : 'none';
 
-  const judged = before.map((c) => ({ id: c.event.id, j: judge(c, truth, opts) }));
+  const judged = before.map((c) => ({ id: c.event.id, ...judge(c, truth, opts) }));
   const anyRevealing = judged.filter((x) => x.j === 'revealing').map((x) => x.id);
   const guess = match !== 'none' && anyRevealing.length === 0;
   let culpritPoints = match === 'exact' ? DIAGNOSIS_POINTS.culprit : match === 'partial' ? DIAGNOSIS_POINTS.culprit / 2 : 0;
   if (guess) culpritPoints /= 2;
+  const hedge = match === 'none' ? undefined : hedgeOf(submission.culprit, truth, names);
+  if (hedge === 'all') culpritPoints = 0;
+  else if (hedge === 'some') culpritPoints = Math.min(culpritPoints, DIAGNOSIS_POINTS.culprit / 2);
   reasons.push(
     match === 'exact'
       ? `Named the culprit (${truth.culprit}).`
@@ -111,16 +155,24 @@ export function gradeDiagnosis(
         : `"${submission.culprit}" is not the culprit (${truth.culprit}).`,
   );
   if (guess) reasons.push('Nothing in the session could have shown it before the diagnosis: it counts as a guess.');
+  if (hedge === 'all') reasons.push('The answer names every candidate, so it does not say which one it was: no culprit credit.');
+  if (hedge === 'some') reasons.push('The answer offers a choice between candidates: half the culprit credit at most.');
 
-  const byId = new Map(judged.map((x) => [x.id, x.j]));
+  const byId = new Map(judged.map((x) => [x.id, x]));
+  const inSession = new Set(events.map((c) => c.event.id));
   const revealing: number[] = [];
   const supporting: number[] = [];
   const ignored: number[] = [];
+  const ignoredWhy = new Map<string, number[]>();
   for (const id of submission.evidence) {
-    const j = byId.get(id);
-    if (j === 'revealing') revealing.push(id);
-    else if (j === 'supporting') supporting.push(id);
-    else ignored.push(id);
+    const x = byId.get(id);
+    if (x?.j === 'revealing') revealing.push(id);
+    else if (x?.j === 'supporting') supporting.push(id);
+    else {
+      ignored.push(id);
+      const why = WHY_WORDS[x ? x.why : inSession.has(id) ? 'later' : 'unknown'];
+      ignoredWhy.set(why, [...(ignoredWhy.get(why) ?? []), id]);
+    }
   }
   let evidencePoints: number;
   if (revealing.length > 0) {
@@ -136,7 +188,8 @@ export function gradeDiagnosis(
     evidencePoints = 0;
     reasons.push('No evidence that could show the culprit.');
   }
-  if (ignored.length > 0) reasons.push(`Not counted as evidence (not an observation of the affected service, or after the diagnosis): ${ignored.join(', ')}.`);
+  // Each ignored citation with its own reason: a blanket one misleads ("not of the affected service" for one that was).
+  if (ignored.length > 0) reasons.push(`Not counted as evidence: ${[...ignoredWhy].map(([why, ids]) => `${ids.join(', ')} (${why})`).join('; ')}.`);
   // Evidence cannot support a wrong answer.
   if (match === 'none') evidencePoints = Math.min(evidencePoints, 10);
 
@@ -144,7 +197,7 @@ export function gradeDiagnosis(
   return {
     score,
     category: { correct: categoryOk, points: categoryPoints },
-    culprit: { match, guess, points: culpritPoints },
+    culprit: { match, guess, points: culpritPoints, ...(hedge ? { hedge } : {}) },
     evidence: { points: evidencePoints, revealing, supporting, ignored },
     reasons,
   };

@@ -4,6 +4,7 @@
  */
 import { CLASSIFIER_VERSION } from '../audit/classify';
 import { buildActions } from './actions';
+import { relabelSafeSignals } from './safe-signals';
 import { STANDARD_RULES } from './rules';
 import { type ProtocolInput, type ProtocolScore, RULE_SET_VERSION, type Rule, type RuleContext, type RuleResult } from './types';
 
@@ -18,7 +19,7 @@ export function ruleContext(input: ProtocolInput): RuleContext {
   return {
     input,
     expectations: input.expectations,
-    actions: buildActions(input.events, { services: input.services }),
+    actions: buildActions(relabelSafeSignals(input.events, input.expectations.safeSignals, input.services), { services: input.services }),
     ui: [...(input.ui ?? [])].sort((a, b) => a.t - b.t),
     readyAt: readyAtOf(input),
   };

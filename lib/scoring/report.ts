@@ -52,6 +52,10 @@ export interface ReportInput {
   protocol: ProtocolScore;
   communication?: UpdateGrade | null;
   weights?: Partial<ReportWeights>;
+  /** Ids of goals that only check nothing else was broken (Goal.guard). */
+  guards?: readonly string[];
+  /** Whether the learner changed anything in the lab; default true. Guards need it to count. */
+  touched?: boolean;
 }
 
 function subscore(score: number, weight: number, notes: string[]): Subscore {
@@ -67,8 +71,13 @@ export function assembleReport(input: ReportInput): SessionReport {
   const weights: ReportWeights = { outcome: raw.outcome * k, diagnosis: raw.diagnosis * k, protocol: raw.protocol * k, communication: raw.communication * k };
 
   const goals = input.goals ?? [];
-  const passed = goals.filter((g) => g.pass).length;
-  const outcome = subscore(goals.length ? (100 * passed) / goals.length : 0, weights.outcome, goals.length ? goals.map((g) => `${g.pass ? 'passed' : 'failed'}: ${g.title}`) : ['No final goal check ran.']);
+  // "Nothing else was broken" holds for an untouched system: it is credit only for someone who acted.
+  const guards = new Set(input.guards ?? []);
+  const idle = input.touched === false;
+  const counts = (g: GoalOutcome) => g.pass && !(idle && guards.has(g.id));
+  const passed = goals.filter(counts).length;
+  const goalNote = (g: GoalOutcome) => (g.pass && !counts(g) ? `no credit: ${g.title} (it only checks nothing else was broken, and nothing was changed)` : `${g.pass ? 'passed' : 'failed'}: ${g.title}`);
+  const outcome = subscore(goals.length ? (100 * passed) / goals.length : 0, weights.outcome, goals.length ? goals.map(goalNote) : ['No final goal check ran.']);
   const diagnosis = input.diagnosis ? subscore(input.diagnosis.score, weights.diagnosis, input.diagnosis.reasons) : subscore(0, weights.diagnosis, ['No diagnosis was submitted.']);
   const protocol = subscore(
     input.protocol.total,

@@ -27,6 +27,12 @@ function at(ctx: RuleContext, a: { t: number }): string {
 const all = (ctx: RuleContext) => ctx.actions;
 /** Actions that had an effect on the lab. */
 const effective = (ctx: RuleContext) => ctx.actions.filter((a) => a.effective);
+/**
+ * Effective actions that changed the lab (a change, a restart, a deletion, also inside a
+ * compound line). Rules that reward restraint or consistency need one: doing nothing keeps the
+ * state and contradicts no decision, but earns nothing.
+ */
+export const madeChanges = (ctx: RuleContext) => effective(ctx).filter((a) => isInvasive(a.tier) || actionParts(a).some((p) => isInvasive(p.tier)));
 
 const TIER_WORDS: Record<Tier, string> = {
   external: 'an outside look',
@@ -109,6 +115,16 @@ function snapshotQuality(a: Action, evidence: readonly Observation[]): number {
   return parts.length > 0 ? 0.5 : 0;
 }
 
+/**
+ * What would have kept the evidence. A commit keeps a container's files, never a process's
+ * state: where that is the evidence, recommending a commit would teach the wrong thing.
+ */
+function keepAdvice(evidence: readonly Observation[]): string {
+  const words = evidence.map((o) => (o === 'process-state' ? "the process's state (/proc/<pid>/fd, limits, /proc/locks, a thread dump)" : o));
+  if (evidence.includes('process-state')) return `saving ${words.join(' / ')} to a file would have kept it (a \`docker commit\` keeps none of a process's state)`;
+  return `a \`docker commit\`${words.length ? ` or saving the ${words.join(' / ')}` : ''} would have kept it`;
+}
+
 export const snapshotBeforeInvasive: Rule = {
   id: 'snapshot-before-invasive',
   title: 'Snapshot before changing anything',
@@ -137,7 +153,7 @@ export const snapshotBeforeInvasive: Rule = {
         if (best.quality >= 1) {
           return result('met', this.weight, 1, best.action.ids, `${cite(best.action)} preserved the container before the first invasive action ${cite(a)}.`);
         }
-        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only output that does not hold this incident's evidence was saved (${cite(best.action)}) before the first invasive action ${cite(a)}; a \`docker commit\`${ctx.expectations.snapshotEvidence.length ? ` or saving the ${ctx.expectations.snapshotEvidence.join(' / ')}` : ''} would have kept it.`);
+        return result('broken', this.weight, best.quality, [...best.action.ids, ...a.ids], `Only output that does not hold this incident's evidence was saved (${cite(best.action)}) before the first invasive action ${cite(a)}; ${keepAdvice(ctx.expectations.snapshotEvidence)}.`);
       }
     }
     return na('Nothing invasive was done, so there was nothing to snapshot before.');
@@ -176,6 +192,9 @@ export const noStateLoss: Rule = {
     // Keeping the state only counts for someone who worked on the incident: doing nothing
     // would otherwise earn a fifth of the protocol score.
     if (ctx.actions.length === 0) return na('Nothing was done in the lab, so there was no state to keep or lose.');
+    // Looking without fixing anything keeps the state too, for free: the rule rewards keeping
+    // it while acting, so it applies only once something was changed.
+    if (madeChanges(ctx).length === 0) return na('Nothing in the lab was changed, so the running state was never at risk: keeping it earns nothing by itself.');
     const services = ctx.expectations.affectedServices;
     const losing = ctx.actions.filter((a) => (a.tier === 'state-losing' || hasTier(a, 'state-losing')) && affects(a, services));
     const happened = losing.filter((a) => a.effective);
@@ -212,7 +231,11 @@ export const targetedReversibleChanges: Rule = {
     'When a change is needed, make the smallest one that tests the idea: one PID rather than every process with a name, an index built CONCURRENTLY rather than one that blocks writes. Nothing destructive.',
   runbook: 'Diagnostic hierarchy: controlled, reversible changes (01d); data integrity (05b)',
   evaluate(ctx) {
-    const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
+    // A restart, stop or kill is a change too, and neither small nor reversible — unless the
+    // scenario accepts a restart of the affected service.
+    const accepted = (a: Action) => ctx.expectations.restartAllowed && affects(a, ctx.expectations.affectedServices);
+    const losing = (a: Action) => (a.tier === 'state-losing' || actionParts(a).some((p) => p.tier === 'state-losing')) && !accepted(a);
+    const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || losing(a) || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
     if (changes.length === 0) return na('No change was made.');
     const destructive = changes.filter((a) => a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'destructive'));
     if (destructive.length > 0) {
@@ -226,6 +249,11 @@ export const targetedReversibleChanges: Rule = {
       const broad = parts.some((p) => !p.flags.targeted && !p.flags.packageInstall) || parts.some((p) => p.effects.some((e) => e.type === 'kill' && e.broad));
       const locking = parts.some((p) => p.flags.locking) || a.classification.flags.locking && a.tier === 'change';
       const pkg = parts.some((p) => p.flags.packageInstall);
+      if (losing(a)) {
+        penalty += 40;
+        problems.push(`${cite(a)} ${lossVerb(a)}: not a small, reversible change`);
+        offenders.push(...a.ids);
+      }
       if (broad) {
         penalty += 40;
         problems.push(`${cite(a)} is not targeted (${a.classification.summary.replace(/^in [^:]+: /, '')})`);
@@ -437,7 +465,11 @@ export const decisionRecorded: Rule = {
     const services = ctx.expectations.affectedServices;
     const restarted = effective(ctx).some((a) => hasTier(a, 'state-losing') && affects(a, services));
     let consistent = true;
-    if (d.decision === 'fix-in-place' && restarted) {
+    if (madeChanges(ctx).length === 0) {
+      // A decision nothing carried out is consistent with anything: it earns no consistency.
+      consistent = false;
+      notes.push('but nothing in the lab was changed to carry it out');
+    } else if (d.decision === 'fix-in-place' && restarted) {
       consistent = false;
       notes.push('but the affected service was restarted or stopped anyway');
     }

@@ -10,8 +10,9 @@ import { coachedMoments, type CoachedMoment } from './coached';
 import { gradeDiagnosis, type DiagnosisGrade } from './diagnosis';
 import { summarizeImpact, type ImpactSummary, type ServiceBucket } from './impact';
 import { ruleContext, scoreRules } from './protocol';
+import { relabelSafeSignals } from './safe-signals';
 import { assembleReport, type SessionReport } from './report';
-import { timelineSteps } from './rules';
+import { madeChanges, timelineSteps } from './rules';
 import { protocolExpectations, type UiEvent } from './types';
 import { gradeUpdate, updateTruthFrom, type UpdateGrade } from './update';
 
@@ -56,7 +57,8 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   const def = src.definition;
   const truth = def.diagnosis.truth(src.params);
   const services = Object.keys(def.services(src.params));
-  const classified = classifyEvents(src.events);
+  // A diagnostic signal the scenario declares safe is an observation for the diagnosis too.
+  const classified = relabelSafeSignals(classifyEvents(src.events), def.protocol.safeSignals, services);
   const ui: UiEvent[] = src.events.flatMap((e) => (e.kind === 'diagnosis' || e.kind === 'update' ? [e] : []));
   // Everything in the scenario's protocol block but the update grader's cause words: a field
   // added to the block reaches the rules without being listed here (snapshotEvidence was not).
@@ -85,7 +87,8 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   const updateGrade = update ? gradeUpdate(update.text, updateTruthFrom(truth, { causeHints: def.protocol.causeHints })) : null;
   const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);
   const goals = finalGoals?.kind === 'goals' ? finalGoals.results : [];
-  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade });
+  const guards = def.goals.filter((g) => g.guard).map((g) => g.id);
+  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade, guards, touched: madeChanges(ctx).length > 0 });
   return {
     ...report,
     sessionId: src.sessionId,

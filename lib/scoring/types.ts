@@ -32,6 +32,7 @@ export const DEFAULT_EXPECTATIONS: ProtocolExpectations = {
   secrets: [],
   stressed: false,
   timelineScale: 1,
+  safeSignals: {},
 };
 
 export function protocolExpectations(partial: Partial<ProtocolExpectations>): ProtocolExpectations {

@@ -27,7 +27,8 @@ export interface UpdateGrade {
 }
 
 const IMPACT = /\b(customers?|users?|clients?|impact(ed|ing)?|affect(s|ed|ing)?|errors?|5\d\d|fail(s|ed|ing|ures?)?|outage|degraded|downtime|latency|slow(ness)?|time-?outs?|unavailable|down|requests?)\b/i;
-const ACTION = /\b(killed|stopped|terminated|ended|restarted|rolled back|reverted|fixed|mitigated|resolved|removed|created|added|applied|disabled|scaled|raised|increased|freed|cleaned( up)?|patched|deployed|blocked|isolated|paused|resumed|restored|unfroze|reconnected|truncated|reduced|lowered|corrected|snapshotted|(we|i) (have|'ve|had)|has been|have been|was (killed|stopped|removed|restarted)|now (healthy|stable|recovered|back|normal))\b/i;
+// A verb glued to a word by a hyphen describes, it does not report an action: "OOM-killed".
+const ACTION = /(?<![-\w])(changed|switched|edited|updated|reconfigured|replaced|cancell?ed|resized|emptied|rotated|(we|i|has|have) set|killed|stopped|terminated|ended|restarted|rolled back|reverted|fixed|mitigated|resolved|removed|created|added|applied|disabled|scaled|raised|increased|freed|cleaned( up)?|patched|deployed|blocked|isolated|paused|resumed|restored|unfroze|reconnected|truncated|reduced|lowered|corrected|snapshotted|(we|i) (have|'ve|had)|has been|have been|was (killed|stopped|removed|restarted)|now (healthy|stable|recovered|back|normal))\b/i;
 const NEXT = /\b(next|will|going to|plan(ning)?|follow[- ]?up|monitor(ing)?|keep (an eye|watching)|eta|by \d{1,2}(:\d\d)?|within \d+|in \d+ ?(min(ute)?s?|h(ou)?rs?|days?)|tomorrow|today|post-?mortem|root[- ]cause|permanent|long[- ]term|ticket|update (you|again)|keep you)\b/i;
 
 function norm(s: string): string {

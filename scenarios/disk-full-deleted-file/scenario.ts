@@ -166,8 +166,8 @@ export default defineScenario<DiskFullParams>({
     affectedServices: ['api'],
     snapshotExpected: true,
     // Saved `lsof +L1` / `ls -l /proc/<pid>/fd` output holds the evidence: who held what.
-    // (`docker commit` does not capture a tmpfs: the volume's content is not in it.)
-    snapshotEvidence: ['filesystem'],
+    // (`docker commit` does not capture a tmpfs, nor any process's descriptors.)
+    snapshotEvidence: ['filesystem', 'process-state'],
     restartAllowed: false,
     stressed: false,
     causeHints: ['deleted file', 'deleted log', 'open file', 'file descriptor', 'log rotation', 'rotated log', 'disk full', 'no space'],
@@ -250,6 +250,7 @@ export default defineScenario<DiskFullParams>({
     requestsInARow({ id: 'writes-succeed', title: `The API saves ${PROBE_COUNT} new records in a row`, url: recordsUrl, count: PROBE_COUNT, timeoutS: 3, what: 'new records', verb: 'were saved' }),
     {
       id: 'records-intact',
+      guard: true,
       title: 'Every record saved before the incident is still on the volume, unchanged',
       check: async (ctx) => {
         const run = await ctx.exec('api', ['python3', `${LAB}/volume-check.py`, 'verify', ctx.params.dataDir, MANIFEST]);

@@ -138,6 +138,7 @@ export default defineScenario<HealthyButHangingParams>({
       culprit: p.frozen,
       culpritKind: 'process',
       accept: [`${p.frozen}-svc`, `${p.frozen}:${p.depPorts[p.frozen]}`],
+      candidates: [...DEPENDENCIES],
     }),
   },
   hints: [
@@ -150,9 +151,12 @@ export default defineScenario<HealthyButHangingParams>({
   protocol: {
     affectedServices: ['api', 'catalog', 'stock', 'rates'],
     // The evidence is in memory: the threads' stacks, the open connections, the stopped
-    // process. Saving what shows them (ss, ps) before the first change is the snapshot here.
+    // process. Saving what shows them (ss, ps, /proc/<pid>/..., a thread dump) before the
+    // first change is the snapshot here.
     snapshotExpected: true,
-    snapshotEvidence: ['network', 'processes'],
+    snapshotEvidence: ['network', 'processes', 'process-state'],
+    // The API's first log line invites a thread dump: SIGUSR1 (or SIGQUIT) prints every stack.
+    safeSignals: { api: ['USR1', 'QUIT'] },
     restartAllowed: false,
     stressed: false,
     timelineScale: 1,
@@ -238,6 +242,7 @@ export default defineScenario<HealthyButHangingParams>({
     keptRunning('api', 'The API'),
     {
       id: 'dependencies-kept',
+      guard: true,
       title: 'The dependencies kept running: no restart, no replaced service process',
       check: async (ctx) => {
         let lost = 0;

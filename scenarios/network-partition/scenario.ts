@@ -20,6 +20,8 @@
  * so here a reconnect without --alias happens to resolve too (in Compose it would not).
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
+import { classifyArgv } from '@/lib/audit/classify';
+import { commandRan } from '@/lib/proxy/exec-exit';
 import { defineScenario, formatClock, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 /** The storefront's internal services, in the order it calls them for a checkout. */
@@ -147,15 +149,23 @@ export function blockRuleArgs(p: NetworkPartitionParams, address: string): strin
 }
 
 /**
- * Whether a learner action tested connectivity from the API's side: a network test (curl, wget,
- * nc, ping, dig, … — `classification.flags.networkTest`) run inside the api container, typed in
- * an interactive shell there, or run by a debug sidecar sharing its network namespace.
+ * Whether a learner action tested connectivity from the API's side and the test really ran: a
+ * network test (curl, wget, nc, ping, dig, … — `networkTest`) exec'd in the api container whose
+ * exit status Docker recorded (the proxy copies it from the exec inspect the CLI makes when the
+ * command ends; 126/127 mean it was never run), or run by a debug sidecar sharing its network
+ * namespace. A line typed in an interactive shell has no recorded exit status, so it does not
+ * count by itself.
  */
 export function testsFromApi(a: LearnerAction): boolean {
-  const c = a.classification;
-  if (!c?.flags.networkTest) return false;
-  if (a.body.kind === 'docker') return a.body.target === 'api' || a.body.flags?.net === 'api' || a.body.flags?.networkMode === 'container:api';
-  return a.body.where === 'exec' && a.body.target === 'api';
+  const b = a.body;
+  if (b.kind !== 'docker') return false;
+  if (b.action === 'exec-inspect') {
+    if (b.target !== 'api' || !b.command || b.command.length === 0) return false;
+    const exitCode = b.flags?.exitCode;
+    return commandRan(typeof exitCode === 'number' ? exitCode : undefined) && classifyArgv(b.command, { where: 'container', target: 'api' }).flags.networkTest;
+  }
+  if (!a.classification?.flags.networkTest || !b.allowed || (b.status !== undefined && b.status >= 400)) return false;
+  return (b.action === 'run' || b.action === 'create') && (b.flags?.net === 'api' || b.flags?.networkMode === 'container:api');
 }
 
 /** Root-cause categories: the two true ones (by seed) and distractors the symptoms suggest. */
@@ -185,6 +195,7 @@ export default defineScenario<NetworkPartitionParams>({
       culprit: p.dependency,
       culpritKind: 'network',
       accept: [`${p.dependency}:${p.ports[p.dependency]}`, url(p.dependency, p)],
+      candidates: [...DEPENDENCIES],
     }),
   },
   hints: [
@@ -308,6 +319,7 @@ export default defineScenario<NetworkPartitionParams>({
     },
     {
       id: 'standing-rules-kept',
+      guard: true,
       title: 'The API\u2019s standing egress rules are still in place (no flush, no restart)',
       check: async (ctx) => {
         const r = await apiRules(ctx);

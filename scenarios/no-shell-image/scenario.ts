@@ -137,8 +137,10 @@ export default defineScenario<NoShellParams>({
   cost: { cpus: 0.3, memory: '80m', startWeight: 1 },
   protocol: {
     affectedServices: ['pricing'],
-    // The evidence lives in the process (locks, descriptors); a commit keeps the files for the post-mortem.
+    // The evidence lives in the process (locks, descriptors, limits): saving /proc/1/fd,
+    // /proc/1/limits or /proc/locks keeps it; a commit keeps only the files for the post-mortem.
     snapshotExpected: true,
+    snapshotEvidence: ['process-state'],
     restartAllowed: false,
     stressed: false,
     causeHints: ['lock', 'flock', 'stuck job', 'file descriptors', 'descriptor leak', 'fd leak', 'open files', 'too many open files'],

@@ -214,6 +214,7 @@ export default defineScenario<PgBlockedParams>({
     },
     {
       id: 'postgres-not-restarted',
+      guard: true,
       title: 'Postgres kept running: no container restart, no server restart, no crash recovery',
       check: async (ctx) => {
         const container = compareNotRestarted('db', ctx.baseline('db'), await ctx.inspect('db'));
@@ -287,6 +288,7 @@ export default defineScenario<PgBlockedParams>({
     }),
     {
       id: 'data-intact',
+      guard: true,
       title: 'No data lost: every table still has all its rows',
       check: async (ctx) => {
         const p = ctx.params;

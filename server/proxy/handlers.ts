@@ -17,6 +17,7 @@ import { absent, refuse } from '@/lib/proxy/refusal';
 import type { CheckedRequest } from '@/lib/proxy/request';
 import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
 import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/lib/proxy/scope';
+import { execExitCode } from '@/lib/proxy/exec-exit';
 import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
 import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
@@ -163,6 +164,16 @@ async function forward(x: Exchange): Promise<void> {
     if (!exec) throw absent('exec', ref);
     x.call.facts.target = exec.target;
     x.call.facts.targetId = exec.containerId;
+    if (x.req.route.action === 'exec-inspect') {
+      // Record what ran and how it ended, as Docker says: goals trust the exit status, not the text.
+      x.call.facts.command = exec.command;
+      await forwardJson(x.ctx, x.call, x.res, x.req.method, enginePath(x.req.path, x.req.version, x.req.query), (body) => {
+        const exitCode = execExitCode(body);
+        if (exitCode !== undefined) x.call.facts.flags = { ...x.call.facts.flags, exitCode };
+        return body;
+      });
+      return;
+    }
     await forwardStream(x.ctx, x.call, x.res, x.req.method, enginePath(x.req.path, x.req.version, x.req.query));
     return;
   }

@@ -336,6 +336,20 @@ describe('allowed commands through the real docker CLI', () => {
     assert.equal(expectCall(mark, 'exec-start', 'worker').status, 101);
   });
 
+  it('exec records the exit status Docker reports, and the command, on the exec inspect the CLI makes', async () => {
+    const mark = audit.length;
+    const failed = await cli(['exec', WORKER, 'sh', '-c', 'exit 3']);
+    assert.equal(failed.code, 3);
+    const inspected = expectCall(mark, 'exec-inspect', 'worker');
+    assert.equal(inspected.flags?.exitCode, 3);
+    assert.deepEqual(inspected.command, ['sh', '-c', 'exit 3']);
+    const mark2 = audit.length;
+    const missing = await cli(['exec', WORKER, 'no-such-program-here']);
+    assert.notEqual(missing.code, 0);
+    const code = expectCall(mark2, 'exec-inspect', 'worker').flags?.exitCode;
+    assert.ok(code === 126 || code === 127, `a program that is not installed never ran (126/127), got ${String(code)}`);
+  });
+
   it('exec with piped stdin (half-close keeps the output)', async () => {
     const mark = audit.length;
     const res = await cli(['exec', '-i', WORKER, 'sh'], { input: 'echo piped-$((40+2))\n' });

@@ -20,7 +20,7 @@ function gdbDraft(_prog: string, args: string[], ctx: ArgvContext): Draft {
 
 function pySpyDraft(_prog: string, args: string[], ctx: ArgvContext): Draft {
   const sub = args[0] ?? '';
-  if (sub === 'dump') return ro('py-spy dump: prints Python stacks', ['processes']);
+  if (sub === 'dump') return ro('py-spy dump: prints Python stacks', ['processes', 'process-state']);
   if (sub === 'top') return ctx.tty ? { tier: 'interactive', summary: 'py-spy top: a live profile view', observes: ['processes'], flags: { streaming: true } } : ro('py-spy top', ['processes'], { streaming: true });
   if (sub === 'record') return ro('py-spy record: profiles a process into a file', ['processes'], { heavy: true, writesFile: true });
   return unknown('runs py-spy');
@@ -37,7 +37,7 @@ export const debuggers: ProgramTable = {
   gdb: gdbDraft,
   gcore: () => dump('gcore: writes a core dump of a process (it pauses while dumping)'),
   jmap: (_prog, args) => (args.some((a) => a.startsWith('-dump')) ? dump('jmap -dump: writes a heap dump (pauses the JVM)') : ro('jmap: reads JVM memory', ['processes', 'resources'], { heavy: true })),
-  ...each(['jstack', 'pstack'], (prog) => ro(`${prog}: prints thread stacks`, ['processes'])),
+  ...each(['jstack', 'pstack'], (prog) => ro(`${prog}: prints thread stacks`, ['processes', 'process-state'])),
   jcmd: (_prog, args) => (args.some((a) => a.startsWith('GC.heap_dump')) ? dump('jcmd GC.heap_dump: writes a heap dump') : ro('jcmd: queries a JVM', ['processes'])),
   'py-spy': pySpyDraft,
   perf: perfDraft,

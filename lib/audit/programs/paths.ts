@@ -27,8 +27,19 @@ export function emptiesDescriptors(paths: string[]): string {
   return `empties the open file behind ${paths.join(', ')} (its space is freed; the process keeps running)`;
 }
 
+/** A process's kernel-side state: anything under /proc/<pid>/ (bar environ and an fd's content) and /proc/locks. */
+export function isProcessStatePath(path: string): boolean {
+  if (path === '/proc/locks') return true;
+  return /^\/proc\/(\d+|self|\*)(\/|$)/.test(path) && !/\/environ$/.test(path) && !isProcFdPath(path);
+}
+
 /** What reading a path shows, and whether it is a credentials file. */
 export function pathInfo(path: string): { observes: Observation[]; secrets: boolean } {
+  const info = pathInfoOf(path);
+  return isProcessStatePath(path) ? { ...info, observes: [...info.observes, 'process-state'] } : info;
+}
+
+function pathInfoOf(path: string): { observes: Observation[]; secrets: boolean } {
   if (/^\/proc\/[^/]+\/environ$/.test(path) || /^\/proc\/\*\/environ$/.test(path)) return { observes: ['env'], secrets: true };
   if (/(^|\/)\.env(\.[\w-]+)?$|\/run\/secrets(\/|$)|\.pgpass$|credentials|secret|\.pem$|\.key$|id_rsa|id_ed25519|\/etc\/shadow$/i.test(path)) {
     return { observes: ['config'], secrets: true };

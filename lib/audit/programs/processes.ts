@@ -162,14 +162,14 @@ function fuserDraft(_prog: string, args: string[]): Draft {
 function lsofDraft(_prog: string, args: string[]): Draft {
   const p = parseArgs(args, { values: ['-p', '-u', '-c', '-g', '-d', '+d', '+D', '-s', '-F', '-r', '-T'] });
   const filtered = has(p, '-p', '-u', '-c', '-g', '-i', '-d', '+d', '+D') || p.positionals.length > 0;
-  return ro(`lists open files${filtered ? '' : ' of every process (slow on a busy system)'}`, ['processes', 'filesystem', 'network'], { heavy: !filtered });
+  return ro(`lists open files${filtered ? '' : ' of every process (slow on a busy system)'}`, ['processes', 'filesystem', 'network', 'process-state'], { heavy: !filtered });
 }
 
 /** renice, ionice, taskset, chrt, prlimit: with a PID they change that one process. */
 function priorityDraft(prog: string, args: string[]): Draft {
   if (args.some((a) => a === '-p' || a === '--pid' || /^-[a-zA-Z]*p$/.test(a)) || prog === 'renice') {
     const writesLimit = prog !== 'prlimit' || args.some((a) => /^--\w+=/.test(a));
-    if (!writesLimit) return ro('prlimit: shows process limits', ['processes', 'config']);
+    if (!writesLimit) return ro('prlimit: shows process limits', ['processes', 'config', 'process-state']);
     return change(`${prog}: changes the priority or limits of one process`, { targeted: true }, [{ type: 'limits', detail: quoteArgv(args) }]);
   }
   return ro(`${prog}: shows scheduling settings`, ['processes']);

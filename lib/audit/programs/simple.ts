@@ -4,7 +4,7 @@
  */
 import type { Observation } from '../classification';
 import { type Draft, type ProgramTable, ro } from './draft';
-import { readPaths } from './paths';
+import { isProcessStatePath, readPaths } from './paths';
 
 const READ_ONLY_SIMPLE: Record<string, [string, Observation[]]> = {
   pstree: ['shows the process tree', ['processes']],
@@ -129,6 +129,8 @@ function simpleDraft(prog: string, args: string[]): Draft {
       const d = readPaths(paths, summary.split(' ')[0] ?? 'reads');
       return { ...d, summary: `${summary} (${paths.join(', ')})`, observes: [...new Set([...(d.observes ?? []), ...observes])] };
     }
+    // Listing /proc/<pid>/fd is a process's descriptor list.
+    if (paths.some(isProcessStatePath)) return ro(`${summary} (${paths.join(', ')})`, [...observes, 'process-state']);
   }
   return ro(summary, observes);
 }

@@ -93,18 +93,34 @@ describe('network-partition connectivity test', () => {
     return learnerActions(log.events);
   };
 
-  it('counts curl or nc run in the api container, typed in a shell there, or from a sidecar on its network', () => {
-    assert.ok(actions((l) => l.exec(1_000, 'api', ['curl', '-sS', '-m', '3', 'http://pricing:7003/healthz'])).some(testsFromApi));
-    assert.ok(actions((l) => l.exec(1_000, 'api', ['nc', '-vz', '-w', '2', 'pricing', '7003'])).some(testsFromApi));
-    assert.ok(actions((l) => l.inside(1_000, 'api', 'curl -m 3 http://inventory:7002/healthz')).some(testsFromApi));
-    assert.ok(actions((l) => l.exec(1_000, 'api', ['getent', 'hosts', 'pricing'])).some(testsFromApi), 'name resolution is a connectivity test');
+  /** A docker exec as the CLI makes it, ending with the exec inspect the proxy records the exit status on. */
+  const ran = (l: Log, command: string[], exitCode?: number, target = 'api') => {
+    l.docker(1_000, 'exec', { target, command });
+    l.docker(1_050, 'exec-start', { target });
+    l.docker(1_500, 'exec-inspect', { target, command, ...(exitCode === undefined ? {} : { flags: { exitCode } }) });
+  };
+
+  it('counts curl or nc that ran in the api container (exit status recorded), or from a sidecar on its network', () => {
+    assert.ok(actions((l) => ran(l, ['curl', '-sS', '-m', '3', 'http://pricing:7003/healthz'], 0)).some(testsFromApi));
+    // A test that fails (the dependency is cut off) still ran: curl exits 28 on a timeout.
+    assert.ok(actions((l) => ran(l, ['curl', '-sS', '-m', '3', 'http://pricing:7003/healthz'], 28)).some(testsFromApi));
+    assert.ok(actions((l) => ran(l, ['nc', '-vz', '-w', '2', 'pricing', '7003'], 1)).some(testsFromApi));
+    assert.ok(actions((l) => ran(l, ['getent', 'hosts', 'pricing'], 0)).some(testsFromApi), 'name resolution is a connectivity test');
     assert.ok(
       actions((l) => l.docker(1_000, 'run', { flags: { net: 'api', image: 'sickbay/console:latest' }, command: ['curl', '-m', '2', 'http://accounts:7001/healthz'] })).some(testsFromApi),
     );
   });
 
+  it('does not count a command that never ran, had no recorded exit status, or was only typed', () => {
+    assert.ok(!actions((l) => ran(l, ['ping', '-c', '1', 'pricing'], 127)).some(testsFromApi), 'ping is not installed: exit 127');
+    assert.ok(!actions((l) => ran(l, ['curl', '-m', '3', 'http://pricing:7003/'], 126)).some(testsFromApi));
+    assert.ok(!actions((l) => ran(l, ['curl', '-m', '3', 'http://pricing:7003/'])).some(testsFromApi), 'no exit status recorded');
+    assert.ok(!actions((l) => l.inside(1_000, 'api', 'curl -m 3 http://inventory:7002/healthz')).some(testsFromApi), 'a typed line has no exit status');
+    assert.ok(!actions((l) => l.docker(1_000, 'run', { flags: { net: 'api' }, command: ['curl', 'http://accounts:7001/'], allowed: false, status: 403 })).some(testsFromApi), 'a refused sidecar');
+  });
+
   it('does not count a test from elsewhere, or a look at the firewall', () => {
-    assert.ok(!actions((l) => l.exec(1_000, 'pricing', ['curl', '-sS', 'http://127.0.0.1:7003/healthz'])).some(testsFromApi));
-    assert.ok(!actions((l) => l.exec(1_000, 'api', ['iptables', '-S'])).some(testsFromApi));
+    assert.ok(!actions((l) => ran(l, ['curl', '-sS', 'http://127.0.0.1:7003/healthz'], 0, 'pricing')).some(testsFromApi));
+    assert.ok(!actions((l) => ran(l, ['iptables', '-S'], 0)).some(testsFromApi));
   });
 });

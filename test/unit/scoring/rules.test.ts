@@ -238,6 +238,9 @@ describe('no-state-loss', () => {
     const log2 = fresh();
     log2.typed(20_000, 'docker restart api');
     log2.docker(20_100, 'restart', { target: 'api', allowed: false, status: 403 });
+    // A refused restart alone changed nothing: the rule needs a change to apply.
+    assert.equal(run(noStateLoss, log2).status, 'not-applicable');
+    log2.typed(30_000, 'docker exec api kill 4242');
     const r = run(noStateLoss, log2);
     assert.equal(r.status, 'met');
     assert.match(r.note, /refused or failed/);
@@ -469,7 +472,7 @@ describe('scoreProtocol', () => {
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
     assert.equal(s.ruleSetVersion, 'protocol/3');
-    assert.equal(s.classifierVersion, 3);
+    assert.equal(s.classifierVersion, 4);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));
     assert.equal(s.total, Math.round((100 * s.earned) / s.possible));
