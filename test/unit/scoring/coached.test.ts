@@ -79,9 +79,9 @@ describe('coached moments in the report', () => {
     assert.equal(m?.callId, restart[0]?.id);
   });
 
-  it('a warning heeded keeps the state: the rule is met and the moment says "chose not to"', () => {
+  it('a warning heeded loses no state (and, with nothing changed, earns nothing for it); the moment says "chose not to"', () => {
     const r = report(restartLog('held-back'));
-    assert.equal(r.protocol.results.find((x) => x.id === 'no-state-loss')?.status, 'met');
+    assert.equal(r.protocol.results.find((x) => x.id === 'no-state-loss')?.status, 'not-applicable');
     const m = r.coached?.[0];
     assert.equal(m?.choice, 'held-back');
     assert.equal(m?.callId, null);
