@@ -9,6 +9,7 @@ export function DiagnosisTab({
   submitted,
   zero,
   ready,
+  watching = false,
   final,
   onSubmitted,
 }: {
@@ -18,17 +19,21 @@ export function DiagnosisTab({
   submitted: Submitted;
   zero: number | null;
   ready: boolean;
+  /** Someone else's session: only its learner answers. */
+  watching?: boolean;
   final: boolean;
   onSubmitted: () => void;
 }) {
-  if (ready && spec) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} submitted={submitted} zero={zero} onSubmitted={onSubmitted} />;
+  if (ready && spec && !watching) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} submitted={submitted} zero={zero} onSubmitted={onSubmitted} />;
   return (
     <>
       <h2>Diagnosis</h2>
       <p className="lead small">
         {!spec
           ? 'This scenario asks for no diagnosis.'
-          : final
+          : watching
+            ? 'Only the learner writes the diagnosis and the stakeholder update; they are in the timeline and the report.'
+            : final
             ? 'The session is over; your last diagnosis and update are in the report.'
             : 'You can write your diagnosis and stakeholder update once the session is ready.'}
       </p>

@@ -136,7 +136,7 @@ export function SessionPanel({
       id: 'hints',
       label: 'Hints',
       badge: hints.length > 0 ? `${hints.length}/${hintCount}` : undefined,
-      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
+      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready && !watching} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach && !watching ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
     },
     {
       id: 'diagnosis',
@@ -149,6 +149,7 @@ export function SessionPanel({
           submitted={submitted}
           zero={zero}
           ready={ready}
+          watching={watching}
           final={final}
           onSubmitted={() => void refresh()}
         />
@@ -180,12 +181,17 @@ export function SessionPanel({
           >
             {panelOpen ? 'Hide panel' : 'Show panel'}
           </button>
-          <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
-            {busy === 'check' ? 'Checking…' : 'Check goals'}
-          </button>
-          <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
-            {busy === 'end' ? 'Ending…' : 'End session'}
-          </button>
+          {/* Only the learner works in their session: a watcher gets no buttons that would answer 403. */}
+          {!watching && (
+            <>
+              <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
+                {busy === 'check' ? 'Checking…' : 'Check goals'}
+              </button>
+              <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
+                {busy === 'end' ? 'Ending…' : 'End session'}
+              </button>
+            </>
+          )}
         </div>
       </div>
       {session.statusDetail && session.status !== 'ended' && (
