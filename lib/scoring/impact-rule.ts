@@ -5,14 +5,8 @@
  */
 import { formatClock } from './actions';
 import { learnerImpact, timeToMitigate } from './impact';
-import type { Rule, RuleEvaluation } from './types';
-
-function result(status: 'met' | 'broken', weight: number, fraction: number, citations: number[], note: string): RuleEvaluation {
-  const f = Math.max(0, Math.min(1, fraction));
-  return { status, points: Math.round(weight * f * 10 + 1e-9) / 10, citations: [...new Set(citations)], note };
-}
-
-const na = (note: string): RuleEvaluation => ({ status: 'not-applicable', points: 0, citations: [], note });
+import { na, result } from './rule-kit';
+import type { Rule } from './types';
 
 /** Each second of total outage the learner caused costs 1/30 of the weight, so does every 10 extra failed requests. */
 const HARM_UNITS_PER_WEIGHT = 30;

@@ -4,47 +4,17 @@
  * a partly-right order deserves some) or not applicable. Every result cites the events behind
  * it. Weights add up to 100; not-applicable rules drop out of the denominator.
  */
-import { type Observation, type Tier, isInvasive } from '../audit/classify';
-import { actionParts, affects, cite, formatClock, hasTier, isInside, orderedParts } from './actions';
+import { type Observation, isInvasive } from '../audit/classify';
+import { actionParts, affects, cite, hasTier, isInside, orderedParts } from './actions';
 import { customerImpact } from './impact-rule';
-import type { Action, DiagnosisBody, Rule, RuleContext, RuleEvaluation, UiEvent, UpdateBody } from './types';
+import { decisionRecorded, stakeholderUpdate } from './decision-rules';
+import { all, at, effective, madeChanges, na, result, TIER_WORDS } from './rule-kit';
+import { timeline } from './timeline-rule';
+import type { Action, Rule, RuleContext } from './types';
 
-const round1 = (n: number) => Math.round(n * 10 + 1e-9) / 10;
-const uniq = (ids: number[]) => [...new Set(ids)];
-
-function result(status: RuleEvaluation['status'], weight: number, fraction: number, citations: number[], note: string): RuleEvaluation {
-  const f = Math.max(0, Math.min(1, fraction));
-  return { status, points: status === 'not-applicable' ? 0 : round1(weight * f), citations: uniq(citations), note };
-}
-
-const na = (note: string): RuleEvaluation => ({ status: 'not-applicable', points: 0, citations: [], note });
-
-function at(ctx: RuleContext, a: { t: number }): string {
-  return formatClock(a.t - ctx.readyAt);
-}
-
-/** Actions in order, all of them (refused ones too: the order of intent matters). */
-const all = (ctx: RuleContext) => ctx.actions;
-/** Actions that had an effect on the lab. */
-const effective = (ctx: RuleContext) => ctx.actions.filter((a) => a.effective);
-/**
- * Effective actions that changed the lab (a change, a restart, a deletion, also inside a
- * compound line). Rules that reward restraint or consistency need one: doing nothing keeps the
- * state and contradicts no decision, but earns nothing.
- */
-export const madeChanges = (ctx: RuleContext) => effective(ctx).filter((a) => isInvasive(a.tier) || actionParts(a).some((p) => isInvasive(p.tier)));
-
-const TIER_WORDS: Record<Tier, string> = {
-  external: 'an outside look',
-  'read-only': 'a read-only command inside a container',
-  snapshot: 'a snapshot',
-  sidecar: 'a debug sidecar inside the container\'s namespaces',
-  unknown: 'a command Sickbay could not classify',
-  interactive: 'an interactive shell inside the container',
-  change: 'a change to the running system',
-  'state-losing': 'an action that throws away the running state',
-  destructive: 'a destructive action',
-};
+export { madeChanges } from './rule-kit';
+export { TIMELINE_BUDGETS_MS, timelineSteps, type TimelineStep } from './timeline-rule';
+export { decisionRecorded, stakeholderUpdate, timeline };
 
 /* ------------------------------------------------------------------ 1 */
 
@@ -361,146 +331,6 @@ export const noSecretsExposed: Rule = {
       return result('met', this.weight, 1, careful.flatMap((a) => a.ids), 'No command printed the environment wholesale or named a secret.');
     }
     return result('broken', this.weight, 0, ids, `${exposures.join('; ')}.`);
-  },
-};
-
-/* ------------------------------------------------------------------ 8 */
-
-const OBSERVING: readonly Tier[] = ['external', 'read-only', 'interactive', 'sidecar', 'snapshot'];
-
-function firstObserving(actions: Action[], kind: Observation): Action | undefined {
-  return actions.find((a) => OBSERVING.includes(a.tier) && actionParts(a).some((p) => p.observes.includes(kind) && p.tier !== 'change'));
-}
-
-export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
-
-export interface TimelineStep {
-  name: string;
-  /** Budget in ms after ready (scaled by the scenario). */
-  budget: number;
-  /** ms after ready when it happened; undefined when it never did. */
-  elapsed?: number;
-  ids: number[];
-  miss: string;
-}
-
-/** The three milestones of the emergency timeline, measured from the moment the session was ready. */
-export function timelineSteps(ctx: RuleContext): TimelineStep[] {
-  const scale = Math.max(0.1, ctx.expectations.timelineScale || 1);
-  const actions = ctx.actions;
-  const triage = actions.find((a) => a.tier === 'external');
-  const logs = firstObserving(actions, 'logs');
-  const resources = firstObserving(actions, 'resources');
-  const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
-  const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
-  const step = (name: string, hit: Action | undefined, budget: number, miss: string, extra: Action[] = []): TimelineStep => ({
-    name,
-    budget: budget * scale,
-    elapsed: hit ? hit.t - ctx.readyAt : undefined,
-    // Both halves of the quick diagnosis earned it, not only the later one.
-    ids: hit ? [...hit.ids, ...extra.flatMap((a) => a.ids)] : [],
-    miss,
-  });
-  return [
-    step('outside health check', triage, TIMELINE_BUDGETS_MS.triage, 'no outside look (logs, stats, inspect)'),
-    step(
-      'logs and resource usage',
-      quick,
-      TIMELINE_BUDGETS_MS.quick,
-      !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked',
-      quick && logs && resources ? [logs, resources] : [],
-    ),
-    step('look inside', internal, TIMELINE_BUDGETS_MS.internal, 'no look inside the container'),
-  ];
-}
-
-export const timeline: Rule = {
-  id: 'timeline',
-  title: 'Emergency timeline: triage, quick diagnosis, internal investigation',
-  weight: 10,
-  explanation:
-    'Under pressure, order and pace matter: a health check from outside within half a minute, logs and resource use within two minutes, a look inside within five, then a decision.',
-  runbook: 'Emergency response protocol (06a-c)',
-  evaluate(ctx) {
-    const credit = (elapsed: number | undefined, budget: number) => (elapsed === undefined ? 0 : elapsed <= budget ? 1 : elapsed <= 2 * budget ? 0.5 : 0.25);
-    const steps = timelineSteps(ctx);
-    let earned = 0;
-    const notes: string[] = [];
-    const citations: number[] = [];
-    let allOnTime = true;
-    for (const s of steps) {
-      const c = credit(s.elapsed, s.budget);
-      earned += c / steps.length;
-      if (c < 1) allOnTime = false;
-      citations.push(...s.ids);
-      if (s.elapsed !== undefined) notes.push(`${s.name} at ${formatClock(s.elapsed)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
-      else notes.push(s.miss);
-    }
-    return result(allOnTime ? 'met' : 'broken', this.weight, earned, [...new Set(citations)], `${notes.join('; ')}.`);
-  },
-};
-
-/* ------------------------------------------------------------------ 9 */
-
-function latest<T extends UiEvent>(ui: UiEvent[], kind: T['kind']): T[] {
-  return ui.filter((u): u is T => u.kind === kind).sort((a, b) => a.t - b.t);
-}
-
-export const decisionRecorded: Rule = {
-  id: 'decision-recorded',
-  title: 'Record the decision: fix in place, restart or roll back — and why',
-  weight: 5,
-  explanation:
-    'After the investigation comes an explicit choice. Writing it down with a reason makes the trade-off visible to whoever reviews the incident and keeps the fix honest.',
-  runbook: 'Emergency response protocol: decision point (06d)',
-  evaluate(ctx) {
-    const diagnoses = latest<DiagnosisBody & { id: number; t: number }>(ctx.ui, 'diagnosis');
-    const d = diagnoses[diagnoses.length - 1];
-    if (!d) return result('broken', this.weight, 0, [], 'No diagnosis or decision was recorded.');
-    let fraction = 0.5;
-    const notes: string[] = [`Decision: ${d.decision}`];
-    const words = d.reason.trim().split(/\s+/).filter(Boolean);
-    if (words.length >= 3) fraction += 0.25;
-    else notes.push('the reason is missing or too short');
-    const services = ctx.expectations.affectedServices;
-    const restarted = effective(ctx).some((a) => hasTier(a, 'state-losing') && affects(a, services));
-    let consistent = true;
-    if (madeChanges(ctx).length === 0) {
-      // A decision nothing carried out is consistent with anything: it earns no consistency.
-      consistent = false;
-      notes.push('but nothing in the lab was changed to carry it out');
-    } else if (d.decision === 'fix-in-place' && restarted) {
-      consistent = false;
-      notes.push('but the affected service was restarted or stopped anyway');
-    }
-    if (d.decision === 'restart' && !ctx.expectations.restartAllowed) {
-      consistent = false;
-      notes.push('but this scenario asks for the service to keep running');
-    }
-    if (consistent) fraction += 0.25;
-    const status = fraction >= 1 ? 'met' : 'broken';
-    return result(status, this.weight, fraction, [d.id], `${notes.join(', ')}${status === 'met' ? `, with a reason, consistent with what was done` : ''}.`);
-  },
-};
-
-/* ------------------------------------------------------------------ 10 */
-
-export const stakeholderUpdate: Rule = {
-  id: 'stakeholder-update',
-  title: 'Update stakeholders with findings and next steps',
-  weight: 5,
-  explanation:
-    'People waiting on an incident need to know what is affected, what was found and when to expect the next step. The content is graded separately (communication); this rule checks that an update was sent once there was something to say.',
-  runbook: 'Emergency response protocol: communication (06e)',
-  evaluate(ctx) {
-    const updates = latest<UpdateBody & { id: number; t: number }>(ctx.ui, 'update');
-    if (updates.length === 0) return result('broken', this.weight, 0, [], 'No stakeholder update was sent.');
-    const firstLab = ctx.actions[0];
-    const informed = updates.filter((u) => firstLab !== undefined && u.t > firstLab.t && u.text.trim().split(/\s+/).length >= 5);
-    if (informed.length > 0) {
-      return result('met', this.weight, 1, informed.map((u) => u.id), `${informed.length} update${informed.length === 1 ? '' : 's'} sent after the investigation began (first at ${formatClock(informed[0]!.t - ctx.readyAt)}).`);
-    }
-    return result('broken', this.weight, 0.5, updates.map((u) => u.id), 'An update was sent, but before anything had been looked at or with too little in it to be useful.');
   },
 };
 

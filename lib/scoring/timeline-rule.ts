@@ -1,0 +1,79 @@
+/** Rule 8, the emergency timeline: triage within 30 s, logs and resources within 2 min, a look inside within 5 min. */
+import type { Observation, Tier } from '../audit/classify';
+import { actionParts, formatClock, isInside } from './actions';
+import { result } from './rule-kit';
+import type { Action, Rule, RuleContext } from './types';
+
+const OBSERVING: readonly Tier[] = ['external', 'read-only', 'interactive', 'sidecar', 'snapshot'];
+
+function firstObserving(actions: Action[], kind: Observation): Action | undefined {
+  return actions.find((a) => OBSERVING.includes(a.tier) && actionParts(a).some((p) => p.observes.includes(kind) && p.tier !== 'change'));
+}
+
+export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
+
+export interface TimelineStep {
+  name: string;
+  /** Budget in ms after ready (scaled by the scenario). */
+  budget: number;
+  /** ms after ready when it happened; undefined when it never did. */
+  elapsed?: number;
+  ids: number[];
+  miss: string;
+}
+
+/** The three milestones of the emergency timeline, measured from the moment the session was ready. */
+export function timelineSteps(ctx: RuleContext): TimelineStep[] {
+  const scale = Math.max(0.1, ctx.expectations.timelineScale || 1);
+  const actions = ctx.actions;
+  const triage = actions.find((a) => a.tier === 'external');
+  const logs = firstObserving(actions, 'logs');
+  const resources = firstObserving(actions, 'resources');
+  const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
+  const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
+  const step = (name: string, hit: Action | undefined, budget: number, miss: string, extra: Action[] = []): TimelineStep => ({
+    name,
+    budget: budget * scale,
+    elapsed: hit ? hit.t - ctx.readyAt : undefined,
+    // Both halves of the quick diagnosis earned it, not only the later one.
+    ids: hit ? [...hit.ids, ...extra.flatMap((a) => a.ids)] : [],
+    miss,
+  });
+  return [
+    step('outside health check', triage, TIMELINE_BUDGETS_MS.triage, 'no outside look (logs, stats, inspect)'),
+    step(
+      'logs and resource usage',
+      quick,
+      TIMELINE_BUDGETS_MS.quick,
+      !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked',
+      quick && logs && resources ? [logs, resources] : [],
+    ),
+    step('look inside', internal, TIMELINE_BUDGETS_MS.internal, 'no look inside the container'),
+  ];
+}
+
+export const timeline: Rule = {
+  id: 'timeline',
+  title: 'Emergency timeline: triage, quick diagnosis, internal investigation',
+  weight: 10,
+  explanation:
+    'Under pressure, order and pace matter: a health check from outside within half a minute, logs and resource use within two minutes, a look inside within five, then a decision.',
+  runbook: 'Emergency response protocol (06a-c)',
+  evaluate(ctx) {
+    const credit = (elapsed: number | undefined, budget: number) => (elapsed === undefined ? 0 : elapsed <= budget ? 1 : elapsed <= 2 * budget ? 0.5 : 0.25);
+    const steps = timelineSteps(ctx);
+    let earned = 0;
+    const notes: string[] = [];
+    const citations: number[] = [];
+    let allOnTime = true;
+    for (const s of steps) {
+      const c = credit(s.elapsed, s.budget);
+      earned += c / steps.length;
+      if (c < 1) allOnTime = false;
+      citations.push(...s.ids);
+      if (s.elapsed !== undefined) notes.push(`${s.name} at ${formatClock(s.elapsed)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
+      else notes.push(s.miss);
+    }
+    return result(allOnTime ? 'met' : 'broken', this.weight, earned, [...new Set(citations)], `${notes.join('; ')}.`);
+  },
+};
