@@ -22,18 +22,14 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
+import { DEFAULT_EXPECTATIONS, secs, summariseReport, type Expectations } from './format';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
+
+export { DEFAULT_EXPECTATIONS, formatResults, summariseReport, type Expectations } from './format';
 
 export type SolutionKind = 'reference' | 'reckless';
 export const SOLUTION_KINDS: readonly SolutionKind[] = ['reference', 'reckless'];
 
-export interface Expectations {
-  /** The reference must score at least this (and meet every goal). */
-  referenceMin: number;
-  /** The reckless script must score at most this. */
-  recklessMax: number;
-}
-export const DEFAULT_EXPECTATIONS: Expectations = { referenceMin: 85, recklessMax: 40 };
 
 export interface VerifyOptions {
   lab: Lab;
@@ -110,29 +106,11 @@ async function waitReady(lab: Lab, id: string, timeoutMs: number): Promise<Sessi
   }
 }
 
-const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
-
 function failingGoals(report: GoalReport | { results: { id: string; pass: boolean; evidence: string }[] }): string {
   return report.results
     .filter((r) => !r.pass)
     .map((r) => `${r.id} (${r.evidence})`)
     .join('; ');
-}
-
-/** The report in a few lines: total, subscores, every rule that is not met, goals, grades. */
-export function summariseReport(report: StoredReport): string {
-  const rules = report.protocol.results
-    .filter((r) => r.status === 'broken' || (r.status === 'met' && r.points < r.weight))
-    .map((r) => `    ${r.id}: ${r.status} ${r.points}/${r.weight} — ${r.note}`);
-  return [
-    `  total ${report.total}: ${Object.entries(report.subscores)
-      .map(([k, v]) => `${k} ${v.score}`)
-      .join(', ')}`,
-    `  goals: ${report.goals.map((g) => `${g.id}=${g.pass ? 'pass' : 'FAIL'}`).join(', ')}`,
-    ...(rules.length ? ['  protocol rules not fully met:', ...rules] : ['  protocol: every applicable rule met in full']),
-    `  diagnosis: ${report.diagnosisGrade ? `${report.diagnosisGrade.score} — ${report.diagnosisGrade.reasons.join(' ')}` : 'none submitted'}`,
-    `  update: ${report.updateGrade ? `${report.updateGrade.score}${report.updateGrade.notes.length ? ` — ${report.updateGrade.notes.join(' ')}` : ''}` : 'none submitted'}`,
-  ].join('\n');
 }
 
 /** Evidence to cite: the typed line first, then the proxy calls it made; at most 20 (the API's limit). */
@@ -367,35 +345,4 @@ export async function verifyScenarios(opts: VerifyOptions): Promise<RunResult[]>
     }
   }
   return results;
-}
-
-/** One row per run, then the problems of each failed run and its report. */
-export function formatResults(results: RunResult[], expect: Expectations = DEFAULT_EXPECTATIONS): string {
-  const header = ['scenario', 'seed', 'solution', 'culprit', 'symptoms', 'ready', 'script', 'lines', 'goals', 'total', 'expected', 'result'];
-  const rows = results.map((r) => [
-    r.scenario,
-    r.seed,
-    r.solution,
-    r.culprit ?? '-',
-    r.symptoms ? `${r.symptoms.failing}/${r.symptoms.total} fail` : '-',
-    secs(r.ms.ready),
-    secs(r.ms.script),
-    `${r.lines.length}/${r.linesTotal}`,
-    r.goals ? `${r.goals.passed}/${r.goals.total}` : '-',
-    r.total === null ? '-' : String(r.total),
-    r.solution === 'reference' ? `>= ${expect.referenceMin}, all goals` : `<= ${expect.recklessMax}`,
-    r.ok ? 'ok' : 'FAIL',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
-  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
-  const out = [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];
-  for (const r of results.filter((x) => !x.ok)) {
-    out.push('', `${r.scenario} ${r.seed} ${r.solution}${r.sessionId ? ` (session ${r.sessionId})` : ''}:`);
-    for (const p of r.problems) out.push(`  - ${p}`);
-    if (r.report) out.push(summariseReport(r.report));
-    if (r.transcript) out.push(`  transcript: ${path.relative(process.cwd(), r.transcript)}`);
-  }
-  const failed = results.filter((r) => !r.ok).length;
-  out.push('', failed ? `${failed} of ${results.length} run(s) failed` : `all ${results.length} run(s) passed`);
-  return out.join('\n');
 }
