@@ -101,6 +101,10 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   if (staleSockets) log(`removed ${staleSockets} proxy socket folder(s) the last process left`);
   const sweep = async () => {
     await engine.expire();
+    // An interview ends at its time limit, whatever the candidate's browser shows.
+    for (const { sessionId } of auth.interviews.overdue().filter((o) => engine.isLive(o.sessionId))) {
+      await engine.end(sessionId, 'the interview’s time limit was reached').catch((err) => log(`ending interview session ${sessionId}: ${(err as Error).message}`));
+    }
     auth.signins.prune();
     const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions(), clock });
     if (removed.length) log(`swept ${removed.length} leftover object(s): ${[...new Set(removed.map((d) => d.reason))].join('; ')}`);

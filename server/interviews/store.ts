@@ -181,6 +181,17 @@ export class InterviewStore {
     this.db.prepare('UPDATE interviews SET session_id = ? WHERE id = ?').run(sessionId, interviewId);
   }
 
+  /**
+   * Sessions of interviews whose time is up (the limit counts from when the candidate opened the
+   * link, as the countdown does): the sweep ends them if they are still live.
+   */
+  overdue(): { interviewId: string; sessionId: string }[] {
+    const rows = this.db
+      .prepare('SELECT id, session_id FROM interviews WHERE session_id IS NOT NULL AND claimed_at IS NOT NULL AND claimed_at + time_limit_min * 60000 <= ?')
+      .all(this.clock()) as { id: string; session_id: string }[];
+    return rows.map((r) => ({ interviewId: r.id, sessionId: r.session_id }));
+  }
+
   /** The candidate a browser cookie stands for, or null. */
   candidateOf(cookie: string | null): { userId: string; name: string; scope: CandidateScope } | null {
     const parsed = parseCredential(cookie);

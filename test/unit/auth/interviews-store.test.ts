@@ -46,6 +46,18 @@ describe('interviews', () => {
     assert.equal(auth.interviews.list(null).length, 1);
   });
 
+  it('is overdue once its time limit has passed since the candidate opened the link', () => {
+    const { interview } = auth.interviews.create({ ...setup, timeLimitMin: 30 }, 'local');
+    assert.deepEqual(auth.interviews.overdue(), [], 'not opened yet: no clock runs');
+    now += 60 * 60_000;
+    auth.interviews.claim(interview.id);
+    auth.interviews.setSession(interview.id, 'aaaaaaaaaaaa');
+    now += 29 * 60_000;
+    assert.deepEqual(auth.interviews.overdue(), []);
+    now += 60_000;
+    assert.deepEqual(auth.interviews.overdue(), [{ interviewId: interview.id, sessionId: 'aaaaaaaaaaaa' }]);
+  });
+
   it('binds the link to the first browser; that browser comes back, another is refused', () => {
     const { interview, token } = auth.interviews.create(setup, 'local');
     assert.equal(auth.interviews.linkState(`${token.slice(0, -1)}A`, null).state.kind, 'unknown');
