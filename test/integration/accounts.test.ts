@@ -11,10 +11,9 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { freePort, removeInstanceObjects, ROOT, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 import { startOidcProvider, type TestProvider } from './oidc-provider';
 
@@ -44,15 +43,6 @@ async function call(method: string, route: string, options: { cookie?: string; t
 }
 
 const json = <T>(a: Answer) => JSON.parse(a.text) as T;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function upgrade(route: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

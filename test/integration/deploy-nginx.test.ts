@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { ROOT, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { freePort, removeInstanceObjects, ROOT, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
 
 const NAME = 'lab.sickbay.test';
 const instance = testInstance();
@@ -25,15 +24,6 @@ let server: ServerProcess;
 let proxyPort = 0;
 let origin = '';
 let ca: Buffer;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** One request through nginx over TLS, as a browser on the public name would send it. */
 function through(method: string, route: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
@@ -152,4 +153,14 @@ export async function api<T = unknown>(base: string, method: string, route: stri
     /* not JSON: keep the text */
   }
   return { status: res.status, body: parsed as T };
+}
+
+/** A TCP port free on loopback right now (for a server a test starts itself). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
 }

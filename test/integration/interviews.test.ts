@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
 const instance = testInstance();
@@ -44,15 +43,6 @@ async function call(method: string, route: string, options: { cookie?: string; b
 }
 
 const json = <T>(a: Answer) => JSON.parse(a.text) as T;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function upgrade(route: string, cookie: string): Promise<number> {
   return new Promise((resolve, reject) => {
