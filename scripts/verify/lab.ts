@@ -169,7 +169,8 @@ export class HttpLab implements Lab {
   }
 
   create(scenario: string, seed: string): Promise<SessionView> {
-    return this.call('POST', '/api/sessions', { scenario, seed });
+    // Exam mode: the reckless scripts must really do what they type (the coach would hold it).
+    return this.call('POST', '/api/sessions', { scenario, seed, coach: false });
   }
 
   get(id: string): Promise<SessionView> {

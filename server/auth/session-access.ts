@@ -105,7 +105,7 @@ export class ScopedSessions {
 
   create(input: { scenario: string; seed?: string; newCulprit?: boolean; coach?: boolean }): SessionView {
     this.checkLimits();
-    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id, personal: this.principal.via === 'personal' });
+    return this.deps.engine.create({ ...input, ownerId: this.principal.user.id, learnerStart: true });
   }
 
   /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE; not in personal mode. */

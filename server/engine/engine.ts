@@ -150,7 +150,7 @@ export class SessionEngine implements TerminalDirectory {
    * `newCulprit`, the seed (or pooled session) is one whose culprit the learner has not met in
    * this scenario yet, when there is one left (server/engine/new-culprit.ts).
    */
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; personal?: boolean }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; learnerStart?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
     const ownerId = input.ownerId ?? LOCAL_ADMIN_ID;
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
@@ -159,8 +159,9 @@ export class SessionEngine implements TerminalDirectory {
       : null;
     const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
     const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
-    // Coach mode is the default for beginner drills in personal mode; exam mode otherwise.
-    const coach = input.coach ?? (input.personal === true && entry.definition.difficulty === 'beginner');
+    // Coach mode is the default when learners start drills themselves (the catalogue, tracks);
+    // interviews (and later drills) start in exam mode.
+    const coach = input.coach ?? input.learnerStart === true;
     if (coach !== record.coach) this.parts.store.setCoach(record.id, coach);
     return toView({ ...record, coach }, this.parts.admission.place(record.id));
   }

@@ -117,7 +117,7 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   await page.getByRole('tab', { name: /Hints/ }).click();
   await page.getByRole('button', { name: /Show hint 1 of/ }).click();
   await expect(page.getByTestId('hints').getByRole('listitem')).toHaveCount(1);
-  // leaky-job is a beginner scenario: in personal mode it runs in coach mode, whose next-step
+  // A drill the learner starts runs in coach mode, whose next-step
   // hint follows what was done (docker ps above was a look from outside).
   await page.getByRole('button', { name: 'What should I do next?' }).click();
   await expect(page.getByTestId('coach-step')).toContainText('Coach:');

@@ -1,6 +1,6 @@
 /**
  * Coach mode end to end (issue #15, items 4–5) on the real leaky-job scenario, through the
- * server, the learner's console and its proxy: a beginner scenario in personal mode starts in
+ * server, the learner's console and its proxy: a drill the learner starts runs in
  * coach mode; `docker restart api` typed at the console is held with the `sickbay coach:`
  * message and nothing restarts (same start time and PID); typed again, it restarts; the coach's
  * next-step hint follows the learner; the report shows "warned, then chose …" next to the rule
@@ -51,7 +51,7 @@ describe('coach mode through the real console and proxy', () => {
   it('holds the first restart, lets the repeat through, and the report says warned, then chose', async () => {
     const created = await api<SessionView>(server.url, 'POST', '/api/sessions', { scenario: 'leaky-job', seed: 'coach-console' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.body.coach, true, 'a beginner scenario in personal mode starts in coach mode');
+    assert.equal(created.body.coach, true, 'a drill a learner starts runs in coach mode by default');
     const id = created.body.id;
     const s = await waitFor(`session ${id} to be ready`, async () => {
       const r = await api<SessionView>(server.url, 'GET', `/api/sessions/${id}`);
