@@ -60,7 +60,7 @@ test('an admin invites a learner, who signs in, starts a drill and sees only the
 
   // The admin starts a drill of their own (and ends it): the learner must never see it.
   await page.goto(`${base}/scenarios/leaky-job`);
-  await page.getByTestId('start').click();
+  await page.getByRole('button', { name: 'Start drill' }).click();
   await page.waitForURL(/\/sessions\/[0-9a-f]{12}$/);
   const adminSession = /\/sessions\/([0-9a-f]{12})$/.exec(page.url())![1]!;
   const ended = await page.request.delete(`${base}/api/sessions/${adminSession}`, { headers: { origin: base } });
@@ -86,7 +86,7 @@ test('an admin invites a learner, who signs in, starts a drill and sees only the
     await expect(lea.getByRole('link', { name: 'Admin' })).toHaveCount(0);
 
     await lea.goto(`${base}/scenarios/leaky-job`);
-    await lea.getByTestId('start').click();
+    await lea.getByRole('button', { name: 'Start drill' }).click();
     await lea.waitForURL(/\/sessions\/[0-9a-f]{12}$/);
     const own = /\/sessions\/([0-9a-f]{12})$/.exec(lea.url())![1]!;
     await expect(lea.getByTestId('session-status')).toHaveText(/ready/i, { timeout: 180_000 });
