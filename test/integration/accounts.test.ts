@@ -8,12 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, removeInstanceObjects, ROOT, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
+import { freePort, removeInstanceObjects, ROOT, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 import { startOidcProvider, type TestProvider } from './oidc-provider';
 
@@ -44,30 +43,7 @@ async function call(method: string, route: string, options: { cookie?: string; t
 
 const json = <T>(a: Answer) => JSON.parse(a.text) as T;
 
-function upgrade(route: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port,
-      path: route,
-      agent: false,
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), origin: base, ...headers },
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`upgrade ${route} timed out`)));
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve({ status: 101, text: '' });
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const upgrade = (route: string, headers: Record<string, string>) => wsUpgrade(port, route, { origin: base, ...headers });
 
 before(async () => {
   port = await freePort();

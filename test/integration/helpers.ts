@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -162,5 +163,34 @@ export function freePort(): Promise<number> {
       const p = (s.address() as net.AddressInfo).port;
       s.close(() => resolve(p));
     });
+  });
+}
+
+/**
+ * A WebSocket upgrade on loopback with these headers (on top of the handshake's own): 101 when
+ * accepted (the socket is then closed), else the refusal's status and text.
+ */
+export function wsUpgrade(port: number, route: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: route,
+      agent: false,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), ...headers },
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`upgrade ${route} timed out`)));
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve({ status: 101, text: '' });
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -6,11 +6,9 @@
  * the candidate's page ends on "submitted" without a score.
  */
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
+import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
 const instance = testInstance();
@@ -44,28 +42,7 @@ async function call(method: string, route: string, options: { cookie?: string; b
 
 const json = <T>(a: Answer) => JSON.parse(a.text) as T;
 
-function upgrade(route: string, cookie: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port,
-      path: route,
-      agent: false,
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64'), origin: base, cookie },
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`upgrade ${route} timed out`)));
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve(101);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const upgrade = async (route: string, cookie: string) => (await wsUpgrade(port, route, { origin: base, cookie })).status;
 
 before(async () => {
   port = await freePort();

@@ -6,11 +6,10 @@
  * exactly what a browser on another site would send.
  */
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { api, labelledObjects, removeInstanceObjects, startServer, tempDataDir, testInstance, waitFor, type ServerProcess } from './helpers';
+import { api, labelledObjects, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
 const instance = testInstance();
@@ -45,39 +44,8 @@ function send(method: string, path: string, headers: Record<string, string>, bod
   });
 }
 
-/** A WebSocket upgrade with these headers: 101 when accepted (then closed), else the refusal's status and text. */
-function upgrade(path: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port,
-      path,
-      agent: false,
-      headers: {
-        host: `127.0.0.1:${port}`,
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
-        cookie,
-        ...headers,
-      },
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`upgrade ${path} timed out`)));
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve({ status: 101, text: '' });
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A WebSocket upgrade as this test's browser: our Host and session cookie, then these headers. */
+const upgrade = (path: string, headers: Record<string, string>) => wsUpgrade(port, path, { host: `127.0.0.1:${port}`, cookie, ...headers });
 
 const sessionIds = async () => (await api<{ sessions: { id: string }[] }>(server.url, 'GET', '/api/sessions', undefined, me())).body.sessions.map((s) => s.id).sort();
 const events = async (id: string) => (await api<{ events: { kind: string; action?: string }[] }>(server.url, 'GET', `/api/sessions/${id}/events`, undefined, me())).body.events;
