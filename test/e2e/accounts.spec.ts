@@ -5,54 +5,31 @@
  * its own server (PORT=0, its own data dir and instance): the suite's shared server stays in
  * personal mode for the other specs.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, test } from './fixtures';
+import { startTeamServer, type TeamServer } from './team-server';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-e2e-team-'));
-const env = { ...process.env, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1', SICKBAY_HOST: '127.0.0.1', PORT: '0', SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: `e2e-team-${process.pid}` };
-let server: ChildProcess;
+let team: TeamServer;
 let base = '';
 
 test.beforeAll(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  server.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  server.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 120_000;
-  while (!base) {
-    if (server.exitCode !== null) throw new Error(`the team server exited:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`the team server did not start:\n${out}`);
-    base = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  team = await startTeamServer('team');
+  base = team.base;
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const done = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await done;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await team?.stop();
 });
 
 test('an admin invites a learner, who signs in, starts a drill and sees only their own sessions', async ({ page, browser }) => {
   test.setTimeout(420_000);
-  const port = new URL(base).port;
   // The first admin, as the operator makes it on the machine.
-  const printed = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'create', 'ada@example.com'], { cwd: root, env: { ...env, PORT: port }, encoding: 'utf8' });
-  const adminLink = /(http:\/\/\S+\/auth\/set-password\?token=\S+)/.exec(printed)?.[1];
-  expect(adminLink, printed).toBeTruthy();
+  const adminLink = team.createAdmin('ada@example.com');
 
   // Team mode now: signed out, every page leads to the sign-in.
   await page.goto(`${base}/sessions`);
   await expect(page).toHaveURL(/\/signin\?next=%2Fsessions$/);
 
-  await page.goto(adminLink!);
+  await page.goto(adminLink);
   await expect(page.getByTestId('link-email')).toHaveText('ada@example.com');
   await page.getByLabel('New password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Set the password and sign in' }).click();

@@ -5,51 +5,26 @@
  * third browser is refused the link; the candidate submits and sees "Submitted". Its own team
  * server, like accounts.spec.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { startTeamServer, type TeamServer } from './team-server';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-e2e-interview-'));
-const env = { ...process.env, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1', SICKBAY_HOST: '127.0.0.1', PORT: '0', SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: `e2e-interview-${process.pid}` };
-let server: ChildProcess;
-let base = '';
+let team: TeamServer;
 
 const bufferText = (page: Page, testId: string) => page.getByTestId(testId).evaluate((el) => (el as HTMLElement & { sickbayText: () => string }).sickbayText());
 
 test.beforeAll(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  server.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  server.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 120_000;
-  while (!base) {
-    if (server.exitCode !== null) throw new Error(`the team server exited:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`the team server did not start:\n${out}`);
-    base = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  team = await startTeamServer('interview');
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const done = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await done;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await team?.stop();
 });
 
 test('an interviewer sets up an interview, the candidate works through the link, the interviewer watches the mirror', async ({ page, browser }) => {
   test.setTimeout(420_000);
-  const port = new URL(base).port;
-  const printed = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'create', 'ada@example.com'], { cwd: root, env: { ...env, PORT: port }, encoding: 'utf8' });
-  const adminLink = /(http:\/\/\S+\/auth\/set-password\?token=\S+)/.exec(printed)?.[1];
-  expect(adminLink, printed).toBeTruthy();
-  await page.goto(adminLink!);
+  const adminLink = team.createAdmin('ada@example.com');
+  await page.goto(adminLink);
   await page.getByLabel('New password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Set the password and sign in' }).click();
   await expect(page.getByTestId('whoami')).toHaveText('ada@example.com');
