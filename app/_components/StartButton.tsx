@@ -7,7 +7,8 @@ import { api } from '@/app/_lib/api';
 /**
  * Starts a session of a scenario and opens its page. `newCulprit` asks the engine for a culprit
  * this learner has not met in the scenario yet; `seed` starts exactly that run again (a retry
- * after a failed start). POST /api/sessions, docs/api.md.
+ * after a failed start); `coach` chooses coach or exam mode (the server's default when absent).
+ * POST /api/sessions, docs/api.md.
  */
 export function StartButton({
   scenario,
@@ -16,6 +17,7 @@ export function StartButton({
   seed,
   secondary = false,
   testId,
+  coach,
 }: {
   scenario: string;
   label?: string;
@@ -23,6 +25,7 @@ export function StartButton({
   seed?: string;
   secondary?: boolean;
   testId?: string;
+  coach?: boolean;
 }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
@@ -32,7 +35,8 @@ export function StartButton({
     setBusy(true);
     setError(null);
     try {
-      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: seed !== undefined ? { scenario, seed } : newCulprit ? { scenario, newCulprit: true } : { scenario } });
+      const choice = seed !== undefined ? { seed } : newCulprit ? { newCulprit: true } : {};
+      const body = await api<{ id: string }>('/api/sessions', { method: 'POST', body: { scenario, ...choice, ...(coach === undefined ? {} : { coach }) } });
       router.push(`/sessions/${body.id}`);
     } catch (err) {
       setError((err as Error).message);

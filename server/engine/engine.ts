@@ -16,7 +16,7 @@ import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
-import type { SessionRecord, Store, StoredReportSummary } from '../store/store';
+import type { SessionHolder, SessionRecord, Store, StoredReportSummary } from '../store/store';
 import type { TerminalDirectory, TerminalTarget } from '../terminal/gateway';
 import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
@@ -152,18 +152,16 @@ export class SessionEngine implements TerminalDirectory {
    */
   create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; learnerStart?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
-    const ownerId = input.ownerId ?? LOCAL_ADMIN_ID;
+    // Coach mode is the default when learners start drills themselves (the catalogue, tracks);
+    // interviews (and later drills) start in exam mode. Written with the row, like the owner.
+    const holder: SessionHolder = { ownerId: input.ownerId ?? LOCAL_ADMIN_ID, coach: input.coach ?? input.learnerStart === true };
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
     const fresh = input.newCulprit
-      ? newCulpritStart({ entry, ownerId, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions(ownerId).map((h) => h.record) })
+      ? newCulpritStart({ entry, holder, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions(holder.ownerId).map((h) => h.record) })
       : null;
-    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, ownerId) : null;
-    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, ownerId);
-    // Coach mode is the default when learners start drills themselves (the catalogue, tracks);
-    // interviews (and later drills) start in exam mode.
-    const coach = input.coach ?? input.learnerStart === true;
-    if (coach !== record.coach) this.parts.store.setCoach(record.id, coach);
-    return toView({ ...record, coach }, this.parts.admission.place(record.id));
+    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, holder) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, holder);
+    return toView(record, this.parts.admission.place(record.id));
   }
 
   /**
@@ -179,7 +177,7 @@ export class SessionEngine implements TerminalDirectory {
     return this.parts.store.listHistory({ ownerId });
   }
 
-  private startSession(slug: string, seed: string, pooled: boolean, ownerId: string = LOCAL_ADMIN_ID): SessionRecord {
+  private startSession(slug: string, seed: string, pooled: boolean, holder?: SessionHolder): SessionRecord {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
@@ -201,7 +199,7 @@ export class SessionEngine implements TerminalDirectory {
       now,
       expiresAt: now + config.sessionTtlMs,
       pooled,
-      ownerId,
+      holder,
     });
     store.appendEvent(id, { kind: 'lifecycle', status: 'queued', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
     tasks.track(id, this.provisioner.run(id, resolved, pooled));

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { culpritKey, NEW_CULPRIT_CANDIDATES, pickNewCulprit } from '@/lib/lifecycle/new-culprit';
 import { createRng } from '@/lib/scenario/rng';
-import type { SessionRecord, Store } from '../store/store';
+import type { SessionHolder, SessionRecord, Store } from '../store/store';
 import type { CatalogueEntry } from './catalogue';
 import type { SessionPool } from './pool';
 
@@ -51,7 +51,7 @@ export function chooseNewCulprit(input: {
  */
 export function newCulpritStart(input: {
   entry: CatalogueEntry;
-  ownerId: string;
+  holder: SessionHolder;
   seedSecret: string;
   store: Store;
   pool: SessionPool;
@@ -67,6 +67,6 @@ export function newCulpritStart(input: {
     earlier: input.earlier.filter((r) => r.scenario === slug && r.readyAt !== null),
     pooled: input.store.listSessions({ statuses: ['ready'], includePooled: true }).filter((r) => r.pooled && r.scenario === slug).reverse(),
   });
-  const claimed = choice.pooledId ? input.pool.claim(slug, input.ownerId, (r) => r.id === choice.pooledId) : null;
+  const claimed = choice.pooledId ? input.pool.claim(slug, input.holder, (r) => r.id === choice.pooledId) : null;
   return { claimed, seed: choice.seed };
 }

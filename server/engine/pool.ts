@@ -3,7 +3,7 @@
  * claims one, refilled one at a time in the background (a start is CPU-heavy).
  */
 import { LIVE_STATUSES } from '@/lib/lifecycle/status';
-import type { SessionRecord } from '../store/store';
+import type { SessionHolder, SessionRecord } from '../store/store';
 import type { EngineParts } from './parts';
 
 export interface PoolHooks {
@@ -25,11 +25,11 @@ export class SessionPool {
   ) {}
 
   /** Hands a ready pooled session of the scenario (one `accept` takes) to a learner, or null when there is none. */
-  claim(slug: string, ownerId: string, accept?: (candidate: SessionRecord) => boolean): SessionRecord | null {
+  claim(slug: string, holder: SessionHolder, accept?: (candidate: SessionRecord) => boolean): SessionRecord | null {
     const { store, config, clock, log } = this.parts;
     if (!config.pool[slug]) return null;
     const now = clock();
-    const claimed = store.claimPooled(slug, now, now + config.sessionTtlMs, ownerId, accept);
+    const claimed = store.claimPooled(slug, now, now + config.sessionTtlMs, holder, accept);
     if (!claimed) return null;
     store.appendEvent(claimed.id, { kind: 'lifecycle', status: 'ready', detail: 'taken from the pool of ready sessions' }, now);
     log(`session ${claimed.id} (${slug}) taken from the pool`);

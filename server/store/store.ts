@@ -65,6 +65,15 @@ interface SessionRow {
 }
 
 /** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
+/** Who a session is started or claimed for, and in which mode (coach or exam): written with the row. */
+export interface SessionHolder {
+  ownerId: string;
+  coach: boolean;
+}
+
+/** Pool refills and tests: the local user, exam mode (a learner's claim sets both). */
+const NO_HOLDER: SessionHolder = { ownerId: 'local', coach: false };
+
 export interface StoredReportSummary {
   total: number;
   ruleSetVersion: string;
@@ -151,23 +160,44 @@ export class Store {
     this.db.close();
   }
 
-  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string }): SessionRecord {
+  insertSession(input: {
+    id: string;
+    scenario: string;
+    seed: string;
+    params: Record<string, unknown>;
+    now: number;
+    expiresAt: number;
+    pooled?: boolean;
+    holder?: SessionHolder;
+  }): SessionRecord {
+    const holder = input.holder ?? NO_HOLDER;
     return this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
-           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
+          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id, coach)
+           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId, @coach)`,
         )
-        .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
+        .run({
+          id: input.id,
+          scenario: input.scenario,
+          seed: input.seed,
+          now: input.now,
+          expiresAt: input.expiresAt,
+          params: JSON.stringify(input.params),
+          pooled: input.pooled ? 1 : 0,
+          ownerId: holder.ownerId,
+          coach: holder.coach ? 1 : 0,
+        });
       return this.requireSession(input.id);
     });
   }
 
   /**
    * Hands the oldest ready pooled session of a scenario (that `accept` takes) to a learner, atomically: it stops
-   * being pooled and its ready time (the clock the protocol's timeline runs on) becomes now.
+   * being pooled, takes the holder's owner and mode, and its ready time (the clock the protocol's timeline
+   * runs on) becomes now.
    */
-  claimPooled(scenario: string, now: number, expiresAt: number, ownerId = 'local', accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
+  claimPooled(scenario: string, now: number, expiresAt: number, holder: SessionHolder = NO_HOLDER, accept: (candidate: SessionRecord) => boolean = () => true): SessionRecord | null {
     return this.write(() => {
       return this.db.transaction(() => {
         // Oldest first; `accept` may pass over one (a new culprit was asked for and it has an old one).
@@ -177,8 +207,8 @@ export class Store {
         const row = ids.find(({ id }) => accept(this.requireSession(id)));
         if (!row) return null;
         this.db
-          .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
-          .run({ id: row.id, now, expiresAt, ownerId });
+          .prepare('UPDATE sessions SET pooled = 0, owner_id = @ownerId, coach = @coach, ready_at = @now, expires_at = @expiresAt, updated_at = @now WHERE id = @id')
+          .run({ id: row.id, now, expiresAt, ownerId: holder.ownerId, coach: holder.coach ? 1 : 0 });
         return this.requireSession(row.id);
       })();
     });
@@ -210,13 +240,6 @@ export class Store {
       .prepare(`SELECT COUNT(*) AS n FROM sessions WHERE scenario = ? AND pooled = 1 AND ${LIVE_IN}`)
       .get(scenario) as { n: number };
     return row.n;
-  }
-
-  /** Coach mode on or off (set when a learner starts or takes the session). */
-  setCoach(id: string, coach: boolean): void {
-    this.write(() => {
-      this.db.prepare('UPDATE sessions SET coach = ? WHERE id = ?').run(coach ? 1 : 0, id);
-    });
   }
 
   getSession(id: string): SessionRecord | null {

@@ -169,9 +169,13 @@ test('a learner follows the track: the first drill, completed, shows on progress
   await page.waitForURL(/\/scenarios\/leaky-job$/);
   await expect(page.getByTestId('best-score')).toContainText(`Best ${total}/100`);
   await expect(page.getByTestId('attempts').locator(`tr[data-session="${first}"]`)).toContainText(String(total));
+  // Coach mode is on by default; this learner switches it off (exam mode) for the retry.
+  await expect(page.getByTestId('coach-switch')).toBeChecked();
+  await page.getByTestId('coach-switch').uncheck();
   await page.getByRole('button', { name: 'Try again with a new culprit' }).click();
   const second = await waitReady(page);
   expect(second).not.toBe(first);
+  expect(((await (await page.request.get(`/api/sessions/${second}`)).json()) as { coach: boolean }).coach).toBe(false);
   // While it runs, the scenario's page offers to resume it.
   await page.goto('/scenarios/leaky-job');
   await expect(page.getByTestId('resume')).toHaveAttribute('href', `/sessions/${second}`);
@@ -192,7 +196,7 @@ test('a start that failed says why and retries the same scenario and seed', asyn
   // A start cannot be made to fail on demand on the shared engine (its images are shared), so
   // the page's poll is answered with the session as the engine shows a failed one: status
   // `failed` and a plain statusDetail. The retry itself is real: a new session, same seed.
-  const created = await page.request.post('/api/sessions', { data: { scenario: 'leaky-job', seed: 'e2e-retry-7' } });
+  const created = await page.request.post('/api/sessions', { data: { scenario: 'leaky-job', seed: 'e2e-retry-7', coach: false } });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
   await page.route(`**/api/sessions/${id}`, async (route) => {
@@ -206,7 +210,8 @@ test('a start that failed says why and retries the same scenario and seed', asyn
   await page.getByTestId('retry').click();
   await page.waitForURL((url) => /\/sessions\/[0-9a-f]{12}$/.test(url.pathname) && !url.pathname.endsWith(id));
   const retried = /\/sessions\/([0-9a-f]{12})$/.exec(page.url())![1]!;
-  const view = (await (await page.request.get(`/api/sessions/${retried}`)).json()) as { scenario: string; seed: string };
-  expect(view).toMatchObject({ scenario: 'leaky-job', seed: 'e2e-retry-7' });
+  const view = (await (await page.request.get(`/api/sessions/${retried}`)).json()) as { scenario: string; seed: string; coach: boolean };
+  // Same incident, same mode: a retry in exam mode stays in exam mode.
+  expect(view).toMatchObject({ scenario: 'leaky-job', seed: 'e2e-retry-7', coach: false });
   for (const s of [id, retried]) expect((await page.request.delete(`/api/sessions/${s}`)).status()).toBe(200);
 });

@@ -88,7 +88,7 @@ export function ConsoleArea({ session, events, elapsed, onLeave, watching = fals
           </p>
           <p className="lead">Its containers have been removed; the timeline shows how far it got. Retry starts the same drill with the same seed, so the same incident.</p>
           <div className="row">
-            <StartButton scenario={session.scenario} seed={session.seed} label="Retry" testId="retry" />
+            <StartButton scenario={session.scenario} seed={session.seed} coach={session.coach} label="Retry" testId="retry" />
             <Link className="button secondary" href={`/scenarios/${session.scenario}`}>
               Back to the drill
             </Link>

@@ -10,7 +10,7 @@ import { STANDARD_RULES } from '@/lib/scoring/rules';
 import { pageSessions } from '@/app/_lib/auth';
 import { learnerProgress } from '@/app/_lib/progress';
 import { AttemptsTable } from '@/app/_components/progress/AttemptsTable';
-import { StartButton } from '@/app/_components/StartButton';
+import { StartChoices } from '@/app/_components/StartChoices';
 import { TimedBox } from '@/app/_components/TimedBox';
 import type { CatalogueEntry } from '@/server/engine/catalogue';
 import { services } from '@/server/registry';
@@ -92,12 +92,12 @@ export default async function ScenarioPage({ params }: { params: Promise<{ slug:
                 {sp?.attempts === 1 ? '' : 's'}
                 {sp?.completed ? ' · completed' : ''}
               </p>
-              <StartButton scenario={slug} label="Try again with a new culprit" newCulprit secondary={live.length > 0} />
+              <StartChoices scenario={slug} label="Try again with a new culprit" secondary={live.length > 0} />
               <p className="meta small">A new run draws a cause you have not met in this drill yet, so you cannot lean on the last answer.</p>
             </>
           ) : (
             <>
-              <StartButton scenario={slug} label="Start drill" newCulprit secondary={live.length > 0} />
+              <StartChoices scenario={slug} label="Start drill" secondary={live.length > 0} />
               <p className="meta small">Starting takes a few seconds to a minute while the containers come up. The clock starts when they are ready.</p>
             </>
           )}

@@ -26,17 +26,16 @@ describe('store (SQLite on disk)', () => {
     store.close();
   });
 
-  it('stores coach mode with the session: off by default, on once set, across a reopen', () => {
+  it('stores the holder with the row: owner and coach mode, off by default, across a reopen', () => {
     const dir = tempDir();
     const a = new Store(dir);
     a.insertSession({ id: 'cccccccccccc', scenario: 'leaky-job', seed: 's', params: {}, now: T0, expiresAt: T0 + 10 });
+    a.insertSession({ id: 'dddddddddddd', scenario: 'leaky-job', seed: 't', params: {}, now: T0, expiresAt: T0 + 10, holder: { ownerId: 'u1', coach: true } });
     assert.equal(a.requireSession('cccccccccccc').coach, false);
-    a.setCoach('cccccccccccc', true);
+    assert.equal(a.requireSession('cccccccccccc').ownerId, 'local');
     a.close();
     const b = new Store(dir);
-    assert.equal(b.requireSession('cccccccccccc').coach, true);
-    b.setCoach('cccccccccccc', false);
-    assert.equal(b.requireSession('cccccccccccc').coach, false);
+    assert.deepEqual([b.requireSession('dddddddddddd').ownerId, b.requireSession('dddddddddddd').coach], ['u1', true]);
     b.close();
   });
 
@@ -124,9 +123,10 @@ describe('store (SQLite on disk)', () => {
       store.transition(id, 'provisioning', T0 + 3);
       store.transition(id, 'ready', id === 'bbbbbbbbbbbb' ? T0 + 4 : T0 + 5);
     }
-    const claimed = store.claimPooled('leaky-job', T0 + 50, T0 + 5_000);
+    const claimed = store.claimPooled('leaky-job', T0 + 50, T0 + 5_000, { ownerId: 'u2', coach: true });
     assert.equal(claimed?.id, 'bbbbbbbbbbbb', 'the one ready longest');
     assert.equal(claimed?.pooled, false);
+    assert.deepEqual([claimed?.ownerId, claimed?.coach], ['u2', true], 'the claim writes the holder with the row');
     assert.equal(claimed?.readyAt, T0 + 50, 'its clock starts at the claim');
     assert.equal(claimed?.expiresAt, T0 + 5_000);
     assert.equal(store.countPooled('leaky-job'), 1);
