@@ -1,15 +1,15 @@
 'use client';
 
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { formatCountdown, secondsLeft } from '@/lib/interviews/rules';
-import { isFinal } from '@/lib/lifecycle/status';
 import type { SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { Terminal } from '../Terminal';
+import { useActionRunner } from '../useActionRunner';
 import { DiagnosisForm, type DiagnosisSpecView } from '../session/DiagnosisForm';
 import { HintsTab } from '../session/HintsTab';
+import { useSessionPoll } from '../session/useSessionPoll';
 
-const POLL_MS = 2000;
 const NOTHING_SENT = { diagnosis: null, updates: [] };
 
 /**
@@ -36,48 +36,20 @@ export function CandidatePanel({
   /** 0 when the interview allows no hints. */
   hintCount: number;
 }) {
-  const [session, setSession] = useState(initial);
-  const [now, setNow] = useState(() => Date.now());
-  const [busy, setBusy] = useState(false);
+  const { session, setSession, now, refresh, final } = useSessionPoll(initial, { withEvents: false });
+  const { busy: running, error, run } = useActionRunner<'finish' | 'hint'>();
+  const busy = running !== null;
   const [hints, setHints] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const final = isFinal(session.status);
   const ready = session.status === 'ready';
 
-  const refresh = useCallback(async () => {
-    setSession(await api<SessionView>(`/api/sessions/${initial.id}`));
-  }, [initial.id]);
-
-  useEffect(() => {
-    if (final) return;
-    const poll = setInterval(() => void refresh().catch(() => {}), POLL_MS);
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    return () => {
-      clearInterval(poll);
-      clearInterval(tick);
-    };
-  }, [refresh, final]);
-
-  async function act(action: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const finish = () =>
-    act(async () => {
+    run('finish', async () => {
       if (!window.confirm('Submit and end your interview? You cannot come back to the terminal afterwards.')) return;
       setSession(await api<SessionView>(`/api/sessions/${initial.id}`, { method: 'DELETE' }));
     });
 
   const takeHint = () =>
-    act(async () => {
+    run('hint', async () => {
       const { text } = await api<{ text: string }>(`/api/sessions/${initial.id}/hints`, { method: 'POST' });
       setHints((old) => [...old, text]);
     });
@@ -126,7 +98,7 @@ export function CandidatePanel({
         <aside className="panel side" aria-label="Interview">
           <h2>Briefing</h2>
           {briefing}
-          {hintCount > 0 && <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy} taking={busy} onTake={() => void takeHint()}  coach={null} />}
+          {hintCount > 0 && <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy} taking={running === 'hint'} onTake={() => void takeHint()} coach={null} />}
           {ready && diagnosis && <DiagnosisForm sessionId={session.id} spec={diagnosis} events={[]} submitted={NOTHING_SENT} zero={null} onSubmitted={() => void refresh().catch(() => {})} />}
         </aside>
         <section className="console-area" aria-label="Console">

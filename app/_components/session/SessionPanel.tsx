@@ -8,6 +8,7 @@ import type { TimelineBudget } from '@/lib/scoring/budgets';
 import type { GoalReport, SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { Tabs, type TabDef } from '../Tabs';
+import { useActionRunner } from '../useActionRunner';
 import { BriefingTab } from './BriefingTab';
 import { ConsoleArea } from './ConsoleArea';
 import { submittedInput, type DiagnosisSpecView } from './DiagnosisForm';
@@ -55,8 +56,7 @@ export function SessionPanel({
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
   const [goals, setGoals] = useState<GoalReport | null>(null);
-  const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useActionRunner<NonNullable<Busy>>();
   const [hints, setHints] = useState<string[]>(initialHints);
   const [coachStep, setCoachStep] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId>('briefing');
@@ -77,19 +77,6 @@ export function SessionPanel({
   const zero = clockZero(session);
   const elapsed = formatClock(zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero)));
   const submitted = useMemo(() => submittedInput(events.length > 0 ? events : initialInput), [events, initialInput]);
-
-  /** Runs one learner action at a time; what it throws is shown above the workspace. */
-  async function run(kind: NonNullable<Busy>, action: () => Promise<void>) {
-    setBusy(kind);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  }
 
   const checkGoals = () =>
     run('check', async () => {
