@@ -7,6 +7,7 @@
  * 8 held 64 MiB uploads took the server from 210 to 722 MiB). A memory figure, not a timing.
  */
 import http from 'node:http';
+import { tarHeader } from '../../test/integration/helpers';
 
 const MIB = 2 ** 20;
 const HELD = 2;
@@ -25,23 +26,6 @@ export interface UploadMemoryFigure {
   buffersHeldBytes: number;
   /** A third upload of the same session while two are held: refused (403)? */
   thirdRefused: boolean;
-}
-
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512, 0);
-  const put = (offset: number, value: string) => h.write(value, offset, 'ascii');
-  put(0, name);
-  put(100, '0000644\0');
-  put(108, '0000000\0');
-  put(116, '0000000\0');
-  put(124, `${size.toString(8).padStart(11, '0')}\0`);
-  put(136, `${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`);
-  put(148, '        ');
-  put(156, '0');
-  put(257, 'ustar\0');
-  put(263, '00');
-  put(148, `${h.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0')}\0 `);
-  return h;
 }
 
 function upload(socketPath: string, container: string): { request: http.ClientRequest; status: Promise<number> } {

@@ -194,3 +194,22 @@ export function wsUpgrade(port: number, route: string, headers: Record<string, s
     req.end();
   });
 }
+
+/** A one-file tar header (ustar), for uploads made by hand. */
+export function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512, 0);
+  const put = (offset: number, value: string) => h.write(value, offset, 'ascii');
+  put(0, name);
+  put(100, '0000644\0');
+  put(108, '0000000\0');
+  put(116, '0000000\0');
+  put(124, `${size.toString(8).padStart(11, '0')}\0`);
+  put(136, `${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`);
+  put(148, '        ');
+  put(156, '0');
+  put(257, 'ustar\0');
+  put(263, '00');
+  const sum = h.reduce((a, b) => a + b, 0);
+  put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return h;
+}

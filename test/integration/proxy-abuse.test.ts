@@ -17,7 +17,7 @@ import type { ProxyEvent } from '@/lib/proxy/audit-budget';
 import { engineSocketPath } from '@/server/engine/console';
 import { startSessionProxy } from '@/server/proxy';
 import type { Services } from '@/server/registry';
-import { docker, startTestServices, waitFor, type TestServices } from './helpers';
+import { docker, startTestServices, tarHeader, waitFor, type TestServices } from './helpers';
 
 const CLI_TIMEOUT_MS = 120_000;
 
@@ -72,25 +72,6 @@ function readAnswer(res: http.IncomingMessage): Promise<Raw> {
       resolve({ status: res.statusCode ?? 0, text, json });
     });
   });
-}
-
-/** A one-file tar header (ustar), for uploads made by hand. */
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512, 0);
-  const put = (offset: number, value: string) => h.write(value, offset, 'ascii');
-  put(0, name);
-  put(100, '0000644\0');
-  put(108, '0000000\0');
-  put(116, '0000000\0');
-  put(124, `${size.toString(8).padStart(11, '0')}\0`);
-  put(136, `${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`);
-  put(148, '        ');
-  put(156, '0');
-  put(257, 'ustar\0');
-  put(263, '00');
-  const sum = h.reduce((a, b) => a + b, 0);
-  put(148, `${sum.toString(8).padStart(6, '0')}\0 `);
-  return h;
 }
 
 /** A chunked upload (as the docker CLI sends them) into the api's /tmp, from the host. */
