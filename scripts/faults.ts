@@ -19,6 +19,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { gitState, machineInfo } from '@/bench/lib/machine';
 import { appBuild } from '@/bench/lib/server';
+import { intOption, listOption, readOptions } from './cli/options';
 import { churn, type ChurnResult } from './faults/churn';
 import { diskFull, type DiskFullResult } from './faults/disk-full';
 import { engineRestart, type EngineRestartResult } from './faults/engine-restart';
@@ -40,32 +41,23 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { kills: 50, cycles: 500, floods: 200, only: null, engineRestart: false, seed: Date.now() % 1_000_000, out: path.join(ROOT, 'bench', 'results', 'faults.json') };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const v = () => argv[++i] ?? '';
-    const int = (max: number) => {
-      const n = Number(v());
-      if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${a} must be an integer from 0 to ${max}`);
-      return n;
-    };
-    if (a === '--kills') args.kills = int(500);
-    else if (a === '--cycles') args.cycles = int(10_000);
-    else if (a === '--floods') args.floods = int(5_000);
-    else if (a === '--seed') args.seed = int(2 ** 31);
-    else if (a === '--engine-restart') args.engineRestart = true;
-    else if (a === '--out') args.out = path.resolve(v());
-    else if (a === '--only') {
-      const list = v().split(',').map((s) => s.trim());
-      const bad = list.filter((s) => !(FAULTS as readonly string[]).includes(s));
-      if (bad.length) throw new Error(`unknown fault(s) ${bad.join(', ')}`);
-      args.only = new Set(list as Fault[]);
-    } else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument "${a}"`);
-  }
-  return args;
+  const v = readOptions(
+    argv,
+    { kills: { type: 'string' }, cycles: { type: 'string' }, floods: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, 'engine-restart': { type: 'boolean' }, out: { type: 'string' } },
+    USAGE,
+  );
+  const only = listOption(v, 'only');
+  const unknown = (only ?? []).filter((s) => !(FAULTS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`unknown fault(s) ${unknown.join(', ')}`);
+  return {
+    kills: intOption(v, 'kills', 0, 500, 50),
+    cycles: intOption(v, 'cycles', 0, 10_000, 500),
+    floods: intOption(v, 'floods', 0, 5_000, 200),
+    only: only ? new Set(only as Fault[]) : null,
+    engineRestart: v['engine-restart'] === true,
+    seed: intOption(v, 'seed', 0, 2 ** 31, Date.now() % 1_000_000),
+    out: typeof v.out === 'string' ? path.resolve(v.out) : path.join(ROOT, 'bench', 'results', 'faults.json'),
+  };
 }
 
 async function main(): Promise<number> {

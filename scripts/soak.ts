@@ -16,6 +16,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { gitState, machineInfo } from '@/bench/lib/machine';
 import { appBuild } from '@/bench/lib/server';
+import { intOption, listOption, readOptions } from './cli/options';
 import { printSoak, soakTargets } from './soak/report';
 import { Soak } from './soak/run';
 
@@ -31,30 +32,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sessions: 20, minutes: 10, scenarios: null, out: null, keepData: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const int = (min: number, max: number) => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${a} must be an integer from ${min} to ${max}`);
-      return n;
-    };
-    if (a === '--sessions') args.sessions = int(1, 40);
-    else if (a === '--minutes') args.minutes = int(1, 120);
-    else if (a === '--scenarios') args.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--out') args.out = path.resolve(value());
-    else if (a === '--keep-data') args.keepData = true;
-    else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument "${a}"`);
-  }
-  return args;
+  const v = readOptions(argv, { sessions: { type: 'string' }, minutes: { type: 'string' }, scenarios: { type: 'string' }, out: { type: 'string' }, 'keep-data': { type: 'boolean' } }, USAGE);
+  return {
+    sessions: intOption(v, 'sessions', 1, 40, 20),
+    minutes: intOption(v, 'minutes', 1, 120, 10),
+    scenarios: listOption(v, 'scenarios'),
+    out: typeof v.out === 'string' ? path.resolve(v.out) : null,
+    keepData: v['keep-data'] === true,
+  };
 }
 
 async function main(): Promise<number> {
