@@ -104,9 +104,11 @@ export interface LimitBody {
 export interface CoachedBody {
   kind: 'coached';
   phase: 'warned' | 'chose';
-  /** The docker action (restart, stop, kill, update) and its target service. */
+  /** The docker action (restart, stop, kill, update) and its target service; `typed` for a line typed in an exec. */
   action: string;
   target?: string;
+  /** The line typed inside an interactive exec (action `typed`). */
+  line?: string;
   /** The classifier's tier and summary of the call. */
   tier: string;
   summary: string;

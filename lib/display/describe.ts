@@ -33,8 +33,10 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
-    case 'coached':
-      return e.phase === 'warned' ? `coach held docker ${e.action}${e.target ? ` ${e.target}` : ''}: ${e.summary}` : `warned, then chose: docker ${e.action}${e.target ? ` ${e.target}` : ''} went ahead`;
+    case 'coached': {
+      const what = e.line !== undefined ? `\`${e.line}\` typed in ${e.target ?? 'a container'}` : `docker ${e.action}${e.target ? ` ${e.target}` : ''}`;
+      return e.phase === 'warned' ? `coach held ${what}: ${e.summary}` : `warned, then chose: ${what} went ahead`;
+    }
     default:
       // An event kind newer than this code (a stored log outlives a version).
       return (e as { kind: string }).kind;

@@ -6,6 +6,7 @@
  * coach and the protocol score agree on what a call is. Pure: the proxy keeps the memory.
  */
 import { classifyDockerCall } from '../audit/classify';
+import { classifyShell } from '../audit/command';
 import type { DockerCallBody } from '../audit/events';
 
 export const COACH_PREFIX = 'sickbay coach: ';
@@ -72,6 +73,18 @@ function prune(memory: CoachMemory, now: number): void {
   }
 }
 
+/** The memory's part of a decision: held once, the same key within the window passes. */
+function decide(key: string, held: { tier: string; summary: string }, message: () => string, memory: CoachMemory, now: number): CoachVerdict {
+  prune(memory, now);
+  const warnedAt = memory.get(key);
+  if (warnedAt !== undefined) {
+    memory.delete(key);
+    return { kind: 'chose', key, ...held, warnedAt };
+  }
+  memory.set(key, now);
+  return { kind: 'hold', key, ...held, message: message() };
+}
+
 /**
  * The coach's decision for one call, updating `memory`: the first such call is held, the same
  * call within the window passes (and is forgotten, so a later one is held again).
@@ -79,13 +92,35 @@ function prune(memory: CoachMemory, now: number): void {
 export function coachDecision(call: DockerCallBody, role: 'service' | 'sidecar', memory: CoachMemory, now: number): CoachVerdict {
   const held = coachHolds(call, role);
   if (!held) return { kind: 'pass' };
-  prune(memory, now);
-  const key = coachKey(call);
-  const warnedAt = memory.get(key);
-  if (warnedAt !== undefined) {
-    memory.delete(key);
-    return { kind: 'chose', key, ...held, warnedAt };
-  }
-  memory.set(key, now);
-  return { kind: 'hold', key, ...held, message: coachMessage(call, held.summary) };
+  return decide(coachKey(call), held, () => coachMessage(call, held.summary), memory, now);
+}
+
+/**
+ * Whether the coach holds a line typed in an interactive shell inside a scenario service:
+ * evidence-losing tiers (`kill -9 1`, `kill -9 -1`, `reboot`) and broad kills (`pkill -f
+ * python`, `killall`), which can hit the main process. Judged by the same classifier the
+ * score uses on the same line.
+ */
+export function coachHoldsLine(line: string, target: string, role: 'service' | 'sidecar'): { tier: string; summary: string } | null {
+  if (role !== 'service' || line.trim() === '') return null;
+  const c = classifyShell(line, { where: 'container', target });
+  const losesEvidence = c.tier === 'state-losing' || c.tier === 'destructive';
+  const broadKill = c.effects.some((e) => e.type === 'kill' && e.broad);
+  return losesEvidence || broadKill ? { tier: c.tier, summary: c.summary } : null;
+}
+
+/** What the terminal shows when a typed line is held; the shell's line is cleared. */
+export function coachLineMessage(target: string, summary: string): string {
+  return (
+    `${COACH_PREFIX}in ${target} this ${summary}; save what it shows now first ` +
+    `(docker logs ${target} > ${target}.log, docker commit ${target}, or the /proc files of the process), ` +
+    `or type the same command again within ${COACH_WINDOW_MS / 1000} s to do it anyway`
+  );
+}
+
+/** The coach's decision for a line typed inside an exec, like coachDecision for calls. */
+export function coachLineDecision(line: string, target: string, role: 'service' | 'sidecar', memory: CoachMemory, now: number): CoachVerdict {
+  const held = coachHoldsLine(line, target, role);
+  if (!held) return { kind: 'pass' };
+  return decide(`typed ${target} ${line.trim()}`, held, () => coachLineMessage(target, held.summary), memory, now);
 }

@@ -4,7 +4,7 @@
  * changed here: a warned-then-chosen restart is still a restart. This only says, next to the
  * rule the call concerns, that the learner had been warned.
  */
-import type { CoachedBody, DockerCallBody, SessionEvent } from '../audit/events';
+import type { CoachedBody, DockerCallBody, SessionEvent, TypedLineBody } from '../audit/events';
 import type { RuleResult } from './types';
 
 export interface CoachedMoment {
@@ -25,20 +25,30 @@ export interface CoachedMoment {
 
 type Coached = CoachedBody & { id: number; t: number };
 type Docker = DockerCallBody & { id: number; t: number };
+type Typed = TypedLineBody & { id: number; t: number };
 
 /** The rule a held call speaks to when nothing cites it (a call held back is no action). */
 function ruleForTier(action: string, tier: string): string {
   return action === 'update' || tier === 'change' ? 'targeted-reversible-changes' : 'no-state-loss';
 }
 
-const same = (a: { action: string; target?: string }, b: { action: string; target?: string }) => a.action === b.action && (a.target ?? '') === (b.target ?? '');
+type Held = { action: string; target?: string; line?: string };
+const same = (a: Held, b: Held) => a.action === b.action && (a.target ?? '') === (b.target ?? '') && (a.line ?? '').trim() === (b.line ?? '').trim();
+
+/** What went through after the learner chose: the docker call, or the typed line inside the exec. */
+function wentThrough(events: readonly SessionEvent[], chose: Coached): { id: number } | null {
+  if (chose.line !== undefined) {
+    return events.find((e): e is SessionEvent & Typed => e.kind === 'typed' && e.id > chose.id && e.where === 'exec' && e.target === chose.target && e.line.trim() === chose.line?.trim()) ?? null;
+  }
+  return events.find((e): e is SessionEvent & Docker => e.kind === 'docker' && e.id > chose.id && e.allowed && same(e, chose)) ?? null;
+}
 
 export function coachedMoments(events: readonly SessionEvent[], results: readonly RuleResult[]): CoachedMoment[] {
   const open: Coached[] = [];
   const moments: CoachedMoment[] = [];
   const known = new Set(results.map((r) => r.id));
   const moment = (w: Coached, chose: Coached | null): CoachedMoment => {
-    const call = chose ? (events.find((e): e is SessionEvent & Docker => e.kind === 'docker' && e.id > chose.id && e.allowed && same(e, chose)) ?? null) : null;
+    const call = chose ? wentThrough(events, chose) : null;
     const citing = call ? results.filter((r) => r.citations.includes(call.id)).map((r) => r.id) : [];
     const rules = [...new Set([ruleForTier(w.action, w.tier), ...citing])].filter((id) => known.has(id));
     const text = chose ? `warned, then chose to go ahead: ${w.summary}` : `warned, then chose not to: ${w.summary}`;

@@ -63,6 +63,11 @@ export class LineEditor {
     return this.chars.join('');
   }
 
+  /** Inside a bracketed paste: an Enter now is text, not a submit. */
+  get pasting(): boolean {
+    return this.mode === 'paste';
+  }
+
   /** Forgets the line being typed (e.g. when the shell's prompt is known to be fresh). */
   reset(): void {
     this.clearLine();

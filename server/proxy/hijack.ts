@@ -2,13 +2,13 @@
  * `docker exec -it` and `docker attach`/`run -it` arrive as an HTTP upgrade: the request body
  * (if any) sits in `head`, the proxy answers "101 UPGRADED" itself once the engine did, and
  * then bytes flow both ways untouched. Half-closes are kept (piped stdin ends, output still
- * drains). For TTY sessions with stdin, the learner's keystrokes also go through a LineEditor
- * so the command lines typed inside the container land in the audit log.
+ * drains). For TTY sessions with stdin, the learner's keystrokes also go through
+ * execInputFilter: the command lines typed inside the container land in the audit log, and
+ * in coach mode an evidence-losing line is held once (./exec-input.ts).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { LineEditor } from '@/lib/terminal/line-editor';
+import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
 import { planExecStart } from '@/lib/proxy/bodies';
 import { absent, refuse } from '@/lib/proxy/refusal';
@@ -16,6 +16,7 @@ import { bodyLimit, type CheckedRequest } from '@/lib/proxy/request';
 import type { Call } from './call';
 import type { ProxyContext } from './context';
 import { readAll } from './engine-client';
+import { execInputFilter, type ExecInput } from './exec-input';
 import { builtBodyPath, enginePath } from './forward';
 import { bodyText } from './http-io';
 
@@ -53,8 +54,10 @@ interface Plan {
   path: string;
   body: string;
   /** Where typed lines are attributed, when keystrokes should be reconstructed. */
-  typedTarget?: string;
+  typed?: ExecInput;
 }
+
+const roleOf = (labels: Record<string, string>): ExecInput['role'] => (labels[LABEL.role] === 'service' ? 'service' : 'sidecar');
 
 async function plan(ctx: ProxyContext, call: Call, req: CheckedRequest, body: Buffer): Promise<Plan> {
   const ref = req.ref ?? '';
@@ -66,19 +69,22 @@ async function plan(ctx: ProxyContext, call: Call, req: CheckedRequest, body: Bu
     call.facts.targetId = exec.containerId;
     call.facts.flags = { ...call.facts.flags, tty: start.tty, detach: start.detach };
     call.facts.command = exec.command;
-    return { path: builtBodyPath(req.path), body: JSON.stringify(start.body), ...(exec.tty && exec.stdin && !start.detach ? { typedTarget: exec.target } : {}) };
+    const path = builtBodyPath(req.path);
+    if (!(exec.tty && exec.stdin && !start.detach)) return { path, body: JSON.stringify(start.body) };
+    const container = await ctx.owned.container(exec.containerId);
+    return { path, body: JSON.stringify(start.body), typed: { target: exec.target, role: roleOf(container.labels), command: exec.command } };
   }
   if (body.length > 0) throw refuse('attach takes no request body');
   const container = await ctx.owned.container(ref);
   call.facts.target = container.target;
   call.facts.targetId = container.id;
-  let typedTarget: string | undefined;
+  let typed: ExecInput | undefined;
   if (req.query.stdin === '1') {
-    const inspect = await ctx.engine.json<{ Config?: { Tty?: boolean } }>('GET', `/containers/${container.id}/json`);
-    if (inspect.body?.Config?.Tty) typedTarget = container.target;
+    const inspect = await ctx.engine.json<{ Config?: { Tty?: boolean; Cmd?: string[] } }>('GET', `/containers/${container.id}/json`);
+    if (inspect.body?.Config?.Tty) typed = { target: container.target, role: roleOf(container.labels), command: inspect.body.Config.Cmd ?? [] };
   }
   const [, kind, , ...rest] = req.path.split('/');
-  return { path: enginePath(['', kind, container.id, ...rest].join('/'), req.version, req.query), body: '', ...(typedTarget ? { typedTarget } : {}) };
+  return { path: enginePath(['', kind, container.id, ...rest].join('/'), req.version, req.query), body: '', ...(typed ? { typed } : {}) };
 }
 
 /** Relays a non-101 engine answer (e.g. 409 "container is not running") on the raw socket. */
@@ -107,27 +113,32 @@ export async function hijack(ctx: ProxyContext, call: Call, req: CheckedRequest,
   call.finish({ allowed: true, status: 101 });
   if (up.head.length > 0) client.write(up.head);
 
-  if (p.typedTarget) {
-    const editor = new LineEditor();
-    const decoder = new StringDecoder('utf8');
-    const target = p.typedTarget;
-    const observe = (chunk: Buffer) => {
-      for (const typed of editor.feed(decoder.write(chunk))) ctx.emit({ kind: 'typed', where: 'exec', target, line: typed.line, approximate: typed.approximate });
-    };
-    if (rest.length > 0) observe(rest);
-    client.on('data', observe);
-  }
-  if (rest.length > 0) engine.write(rest);
-
   const destroyBoth = () => {
     client.destroy();
     engine.destroy();
   };
   client.on('error', destroyBoth);
   engine.on('error', destroyBoth);
-  // pipe() half-closes the other side on 'end', which is what stdin EOF needs.
-  client.pipe(engine);
   engine.pipe(client);
+  if (p.typed) {
+    // Keystrokes pass through the filter (typed lines, coach mode); writes keep backpressure.
+    const filter = execInputFilter(ctx, p.typed);
+    const pass = (chunk: Buffer) => {
+      const { forward, show } = filter(chunk);
+      if (show && !client.destroyed) client.write(show);
+      if (forward.length > 0 && !engine.write(forward)) {
+        client.pause();
+        engine.once('drain', () => client.resume());
+      }
+    };
+    if (rest.length > 0) pass(rest);
+    client.on('data', pass);
+    client.once('end', () => engine.end());
+  } else {
+    if (rest.length > 0) engine.write(rest);
+    // pipe() half-closes the other side on 'end', which is what stdin EOF needs.
+    client.pipe(engine);
+  }
   client.once('close', () => engine.destroy());
   engine.once('close', () => {
     if (!client.destroyed) client.end();

@@ -88,4 +88,23 @@ describe('coached moments in the report', () => {
     assert.match(m?.text ?? '', /^warned, then chose not to/);
     assert.deepEqual(m?.rules, ['no-state-loss']);
   });
+
+  it('a line held inside an exec and typed again: the moment points at the typed line that ran, and no-state-loss is broken', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs api');
+    log.docker(2_100, 'logs', { target: 'api' });
+    log.typed(4_000, 'docker exec -it api sh');
+    log.docker(4_100, 'exec', { target: 'api' });
+    const summary = 'sends SIGKILL to PID 1, the container\u2019s main process: the container stops';
+    log.coached(6_000, 'warned', 'typed', 'api', summary, 'kill -9 1');
+    log.coached(9_000, 'chose', 'typed', 'api', summary, 'kill -9 1');
+    const ran = log.inside(9_001, 'api', 'kill -9 1');
+    const r = report(log);
+    const m = r.coached?.[0];
+    assert.equal(r.coached?.length, 1, JSON.stringify(r.coached));
+    assert.equal(m?.choice, 'went-ahead');
+    assert.equal(m?.callId, ran, 'the typed line that went through');
+    assert.ok(m?.rules.includes('no-state-loss'), `rules: ${m?.rules.join(', ')}`);
+  });
 });

@@ -55,8 +55,17 @@ export class Log {
   }
 
   /** Coach mode held a call (warned) or let its repeat through (chose). */
-  coached(t: number, phase: 'warned' | 'chose', action: string, target: string, summary = `${action}s ${target}: processes, memory and the evidence in them are lost`): number {
-    return this.push(t, { kind: 'coached', phase, action, target, tier: action === 'update' ? 'change' : 'state-losing', summary, ...(phase === 'warned' ? { message: `sickbay coach: this ${summary}` } : { warnedAt: 0 }) });
+  coached(t: number, phase: 'warned' | 'chose', action: string, target: string, summary = `${action}s ${target}: processes, memory and the evidence in them are lost`, line?: string): number {
+    return this.push(t, {
+      kind: 'coached',
+      phase,
+      action,
+      target,
+      ...(line !== undefined ? { line } : {}),
+      tier: action === 'update' ? 'change' : 'state-losing',
+      summary,
+      ...(phase === 'warned' ? { message: `sickbay coach: this ${summary}` } : { warnedAt: 0 }),
+    });
   }
 
   goals(t: number, results: GoalOutcome[]): number {
