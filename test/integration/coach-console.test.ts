@@ -81,16 +81,16 @@ describe('coach mode through the real console and proxy', () => {
     assert.match(restarted, /^api\s*$/m, restarted);
     assert.notEqual((await apiState(container)).startedAt, before.startedAt, 'the repeat restarted api');
 
-    // Inside an interactive exec: `kill -9 1` is held at its Enter (the shell's line is
+    // Inside an interactive exec: `kill 1` is held at its Enter (the shell's line is
     // cancelled and the coach's message printed); typed again, it kills the API's main process.
     const shellPrompt = /[#$] $/;
     await term.run('docker exec -it api sh', { prompt: shellPrompt, timeoutMs: 60_000 });
     const live = await apiState(container);
-    const heldKill = await term.run('kill -9 1', { prompt: shellPrompt, timeoutMs: 30_000 });
+    const heldKill = await term.run('kill 1', { prompt: shellPrompt, timeoutMs: 30_000 });
     assert.match(heldKill, /sickbay coach: in api this /, heldKill);
     const afterHold = await apiState(container);
     assert.deepEqual([afterHold.startedAt, afterHold.pid], [live.startedAt, live.pid], 'the held kill did nothing');
-    term.type('kill -9 1\r');
+    term.type('kill 1\r');
     await waitFor('the repeated kill to stop api', async () => ((await docker.getContainer(container).inspect()).State.Running ? null : true), 60_000, 250);
     await term.run('', { timeoutMs: 30_000 });
     await term.close();
@@ -100,8 +100,8 @@ describe('coach mode through the real console and proxy', () => {
     assert.deepEqual(coached.map((e) => (e.kind === 'coached' ? `${e.phase} ${e.action} ${e.target}${e.line ? ` ${e.line}` : ''}` : '')), [
       'warned restart api',
       'chose restart api',
-      'warned typed api kill -9 1',
-      'chose typed api kill -9 1',
+      'warned typed api kill 1',
+      'chose typed api kill 1',
     ]);
     const restarts = log.filter((e) => e.kind === 'docker' && e.action === 'restart');
     assert.deepEqual(restarts.map((e) => (e.kind === 'docker' ? [e.allowed, e.status] : [])), [[false, 409], [true, 204]]);
