@@ -47,6 +47,17 @@ interface Row {
   session_id: string | null;
 }
 
+/** An interviewer's private note, pinned to the session clock. */
+export interface InterviewNote {
+  id: number;
+  interviewId: string;
+  author: { userId: string; name: string; email: string | null };
+  /** ms since the session was ready. */
+  atMs: number;
+  text: string;
+  createdAt: string;
+}
+
 export interface NewInterview {
   scenario: string;
   seed: string;
@@ -190,6 +201,24 @@ export class InterviewStore {
       .prepare('SELECT id, session_id FROM interviews WHERE session_id IS NOT NULL AND claimed_at IS NOT NULL AND claimed_at + time_limit_min * 60000 <= ?')
       .all(this.clock()) as { id: string; session_id: string }[];
     return rows.map((r) => ({ interviewId: r.id, sessionId: r.session_id }));
+  }
+
+  addNote(interviewId: string, authorId: string, atMs: number, text: string): InterviewNote {
+    const id = this.db
+      .prepare('INSERT INTO interview_notes (interview_id, author_id, session_ms, text, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(interviewId, authorId, Math.round(atMs), text, this.clock()).lastInsertRowid;
+    return this.notes(interviewId).find((n) => n.id === Number(id)) as InterviewNote;
+  }
+
+  /** An interview's notes, in session-clock order (the order they were typed when equal). */
+  notes(interviewId: string): InterviewNote[] {
+    const rows = this.db
+      .prepare(
+        `SELECT n.id, n.author_id, u.name, u.email, n.session_ms, n.text, n.created_at FROM interview_notes n JOIN users u ON u.id = n.author_id
+         WHERE n.interview_id = ? ORDER BY n.session_ms, n.id`,
+      )
+      .all(interviewId) as { id: number; author_id: string; name: string; email: string | null; session_ms: number; text: string; created_at: number }[];
+    return rows.map((r) => ({ id: r.id, interviewId, author: { userId: r.author_id, name: r.name, email: r.email }, atMs: r.session_ms, text: r.text, createdAt: iso(r.created_at) }));
   }
 
   /** The candidate a browser cookie stands for, or null. */

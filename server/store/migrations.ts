@@ -184,4 +184,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN coach INTEGER NOT NULL DEFAULT 0;
   `,
+  // Interviewers' private notes (#13), pinned to the session clock (ms since ready); the
+  // candidate never reads this table.
+  `
+  CREATE TABLE interview_notes (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    interview_id TEXT NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    author_id    TEXT NOT NULL REFERENCES users(id),
+    session_ms   INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+  );
+  CREATE INDEX interview_notes_interview ON interview_notes(interview_id, id);
+  `,
 ];
