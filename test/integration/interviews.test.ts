@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { encodeClientMessage } from '@/lib/terminal/protocol';
 import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
@@ -192,6 +194,72 @@ describe('an interview, end to end in team mode', () => {
     const listed = json<{ interviews: InterviewJson[] }>(await call('GET', '/api/interviews', { cookie: cookies.finn }));
     assert.deepEqual(listed.interviews.map((i) => i.id), [interview.id]);
     assert.equal((await call('GET', '/interviews', { cookie: cookies.fay })).status, 200);
+  });
+
+  it('the interviewers follow a live, risk-tagged timeline of what the candidate types; the candidate cannot reach it', async () => {
+    const view = json<{ terminal: { path: string; token: string } }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: candidate }));
+    const ws = new WebSocket(`${base.replace('http', 'ws')}${view.terminal.path}?token=${view.terminal.token}`, { origin: base, headers: { cookie: candidate } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    try {
+      ws.send(encodeClientMessage({ type: 'input', data: 'docker logs --tail 5 api\r' }));
+      interface Live {
+        entries: { id: number; text: string; source: string; tag: { tier: string; label: string; icon: string } }[];
+        lastId: number;
+        budgets: { name: string; budgetMs: number; atMs: number | null }[];
+        elapsedMs: number | null;
+      }
+      const seen = await waitFor(
+        'the typed docker logs in the live timeline',
+        async () => {
+          const live = json<Live>(await call('GET', `/api/sessions/${sessionId}/live`, { cookie: cookies.fay }));
+          return live.entries.some((e) => e.source === 'console' && /docker logs --tail 5 api/.test(e.text)) ? live : null;
+        },
+        60_000,
+        500,
+      );
+      const typed = seen.entries.find((e) => e.source === 'console' && /docker logs/.test(e.text));
+      assert.equal(typed?.tag.tier, 'external');
+      assert.equal(typed?.tag.label, 'look from outside');
+      assert.ok(seen.elapsedMs !== null && seen.elapsedMs >= 0);
+      assert.deepEqual(seen.budgets.map((b) => b.name), ['outside health check', 'logs and resource usage', 'look inside']);
+      assert.ok((seen.budgets[0]?.atMs ?? -1) >= 0, 'the outside look reached the first milestone');
+      const later = json<Live>(await call('GET', `/api/sessions/${sessionId}/live?after=${seen.lastId}`, { cookie: cookies.finn }));
+      assert.ok(later.entries.every((e) => e.id > seen.lastId), 'after= cuts what was already seen');
+    } finally {
+      ws.close();
+    }
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live`, { cookie: candidate })).status, 404);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live?after=x`, { cookie: cookies.fay })).status, 400);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live`, { cookie: cookies.bob })).status, 404);
+    const page = await call('GET', `/interviews/${interview.id}`, { cookie: cookies.fay });
+    assert.equal(page.status, 200);
+    assert.equal((await call('GET', `/interviews/${interview.id}`, { cookie: candidate })).status, 404);
+  });
+
+  it('interviewers pin private notes to the session clock and read each other’s; the candidate gets 404', async () => {
+    const added = await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: '  reads the logs before touching anything  ' } });
+    assert.equal(added.status, 201, added.text);
+    const note = json<{ id: number; atMs: number; text: string; author: { email: string } }>(added);
+    assert.equal(note.text, 'reads the logs before touching anything');
+    assert.equal(note.author.email, 'fay@example.com');
+    assert.ok(note.atMs > 0, 'pinned after ready');
+    const early = json<{ atMs: number }>(await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.finn, body: { text: 'asked about the SLA', atMs: 0 } }));
+    assert.equal(early.atMs, 0);
+    const future = json<{ atMs: number }>(await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.finn, body: { text: 'too late', atMs: 80_000_000 } }));
+    assert.ok(future.atMs < 80_000_000, 'never pinned after now');
+    const listed = json<{ notes: { text: string; atMs: number }[] }>(await call('GET', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay }));
+    assert.deepEqual(listed.notes.map((n) => n.text), ['asked about the SLA', 'reads the logs before touching anything', 'too late']);
+    for (const [method, body] of [['GET', undefined], ['POST', { text: 'hi' }]] as const) {
+      assert.equal((await call(method, `/api/interviews/${interview.id}/notes`, { cookie: candidate, body })).status, 404, `${method} as the candidate`);
+    }
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: '   ' } })).status, 400);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: 'x', extra: 1 } })).status, 400);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/notes`, { cookie: cookies.bob })).status, 403);
+    const notYet = json<{ interview: InterviewJson }>(await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Eve' } }));
+    assert.equal((await call('POST', `/api/interviews/${notYet.interview.id}/notes`, { cookie: cookies.fay, body: { text: 'early' } })).status, 409);
   });
 
   it('the candidate diagnoses, submits and finishes; the page says "submitted", the interviewer gets the report', async () => {
