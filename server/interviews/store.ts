@@ -10,6 +10,7 @@ import { SickbayError } from '@/lib/errors';
 import type { WatchLink } from '@/lib/auth/access';
 import type { CandidateScope } from '@/lib/auth/roles';
 import { INTERVIEW_LINK_TTL_MS, linkState, type LinkState } from '@/lib/interviews/rules';
+import type { Recommendation, Rubric, RubricOverride, RubricStatus } from '@/lib/interviews/rubric';
 import type { Db } from '../store/db';
 import { hashSecret, newId, parseCredential, secretMatches } from '../auth/secrets';
 
@@ -219,6 +220,39 @@ export class InterviewStore {
       )
       .all(interviewId) as { id: number; author_id: string; name: string; email: string | null; session_ms: number; text: string; created_at: number }[];
     return rows.map((r) => ({ id: r.id, interviewId, author: { userId: r.author_id, name: r.name, email: r.email }, atMs: r.session_ms, text: r.text, createdAt: iso(r.created_at) }));
+  }
+
+  addOverride(interviewId: string, authorId: string, itemId: string, status: RubricStatus, reason: string): void {
+    this.db
+      .prepare('INSERT INTO interview_overrides (interview_id, item_id, status, reason, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(interviewId, itemId, status, reason, authorId, this.clock());
+  }
+
+  /** The latest override of each item (earlier ones stay in the table). */
+  overrides(interviewId: string): Map<string, RubricOverride> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.item_id, o.status, o.reason, o.created_at, u.email, u.name FROM interview_overrides o JOIN users u ON u.id = o.author_id
+         WHERE o.interview_id = ? ORDER BY o.id`,
+      )
+      .all(interviewId) as { item_id: string; status: RubricStatus; reason: string; created_at: number; email: string | null; name: string }[];
+    return new Map(rows.map((r) => [r.item_id, { status: r.status, reason: r.reason, by: r.email ?? r.name, at: iso(r.created_at) }]));
+  }
+
+  recommend(interviewId: string, authorId: string, value: Recommendation, text: string): void {
+    this.db
+      .prepare('INSERT INTO interview_recommendations (interview_id, value, text, author_id, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(interviewId, value, text, authorId, this.clock());
+  }
+
+  recommendation(interviewId: string): Rubric['recommendation'] {
+    const r = this.db
+      .prepare(
+        `SELECT r.value, r.text, r.created_at, u.email, u.name FROM interview_recommendations r JOIN users u ON u.id = r.author_id
+         WHERE r.interview_id = ? ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(interviewId) as { value: Recommendation; text: string; created_at: number; email: string | null; name: string } | undefined;
+    return r ? { value: r.value, text: r.text, by: r.email ?? r.name, at: iso(r.created_at) } : null;
   }
 
   /** The candidate a browser cookie stands for, or null. */
