@@ -167,6 +167,13 @@ const ROUTES: Record<string, { kind: Kind; path?: (id: string) => string; body?:
   'POST /api/interviews/[interviewId]/watchers': { kind: 'cohorts', path: () => '/api/interviews/0123456789abcdef/watchers', body: { email: 'x@example.com' } },
   'GET /api/interviews/[interviewId]/notes': { kind: 'cohorts', path: () => '/api/interviews/0123456789abcdef/notes' },
   'POST /api/interviews/[interviewId]/notes': { kind: 'cohorts', path: () => '/api/interviews/0123456789abcdef/notes', body: { text: 'calm, reads the logs first' } },
+  'GET /api/interviews/[interviewId]/rubric': { kind: 'cohorts', path: () => '/api/interviews/0123456789abcdef/rubric' },
+  'POST /api/interviews/[interviewId]/rubric/overrides': {
+    kind: 'cohorts',
+    path: () => '/api/interviews/0123456789abcdef/rubric/overrides',
+    body: { item: 'outcome', status: 'met', reason: 'fixed it after the time was up' },
+  },
+  'POST /api/interviews/[interviewId]/rubric/recommendation': { kind: 'cohorts', path: () => '/api/interviews/0123456789abcdef/rubric/recommendation', body: { value: 'hire', text: '' } },
   'POST /api/interviews/join': { kind: 'public' },
   'POST /api/auth/signin': { kind: 'public' },
   'POST /api/auth/signout': { kind: 'public' },

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { encodeClientMessage } from '@/lib/terminal/protocol';
+import { pdfLinks, pdfText } from '../pdf-text';
 import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
@@ -260,6 +261,7 @@ describe('an interview, end to end in team mode', () => {
     assert.equal((await call('GET', `/api/interviews/${interview.id}/notes`, { cookie: cookies.bob })).status, 403);
     const notYet = json<{ interview: InterviewJson }>(await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Eve' } }));
     assert.equal((await call('POST', `/api/interviews/${notYet.interview.id}/notes`, { cookie: cookies.fay, body: { text: 'early' } })).status, 409);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay })).status, 409, 'no rubric while the interview runs');
   });
 
   it('the candidate diagnoses, submits and finishes; the page says "submitted", the interviewer gets the report', async () => {
@@ -276,5 +278,74 @@ describe('an interview, end to end in team mode', () => {
     assert.equal((await call('GET', `/api/sessions/${sessionId}/report`, { cookie: candidate })).status, 404);
     const report = await call('GET', `/api/sessions/${sessionId}/report`, { cookie: cookies.fay });
     assert.equal(report.status, 200, report.text.slice(0, 200));
+  });
+
+  it('the rubric: pre-filled from the report, overrides keep the original, a recommendation; exports as JSON, Markdown and PDF; never for the candidate', async () => {
+    interface Item {
+      id: string;
+      title: string;
+      status: string;
+      citations: { atMs: number }[];
+      override: { status: string; reason: string; by: string } | null;
+    }
+    interface RubricJson {
+      sessionId: string;
+      items: Item[];
+      notes: { text: string }[];
+      recommendation: { value: string; text: string } | null;
+    }
+    const first = json<RubricJson>(await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay }));
+    assert.equal(first.sessionId, sessionId);
+    const ids = first.items.map((i) => i.id);
+    assert.ok(ids.filter((i) => i.startsWith('rule:')).length >= 5, ids.join(', '));
+    assert.deepEqual(ids.slice(-3), ['diagnosis', 'communication', 'outcome']);
+    const rule = first.items[0] as Item;
+    const flipped = rule.status === 'met' ? 'broken' : 'met';
+    const overridden = await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, {
+      cookie: cookies.finn,
+      body: { item: rule.id, status: flipped, reason: 'Talked it through with us first' },
+    });
+    assert.equal(overridden.status, 201, overridden.text);
+    const after = json<RubricJson>(overridden).items.find((i) => i.id === rule.id);
+    assert.equal(after?.status, rule.status, 'the original stays');
+    assert.deepEqual(after?.override && [after.override.status, after.override.reason, after.override.by], [flipped, 'Talked it through with us first', 'finn@example.com']);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: 'rule:nope', status: 'met', reason: 'x' } })).status, 404);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: rule.id, status: 'met', reason: ' ' } })).status, 400);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: rule.id, status: 'great', reason: 'x' } })).status, 400);
+    const recommended = await call('POST', `/api/interviews/${interview.id}/rubric/recommendation`, { cookie: cookies.fay, body: { value: 'hire', text: 'Careful and clear' } });
+    assert.equal(recommended.status, 201, recommended.text);
+
+    const md = await call('GET', `/api/interviews/${interview.id}/rubric?format=markdown`, { cookie: cookies.fay });
+    assert.equal(md.status, 200);
+    assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.match(md.headers.get('content-disposition') ?? '', /^attachment; filename="sickbay-rubric-[0-9a-f]{16}\.md"$/);
+    const pdf = await fetch(`${base}/api/interviews/${interview.id}/rubric?format=pdf`, { headers: { cookie: cookies.fay } });
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    const bytes = new Uint8Array(await pdf.arrayBuffer());
+    const pdfLines = pdfText(bytes).join(' ');
+    const rubric = json<RubricJson>(await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay }));
+    for (const item of rubric.items) {
+      assert.ok(md.text.includes(item.title), `${item.title} in the Markdown`);
+      assert.ok(pdfLines.includes(item.title), `${item.title} in the PDF`);
+    }
+    for (const text of ['Talked it through with us first', 'Careful and clear', ...rubric.notes.map((n) => n.text)]) {
+      assert.ok(md.text.includes(text), `${text} in the Markdown`);
+      assert.ok(pdfLines.includes(text), `${text} in the PDF`);
+    }
+    const cited = rubric.items.flatMap((i) => i.citations);
+    if (cited.length) assert.ok(pdfLinks(bytes).some((l) => l.endsWith(`/sessions/${sessionId}/replay?t=${Math.max(0, Math.round(cited[0]!.atMs))}`)));
+
+    for (const [method, route, body] of [
+      ['GET', `/api/interviews/${interview.id}/rubric`, undefined],
+      ['GET', `/api/interviews/${interview.id}/rubric?format=pdf`, undefined],
+      ['POST', `/api/interviews/${interview.id}/rubric/overrides`, { item: rule.id, status: 'met', reason: 'me' }],
+      ['POST', `/api/interviews/${interview.id}/rubric/recommendation`, { value: 'strong-hire', text: 'me' }],
+      ['GET', `/interviews/${interview.id}/rubric`, undefined],
+    ] as const) {
+      assert.equal((await call(method, route, { cookie: candidate, body })).status, 404, `${method} ${route} as the candidate`);
+    }
+    assert.equal((await call('GET', `/interviews/${interview.id}/rubric`, { cookie: cookies.fay })).status, 200);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/rubric?format=docx`, { cookie: cookies.fay })).status, 400);
   });
 });

@@ -49,6 +49,9 @@ export default async function InterviewLivePage({ params }: { params: Promise<{ 
           <p className="meta">
             <Link href={`/sessions/${sessionId}`}>Session page</Link>
             <Link href={`/sessions/${sessionId}/replay`}>Replay</Link>
+            <Link href={`/interviews/${interview.id}/rubric`} data-testid="rubric-link">
+              Rubric
+            </Link>
           </p>
           <div className="interview-live">
             <MirrorView sessionId={sessionId} />
