@@ -14,6 +14,7 @@ import 'asciinema-player/dist/bundle/asciinema-player.css';
 import type { Player } from 'asciinema-player';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionEvent } from '@/lib/audit/events';
+import type { ReplayAnnotation } from '@/lib/interviews/rubric';
 import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import { eventMarkers, mergeMarkerLines, recordingInfo, type ReplayMarker } from '@/lib/terminal/markers';
 import { playbackMap, playerTimeAt, recordingTimeAt } from '@/lib/terminal/playback';
@@ -36,13 +37,6 @@ interface Loaded {
 /**
  * startAt: open at this moment of the session clock (ms since ready), e.g. from a report citation.
  */
-/** A marker that is not a session event: an interviewer's note or rubric override, at a moment of the session clock. */
-export interface ReplayAnnotation {
-  atMs: number;
-  kind: 'note' | 'override';
-  label: string;
-}
-
 export function ReplayPlayer({
   sessionId,
   createdAt,

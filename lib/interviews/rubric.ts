@@ -217,3 +217,25 @@ export function renderRubricMarkdown(rubric: Rubric, baseUrl: string): string {
   for (const n of rubric.notes) out.push(`- ${at(n.atMs)} ${inline(n.text)} — ${inline(n.by)}`);
   return `${out.join('\n')}\n`;
 }
+
+/** A replay marker that is not a session event: an interviewer's note or override, on the session clock. */
+export interface ReplayAnnotation {
+  atMs: number;
+  kind: 'note' | 'override';
+  label: string;
+}
+
+/**
+ * The interviewers' notes and overrides for the replay: a note at its moment; an override at
+ * each moment its item cites (or at the end of the session when it cites none).
+ */
+export function replayAnnotations(notes: readonly RubricNote[], items: readonly RubricItem[], endMs: number): ReplayAnnotation[] {
+  const out: ReplayAnnotation[] = notes.map((n) => ({ atMs: n.atMs, kind: 'note', label: `note: ${n.text} — ${n.by}` }));
+  for (const i of items) {
+    if (!i.override) continue;
+    const label = `override: ${i.title} → ${statusLabel(i.override.status)} (report: ${statusLabel(i.status)}) — ${i.override.reason} — ${i.override.by}`;
+    const moments = i.citations.length ? [...new Set(i.citations.map((c) => c.atMs))] : [endMs];
+    for (const atMs of moments) out.push({ atMs, kind: 'override', label });
+  }
+  return out.sort((a, b) => a.atMs - b.atMs);
+}

@@ -4,7 +4,7 @@
  * as JSON, Markdown or PDF. Interviewers of the interview only (InterviewAdmin decides).
  */
 import { SickbayError } from '@/lib/errors';
-import { buildRubric, type Recommendation, type Rubric, rubricItemIds, type RubricStatus } from '@/lib/interviews/rubric';
+import { buildRubric, type Recommendation, replayAnnotations, type ReplayAnnotation, type Rubric, rubricItemIds, type RubricStatus } from '@/lib/interviews/rubric';
 import { InterviewAdmin, type InterviewDeps } from './interviews';
 import type { Interview } from './store';
 import type { Principal } from '@/lib/auth/roles';
@@ -54,5 +54,32 @@ export class InterviewRubrics {
     this.source(id);
     this.deps.auth.interviews.recommend(id, this.principal.user.id, value, text.trim());
     return this.get(id);
+  }
+
+  /**
+   * Notes and overrides to show in the replay of this session, when it is an interview's and
+   * this user is one of its interviewers; null otherwise (no interview, or not theirs).
+   */
+  replayMarks(sessionId: string): ReplayAnnotation[] | null {
+    const id = this.deps.auth.interviews.bySession(sessionId);
+    if (!id) return null;
+    let notes;
+    try {
+      notes = this.admin.notes(id);
+    } catch {
+      return null; // watching the session is not interviewing it
+    }
+    const rubricNotes = notes.map((n) => ({ atMs: n.atMs, text: n.text, by: n.author.email ?? n.author.name }));
+    let items: Rubric['items'] = [];
+    let end = 0;
+    try {
+      const rubric = this.get(id);
+      items = rubric.items;
+      const { report } = this.source(id);
+      end = Math.max(0, report.endedAt - (report.readyAt ?? 0));
+    } catch {
+      // Still running, or no report: the notes alone.
+    }
+    return replayAnnotations(rubricNotes, items, end);
   }
 }

@@ -255,6 +255,12 @@ export class InterviewStore {
     return r ? { value: r.value, text: r.text, by: r.email ?? r.name, at: iso(r.created_at) } : null;
   }
 
+  /** The interview whose candidate works in this session, if any. */
+  bySession(sessionId: string): string | null {
+    const row = this.db.prepare('SELECT id FROM interviews WHERE session_id = ?').get(sessionId) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
   /** The candidate a browser cookie stands for, or null. */
   candidateOf(cookie: string | null): { userId: string; name: string; scope: CandidateScope } | null {
     const parsed = parseCredential(cookie);

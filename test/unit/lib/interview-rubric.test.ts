@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionEvent } from '@/lib/audit/events';
-import { buildRubric, renderRubricMarkdown, rubricItemIds, type RubricOverride } from '@/lib/interviews/rubric';
+import { buildRubric, renderRubricMarkdown, replayAnnotations, rubricItemIds, type RubricOverride } from '@/lib/interviews/rubric';
 import type { StoredReport } from '@/lib/scoring/session-report';
 
 const sub = (score: number, notes: string[]) => ({ score, weight: 10, points: score / 10, notes });
@@ -115,5 +115,20 @@ describe('the interview rubric', () => {
 
   it('renders a fixed rubric to the expected Markdown, links to the replay at each moment', () => {
     assert.equal(renderRubricMarkdown(rubric, 'https://lab.example'), EXPECTED);
+  });
+
+  it('puts notes and overrides on the replay: a note at its moment, an override at each moment its item cites', () => {
+    const outcome = { ...rubric.items.at(-1)!, override: { status: 'met' as const, reason: 'fixed after time', by: 'finn@example.com', at: 'x' } };
+    const marks = replayAnnotations(rubric.notes, [...rubric.items.slice(0, -1), outcome], 300_000);
+    assert.deepEqual(
+      marks.map((m) => [m.atMs, m.kind]),
+      [
+        [5_000, 'note'],
+        [85_000, 'note'],
+        [90_000, 'override'],
+        [300_000, 'override'],
+      ],
+    );
+    assert.match(marks[2]!.label, /^override: Keep the evidence → ✓ met \(report: ✗ broken\) — We agreed/);
   });
 });
