@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { encodeClientMessage } from '@/lib/terminal/protocol';
+import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
 import { pdfLinks, pdfText } from '../pdf-text';
 import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
@@ -200,11 +201,19 @@ describe('an interview, end to end in team mode', () => {
   it('the interviewers follow a live, risk-tagged timeline of what the candidate types; the candidate cannot reach it', async () => {
     const view = json<{ terminal: { path: string; token: string } }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: candidate }));
     const ws = new WebSocket(`${base.replace('http', 'ws')}${view.terminal.path}?token=${view.terminal.token}`, { origin: base, headers: { cookie: candidate } });
+    let output = '';
+    let attached = false;
+    ws.on('message', (data, binary) => {
+      if (binary) output += (data as Buffer).toString('utf8');
+      else if (/"type":"attached"/.test(data.toString())) attached = true;
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
     try {
+      // Type only once the shell shows its prompt (input before that would be read by nobody).
+      await waitFor('the candidate terminal’s prompt', async () => attached && output.includes(PROMPT_MARKER), 60_000, 100);
       ws.send(encodeClientMessage({ type: 'input', data: 'docker logs --tail 5 api\r' }));
       interface Live {
         entries: { id: number; text: string; source: string; tag: { tier: string; label: string; icon: string } }[];
