@@ -73,9 +73,10 @@ export class InterviewAdmin {
     if (!body) throw new SickbayError('bad_request', 'a note needs some text');
     if (!interview.sessionId) throw new SickbayError('conflict', 'the candidate has not opened the link yet: notes are pinned to their session clock, which starts with their session');
     const view = this.deps.engine.get(interview.sessionId);
-    const zero = clockZero(view) ?? 0;
+    const zero = clockZero(view);
     const stop = view.endedAt ? Date.parse(view.endedAt) : now;
-    const current = Math.max(0, stop - Date.parse(view.createdAt) - zero);
+    // Before ready the session clock has not started: such a note sits at 0:00.
+    const current = zero === null ? 0 : Math.max(0, stop - Date.parse(view.createdAt) - zero);
     const pinned = atMs === undefined ? current : Math.max(0, Math.min(atMs, current));
     return this.deps.auth.interviews.addNote(id, this.principal.user.id, pinned, body);
   }
