@@ -14,6 +14,7 @@ import 'asciinema-player/dist/bundle/asciinema-player.css';
 import type { Player } from 'asciinema-player';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionEvent } from '@/lib/audit/events';
+import type { ReplayAnnotation } from '@/lib/interviews/rubric';
 import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import { eventMarkers, mergeMarkerLines, recordingInfo, type ReplayMarker } from '@/lib/terminal/markers';
 import { playbackMap, playerTimeAt, recordingTimeAt } from '@/lib/terminal/playback';
@@ -36,7 +37,20 @@ interface Loaded {
 /**
  * startAt: open at this moment of the session clock (ms since ready), e.g. from a report citation.
  */
-export function ReplayPlayer({ sessionId, createdAt, readyAt, startAt }: { sessionId: string; createdAt: string; readyAt: string | null; startAt?: number }) {
+export function ReplayPlayer({
+  sessionId,
+  createdAt,
+  readyAt,
+  startAt,
+  annotations,
+}: {
+  sessionId: string;
+  createdAt: string;
+  readyAt: string | null;
+  startAt?: number;
+  /** Interviewers' notes and overrides, shown beside the events (interviewers' replay only). */
+  annotations?: ReplayAnnotation[];
+}) {
   const hostRef = useRef<HTMLDivElement>(null);
   const playerRef = useRef<Player | null>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -69,7 +83,14 @@ export function ReplayPlayer({ sessionId, createdAt, readyAt, startAt }: { sessi
         const text = await rec.text();
         const info = recordingInfo(text);
         if (!info) throw new Error('the recording is not an asciicast v2 file');
-        const markers = eventMarkers(ev.events, { recordingStartMs: info.startMs, sessionCreatedMs: createdMs, durationSeconds: info.duration });
+        const extra = (annotations ?? []).map((a) => ({
+          time: Math.max(0, Math.min(info.duration, (createdMs + (zero ?? 0) + a.atMs - info.startMs) / 1000)),
+          label: a.label,
+          kind: a.kind,
+        }));
+        const markers = [...eventMarkers(ev.events, { recordingStartMs: info.startMs, sessionCreatedMs: createdMs, durationSeconds: info.duration }), ...extra].sort(
+          (a, b) => a.time - b.time,
+        );
         if (startAt !== undefined) {
           const at = (createdMs + startAt + (zero ?? 0) - info.startMs) / 1000;
           resume.current = { at: Math.max(0, Math.min(info.duration, at)), play: false };
@@ -83,7 +104,7 @@ export function ReplayPlayer({ sessionId, createdAt, readyAt, startAt }: { sessi
     return () => {
       cancelled = true;
     };
-  }, [sessionId, createdMs, zero, startAt, moveTo]);
+  }, [sessionId, createdMs, zero, startAt, moveTo, annotations]);
 
   const data = useMemo(() => (loaded ? mergeMarkerLines(loaded.text, loaded.markers) : null), [loaded]);
   const map = useMemo(() => (data ? playbackMap(data, skipIdle ? IDLE_LIMIT_S : undefined) : null), [data, skipIdle]);
@@ -241,7 +262,7 @@ export function ReplayPlayer({ sessionId, createdAt, readyAt, startAt }: { sessi
         {loaded && loaded.markers.length === 0 && <p className="lead">No events during the recording.</p>}
         <ol className={styles.events} data-testid="replay-events">
           {loaded?.markers.map((m, i) => (
-            <li key={`${m.eventId ?? 'm'}-${i}`} data-event={m.eventId}>
+            <li key={`${m.eventId ?? 'm'}-${i}`} data-event={m.eventId} data-kind={m.kind}>
               <button onClick={() => seekTo(i)} title="Jump here">
                 <span className={styles.t}>{formatClock(eventClock(m))}</span>
                 <span className={styles[`kind_${m.kind}`] ?? ''}>{m.label}</span>

@@ -33,8 +33,11 @@ export default async function InterviewsPage() {
             {i.startedAt ? `started ${i.startedAt.replace('T', ' ').slice(0, 16)} UTC` : `link unused (valid until ${i.linkExpiresAt.replace('T', ' ').slice(0, 16)} UTC)`}
           </p>
           {i.sessionId && (
-            <p>
-              <Link className="button" href={`/sessions/${i.sessionId}`} data-testid="watch-session">
+            <p className="row">
+              <Link className="button" href={`/interviews/${i.id}`} data-testid="live-view">
+                Live view and notes
+              </Link>
+              <Link className="button secondary" href={`/sessions/${i.sessionId}`} data-testid="watch-session">
                 Watch the session
               </Link>
             </p>

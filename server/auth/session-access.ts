@@ -183,6 +183,15 @@ export class ScopedSessions {
     return this.deps.engine.mirror(id);
   }
 
+  /**
+   * The session and its whole log for a watcher's live view (the interviewer's timeline): never
+   * its learner, who gets 403 here (and a candidate 404 before this, lib/interviews/rules.ts).
+   */
+  watched(id: string): { view: SessionView; events: SessionEvent[] } {
+    this.require(id, 'watch');
+    return { view: { ...this.deps.engine.get(id), terminal: null }, events: this.deps.engine.events(id, 0) };
+  }
+
   /** The terminal WebSocket: the owner types; a watcher gets the mirror; anyone else a 404. */
   terminalVerdict(id: string, mirror: boolean): TerminalVerdict {
     try {

@@ -11,7 +11,8 @@ import { candidateLink, linkRefusal } from '@/lib/interviews/rules';
 import type { AuthService } from '../auth/auth';
 import type { Catalogue } from '../engine/catalogue';
 import type { SessionEngine } from '../engine/engine';
-import type { Interview, NewInterview } from './store';
+import { clockZero } from '@/lib/display/clock';
+import type { Interview, InterviewNote, NewInterview } from './store';
 
 export interface InterviewDeps {
   auth: AuthService;
@@ -54,6 +55,30 @@ export class InterviewAdmin {
     const { interview, token } = this.deps.auth.interviews.create({ ...input, seed }, this.principal.user.id);
     this.deps.auth.audit.record(this.principal.user.id, 'interview.create', interview.id, `${input.scenario} for ${input.candidateName}`);
     return { interview, link: candidateLink(this.deps.auth.baseUrl(), token) };
+  }
+
+  /** The interviewers' private notes (any interviewer of this interview reads them all). */
+  notes(id: string): InterviewNote[] {
+    this.get(id);
+    return this.deps.auth.interviews.notes(id);
+  }
+
+  /**
+   * Pins a note to the session clock: now, or `atMs` (when the interviewer began typing) if
+   * earlier; never before ready or after the session's end.
+   */
+  addNote(id: string, text: string, atMs?: number, now = Date.now()): InterviewNote {
+    const interview = this.get(id);
+    const body = text.trim();
+    if (!body) throw new SickbayError('bad_request', 'a note needs some text');
+    if (!interview.sessionId) throw new SickbayError('conflict', 'the candidate has not opened the link yet: notes are pinned to their session clock, which starts with their session');
+    const view = this.deps.engine.get(interview.sessionId);
+    const zero = clockZero(view);
+    const stop = view.endedAt ? Date.parse(view.endedAt) : now;
+    // Before ready the session clock has not started: such a note sits at 0:00.
+    const current = zero === null ? 0 : Math.max(0, stop - Date.parse(view.createdAt) - zero);
+    const pinned = atMs === undefined ? current : Math.max(0, Math.min(atMs, current));
+    return this.deps.auth.interviews.addNote(id, this.principal.user.id, pinned, body);
   }
 
   /** Adds another interviewer by e-mail (a facilitator or admin account). */

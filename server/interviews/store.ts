@@ -10,6 +10,7 @@ import { SickbayError } from '@/lib/errors';
 import type { WatchLink } from '@/lib/auth/access';
 import type { CandidateScope } from '@/lib/auth/roles';
 import { INTERVIEW_LINK_TTL_MS, linkState, type LinkState } from '@/lib/interviews/rules';
+import type { Recommendation, Rubric, RubricOverride, RubricStatus } from '@/lib/interviews/rubric';
 import type { Db } from '../store/db';
 import { hashSecret, newId, parseCredential, secretMatches } from '../auth/secrets';
 
@@ -45,6 +46,17 @@ interface Row {
   claimed_at: number | null;
   browser_hash: string | null;
   session_id: string | null;
+}
+
+/** An interviewer's private note, pinned to the session clock. */
+export interface InterviewNote {
+  id: number;
+  interviewId: string;
+  author: { userId: string; name: string; email: string | null };
+  /** ms since the session was ready. */
+  atMs: number;
+  text: string;
+  createdAt: string;
 }
 
 export interface NewInterview {
@@ -190,6 +202,63 @@ export class InterviewStore {
       .prepare('SELECT id, session_id FROM interviews WHERE session_id IS NOT NULL AND claimed_at IS NOT NULL AND claimed_at + time_limit_min * 60000 <= ?')
       .all(this.clock()) as { id: string; session_id: string }[];
     return rows.map((r) => ({ interviewId: r.id, sessionId: r.session_id }));
+  }
+
+  addNote(interviewId: string, authorId: string, atMs: number, text: string): InterviewNote {
+    const id = this.db
+      .prepare('INSERT INTO interview_notes (interview_id, author_id, session_ms, text, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(interviewId, authorId, Math.round(atMs), text, this.clock()).lastInsertRowid;
+    return this.notes(interviewId).find((n) => n.id === Number(id)) as InterviewNote;
+  }
+
+  /** An interview's notes, in session-clock order (the order they were typed when equal). */
+  notes(interviewId: string): InterviewNote[] {
+    const rows = this.db
+      .prepare(
+        `SELECT n.id, n.author_id, u.name, u.email, n.session_ms, n.text, n.created_at FROM interview_notes n JOIN users u ON u.id = n.author_id
+         WHERE n.interview_id = ? ORDER BY n.session_ms, n.id`,
+      )
+      .all(interviewId) as { id: number; author_id: string; name: string; email: string | null; session_ms: number; text: string; created_at: number }[];
+    return rows.map((r) => ({ id: r.id, interviewId, author: { userId: r.author_id, name: r.name, email: r.email }, atMs: r.session_ms, text: r.text, createdAt: iso(r.created_at) }));
+  }
+
+  addOverride(interviewId: string, authorId: string, itemId: string, status: RubricStatus, reason: string): void {
+    this.db
+      .prepare('INSERT INTO interview_overrides (interview_id, item_id, status, reason, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(interviewId, itemId, status, reason, authorId, this.clock());
+  }
+
+  /** The latest override of each item (earlier ones stay in the table). */
+  overrides(interviewId: string): Map<string, RubricOverride> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.item_id, o.status, o.reason, o.created_at, u.email, u.name FROM interview_overrides o JOIN users u ON u.id = o.author_id
+         WHERE o.interview_id = ? ORDER BY o.id`,
+      )
+      .all(interviewId) as { item_id: string; status: RubricStatus; reason: string; created_at: number; email: string | null; name: string }[];
+    return new Map(rows.map((r) => [r.item_id, { status: r.status, reason: r.reason, by: r.email ?? r.name, at: iso(r.created_at) }]));
+  }
+
+  recommend(interviewId: string, authorId: string, value: Recommendation, text: string): void {
+    this.db
+      .prepare('INSERT INTO interview_recommendations (interview_id, value, text, author_id, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(interviewId, value, text, authorId, this.clock());
+  }
+
+  recommendation(interviewId: string): Rubric['recommendation'] {
+    const r = this.db
+      .prepare(
+        `SELECT r.value, r.text, r.created_at, u.email, u.name FROM interview_recommendations r JOIN users u ON u.id = r.author_id
+         WHERE r.interview_id = ? ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(interviewId) as { value: Recommendation; text: string; created_at: number; email: string | null; name: string } | undefined;
+    return r ? { value: r.value, text: r.text, by: r.email ?? r.name, at: iso(r.created_at) } : null;
+  }
+
+  /** The interview whose candidate works in this session, if any. */
+  bySession(sessionId: string): string | null {
+    const row = this.db.prepare('SELECT id FROM interviews WHERE session_id = ?').get(sessionId) as { id: string } | undefined;
+    return row?.id ?? null;
   }
 
   /** The candidate a browser cookie stands for, or null. */

@@ -184,4 +184,37 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN coach INTEGER NOT NULL DEFAULT 0;
   `,
+  // Interviewers' private notes (#13), pinned to the session clock (ms since ready); the
+  // candidate never reads this table.
+  `
+  CREATE TABLE interview_notes (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    interview_id TEXT NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    author_id    TEXT NOT NULL REFERENCES users(id),
+    session_ms   INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+  );
+  CREATE INDEX interview_notes_interview ON interview_notes(interview_id, id);
+  -- The rubric after the interview: overrides of the report's items (every one kept; the
+  -- latest per item counts) and the overall recommendation (the latest counts).
+  CREATE TABLE interview_overrides (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    interview_id TEXT NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    item_id      TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('met', 'broken', 'not-applicable')),
+    reason       TEXT NOT NULL,
+    author_id    TEXT NOT NULL REFERENCES users(id),
+    created_at   INTEGER NOT NULL
+  );
+  CREATE INDEX interview_overrides_interview ON interview_overrides(interview_id, id);
+  CREATE TABLE interview_recommendations (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    interview_id TEXT NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    value        TEXT NOT NULL CHECK (value IN ('strong-hire', 'hire', 'no-hire', 'strong-no-hire')),
+    text         TEXT NOT NULL,
+    author_id    TEXT NOT NULL REFERENCES users(id),
+    created_at   INTEGER NOT NULL
+  );
+  `,
 ];

@@ -8,6 +8,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { encodeClientMessage } from '@/lib/terminal/protocol';
+import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
+import { pdfLinks, pdfText } from '../pdf-text';
 import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor, wsUpgrade } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
@@ -194,6 +198,81 @@ describe('an interview, end to end in team mode', () => {
     assert.equal((await call('GET', '/interviews', { cookie: cookies.fay })).status, 200);
   });
 
+  it('the interviewers follow a live, risk-tagged timeline of what the candidate types; the candidate cannot reach it', async () => {
+    const view = json<{ terminal: { path: string; token: string } }>(await call('GET', `/api/sessions/${sessionId}`, { cookie: candidate }));
+    const ws = new WebSocket(`${base.replace('http', 'ws')}${view.terminal.path}?token=${view.terminal.token}`, { origin: base, headers: { cookie: candidate } });
+    let output = '';
+    let attached = false;
+    ws.on('message', (data, binary) => {
+      if (binary) output += (data as Buffer).toString('utf8');
+      else if (/"type":"attached"/.test(data.toString())) attached = true;
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    try {
+      // Type only once the shell shows its prompt (input before that would be read by nobody).
+      await waitFor('the candidate terminal’s prompt', async () => attached && output.includes(PROMPT_MARKER), 60_000, 100);
+      ws.send(encodeClientMessage({ type: 'input', data: 'docker logs --tail 5 api\r' }));
+      interface Live {
+        entries: { id: number; text: string; source: string; tag: { tier: string; label: string; icon: string } }[];
+        lastId: number;
+        budgets: { name: string; budgetMs: number; atMs: number | null }[];
+        elapsedMs: number | null;
+      }
+      const seen = await waitFor(
+        'the typed docker logs in the live timeline',
+        async () => {
+          const live = json<Live>(await call('GET', `/api/sessions/${sessionId}/live`, { cookie: cookies.fay }));
+          return live.entries.some((e) => e.source === 'console' && /docker logs --tail 5 api/.test(e.text)) ? live : null;
+        },
+        60_000,
+        500,
+      );
+      const typed = seen.entries.find((e) => e.source === 'console' && /docker logs/.test(e.text));
+      assert.equal(typed?.tag.tier, 'external');
+      assert.equal(typed?.tag.label, 'look from outside');
+      assert.ok(seen.elapsedMs !== null && seen.elapsedMs >= 0);
+      assert.deepEqual(seen.budgets.map((b) => b.name), ['outside health check', 'logs and resource usage', 'look inside']);
+      assert.ok((seen.budgets[0]?.atMs ?? -1) >= 0, 'the outside look reached the first milestone');
+      const later = json<Live>(await call('GET', `/api/sessions/${sessionId}/live?after=${seen.lastId}`, { cookie: cookies.finn }));
+      assert.ok(later.entries.every((e) => e.id > seen.lastId), 'after= cuts what was already seen');
+    } finally {
+      ws.close();
+    }
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live`, { cookie: candidate })).status, 404);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live?after=x`, { cookie: cookies.fay })).status, 400);
+    assert.equal((await call('GET', `/api/sessions/${sessionId}/live`, { cookie: cookies.bob })).status, 404);
+    const page = await call('GET', `/interviews/${interview.id}`, { cookie: cookies.fay });
+    assert.equal(page.status, 200);
+    assert.equal((await call('GET', `/interviews/${interview.id}`, { cookie: candidate })).status, 404);
+  });
+
+  it('interviewers pin private notes to the session clock and read each other’s; the candidate gets 404', async () => {
+    const added = await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: '  reads the logs before touching anything  ' } });
+    assert.equal(added.status, 201, added.text);
+    const note = json<{ id: number; atMs: number; text: string; author: { email: string } }>(added);
+    assert.equal(note.text, 'reads the logs before touching anything');
+    assert.equal(note.author.email, 'fay@example.com');
+    assert.ok(note.atMs > 0, 'pinned after ready');
+    const early = json<{ atMs: number }>(await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.finn, body: { text: 'asked about the SLA', atMs: 0 } }));
+    assert.equal(early.atMs, 0);
+    const future = json<{ atMs: number }>(await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.finn, body: { text: 'too late', atMs: 80_000_000 } }));
+    assert.ok(future.atMs < 80_000_000, 'never pinned after now');
+    const listed = json<{ notes: { text: string; atMs: number }[] }>(await call('GET', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay }));
+    assert.deepEqual(listed.notes.map((n) => n.text), ['asked about the SLA', 'reads the logs before touching anything', 'too late']);
+    for (const [method, body] of [['GET', undefined], ['POST', { text: 'hi' }]] as const) {
+      assert.equal((await call(method, `/api/interviews/${interview.id}/notes`, { cookie: candidate, body })).status, 404, `${method} as the candidate`);
+    }
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: '   ' } })).status, 400);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/notes`, { cookie: cookies.fay, body: { text: 'x', extra: 1 } })).status, 400);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/notes`, { cookie: cookies.bob })).status, 403);
+    const notYet = json<{ interview: InterviewJson }>(await call('POST', '/api/interviews', { cookie: cookies.fay, body: { scenario: 'leaky-job', candidateName: 'Eve' } }));
+    assert.equal((await call('POST', `/api/interviews/${notYet.interview.id}/notes`, { cookie: cookies.fay, body: { text: 'early' } })).status, 409);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay })).status, 409, 'no rubric while the interview runs');
+  });
+
   it('the candidate diagnoses, submits and finishes; the page says "submitted", the interviewer gets the report', async () => {
     const diagnosis = await call('POST', `/api/sessions/${sessionId}/diagnosis`, {
       cookie: candidate,
@@ -208,5 +287,74 @@ describe('an interview, end to end in team mode', () => {
     assert.equal((await call('GET', `/api/sessions/${sessionId}/report`, { cookie: candidate })).status, 404);
     const report = await call('GET', `/api/sessions/${sessionId}/report`, { cookie: cookies.fay });
     assert.equal(report.status, 200, report.text.slice(0, 200));
+  });
+
+  it('the rubric: pre-filled from the report, overrides keep the original, a recommendation; exports as JSON, Markdown and PDF; never for the candidate', async () => {
+    interface Item {
+      id: string;
+      title: string;
+      status: string;
+      citations: { atMs: number }[];
+      override: { status: string; reason: string; by: string } | null;
+    }
+    interface RubricJson {
+      sessionId: string;
+      items: Item[];
+      notes: { text: string }[];
+      recommendation: { value: string; text: string } | null;
+    }
+    const first = json<RubricJson>(await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay }));
+    assert.equal(first.sessionId, sessionId);
+    const ids = first.items.map((i) => i.id);
+    assert.ok(ids.filter((i) => i.startsWith('rule:')).length >= 5, ids.join(', '));
+    assert.deepEqual(ids.slice(-3), ['diagnosis', 'communication', 'outcome']);
+    const rule = first.items[0] as Item;
+    const flipped = rule.status === 'met' ? 'broken' : 'met';
+    const overridden = await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, {
+      cookie: cookies.finn,
+      body: { item: rule.id, status: flipped, reason: 'Talked it through with us first' },
+    });
+    assert.equal(overridden.status, 201, overridden.text);
+    const after = json<RubricJson>(overridden).items.find((i) => i.id === rule.id);
+    assert.equal(after?.status, rule.status, 'the original stays');
+    assert.deepEqual(after?.override && [after.override.status, after.override.reason, after.override.by], [flipped, 'Talked it through with us first', 'finn@example.com']);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: 'rule:nope', status: 'met', reason: 'x' } })).status, 404);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: rule.id, status: 'met', reason: ' ' } })).status, 400);
+    assert.equal((await call('POST', `/api/interviews/${interview.id}/rubric/overrides`, { cookie: cookies.fay, body: { item: rule.id, status: 'great', reason: 'x' } })).status, 400);
+    const recommended = await call('POST', `/api/interviews/${interview.id}/rubric/recommendation`, { cookie: cookies.fay, body: { value: 'hire', text: 'Careful and clear' } });
+    assert.equal(recommended.status, 201, recommended.text);
+
+    const md = await call('GET', `/api/interviews/${interview.id}/rubric?format=markdown`, { cookie: cookies.fay });
+    assert.equal(md.status, 200);
+    assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.match(md.headers.get('content-disposition') ?? '', /^attachment; filename="sickbay-rubric-[0-9a-f]{16}\.md"$/);
+    const pdf = await fetch(`${base}/api/interviews/${interview.id}/rubric?format=pdf`, { headers: { cookie: cookies.fay } });
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+    const bytes = new Uint8Array(await pdf.arrayBuffer());
+    const pdfLines = pdfText(bytes).join(' ');
+    const rubric = json<RubricJson>(await call('GET', `/api/interviews/${interview.id}/rubric`, { cookie: cookies.fay }));
+    for (const item of rubric.items) {
+      assert.ok(md.text.includes(item.title), `${item.title} in the Markdown`);
+      assert.ok(pdfLines.includes(item.title), `${item.title} in the PDF`);
+    }
+    for (const text of ['Talked it through with us first', 'Careful and clear', ...rubric.notes.map((n) => n.text)]) {
+      assert.ok(md.text.includes(text), `${text} in the Markdown`);
+      assert.ok(pdfLines.includes(text), `${text} in the PDF`);
+    }
+    const cited = rubric.items.flatMap((i) => i.citations);
+    if (cited.length) assert.ok(pdfLinks(bytes).some((l) => l.endsWith(`/sessions/${sessionId}/replay?t=${Math.max(0, Math.round(cited[0]!.atMs))}`)));
+
+    for (const [method, route, body] of [
+      ['GET', `/api/interviews/${interview.id}/rubric`, undefined],
+      ['GET', `/api/interviews/${interview.id}/rubric?format=pdf`, undefined],
+      ['POST', `/api/interviews/${interview.id}/rubric/overrides`, { item: rule.id, status: 'met', reason: 'me' }],
+      ['POST', `/api/interviews/${interview.id}/rubric/recommendation`, { value: 'strong-hire', text: 'me' }],
+      ['GET', `/interviews/${interview.id}/rubric`, undefined],
+    ] as const) {
+      assert.equal((await call(method, route, { cookie: candidate, body })).status, 404, `${method} ${route} as the candidate`);
+    }
+    assert.equal((await call('GET', `/interviews/${interview.id}/rubric`, { cookie: cookies.fay })).status, 200);
+    assert.equal((await call('GET', `/api/interviews/${interview.id}/rubric?format=docx`, { cookie: cookies.fay })).status, 400);
   });
 });

@@ -1,5 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import type { ReplayAnnotation } from '@/lib/interviews/rubric';
+import { InterviewRubrics } from '@/server/interviews/rubric';
+import { services } from '@/server/registry';
+import { pageUser } from '@/app/_lib/auth';
 import { sessionOr404 } from '@/app/_lib/session';
 import { sessionMetadata } from '@/app/_lib/titles';
 import { ReplayPlayer } from '@/app/_components/ReplayPlayer';
@@ -16,6 +20,10 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const t = (await searchParams).t;
   const startAt = t && /^\d{1,9}$/.test(t) ? Number(t) : undefined;
   const { session, title } = await sessionOr404(id);
+  // An interview's interviewers also see their notes and rubric overrides among the events.
+  const me = await pageUser();
+  let annotations: ReplayAnnotation[] | undefined;
+  if (me.user.role !== 'learner' && !me.candidate && me.via !== 'personal') annotations = new InterviewRubrics(services(), me).replayMarks(session.id) ?? undefined;
   return (
     <div className="wide-page">
       <p className="meta crumbs">
@@ -40,7 +48,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
         </div>
       </div>
       <section className="panel tight" aria-label="Replay">
-        <ReplayPlayer sessionId={session.id} createdAt={session.createdAt} readyAt={session.readyAt} startAt={startAt} />
+        <ReplayPlayer sessionId={session.id} createdAt={session.createdAt} readyAt={session.readyAt} startAt={startAt} annotations={annotations} />
       </section>
     </div>
   );
