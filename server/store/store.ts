@@ -38,6 +38,8 @@ export interface SessionRecord {
   ownerId: string;
   /** Coach mode: the proxy holds evidence-losing calls once (lib/proxy/coach.ts). */
   coach: boolean;
+  /** Provisioned to wait at `held` until released (a team drill's simultaneous start). */
+  hold: boolean;
 }
 
 interface SessionRow {
@@ -62,6 +64,7 @@ interface SessionRow {
   has_report: number;
   owner_id: string;
   coach: number;
+  hold: number;
 }
 
 /** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
@@ -104,6 +107,7 @@ function toRecord(row: SessionRow): SessionRecord {
     hasReport: row.has_report === 1,
     ownerId: row.owner_id,
     coach: row.coach === 1,
+    hold: row.hold === 1,
   };
 }
 
@@ -151,14 +155,14 @@ export class Store {
     this.db.close();
   }
 
-  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string }): SessionRecord {
+  insertSession(input: { id: string; scenario: string; seed: string; params: Record<string, unknown>; now: number; expiresAt: number; pooled?: boolean; ownerId?: string; hold?: boolean }): SessionRecord {
     return this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id)
-           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId)`,
+          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id, hold)
+           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId, @hold)`,
         )
-        .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local' });
+        .run({ ...input, params: JSON.stringify(input.params), pooled: input.pooled ? 1 : 0, ownerId: input.ownerId ?? 'local', hold: input.hold ? 1 : 0 });
       return this.requireSession(input.id);
     });
   }
