@@ -37,7 +37,7 @@ export interface DrillState extends Omit<Drill, 'teams'> {
   elapsedMs: number;
   remainingMs: number;
   teams: TeamState[];
-  /** Why Start cannot go yet (null when it can, or once started). */
+  /** Why Start cannot go now (null when it can). */
   startBlocked: string | null;
 }
 
@@ -71,7 +71,7 @@ export function drillState(deps: DrillDeps, drill: Drill): DrillState {
     return { ...team, sessionStatus: status, readiness: teamReadiness(status) };
   });
   const blocked = startRefusal(phase, teams.map((x) => ({ name: x.name, members: x.members.length, readiness: x.readiness })));
-  return { ...drill, phase, ...drillClock(timing, t), teams, startBlocked: phase === 'lobby' ? blocked : null };
+  return { ...drill, phase, ...drillClock(timing, t), teams, startBlocked: blocked };
 }
 
 export class DrillAdmin {

@@ -105,7 +105,7 @@ export class DrillStore {
   private toDrill(row: DrillRow): Drill {
     const teams = this.db.prepare('SELECT * FROM drill_teams WHERE drill_id = ? ORDER BY position').all(row.id) as TeamRow[];
     const members = this.db
-      .prepare('SELECT m.team_id, m.user_id, m.joined_at, u.name, u.email FROM drill_members m JOIN users u ON u.id = m.user_id WHERE m.drill_id = ? ORDER BY m.joined_at, m.user_id')
+      .prepare('SELECT m.team_id, m.user_id, m.joined_at, u.name, u.email FROM drill_members m JOIN users u ON u.id = m.user_id WHERE m.drill_id = ? ORDER BY m.joined_at, m.rowid')
       .all(row.id) as { team_id: string; user_id: string; joined_at: number; name: string; email: string | null }[];
     return {
       id: row.id,
