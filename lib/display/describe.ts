@@ -33,6 +33,8 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'inject':
+      return `inject (${e.injectKind}, for the ${e.prompts === 'everyone' ? 'whole team' : e.prompts}): ${e.text}`;
     case 'coached':
       return e.phase === 'warned' ? `coach held docker ${e.action}${e.target ? ` ${e.target}` : ''}: ${e.summary}` : `warned, then chose: docker ${e.action}${e.target ? ` ${e.target}` : ''} went ahead`;
     default:

@@ -25,6 +25,7 @@ import type { ConsoleManager } from './console';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
 import { releaseHeld, type ReleaseResult } from './holding';
+import { logDueInjects } from './injects';
 import { interruptLive } from './interruption';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
 import { newCulpritStart } from './new-culprit';
@@ -131,6 +132,7 @@ export class SessionEngine implements TerminalDirectory {
    */
   events(id: string, afterId = 0): SessionEvent[] {
     const record = this.visible(id);
+    logDueInjects(this.parts, record); // a drill's injects appear as their time comes (injects.ts)
     const events = this.parts.store.listEvents(id, afterId);
     if (!isLive(record.status) && record.status !== 'ending') return events;
     let n = 0;

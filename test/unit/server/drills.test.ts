@@ -150,4 +150,25 @@ describe('team drills', () => {
     assert.ok(state.teams.every((t) => deps.store.requireSession(t.sessionId!).hasReport), 'every team gets its report');
     assert.deepEqual(deps.drills.overdue(), []);
   });
+
+  it('logs each inject once, when its time has come on a drill session; never on an ordinary one', async () => {
+    const fay = new DrillAdmin(deps, p('fay'));
+    const drill = fay.create({ name: 'Injects', scenario: 'demo', seedMode: 'shared', mode: 'teams', teams: ['Red'], timeLimitMin: 30 });
+    joinDrill(deps, p('ann'), drill.code);
+    const solo = deps.engine.create({ scenario: 'demo', seed: 'solo', ownerId: p('bob').user.id });
+    const sessionId = fay.get(drill.id).teams[0]!.sessionId!;
+    await settle([sessionId, solo.id]);
+    const injects = (id: string) => deps.engine.events(id).filter((e) => e.kind === 'inject');
+    now += 10 * 60_000;
+    assert.deepEqual(injects(sessionId), [], 'nothing while held: the clock has not started');
+    fay.start(drill.id);
+    now += 119_000;
+    assert.deepEqual(injects(sessionId), []);
+    now += 1_000;
+    assert.deepEqual(injects(sessionId).map((e) => e.kind === 'inject' && [e.inject, e.prompts, e.atMs]), [['stakeholder-asks', 'scribe', 120_000]]);
+    now += 200_000;
+    deps.engine.events(sessionId);
+    assert.deepEqual(injects(sessionId).map((e) => e.kind === 'inject' && e.inject), ['stakeholder-asks', 'decision-wanted'], 'each once');
+    assert.deepEqual(injects(solo.id), [], 'a session outside a drill gets no injects');
+  });
 });
