@@ -14,6 +14,7 @@ import type { AuthService } from '../auth/auth';
 import type { Catalogue } from '../engine/catalogue';
 import type { SessionEngine } from '../engine/engine';
 import type { Store } from '../store/store';
+import { drillBoard, type Board } from './board';
 import type { Drill, DrillStore, DrillTeam, NewDrill } from './store';
 
 export interface DrillDeps {
@@ -238,11 +239,12 @@ export function participantState(deps: DrillDeps, principal: Principal, drillId:
 }
 
 /** The drill as whoever asks may see it: its facilitator (or an admin) the whole of it, a participant their view. */
-export function drillFor(deps: DrillDeps, principal: Principal, drillId: string): { role: 'facilitator'; drill: DrillState } | { role: 'participant'; drill: ParticipantState } {
+export function drillFor(deps: DrillDeps, principal: Principal, drillId: string): { role: 'facilitator'; drill: DrillState; board: Board } | { role: 'participant'; drill: ParticipantState } {
   const { role } = principal.user;
   const drill = deps.drills.get(drillId);
   if (drill && !principal.candidate && (role === 'admin' || (role === 'facilitator' && drill.createdBy === principal.user.id))) {
-    return { role: 'facilitator', drill: drillState(deps, drill) };
+    const state = drillState(deps, drill);
+    return { role: 'facilitator', drill: state, board: drillBoard(deps, state) };
   }
   return { role: 'participant', drill: participantState(deps, principal, drillId) };
 }

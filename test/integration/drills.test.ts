@@ -52,6 +52,10 @@ interface DrillJson {
   startBlocked: string | null;
   teams: TeamJson[];
 }
+interface BoardJson {
+  nextInject: { id: string } | null;
+  teams: { name: string; figures: { updates: number; goals: { passed: number; total: number } | null; provisional: boolean; score: number } | null }[];
+}
 interface SessionJson {
   id: string;
   status: string;
@@ -164,6 +168,27 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
     assert.equal((await call('GET', `/api/sessions/${red.id}`, 'cat')).status, 404, 'another team sees nothing');
     assert.equal((await call('POST', `/api/drills/${drill.id}/start`, 'fay')).status, 409, 'Start goes once');
     assert.equal((await call('POST', '/api/drills/join', 'ada', { code: drill.code })).status, 409, 'no joining once started');
+  });
+
+  it('the board shows each team’s figures live: an update and a goal check by Red, nothing by Blue', async () => {
+    const red = (await facilitator()).teams[0]!.sessionId!;
+    const update = await call('POST', `/api/sessions/${red}/update`, 'ann', { text: 'Customers see slow answers from the API; we are looking into its memory use.' });
+    assert.equal(update.status, 200, update.text);
+    assert.equal((await call('POST', `/api/sessions/${red}/check`, 'ann')).status, 200);
+    const answer = json<{ role: string; board: BoardJson }>(await call('GET', `/api/drills/${drill.id}`, 'fay'));
+    assert.equal(answer.role, 'facilitator');
+    const [r, b] = answer.board.teams;
+    assert.equal(r?.name, 'Red');
+    assert.equal(r?.figures?.updates, 1);
+    assert.ok(r?.figures?.goals && r.figures.goals.total >= 1, 'the goal check shows');
+    assert.equal(b?.figures?.updates, 0);
+    assert.equal(b?.figures?.goals, null);
+    for (const t of [r, b]) {
+      assert.equal(t?.figures?.provisional, true);
+      assert.ok(typeof t?.figures?.score === 'number' && t.figures.score >= 0 && t.figures.score <= 100);
+    }
+    assert.equal(answer.board.nextInject?.id, 'stakeholder-asks', 'leaky-job keeps the default injects');
+    assert.equal(json<{ board?: unknown }>(await call('GET', `/api/drills/${drill.id}`, 'ann')).board, undefined, 'participants get no board');
   });
 
   it('End ends every team’s session with its report', async () => {

@@ -2,8 +2,10 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import type { Board } from '@/server/drills/board';
 import type { DrillState } from '@/server/drills/drills';
 import { api } from '@/app/_lib/api';
+import { BoardTable } from './BoardTable';
 import { mmss, useDrillPoll } from './useDrillPoll';
 
 const READINESS_TEXT: Record<string, string> = {
@@ -16,8 +18,9 @@ const READINESS_TEXT: Record<string, string> = {
 };
 
 /** The facilitator's room: the join code, every team's members and readiness, and Prepare / Start / End. */
-export function DrillRoom({ initial, joinUrl }: { initial: DrillState; joinUrl: string }) {
-  const polled = useDrillPoll(initial.id, initial);
+export function DrillRoom({ initial, joinUrl }: { initial: { drill: DrillState; board: Board }; joinUrl: string }) {
+  const live = useDrillPoll(initial.drill.id, initial);
+  const polled = live.drill;
   const [acted, setActed] = useState<DrillState | null>(null);
   const drill = acted && acted.phase !== polled.phase ? acted : polled;
   const [error, setError] = useState<string | null>(null);
@@ -91,6 +94,16 @@ export function DrillRoom({ initial, joinUrl }: { initial: DrillState; joinUrl: 
         <p className="notice error" role="alert">
           {error}
         </p>
+      )}
+      {drill.phase !== 'lobby' && (
+        <>
+          <BoardTable board={live.board} phase={drill.phase} />
+          <p>
+            <Link href={`/drills/${drill.id}/board`} data-testid="projector-link">
+              Projector view
+            </Link>
+          </p>
+        </>
       )}
     </div>
   );

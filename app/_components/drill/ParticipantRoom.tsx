@@ -6,7 +6,7 @@ import { mmss, useDrillPoll } from './useDrillPoll';
 
 /** A participant's lobby: their team, its readiness, and the way into the team's session. */
 export function ParticipantRoom({ initial }: { initial: ParticipantState }) {
-  const drill = useDrillPoll(initial.id, initial);
+  const { drill } = useDrillPoll(initial.id, { drill: initial });
   const team = drill.team;
   if (!team) return null;
   return (

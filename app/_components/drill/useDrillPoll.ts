@@ -6,18 +6,18 @@ import { api } from '@/app/_lib/api';
 /** Well within the board's 2 s: a change shows on the next poll. */
 export const DRILL_POLL_MS = 1000;
 
-/** Follows /api/drills/[id] while the drill is not over (one request at a time). */
-export function useDrillPoll<T extends { phase: string }>(id: string, initial: T): T {
+/** Follows /api/drills/[id] (the whole answer) while the drill is not over, one request at a time. */
+export function useDrillPoll<R extends { drill: { phase: string } }>(id: string, initial: R): R {
   const [state, setState] = useState(initial);
-  const over = state.phase === 'over';
+  const over = state.drill.phase === 'over';
   useEffect(() => {
     if (over) return;
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
-      api<{ drill: T }>(`/api/drills/${id}`)
-        .then((r) => setState(r.drill))
+      api<R>(`/api/drills/${id}`)
+        .then(setState)
         .catch(() => {})
         .finally(() => {
           busy = false;

@@ -28,7 +28,7 @@ export default async function DrillPage({ params }: { params: Promise<{ id: stri
         {view.drill.name} <span className="pill">{view.drill.scenario}</span>
       </h1>
       {view.role === 'facilitator' ? (
-        <DrillRoom initial={view.drill} joinUrl={`${s.auth.baseUrl()}/drills/join?code=${view.drill.code}`} />
+        <DrillRoom initial={{ drill: view.drill, board: view.board }} joinUrl={`${s.auth.baseUrl()}/drills/join?code=${view.drill.code}`} />
       ) : (
         <ParticipantRoom initial={view.drill} />
       )}
