@@ -238,11 +238,14 @@ export function participantState(deps: DrillDeps, principal: Principal, drillId:
   };
 }
 
-/** The drill as whoever asks may see it: its facilitator (or an admin) the whole of it, a participant their view. */
+/** The drill as whoever asks may see it: its facilitator (or an admin not taking part) the whole of it, a participant their view. */
 export function drillFor(deps: DrillDeps, principal: Principal, drillId: string): { role: 'facilitator'; drill: DrillState; board: Board } | { role: 'participant'; drill: ParticipantState } {
-  const { role } = principal.user;
+  const { role, id } = principal.user;
   const drill = deps.drills.get(drillId);
-  if (drill && !principal.candidate && (role === 'admin' || (role === 'facilitator' && drill.createdBy === principal.user.id))) {
+  // A member sees their team's view, even an admin taking part; its creator and admins the whole.
+  const member = drill?.teams.some((t) => t.members.some((m) => m.userId === id)) ?? false;
+  const runs = (role === 'facilitator' && drill?.createdBy === id) || (role === 'admin' && !member);
+  if (drill && !principal.candidate && runs) {
     const state = drillState(deps, drill);
     return { role: 'facilitator', drill: state, board: drillBoard(deps, state) };
   }
