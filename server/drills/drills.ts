@@ -13,6 +13,8 @@ import type { SessionStatus } from '@/lib/lifecycle/status';
 import type { AuthService } from '../auth/auth';
 import type { Catalogue } from '../engine/catalogue';
 import type { SessionEngine } from '../engine/engine';
+import { debriefTeam, type DebriefTeam } from '@/lib/drills/debrief';
+import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Store } from '../store/store';
 import { drillBoard, type Board } from './board';
 import type { Drill, DrillStore, DrillTeam, NewDrill } from './store';
@@ -137,6 +139,36 @@ export class DrillAdmin {
     this.deps.drills.markStarted(id, readyAt);
     this.deps.auth.audit.record(this.principal.user.id, 'drill.start', id, `${ids.length} session(s)`);
     return this.get(id);
+  }
+
+  /** Every team's final report side by side (lib/drills/debrief.ts); once the drill is over. */
+  debrief(id: string): { drill: DrillState; teams: DebriefTeam[] } {
+    const drill = this.get(id);
+    if (drill.phase !== 'over') throw new SickbayError('conflict', 'the debrief is made when the drill is over: end it first');
+    const { store, catalogue } = this.deps;
+    const teams = drill.teams.flatMap((t) => {
+      const record = t.sessionId ? store.getSession(t.sessionId) : null;
+      const report = record ? store.getReport<StoredReport>(record.id) : null;
+      if (!record || !report || !catalogue.has(record.scenario)) return [];
+      const services = Object.keys(catalogue.get(record.scenario).definition.services(record.params));
+      return [debriefTeam({ id: t.id, name: t.name, sessionId: record.id }, store.listEvents(record.id), report, services)];
+    });
+    return { drill, teams };
+  }
+
+  /** The same drill again with a new seed (same scenario, teams, limit): a new code, teams join afresh. */
+  rerun(id: string): DrillState {
+    const old = this.get(id);
+    if (old.phase !== 'over') throw new SickbayError('conflict', 'a drill is re-run once it is over');
+    return this.create({
+      name: old.name,
+      scenario: old.scenario,
+      seedMode: old.seedMode,
+      mode: old.mode,
+      teams: old.mode === 'teams' ? old.teams.map((t) => t.name) : [],
+      timeLimitMin: old.timeLimitMin,
+      rerunOf: old.id,
+    });
   }
 
   /** Ends the drill and every team's session still live (each gets its report). */

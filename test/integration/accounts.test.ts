@@ -171,6 +171,8 @@ const ROUTES: Record<string, { kind: Kind; path?: (id: string) => string; body?:
   'POST /api/drills/[drillId]/prepare': { kind: 'cohorts', path: () => '/api/drills/0123456789abcdef/prepare' },
   'POST /api/drills/[drillId]/start': { kind: 'cohorts', path: () => '/api/drills/0123456789abcdef/start' },
   'POST /api/drills/[drillId]/end': { kind: 'cohorts', path: () => '/api/drills/0123456789abcdef/end' },
+  'GET /api/drills/[drillId]/debrief': { kind: 'cohorts', path: () => '/api/drills/0123456789abcdef/debrief' },
+  'POST /api/drills/[drillId]/rerun': { kind: 'cohorts', path: () => '/api/drills/0123456789abcdef/rerun' },
   'GET /api/drills/join': { kind: 'own', path: () => '/api/drills/join?code=ABCDEF' },
   'POST /api/drills/join': { kind: 'own', body: { code: 'ABCDEF' } },
   'POST /api/auth/signin': { kind: 'public' },

@@ -173,7 +173,7 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
   it('the board shows each team’s figures live: an update and a goal check by Red, nothing by Blue', async () => {
     const red = (await facilitator()).teams[0]!.sessionId!;
     const update = await call('POST', `/api/sessions/${red}/update`, 'ann', { text: 'Customers see slow answers from the API; we are looking into its memory use.' });
-    assert.equal(update.status, 200, update.text);
+    assert.equal(update.status, 201, update.text);
     assert.equal((await call('POST', `/api/sessions/${red}/check`, 'ann')).status, 200);
     const answer = json<{ role: string; board: BoardJson }>(await call('GET', `/api/drills/${drill.id}`, 'fay'));
     assert.equal(answer.role, 'facilitator');
@@ -201,5 +201,30 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
       assert.equal(s.status, 'ended');
       assert.ok(s.hasReport, `${t.name} has its report`);
     }
+  });
+
+  it('the debrief lists both teams with their scores, rules and actions; the CSV has every team’s per-rule results; a re-run gets a new seed', async () => {
+    assert.equal((await call('GET', `/api/drills/${drill.id}/debrief`, 'ann')).status, 403);
+    const debrief = json<{ teams: { name: string; score: number; rules: { id: string; status: string }[]; marks: unknown[] }[] }>(await call('GET', `/api/drills/${drill.id}/debrief`, 'fay'));
+    assert.deepEqual(debrief.teams.map((t) => t.name), ['Red', 'Blue']);
+    for (const t of debrief.teams) {
+      assert.ok(t.rules.length > 5, `${t.name}: every protocol rule`);
+      assert.ok(t.score >= 0 && t.score <= 100);
+    }
+    const res = await fetch(`${base}/api/drills/${drill.id}/debrief?format=csv`, { headers: { cookie: cookies.fay } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
+    const lines = (await res.text()).trim().split('\n');
+    assert.equal(lines[0], 'team,session,rule,title,status,points,weight');
+    const rules = debrief.teams[0]!.rules.length;
+    assert.equal(lines.length, 1 + 2 * (rules + 1), 'a total row and one row per rule for each team');
+    assert.ok(lines.some((l) => l.startsWith('Blue,') && l.includes(',timeline,')));
+    const rerun = await call('POST', `/api/drills/${drill.id}/rerun`, 'fay');
+    assert.equal(rerun.status, 201, rerun.text);
+    const again = json<DrillJson>(rerun);
+    assert.notEqual(again.seed, drill.seed);
+    assert.notEqual(again.code, drill.code);
+    assert.deepEqual(again.teams.map((t) => t.name), ['Red', 'Blue']);
+    assert.equal(again.phase, 'lobby');
   });
 });

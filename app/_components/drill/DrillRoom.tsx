@@ -98,10 +98,15 @@ export function DrillRoom({ initial, joinUrl }: { initial: { drill: DrillState; 
       {drill.phase !== 'lobby' && (
         <>
           <BoardTable board={live.board} phase={drill.phase} />
-          <p>
+          <p className="row">
             <Link href={`/drills/${drill.id}/board`} data-testid="projector-link">
               Projector view
             </Link>
+            {drill.phase === 'over' && (
+              <Link className="button" href={`/drills/${drill.id}/debrief`} data-testid="debrief-link">
+                Debrief
+              </Link>
+            )}
           </p>
         </>
       )}
