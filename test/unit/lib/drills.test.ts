@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { debriefCsv, debriefSpanMs, type DebriefTeam } from '@/lib/drills/debrief';
 import { CODE_LENGTH, CODE_PATTERN, assignTeam, drillClock, drillPhase, joinCode, normalizeCode, startRefusal, teamNameProblem, teamReadiness, teamSeed } from '@/lib/drills/rules';
 
 const MIN = 60_000;
@@ -64,5 +65,34 @@ describe('drill rules', () => {
     assert.equal(startRefusal('lobby', [team('Red', 2, 'ready'), team('Blue', 0, 'empty')]), null, 'an empty team is left out');
     assert.match(startRefusal('running', [team('Red', 2, 'live')]) ?? '', /already started/);
     assert.match(startRefusal('over', []) ?? '', /over/);
+  });
+
+  it('exports every team’s per-rule results as CSV, quoted where needed and never as a formula', () => {
+    const team = (name: string, score: number, atMs: number): DebriefTeam => ({
+      teamId: name,
+      name,
+      sessionId: `s-${name}`,
+      score,
+      subscores: { outcome: 0, diagnosis: 0, protocol: 0, communication: 0 },
+      deductions: [],
+      rules: [
+        { id: 'look-first', title: 'Look first, then touch', status: 'met', points: 10, weight: 10 },
+        { id: 'timeline', title: 'Triage, quick "diagnosis", inside', status: 'broken', points: 2, weight: 10 },
+      ],
+      timeline: [],
+      marks: [{ atMs, tier: 'external', text: 'docker logs api' }],
+    });
+    const csv = debriefCsv([team('Red', 71, 5_000), team('=HYPERLINK("x")', 40, 90_000)]);
+    assert.deepEqual(csv.trim().split('\n'), [
+      'team,session,rule,title,status,points,weight',
+      'Red,s-Red,total,Total score,,71,100',
+      'Red,s-Red,look-first,"Look first, then touch",met,10,10',
+      'Red,s-Red,timeline,"Triage, quick ""diagnosis"", inside",broken,2,10',
+      `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",total,Total score,,40,100`,
+      `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",look-first,"Look first, then touch",met,10,10`,
+      `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",timeline,"Triage, quick ""diagnosis"", inside",broken,2,10`,
+    ]);
+    assert.equal(debriefSpanMs([team('Red', 1, 5_000), team('Blue', 1, 90_000)]), 90_000);
+    assert.equal(debriefSpanMs([]), 60_000, 'at least a minute');
   });
 });
