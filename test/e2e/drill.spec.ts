@@ -46,7 +46,7 @@ test('a facilitator runs a drill for two teams: held sessions, one Start, the bo
   test.setTimeout(600_000);
   await setPassword(page, team.createAdmin('ada@example.com'), 'ada@example.com');
   await page.getByRole('link', { name: 'Drills' }).click();
-  await page.getByLabel('Name').fill('Friday game day');
+  await page.getByLabel('Name', { exact: true }).fill('Friday game day');
   await page.getByLabel('Scenario').selectOption('leaky-job');
   await page.getByRole('button', { name: 'Create drill' }).click();
   await page.waitForURL(/\/drills\/[0-9a-f]{16}$/);
