@@ -117,7 +117,8 @@ function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: ProxyResul
     id: 'drill-start',
     target: `a drill's ${TARGETS.sessions} held sessions all ready within the same second of Start`,
     value: d ? `${d.sessions - d.failed}/${d.sessions}: Start -> all ready ${ms(d.releaseMs)}, spread ${ms(d.readySpreadMs)}` : '-',
-    status: judge(d ? d.failed === 0 && d.sessions >= TARGETS.sessions && d.releaseMs < 1000 && d.readySpreadMs < 1000 : null),
+    // A quick run's few sessions show the figures but do not judge the target.
+    status: judge(d && d.sessions >= TARGETS.sessions ? d.failed === 0 && d.releaseMs < 1000 && d.readySpreadMs < 1000 : null),
   });
   const e = r.echo;
   out.push({
