@@ -61,7 +61,7 @@ describe('drill rules', () => {
     assert.match(startRefusal('lobby', [team('Red', 0, 'empty')]) ?? '', /nobody has joined yet/);
     assert.match(startRefusal('lobby', [team('Red', 2, 'ready'), team('Blue', 1, 'preparing')]) ?? '', /"Blue" is not ready yet/);
     assert.match(startRefusal('lobby', [team('Red', 2, 'failed')]) ?? '', /"Red" failed to start/);
-    assert.match(startRefusal('lobby', [team('Red', 1, 'empty')]) ?? '', /"Red" is not ready/);
+    assert.match(startRefusal('lobby', [team('Red', 1, 'empty')]) ?? '', /"Red" has no session .*prepare the sessions again/);
     assert.equal(startRefusal('lobby', [team('Red', 2, 'ready'), team('Blue', 0, 'empty')]), null, 'an empty team is left out');
     assert.match(startRefusal('running', [team('Red', 2, 'live')]) ?? '', /already started/);
     assert.match(startRefusal('over', []) ?? '', /over/);

@@ -220,4 +220,18 @@ describe('team drills', () => {
     const events = provisionalEvents([goals(1, 0), goals(2, 1)]);
     assert.deepEqual(events.map((e) => e.kind === 'goals' && e.final), [false, true]);
   });
+
+  it('releases held sessions all or none, and expires a forgotten one like any idle session', async () => {
+    const a = deps.engine.create({ scenario: 'demo', seed: 'h1', ownerId: p('ann').user.id, hold: true });
+    const b = deps.engine.create({ scenario: 'demo', seed: 'h2', ownerId: p('bob').user.id });
+    await settle([a.id, b.id]);
+    assert.equal(deps.engine.get(a.id).status, 'held');
+    assert.match(code(() => deps.engine.release([a.id, b.id], 'test')), /^conflict: session .* is ready, not held: nothing was released/);
+    assert.equal(deps.engine.get(a.id).status, 'held', 'the held one stays held');
+    now += 11 * 60_000; // past the idle TTL (10 min here)
+    assert.ok((await deps.engine.expire()).includes(a.id));
+    const ended = deps.engine.get(a.id);
+    assert.equal(ended.status, 'ended');
+    assert.equal(ended.hasReport, false, 'a session that never started has no report');
+  });
 });
