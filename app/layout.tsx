@@ -30,6 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/sessions">Sessions</Link>
               {me.via !== 'personal' && (role === 'facilitator' || role === 'admin') && <Link href="/cohorts">Cohorts</Link>}
               {me.via !== 'personal' && (role === 'facilitator' || role === 'admin') && <Link href="/interviews">Interviews</Link>}
+              {me.via !== 'personal' && <Link href="/drills">Drills</Link>}
               {role === 'admin' && <Link href="/admin">Admin</Link>}
               {me.via !== 'personal' && (
                 <Link href="/account" data-testid="whoami">

@@ -13,6 +13,8 @@
  *             uploads are held
  *   echo      one keystroke over the terminal WebSocket of a real server until it is echoed,
  *             vs node-pty running `docker exec -it <console> bash` directly
+ *   drill     N sessions (20; 3 with --quick) provisioned and held for one team drill, then
+ *             released by one Start: Start -> all ready, and the spread of their ready times
  *   capacity  sessions one by one (max 25) until echo p95 > 100 ms or memory runs short
  *             (skipped with --quick unless --capacity)
  *   cold      only with --cold: images rebuilt with --force, next build, server start
@@ -37,9 +39,10 @@ import { benchEcho, type EchoResult } from './sections/echo';
 import { benchProxy, type ProxyResult } from './sections/proxy';
 import { ratio } from './lib/stats';
 import { benchPooledStart, benchStart, type StartResult } from './sections/start';
+import { benchDrill, type DrillResult } from './sections/drill';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SECTIONS = ['start', 'proxy', 'echo', 'capacity', 'cold'] as const;
+const SECTIONS = ['start', 'proxy', 'drill', 'echo', 'capacity', 'cold'] as const;
 type Section = (typeof SECTIONS)[number];
 const USAGE = `usage: npm run bench [-- --quick] [--capacity] [--cold] [--only ${SECTIONS.join(',')}] [--out FILE]`;
 
@@ -93,7 +96,7 @@ interface Target {
   status: 'met' | 'missed' | 'not measured';
 }
 
-function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: ProxyResult; capacity?: CapacityResult }): Target[] {
+function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: ProxyResult; drill?: DrillResult; capacity?: CapacityResult }): Target[] {
   const out: Target[] = [];
   const judge = (ok: boolean | null): Target['status'] => (ok === null ? 'not measured' : ok ? 'met' : 'missed');
   const s = r.start;
@@ -108,6 +111,14 @@ function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: ProxyResul
     target: `  the same with a pool of one ready session (SICKBAY_POOL)`,
     value: s?.pooled ? `${x(s.pooledRatio ?? null)} (claim ${ms(s.pooled.claim.median)}; refill ${ms(s.pooled.refill.median)} in the background)` : '-',
     status: judge(s?.pooled && s.pooledRatio != null ? s.pooledRatio <= TARGETS.startRatio : null),
+  });
+  const d = r.drill;
+  out.push({
+    id: 'drill-start',
+    target: `a drill's ${TARGETS.sessions} held sessions all ready within the same second of Start`,
+    value: d ? `${d.sessions - d.failed}/${d.sessions}: Start -> all ready ${ms(d.releaseMs)}, spread ${ms(d.readySpreadMs)}` : '-',
+    // A quick run's few sessions show the figures but do not judge the target.
+    status: judge(d && d.sessions >= TARGETS.sessions ? d.failed === 0 && d.releaseMs < 1000 && d.readySpreadMs < 1000 : null),
   });
   const e = r.echo;
   out.push({
@@ -245,6 +256,7 @@ async function main(): Promise<number> {
     startRuns: opts.quick ? 3 : 8,
     proxyRuns: opts.quick ? 10 : 30,
     echoSamples: opts.quick ? 100 : 500,
+    drillSessions: opts.quick ? 3 : TARGETS.sessions,
   };
   console.log(`sickbay bench (${mode}) — ${machine.cpus} CPU(s) ${machine.cpuModel}, ${mib(machine.memoryBytes)} RAM, kernel ${machine.kernel}, Docker ${machine.docker.server}, load ${machine.loadAverage.join(' ')}`);
 
@@ -270,7 +282,7 @@ async function main(): Promise<number> {
     });
   }
 
-  const results: { start?: StartResult; proxy?: ProxyResult; echo?: EchoResult; capacity?: CapacityResult; cold?: ColdResult } = {};
+  const results: { start?: StartResult; proxy?: ProxyResult; drill?: DrillResult; echo?: EchoResult; capacity?: CapacityResult; cold?: ColdResult } = {};
   const errors: Record<string, string> = {};
   const attempt = async (name: Section, fn: () => Promise<void>) => {
     console.log(`\n▶ ${name}`);
@@ -284,7 +296,7 @@ async function main(): Promise<number> {
     }
   };
 
-  if (wanted(opts, 'start') || wanted(opts, 'proxy')) {
+  if (wanted(opts, 'start') || wanted(opts, 'proxy') || wanted(opts, 'drill')) {
     try {
       const l = await InProcessLab.start(ROOT);
       lab = l;
@@ -299,6 +311,13 @@ async function main(): Promise<number> {
         });
       }
       if (wanted(opts, 'proxy')) await attempt('proxy', async () => void (results.proxy = await benchProxy(l, { runs: n.proxyRuns, log })));
+      if (wanted(opts, 'drill')) {
+        await attempt('drill', async () => {
+          const d = await benchDrill(l, { sessions: n.drillSessions, log });
+          results.drill = d;
+          console.log(`  drill: ${d.sessions - d.failed}/${d.sessions} held in ${ms(d.provisionAllMs)}; Start -> all ready ${ms(d.releaseMs)}, ready times spread ${ms(d.readySpreadMs)}`);
+        });
+      }
       if (Object.keys(errors).length) console.log(`  engine log:\n${l.logs.slice(-20).map((m) => `    ${m}`).join('\n')}`);
     } finally {
       await lab?.close();

@@ -24,6 +24,8 @@ import { createTerminalGateway } from './terminal/gateway';
 import { originAllowed, webAllowlist } from '@/lib/web/origin';
 import { AuthService } from './auth/auth';
 import { SessionAccess } from './auth/session-access';
+import { endDrill } from './drills/drills';
+import { DrillStore } from './drills/store';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -90,6 +92,8 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
   const access = new SessionAccess({ engine, store, auth, clock });
+  const drills = new DrillStore(store.db, clock);
+  auth.watchLinks.addSource((watcherId) => drills.watchLinks(watcherId));
 
   for (const slug of Object.keys(config.pool)) {
     if (!catalogue.has(slug)) log(`SICKBAY_POOL names "${slug}", which is not a scenario here: ignored`);
@@ -104,6 +108,10 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     // An interview ends at its time limit, whatever the candidate's browser shows.
     for (const { sessionId } of auth.interviews.overdue().filter((o) => engine.isLive(o.sessionId))) {
       await engine.end(sessionId, 'the interview’s time limit was reached').catch((err) => log(`ending interview session ${sessionId}: ${(err as Error).message}`));
+    }
+    // A drill ends at its time limit: every team's session, then the drill.
+    for (const { drillId } of drills.overdue()) {
+      await endDrill({ auth, engine, catalogue, store, drills, clock, log }, drillId, 'the drill’s time limit was reached').catch((err) => log(`ending drill ${drillId}: ${(err as Error).message}`));
     }
     auth.signins.prune();
     const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions(), clock });
@@ -144,6 +152,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     terminals,
     auth,
     access,
+    drills,
     sweep,
     async close() {
       clearInterval(timer);

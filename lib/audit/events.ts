@@ -118,8 +118,22 @@ export interface CoachedBody {
   warnedAt?: number;
 }
 
+/**
+ * A scenario inject shown to the team (lib/scenario/injects.ts): logged the first time the
+ * session is read once its time has come. `atMs` is when it was due on the session clock.
+ */
+export interface InjectBody {
+  kind: 'inject';
+  inject: string;
+  injectKind: 'stakeholder-update' | 'decision' | 'info';
+  text: string;
+  prompts: 'commander' | 'driver' | 'scribe' | 'everyone';
+  atMs: number;
+}
+
 export type SessionEventBody =
   | CoachedBody
+  | InjectBody
   | DiagnosisBody
   | LimitBody
   | UpdateBody

@@ -9,8 +9,8 @@
  *
  * mayWatch is the extension point for new ways of watching: a WatchLink says "this watcher is
  * tied to this learner (optionally: to this one session) through that thing", and WATCH_RULES
- * says, per kind of link, which watchers it admits. Cohorts and interviews (#13) today; drills
- * (#14) add a `via` to WatchLink, a rule here and a source in server/auth/watch-links.ts.
+ * says, per kind of link, which watchers it admits: cohorts, interviews (#13) and drills (#14),
+ * each with a source registered in server/auth/watch-links.ts.
  */
 import type { Role } from './roles';
 
@@ -44,6 +44,18 @@ export type WatchLink =
       learnerId: string;
       /** An interview covers exactly the one session its candidate works in. */
       sessionId: string;
+    }
+  | {
+      via: 'drill';
+      /** The drill's facilitator, or a member of the team whose session another member owns. */
+      as: 'facilitator' | 'teammate';
+      /** The drill's id. */
+      ref: string;
+      watcherId: string;
+      /** The team's first member, who owns its session (server/drills/store.ts). */
+      learnerId: string;
+      /** A drill link covers exactly one team's session. */
+      sessionId: string;
     };
 
 export type WatchVia = WatchLink['via'];
@@ -53,6 +65,9 @@ export const WATCH_RULES: { readonly [K in WatchVia]: (watcher: Actor, link: Ext
   cohort: (watcher) => watcher.role === 'facilitator' || watcher.role === 'admin',
   // An interviewer demoted to learner stops watching the interviews they were added to.
   interview: (watcher) => watcher.role === 'facilitator' || watcher.role === 'admin',
+  // Teammates of any role watch their own team's session; a facilitator demoted to learner stops
+  // watching the drills they ran.
+  drill: (watcher, link) => link.as === 'teammate' || watcher.role === 'facilitator' || watcher.role === 'admin',
 };
 
 function linkAdmits(watcher: Actor, session: OwnedSession, link: WatchLink): boolean {

@@ -35,6 +35,9 @@ export function tokenScopeFor(method: string, pathname: string): Scope | 'browse
   if (pathname.startsWith('/api/admin/') || pathname === '/api/admin') return 'admin';
   if (pathname === '/api/interviews/join') return 'browser';
   if (pathname.startsWith('/api/cohorts') || pathname.startsWith('/api/interviews')) return write ? 'cohorts' : 'sessions:read';
+  // Running a drill is a facilitator's write; joining one is a participant's.
+  if (pathname === '/api/drills/join') return write ? 'sessions:write' : 'sessions:read';
+  if (pathname === '/api/drills' || pathname.startsWith('/api/drills/')) return write ? 'cohorts' : 'sessions:read';
   if (pathname.startsWith('/ws/terminal/')) return pathname.endsWith('/mirror') ? 'sessions:read' : 'sessions:write';
   if (isApiPath(pathname)) return write ? 'sessions:write' : 'sessions:read';
   // Pages are for browsers.

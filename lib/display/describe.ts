@@ -33,6 +33,8 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'inject':
+      return `inject (${e.injectKind}, for the ${e.prompts === 'everyone' ? 'whole team' : e.prompts}): ${e.text}`;
     case 'coached': {
       const what = e.line !== undefined ? `\`${e.line}\` typed in ${e.target ?? 'a container'}` : `docker ${e.action}${e.target ? ` ${e.target}` : ''}`;
       return e.phase === 'warned' ? `coach held ${what}: ${e.summary}` : `warned, then chose: ${what} went ahead`;

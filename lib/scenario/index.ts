@@ -11,3 +11,4 @@ export * from './goals';
 export { scenarioImage } from './image';
 // Goal evidence that names a moment writes it as every page does, on the session clock.
 export { formatClock } from '../display/clock';
+export { DEFAULT_INJECTS, INJECT_KINDS, INJECT_ROLES, scheduleInjects, injectsDue } from './injects';

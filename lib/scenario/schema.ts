@@ -8,6 +8,7 @@ import { OBSERVATIONS } from '../audit/classification';
 import { SickbayError } from '../errors';
 import { parseBytes } from '../units';
 import { slugOfFile, withOwnImage } from './image';
+import { DEFAULT_INJECTS, INJECT_KINDS, INJECT_ROLES } from './injects';
 import { createRng } from './rng';
 import type { ScenarioCost, ScenarioDefinition, ScenarioInput, ServiceInput, ServiceSpec } from './types';
 
@@ -159,6 +160,22 @@ const metaSchema = z
     goals: z
       .array(z.object({ id: name('goal id'), title: z.string().min(1), guard: z.boolean().optional(), check: fn('check') }).strict())
       .min(1, 'a scenario needs at least one goal'),
+    /** Scheduled prompts; left out, the field notes' emergency timeline (lib/scenario/injects.ts). */
+    injects: z
+      .array(
+        z
+          .object({
+            id: name('inject id'),
+            /** Seconds after ready, scaled by protocol.timelineScale. */
+            atSeconds: z.number().int('atSeconds must be whole seconds').min(0).max(4 * 3600, 'atSeconds is at most 4 hours'),
+            kind: z.enum(INJECT_KINDS),
+            text: z.string().min(5).max(400),
+            prompts: z.enum(INJECT_ROLES).default('everyone'),
+          })
+          .strict(),
+      )
+      .max(20, 'at most 20 injects')
+      .default(() => DEFAULT_INJECTS.map((i) => ({ ...i }))),
   })
   .strict();
 
@@ -198,6 +215,7 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
   for (const [kind, list] of [
     ['faults', def.faults],
     ['goals', def.goals],
+    ['injects', def.injects],
   ] as const) {
     const seen = new Set<string>();
     list.forEach((item, i) => {

@@ -182,6 +182,27 @@ export interface ServedNormally {
   p95Ms: number;
 }
 
+export type InjectKind = 'stakeholder-update' | 'decision' | 'info';
+export type InjectRole = 'commander' | 'driver' | 'scribe' | 'everyone';
+
+/** A scheduled prompt from outside the incident (docs/scenarios.md, "Injects"). */
+export interface InjectSpec {
+  id: string;
+  /** Seconds after ready, before `protocol.timelineScale` is applied. */
+  atSeconds: number;
+  kind: InjectKind;
+  /** What the team reads, in a sentence or two. */
+  text: string;
+  /** The team role expected to answer it. */
+  prompts: InjectRole;
+}
+
+/** An inject placed on the session clock. */
+export interface ScenarioInject extends InjectSpec {
+  /** ms after ready, scaled. */
+  atMs: number;
+}
+
 export interface ScenarioMeta {
   title: string;
   summary: string;
@@ -202,6 +223,8 @@ export interface ScenarioDefinition<P = Record<string, unknown>> extends Scenari
   services(params: P): Record<string, ServiceSpec>;
   faults: Fault<P>[];
   goals: Goal<P>[];
+  /** The field notes' defaults unless the author lists their own (an empty list means none). */
+  injects: InjectSpec[];
 }
 
 /** A definition as an author writes it: optional parts may be left out. */
@@ -218,6 +241,7 @@ export interface ScenarioInput<P> extends Omit<ScenarioMeta, 'tags'> {
   services(params: P): Record<string, ServiceInput>;
   faults?: Fault<P>[];
   goals: Goal<P>[];
+  injects?: InjectSpec[];
 }
 
 export interface ServiceInput {

@@ -1,8 +1,8 @@
 /**
- * The session engine: creates sessions, provisions their containers (provisioning.ts), keeps
- * a pool ready (pool.ts), takes the learner's input (learner-input.ts), checks goals
- * (goals.ts), and tears everything down again. It is the only writer of session status, and
- * the one way pages and routes reach sessions (pooled ones stay invisible).
+ * The session engine: creates sessions, provisions them (provisioning.ts), keeps a pool ready
+ * (pool.ts), holds drills' sessions until released (holding.ts), takes the learner's input
+ * (learner-input.ts), checks goals (goals.ts), and tears everything down again. The only writer
+ * of session status, and the one way pages and routes reach sessions (pooled ones stay invisible).
  */
 import crypto from 'node:crypto';
 import type { SessionEvent } from '@/lib/audit/events';
@@ -24,6 +24,8 @@ import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
+import { releaseHeld, type ReleaseResult } from './holding';
+import { logDueInjects } from './injects';
 import { interruptLive } from './interruption';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
 import { newCulpritStart } from './new-culprit';
@@ -114,10 +116,7 @@ export class SessionEngine implements TerminalDirectory {
     return toView(this.visible(id), this.parts.admission.place(id));
   }
 
-  /**
-   * Sessions, newest first (at most 200). Without a filter: everyone's (personal mode, admins);
-   * server/auth/session-access.ts narrows it to what a user may see.
-   */
+  /** Sessions, newest first (at most 200): everyone's without a filter (session-access.ts narrows it). */
   list(filter: { owners?: readonly string[]; ids?: readonly string[]; statuses?: readonly SessionStatus[] } = {}): SessionListItem[] {
     return this.parts.store.listSessions({ limit: 200, ...filter }).map(toListItem);
   }
@@ -133,6 +132,7 @@ export class SessionEngine implements TerminalDirectory {
    */
   events(id: string, afterId = 0): SessionEvent[] {
     const record = this.visible(id);
+    logDueInjects(this.parts, record); // a drill's injects appear as their time comes (injects.ts)
     const events = this.parts.store.listEvents(id, afterId);
     if (!isLive(record.status) && record.status !== 'ending') return events;
     let n = 0;
@@ -148,26 +148,24 @@ export class SessionEngine implements TerminalDirectory {
    * Creates a session and starts provisioning it in the background. Without a chosen seed, a
    * ready session from the pool (SICKBAY_POOL) is handed over at once when there is one. With
    * `newCulprit`, the seed (or pooled session) is one whose culprit the learner has not met in
-   * this scenario yet, when there is one left (server/engine/new-culprit.ts).
+   * this scenario yet, when there is one left (server/engine/new-culprit.ts). With `hold`, it
+   * stops at `held` once provisioned, until release() (holding.ts); never from the pool.
    */
-  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; learnerStart?: boolean }): SessionView {
+  create(input: { scenario: string; seed?: string; newCulprit?: boolean; ownerId?: string; coach?: boolean; learnerStart?: boolean; hold?: boolean }): SessionView {
     const entry = this.parts.catalogue.get(input.scenario);
     // Coach mode is the default when learners start drills themselves (the catalogue, tracks);
-    // interviews (and later drills) start in exam mode. Written with the row, like the owner.
+    // interviews and team drills start in exam mode. Written with the row, like the owner.
     const holder: SessionHolder = { ownerId: input.ownerId ?? LOCAL_ADMIN_ID, coach: input.coach ?? input.learnerStart === true };
     if (input.newCulprit && input.seed !== undefined) throw new SickbayError('bad_request', 'give either a seed or newCulprit, not both: a seed fixes the culprit');
     const fresh = input.newCulprit
       ? newCulpritStart({ entry, holder, seedSecret: this.seedSecret, store: this.parts.store, pool: this.pool, earlier: this.learnerSessions(holder.ownerId).map((h) => h.record) })
       : null;
-    const claimed = fresh ? fresh.claimed : input.seed === undefined ? this.pool.claim(entry.slug, holder) : null;
-    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, holder);
+    const claimed = fresh ? fresh.claimed : input.seed === undefined && !input.hold ? this.pool.claim(entry.slug, holder) : null;
+    const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, holder, input.hold);
     return toView(record, this.parts.admission.place(record.id));
   }
 
-  /**
-   * A learner's sessions, newest first, each with a summary of its report (total, goals, every
-   * protocol rule's status): what lib/progress aggregates. Pooled sessions never appear.
-   */
+  /** A learner's sessions, newest first, with report summaries (lib/progress aggregates them); never pooled ones. */
   history(ownerId: string = LOCAL_ADMIN_ID): SessionHistoryItem[] {
     return this.learnerSessions(ownerId).map(({ record, report }) => ({ ...toListItem(record), report }));
   }
@@ -177,7 +175,7 @@ export class SessionEngine implements TerminalDirectory {
     return this.parts.store.listHistory({ ownerId });
   }
 
-  private startSession(slug: string, seed: string, pooled: boolean, holder?: SessionHolder): SessionRecord {
+  private startSession(slug: string, seed: string, pooled: boolean, holder?: SessionHolder, hold = false): SessionRecord {
     const { store, catalogue, config, clock, tasks } = this.parts;
     const entry = catalogue.get(slug);
     if (!isValidSeed(seed)) throw new SickbayError('bad_request', SEED_RULE);
@@ -200,10 +198,16 @@ export class SessionEngine implements TerminalDirectory {
       expiresAt: now + config.sessionTtlMs,
       pooled,
       holder,
+      hold,
     });
     store.appendEvent(id, { kind: 'lifecycle', status: 'queued', detail: `scenario ${entry.slug}, seed ${seed}${pooled ? ' (for the pool)' : ''}` }, now);
     tasks.track(id, this.provisioner.run(id, resolved, pooled));
     return record;
+  }
+
+  /** Releases held sessions all at one instant (a drill's Start), or none of them. */
+  release(ids: readonly string[], detail: string): ReleaseResult {
+    return releaseHeld(this.parts, ids, detail);
   }
 
   refillPool(): Promise<void> {
@@ -345,10 +349,7 @@ export class SessionEngine implements TerminalDirectory {
     return mirrorOf(this.visible(id));
   }
 
-  /**
-   * After a crash or restart, sessions the store still calls live have lost their server-side
-   * half (terminals, timers): close them so the sweeper removes their containers.
-   */
+  /** After a crash or restart, live sessions have lost their server-side half: close them (the sweeper removes their containers). */
   recover(): string[] {
     return closeAfterRestart(this.parts);
   }
@@ -390,7 +391,6 @@ export class SessionEngine implements TerminalDirectory {
   admissionStats(): { waiting: number; provisioning: number; capacity: number } {
     return this.parts.admission.stats();
   }
-
   isLive(id: string): boolean {
     const s = this.parts.store.getSession(id);
     return s !== null && isLive(s.status);

@@ -146,9 +146,11 @@ export class Provisioner {
     }
     await consoleTask;
     tasks.checkpoint(id);
-    if (store.transition(id, 'ready', clock())) {
-      this.parts.activity.touch(id); // the idle clock starts when the learner can act
-      log(`session ${id} (${record.scenario}) is ready`);
+    // A held session (a drill's) waits fully provisioned; its release starts the clock (holding.ts).
+    const to = record.hold ? 'held' : 'ready';
+    if (store.transition(id, to, clock(), record.hold ? 'provisioned; held until the drill starts' : undefined)) {
+      this.parts.activity.touch(id); // the idle clock starts when the learner can act (or from the hold)
+      log(`session ${id} (${record.scenario}) is ${to}`);
     }
   }
 

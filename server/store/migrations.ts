@@ -217,4 +217,44 @@ export const MIGRATIONS: readonly string[] = [
     created_at   INTEGER NOT NULL
   );
   `,
+  // Team drills (#14): a session may be held after provisioning until released (holding.ts);
+  // a drill, its teams (each with its seed and the one session it works in) and who joined which.
+  `
+  ALTER TABLE sessions ADD COLUMN hold INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE drills (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    scenario       TEXT NOT NULL,
+    seed           TEXT NOT NULL,
+    seed_mode      TEXT NOT NULL,
+    mode           TEXT NOT NULL,
+    time_limit_min INTEGER NOT NULL,
+    code           TEXT NOT NULL UNIQUE,
+    created_by     TEXT NOT NULL REFERENCES users(id),
+    created_at     INTEGER NOT NULL,
+    started_at     INTEGER,
+    ended_at       INTEGER,
+    rerun_of       TEXT
+  );
+  CREATE INDEX drills_created_by ON drills(created_by);
+  CREATE TABLE drill_teams (
+    id         TEXT PRIMARY KEY,
+    drill_id   TEXT NOT NULL REFERENCES drills(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    seed       TEXT NOT NULL,
+    session_id TEXT,
+    owner_id   TEXT REFERENCES users(id),
+    UNIQUE (drill_id, name)
+  );
+  CREATE TABLE drill_members (
+    drill_id  TEXT NOT NULL REFERENCES drills(id) ON DELETE CASCADE,
+    user_id   TEXT NOT NULL REFERENCES users(id),
+    team_id   TEXT NOT NULL REFERENCES drill_teams(id) ON DELETE CASCADE,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (drill_id, user_id)
+  );
+  CREATE INDEX drill_members_user ON drill_members(user_id);
+  CREATE INDEX drill_members_team ON drill_members(team_id);
+  `,
 ];

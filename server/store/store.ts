@@ -38,6 +38,8 @@ export interface SessionRecord {
   ownerId: string;
   /** Coach mode: the proxy holds evidence-losing calls once (lib/proxy/coach.ts). */
   coach: boolean;
+  /** Provisioned to wait at `held` until released (a team drill's simultaneous start). */
+  hold: boolean;
 }
 
 interface SessionRow {
@@ -62,6 +64,7 @@ interface SessionRow {
   has_report: number;
   owner_id: string;
   coach: number;
+  hold: number;
 }
 
 /** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
@@ -113,6 +116,7 @@ function toRecord(row: SessionRow): SessionRecord {
     hasReport: row.has_report === 1,
     ownerId: row.owner_id,
     coach: row.coach === 1,
+    hold: row.hold === 1,
   };
 }
 
@@ -169,13 +173,15 @@ export class Store {
     expiresAt: number;
     pooled?: boolean;
     holder?: SessionHolder;
+    /** Stop at `held` once provisioned, until released (team drills). */
+    hold?: boolean;
   }): SessionRecord {
     const holder = input.holder ?? NO_HOLDER;
     return this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id, coach)
-           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId, @coach)`,
+          `INSERT INTO sessions (id, scenario, seed, status, params, created_at, expires_at, updated_at, pooled, owner_id, coach, hold)
+           VALUES (@id, @scenario, @seed, 'queued', @params, @now, @expiresAt, @now, @pooled, @ownerId, @coach, @hold)`,
         )
         .run({
           id: input.id,
@@ -187,6 +193,7 @@ export class Store {
           pooled: input.pooled ? 1 : 0,
           ownerId: holder.ownerId,
           coach: holder.coach ? 1 : 0,
+          hold: input.hold ? 1 : 0,
         });
       return this.requireSession(input.id);
     });

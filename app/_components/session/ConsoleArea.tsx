@@ -4,6 +4,7 @@ import type { SessionView } from '@/server/engine/views';
 import { MirrorView } from '../MirrorView';
 import { StartButton } from '../StartButton';
 import { Terminal } from '../Terminal';
+import { HeldCard } from './HeldCard';
 
 /** The right-hand side of the workspace: the terminal once ready, else a card saying why not. */
 export function ConsoleArea({ session, events, elapsed, onLeave, watching = false }: { session: SessionView; events: SessionEvent[]; elapsed: string; onLeave: () => void; watching?: boolean }) {
@@ -45,6 +46,8 @@ export function ConsoleArea({ session, events, elapsed, onLeave, watching = fals
         </div>
       );
     }
+    case 'held':
+      return <HeldCard />;
     case 'ending':
       return (
         <div className="state-card" data-testid="console-state" data-state="ending">

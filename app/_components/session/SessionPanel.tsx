@@ -17,6 +17,7 @@ import { GoalsTab, useLastCheck } from './GoalsTab';
 import { HintsTab } from './HintsTab';
 import { TimelineTab } from './TimelineTab';
 import { useSessionPoll } from './useSessionPoll';
+import { InjectBanner } from './InjectBanner';
 
 type TabId = 'briefing' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
 type Busy = null | 'check' | 'end' | 'hint' | 'coach';
@@ -189,6 +190,7 @@ export function SessionPanel({
           {error}
         </p>
       )}
+      <InjectBanner events={events} readyAt={session.readyAt} createdAt={session.createdAt} />
 
       <div className={`workspace ${panelOpen ? '' : 'panel-hidden'}`}>
         <aside className="panel side" id="session-side" aria-label="Session notes" hidden={!panelOpen}>

@@ -22,6 +22,16 @@ describe('may watch', () => {
     assert.equal(mayWatch({ id: 'fay', role: 'learner' }, annSession, [cohort]), false, 'a demoted facilitator loses the cohort');
   });
 
+  it('a drill link: a teammate of any role watches their team’s one session; a facilitator only while one', () => {
+    const teammate: WatchLink = { via: 'drill', as: 'teammate', ref: 'd1', watcherId: 'bob', learnerId: 'ann', sessionId: 's1' };
+    assert.equal(mayWatch(bob, annSession, [teammate]), true);
+    assert.equal(mayWatch(bob, { id: 's9', ownerId: 'ann' }, [teammate]), false, 'another session of the same owner is not the team’s');
+    assert.equal(sessionAccess(bob, annSession, 'work', [teammate]), 'forbidden');
+    const facilitator: WatchLink = { ...teammate, as: 'facilitator', watcherId: 'fay' };
+    assert.equal(mayWatch(fay, annSession, [facilitator]), true);
+    assert.equal(mayWatch({ id: 'fay', role: 'learner' }, annSession, [facilitator]), false, 'a demoted facilitator stops watching the drill');
+  });
+
   it('a link for one session covers that session only', () => {
     const one: WatchLink = { ...cohort, sessionId: 's1' };
     assert.equal(mayWatch(fay, annSession, [one]), true);
@@ -74,6 +84,10 @@ describe('roles and token scopes', () => {
     assert.equal(tokenScopeFor('GET', '/sessions'), 'browser');
     assert.equal(tokenScopeFor('GET', '/ws/terminal/abc'), 'sessions:write');
     assert.equal(tokenScopeFor('GET', '/ws/terminal/abc/mirror'), 'sessions:read');
+    assert.equal(tokenScopeFor('POST', '/api/drills'), 'cohorts');
+    assert.equal(tokenScopeFor('POST', '/api/drills/abc/start'), 'cohorts');
+    assert.equal(tokenScopeFor('GET', '/api/drills/abc/debrief'), 'sessions:read');
+    assert.equal(tokenScopeFor('POST', '/api/drills/join'), 'sessions:write', 'joining is a participant’s write');
   });
 
   it('public paths are the sign-in pages, their API and static files only', () => {

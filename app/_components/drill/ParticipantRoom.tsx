@@ -1,0 +1,39 @@
+'use client';
+
+import Link from 'next/link';
+import type { ParticipantState } from '@/server/drills/drills';
+import { mmss, useDrillPoll } from './useDrillPoll';
+
+/** A participant's lobby: their team, its readiness, and the way into the team's session. */
+export function ParticipantRoom({ initial }: { initial: ParticipantState }) {
+  const { drill } = useDrillPoll(initial.id, { drill: initial });
+  const team = drill.team;
+  if (!team) return null;
+  return (
+    <div className="stack" data-testid="participant-room" data-phase={drill.phase}>
+      <p className="lead">
+        You are in <strong data-testid="my-team">{team.name}</strong> with {team.members.map((m) => m.name).join(', ')}.
+      </p>
+      <p>
+        {drill.phase === 'lobby' &&
+          (team.readiness === 'ready'
+            ? 'Your team’s incident is set up. Everything opens for every team at once when the facilitator starts the drill.'
+            : 'Your team’s incident is being set up…')}
+        {drill.phase === 'running' && (
+          <>
+            The drill is running: <strong>{mmss(drill.elapsedMs)}</strong>, {mmss(drill.remainingMs)} left.
+          </>
+        )}
+        {drill.phase === 'over' && 'The drill is over.'}
+      </p>
+      {team.sessionId && (
+        <p>
+          <Link className="button" href={`/sessions/${team.sessionId}`} data-testid="open-team-session">
+            {team.owner ? 'Open your team’s session' : 'Watch your team’s terminal'}
+          </Link>
+        </p>
+      )}
+      {!team.owner && <p className="meta">{team.members[0]?.name ?? 'Your first teammate'} drives the terminal; you see it live and help them decide.</p>}
+    </div>
+  );
+}
