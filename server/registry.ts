@@ -13,6 +13,7 @@ import type { Store } from './store/store';
 import type { TerminalGateway } from './terminal/gateway';
 import type { AuthService } from './auth/auth';
 import type { SessionAccess } from './auth/session-access';
+import type { SessionMembers } from './sessions/members';
 import { SickbayError } from '@/lib/errors';
 
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   auth: AuthService;
   /** The engine as one user may see it: what routes and pages use (server/auth/session-access.ts). */
   access: SessionAccess;
+  /** Team sessions' members and roles (drills set teams here; lib/auth/team.ts has the rules). */
+  members: SessionMembers;
   sweep(): Promise<SweepDecision[]>;
   close(): Promise<void>;
 }

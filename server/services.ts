@@ -24,6 +24,7 @@ import { createTerminalGateway } from './terminal/gateway';
 import { originAllowed, webAllowlist } from '@/lib/web/origin';
 import { AuthService } from './auth/auth';
 import { SessionAccess } from './auth/session-access';
+import { SessionMembers } from './sessions/members';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -63,6 +64,9 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   // log the learner's activity through one shared object; the gateway finds consoles through
   // the engine, and the engine closes a session's terminal through its ending hook.
   const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
+  // Team sessions (lib/auth/team.ts): the driver is credited with what the terminal and proxy log.
+  const members = new SessionMembers(store, clock);
+  activity.attributeTo((id) => members.driverOf(id));
   const consoles = new ConsoleManager(runtime, config, activity, (id) => store.getSession(id)?.coach ?? false);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
@@ -85,11 +89,13 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     isAllowedOrigin: options.isAllowedOrigin ?? ((origin) => origin === undefined || originAllowed(origin, webAllowlist(config))),
     audit: (sessionId, event) => activity.record(sessionId, event),
     onActivity: (sessionId) => activity.touch(sessionId),
+    driverOf: (sessionId) => members.driverOf(sessionId),
     log,
   });
+  members.onSeatChange((sessionId, driverId) => terminals.seatDriver(sessionId, driverId));
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
-  const access = new SessionAccess({ engine, store, auth, clock });
+  const access = new SessionAccess({ engine, store, auth, members, clock });
 
   for (const slug of Object.keys(config.pool)) {
     if (!catalogue.has(slug)) log(`SICKBAY_POOL names "${slug}", which is not a scenario here: ignored`);
@@ -144,6 +150,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     terminals,
     auth,
     access,
+    members,
     sweep,
     async close() {
       clearInterval(timer);
