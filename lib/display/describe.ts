@@ -35,6 +35,8 @@ export function describeEvent(e: SessionEventBody): string {
       return e.detail;
     case 'coached':
       return e.phase === 'warned' ? `coach held docker ${e.action}${e.target ? ` ${e.target}` : ''}: ${e.summary}` : `warned, then chose: docker ${e.action}${e.target ? ` ${e.target}` : ''} went ahead`;
+    case 'team':
+      return e.action === 'handover' ? `driver seat handed over: ${e.detail ?? `${e.from} → ${e.to}`}` : `team set: ${e.detail ?? 'changed'}`;
     default:
       // An event kind newer than this code (a stored log outlives a version).
       return (e as { kind: string }).kind;

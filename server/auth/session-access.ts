@@ -12,6 +12,7 @@ import type { Member, TeamRole } from '@/lib/auth/team';
 import type { Principal } from '@/lib/auth/roles';
 import type { SessionEvent } from '@/lib/audit/events';
 import type { NextStep } from '@/lib/scoring/next-step';
+import { creditByPerson, type PersonCredit } from '@/lib/scoring/credit';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
 import type { DiagnosisInput } from '../engine/learner-input';
@@ -184,9 +185,14 @@ export class ScopedSessions {
     return this.deps.engine.events(id, afterId);
   }
 
-  report(id: string): StoredReport {
+  /** The report; in a team session with `credit`, each action credited to its person. */
+  report(id: string): StoredReport & { credit?: PersonCredit[] } {
     this.require(id, 'view');
-    return this.deps.engine.report(id);
+    const report = this.deps.engine.report(id);
+    const events = this.deps.engine.events(id);
+    const actors = [...new Set(events.flatMap((e) => (e.kind === 'team' ? [e.by] : e.actor ? [e.actor] : [])))];
+    if (actors.length === 0) return report;
+    return { ...report, credit: creditByPerson(events, this.deps.members.namesOf(actors)) };
   }
 
   recordingPath(id: string): string {

@@ -72,7 +72,7 @@ export class SessionMembers {
       this.store.db.prepare('DELETE FROM session_members WHERE session_id = ?').run(sessionId);
       const insert = this.store.db.prepare('INSERT INTO session_members (session_id, user_id, role, added_at) VALUES (?, ?, ?, ?)');
       for (const m of members) insert.run(sessionId, m.userId, m.role, now);
-      const detail = members.map((m) => `${m.userId}: ${m.role}`).join(', ') || 'no team: the owner works alone';
+      const detail = members.map((m) => `${this.nameOf(m.userId)} (${m.role})`).join(', ') || 'no team: the owner works alone';
       this.store.appendEvent(sessionId, { kind: 'team', action: 'members', by, detail }, now);
     });
     const after = driverOf(members);
@@ -103,10 +103,22 @@ export class SessionMembers {
       const old = result.members.find((m) => m.userId === result.from) as Member;
       update.run(old.role, sessionId, result.from);
       update.run('driver', sessionId, result.to);
-      this.store.appendEvent(sessionId, { kind: 'team', action: 'handover', by, from: result.from, to: result.to }, now);
+      const detail = `${this.nameOf(result.from)} → ${this.nameOf(result.to)}`;
+      this.store.appendEvent(sessionId, { kind: 'team', action: 'handover', by, from: result.from, to: result.to, detail }, now);
     });
     this.notify(sessionId, result.to);
     return result;
+  }
+
+  /** Names of these users (the report's credit); an unknown id stands for itself. */
+  namesOf(ids: readonly string[]): Record<string, string> {
+    return Object.fromEntries(ids.map((id) => [id, this.nameOf(id)]));
+  }
+
+  /** A member's name as the log keeps it (names may change later; the event says who it was then). */
+  private nameOf(id: string): string {
+    const row = this.store.db.prepare('SELECT name, email FROM users WHERE id = ?').get(id) as { name: string; email: string | null } | undefined;
+    return row?.name || row?.email || id;
   }
 
   private requireUser(id: string): void {

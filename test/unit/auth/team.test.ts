@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { driverOf, handOver, invalidTeam, teamMay, teamRefusal, type Member } from '@/lib/auth/team';
 import { sharedSessionAccess } from '@/lib/auth/team-access';
+import type { SessionEvent } from '@/lib/audit/events';
+import { creditByPerson } from '@/lib/scoring/credit';
 
 const team: Member[] = [
   { userId: 'cam', role: 'commander' },
@@ -102,5 +104,33 @@ describe('shared session access', () => {
     assert.equal(sharedSessionAccess(owner, session, 'members', [], team).verdict, 'allow');
     assert.equal(sharedSessionAccess(owner, session, 'terminal', [], team).verdict, 'forbidden');
     assert.equal(sharedSessionAccess(owner, session, 'diagnose', [], team).verdict, 'forbidden');
+  });
+});
+
+describe('credit by person', () => {
+  const at = (id: number, body: Record<string, unknown>) => ({ id, sessionId: 's', t: id * 1000, at: id, ...body }) as unknown as SessionEvent;
+  it('credits each action to the person who did it, and ignores events without an actor', () => {
+    const events = [
+      at(1, { kind: 'lifecycle', status: 'ready' }),
+      at(2, { kind: 'typed', where: 'console', line: 'docker ps', approximate: false, actor: 'dee' }),
+      at(3, { kind: 'docker', action: 'ps', method: 'GET', path: '/containers/json', allowed: true, actor: 'dee' }),
+      at(4, { kind: 'team', action: 'handover', by: 'dee', from: 'dee', to: 'wes', detail: 'Dee → Wes' }),
+      at(5, { kind: 'docker', action: 'restart', method: 'POST', path: '/containers/x/restart', allowed: false, reason: 'sickbay: no', actor: 'wes' }),
+      at(6, { kind: 'update', text: 'looking into it', actor: 'sam' }),
+      at(7, { kind: 'diagnosis', category: 'a', culprit: 'x', evidence: [3], decision: 'restart', reason: 'r', actor: 'cam' }),
+      at(8, { kind: 'terminal', action: 'open', actor: 'wes' }),
+    ];
+    const credit = creditByPerson(events, { dee: 'Dee', wes: 'Wes', sam: 'Sam' });
+    assert.deepEqual(
+      credit.map((p) => [p.name, p.commands, p.dockerCalls, p.refusedCalls, p.handovers, p.updates, p.diagnoses]),
+      [
+        ['Dee', 1, 1, 0, 1, 0, 0],
+        ['Wes', 0, 1, 1, 0, 0, 0],
+        ['Sam', 0, 0, 0, 0, 1, 0],
+        ['cam', 0, 0, 0, 0, 0, 1],
+      ],
+    );
+    assert.deepEqual(credit[0]?.actions.map((a) => a.id), [2, 3, 4]);
+    assert.match(credit[0]?.actions[2]?.what ?? '', /driver seat handed over: Dee → Wes/);
   });
 });
