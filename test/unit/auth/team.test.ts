@@ -84,7 +84,8 @@ describe('shared session access', () => {
     assert.equal(sharedSessionAccess(owner, session, 'terminal', [], []).verdict, 'allow');
     assert.equal(sharedSessionAccess(owner, session, 'members', [], []).verdict, 'allow');
     assert.equal(sharedSessionAccess(as('zed'), session, 'view', [], []).verdict, 'hidden');
-    assert.equal(sharedSessionAccess(owner, session, 'seat', [], []).verdict, 'forbidden');
+    assert.equal(sharedSessionAccess(owner, session, 'seat', [], []).verdict, 'allow', 'then refused as a bad request: no team');
+    assert.equal(sharedSessionAccess(as('zed'), session, 'seat', [], []).verdict, 'hidden');
   });
 
   it('with members, splits the work by role and keeps strangers out', () => {
