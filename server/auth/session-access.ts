@@ -87,10 +87,11 @@ export class ScopedSessions {
   }
 
   /** The session's team with names, the driver, and this user's role (null: not a member). */
-  team(id: string): { members: MemberView[]; driver: string | null; you: TeamRole | null } {
+  team(id: string): { members: MemberView[]; driver: string | null; you: TeamRole | null; me: string } {
     this.require(id, 'view');
     const members = this.deps.members.views(id);
     return {
+      me: this.principal.user.id,
       members,
       driver: members.find((m) => m.role === 'driver')?.userId ?? null,
       you: members.find((m) => m.userId === this.principal.user.id)?.role ?? null,

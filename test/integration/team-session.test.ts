@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { encodeClientMessage, parseServerMessage, type ServerMessage } from '@/lib/terminal/protocol';
+import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
 import { freePort, removeInstanceObjects, type ServerProcess, startServer, tempDataDir, testInstance, waitFor } from './helpers';
 import { seedAccounts, signIn } from './accounts-helpers';
 
@@ -68,6 +69,11 @@ class Member {
 
   attachedCount(mirror: boolean): number {
     return this.controls.filter((m) => m.type === 'attached' && (m.mirror === true) === mirror).length;
+  }
+
+  /** Waits for a shell prompt after this point of the output (typed lines are told apart by prompts). */
+  prompt(from: number, why: string): Promise<boolean> {
+    return waitFor(why, async () => this.output.indexOf(PROMPT_MARKER, from) >= 0, 60_000, 50);
   }
 
   sees(what: string | RegExp, why: string): Promise<string> {
@@ -161,22 +167,27 @@ describe('a session shared by a team', () => {
 
     bob.type('echo NOT-$((40+2))-BOB\r');
     await waitFor('bob’s input refused', async () => bob.controls.some((m) => m.type === 'refused' && /only the driver types/.test(m.message)), 30_000, 50);
+    await ann.prompt(0, 'the first prompt');
     ann.type('echo SHELL-PID=$$ DRIVER-$((6*7))\r');
     const pid = await ann.sees(/SHELL-PID=\d+ DRIVER-42/, 'the driver’s command to run');
     await bob.sees(pid, 'the teammate’s mirror to show it');
     assert.doesNotMatch(ann.output + bob.output, /NOT-42-BOB/, 'the refused input never reached the shell');
 
+    await ann.prompt(ann.output.indexOf(pid) + pid.length, 'the prompt after the command');
+    const bobBefore = bob.output.length;
     const handover = await call('bob', 'POST', `/api/sessions/${sessionId}/driver`, { to: ids.bob });
     assert.equal(handover.status, 200, handover.text);
     assert.equal(handover.json<{ driver: string }>().driver, ids.bob);
     await waitFor('the seats to switch', async () => ann.attachedCount(true) === 1 && bob.attachedCount(false) === 1, 30_000, 50);
 
+    await bob.prompt(bobBefore, 'the new driver’s screen to show the prompt');
     ann.type('echo OLD-DRIVER-$((1+1))X\r');
     await waitFor('the old driver’s input refused', async () => ann.controls.some((m) => m.type === 'refused'), 30_000, 50);
     bob.type('echo SHELL-PID=$$ NEW-DRIVER-$((7*6))\r');
     const again = await bob.sees(/SHELL-PID=\d+ NEW-DRIVER-42/, 'the new driver’s command to run');
     assert.equal(again.split(' ')[0], pid.split(' ')[0], 'the same shell, not a new one');
     await ann.sees(again, 'the old driver now mirrors the new one');
+    await bob.prompt(bob.output.lastIndexOf(again) + again.length, 'the prompt after the command');
     bob.type('docker ps -q >/dev/null && echo DOCKER-$((2*21))-DONE\r');
     await bob.sees('DOCKER-42-DONE', 'a docker call through the proxy while bob drives');
     assert.doesNotMatch(ann.output + bob.output, /OLD-DRIVER-2X/);

@@ -36,6 +36,7 @@ export function SessionPanel({
   initialInput,
   budgets,
   watching = false,
+  can = {},
 }: {
   initial: SessionView;
   title: string;
@@ -51,6 +52,8 @@ export function SessionPanel({
   budgets: TimelineBudget[];
   /** Someone else's session: the console shows the read-only mirror. */
   watching?: boolean;
+  /** In a team session, what this member's role lets them do (lib/auth/team.ts); all by default. */
+  can?: { check?: boolean; hint?: boolean; answer?: boolean; end?: boolean };
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -136,7 +139,7 @@ export function SessionPanel({
       id: 'hints',
       label: 'Hints',
       badge: hints.length > 0 ? `${hints.length}/${hintCount}` : undefined,
-      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready && !watching} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach && !watching ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
+      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready && !watching && can.hint !== false} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach && !watching ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
     },
     {
       id: 'diagnosis',
@@ -149,7 +152,7 @@ export function SessionPanel({
           submitted={submitted}
           zero={zero}
           ready={ready}
-          watching={watching}
+          watching={watching || can.answer === false}
           final={final}
           onSubmitted={() => void refresh()}
         />
@@ -184,12 +187,16 @@ export function SessionPanel({
           {/* Only the learner works in their session: a watcher gets no buttons that would answer 403. */}
           {!watching && (
             <>
-              <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
-                {busy === 'check' ? 'Checking…' : 'Check goals'}
-              </button>
-              <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
-                {busy === 'end' ? 'Ending…' : 'End session'}
-              </button>
+              {can.check !== false && (
+                <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
+                  {busy === 'check' ? 'Checking…' : 'Check goals'}
+                </button>
+              )}
+              {can.end !== false && (
+                <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
+                  {busy === 'end' ? 'Ending…' : 'End session'}
+                </button>
+              )}
             </>
           )}
         </div>
