@@ -92,7 +92,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     driverOf: (sessionId) => members.driverOf(sessionId),
     log,
   });
-  members.onSeatChange((sessionId, driverId) => terminals.seatDriver(sessionId, driverId));
+  members.onSeatChange((sessionId, driverId, memberIds) => terminals.seatDriver(sessionId, driverId, memberIds));
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
   const access = new SessionAccess({ engine, store, auth, members, clock });

@@ -15,8 +15,11 @@ export interface MemberView extends Member {
   email: string | null;
 }
 
-/** Told when a session's driver changes (the terminal gateway re-seats its connections). */
-export type SeatListener = (sessionId: string, driverId: string) => void;
+/**
+ * Told after every change of a session's team (the terminal gateway re-seats its connections):
+ * the driver now (null: no team) and every member (a removed member's connections are closed).
+ */
+export type SeatListener = (sessionId: string, driverId: string | null, memberIds: string[]) => void;
 
 export class SessionMembers {
   private readonly listeners: SeatListener[] = [];
@@ -66,7 +69,6 @@ export class SessionMembers {
       if (problem) throw new SickbayError('bad_request', problem);
       for (const m of members) this.requireUser(m.userId);
     }
-    const before = this.driverOf(sessionId);
     const now = this.clock();
     this.store.atomically(() => {
       this.store.db.prepare('DELETE FROM session_members WHERE session_id = ?').run(sessionId);
@@ -75,8 +77,7 @@ export class SessionMembers {
       const detail = members.map((m) => `${this.nameOf(m.userId)} (${m.role})`).join(', ') || 'no team: the owner works alone';
       this.store.appendEvent(sessionId, { kind: 'team', action: 'members', by, detail }, now);
     });
-    const after = driverOf(members);
-    if (after && after !== before) this.notify(sessionId, after);
+    this.notify(sessionId, driverOf(members), members);
     return this.of(sessionId);
   }
 
@@ -106,7 +107,7 @@ export class SessionMembers {
       const detail = `${this.nameOf(result.from)} → ${this.nameOf(result.to)}`;
       this.store.appendEvent(sessionId, { kind: 'team', action: 'handover', by, from: result.from, to: result.to, detail }, now);
     });
-    this.notify(sessionId, result.to);
+    this.notify(sessionId, result.to, result.members);
     return result;
   }
 
@@ -127,7 +128,7 @@ export class SessionMembers {
     if (row.disabled === 1) throw new SickbayError('bad_request', `user ${id} is disabled`);
   }
 
-  private notify(sessionId: string, driverId: string): void {
-    for (const listener of this.listeners) listener(sessionId, driverId);
+  private notify(sessionId: string, driverId: string | null, members: readonly Member[]): void {
+    for (const listener of this.listeners) listener(sessionId, driverId, members.map((m) => m.userId));
   }
 }

@@ -97,10 +97,11 @@ export interface TerminalGateway {
   /** True when the path is ours (/ws/terminal/...), whether accepted or refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: TerminalGate): boolean;
   /**
-   * A team session's driver changed: the old driver's connection becomes a mirror and the new
-   * driver's newest connection the input one, on the same shell (member-connection.ts).
+   * A team session's team changed: a removed member's connections close, the old driver's
+   * becomes a mirror and the new driver's newest connection the input one, on the same shell
+   * (member-connection.ts). `driverId` null: the session has no team any more.
    */
-  seatDriver(sessionId: string, driverId: string): void;
+  seatDriver(sessionId: string, driverId: string | null, memberIds: readonly string[]): void;
   /** Destroys the session's pty, closes its socket (4002) and flushes the recording. */
   closeSession(sessionId: string): Promise<void>;
   /** Same for every session; new upgrades are refused from now on. */
@@ -354,8 +355,11 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
       return true;
     },
 
-    seatDriver(sessionId, driverId) {
-      const all = [...(seats.get(sessionId) ?? [])];
+    seatDriver(sessionId, driverId, memberIds) {
+      for (const s of seats.get(sessionId) ?? []) {
+        if (!memberIds.includes(s.userId)) s.close(CLOSE.policy, 'you are no longer in this team');
+      }
+      const all = [...(seats.get(sessionId) ?? [])].filter((s) => memberIds.includes(s.userId));
       // Demote first: attaching the new driver while the old one is attached would close it.
       for (const s of all) if (s.driving && s.userId !== driverId) s.seat(false);
       if (all.some((s) => s.driving)) return;

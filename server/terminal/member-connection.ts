@@ -21,6 +21,7 @@ export interface MemberSeat {
   readonly driving: boolean;
   /** Makes this connection the input one (true) or a mirror (false). */
   seat(driving: boolean): void;
+  close(code: number, reason: string): void;
 }
 
 export interface MemberConnectionOptions {
@@ -60,6 +61,7 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
 
   const seat: MemberSeat = {
     userId: options.userId,
+    close,
     get driving() {
       return driving;
     },
