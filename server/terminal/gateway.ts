@@ -11,6 +11,8 @@
  *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  *     (/ws/terminal/<id>/mirror: the session's mirror token; a read-only watcher)
+ *   In a session shared by a team, the gate names the member: the driver's connection is the
+ *   input one, every other member's a mirror that is told `refused` when it sends input.
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
  * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
  * message parsing, token buckets on messages and input bytes, a ping every 15 s with the
@@ -88,7 +90,8 @@ export interface TerminalGatewayOptions {
 
 /**
  * Whether the signed-in user may open this session's terminal (or, `mirror`, its read-only
- * mirror): null to go on, else the refusal. server.ts passes the account check's answer
+ * mirror): null to go on, `{member}` to go on as that member of the session's team (input only
+ * while they hold the driver seat, member-connection.ts), else the refusal. server.ts passes the account check's answer
  * (server/auth/session-access.ts); without one (tests, personal tools) only the token counts.
  */
 export type TerminalGate = (sessionId: string, mirror: boolean) => null | { member: string } | { status: number; message: string };
@@ -296,17 +299,16 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
   function onMemberConnection(ws: WebSocket, target: TerminalTarget, size: { cols: number; rows: number }, userId: string): void {
     sockets.add(ws);
     const session = terminalFor(target);
-    let set = seats.get(target.sessionId);
-    if (!set) seats.set(target.sessionId, (set = new Set()));
-    const mine = set;
+    const mine = seats.get(target.sessionId) ?? new Set<MemberSeat>();
+    seats.set(target.sessionId, mine);
     const driving = options.driverOf?.(target.sessionId) === userId;
     // A driver's new tab takes the input over from their older one, which becomes a mirror.
     if (driving) for (const s of mine) if (s.driving) s.seat(false);
-    const seat = openMemberConnection(ws, session, { userId, driving, size, clock, heartbeatMs, messageRate, inputRate, log, onClose: (s) => {
+    const onClose = (s: MemberSeat) => {
       sockets.delete(ws);
       mine.delete(s);
-    } });
-    mine.add(seat);
+    };
+    mine.add(openMemberConnection(ws, session, { userId, driving, size, clock, heartbeatMs, messageRate, inputRate, log, onClose }));
   }
 
   return {
