@@ -35,7 +35,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         <Link href="/">Scenarios</Link> / {entry ? <Link href={`/scenarios/${session.scenario}`}>{title}</Link> : <span>{title}</span>} /{' '}
         <span className="mono">{session.id}</span>
       </p>
-      {!sessions.owns(session.id) && (
+      {!sessions.owns(session.id) && team.members.length === 0 && (
         <p className="notice" role="status" data-testid="watching">
           You are watching {services().auth.users.get(session.ownerId)?.email ?? 'another learner'}&apos;s session: you see what they do, but only they can work in it.
         </p>
