@@ -27,11 +27,8 @@ const forbid = (message: string): SharedVerdict => ({ verdict: 'forbidden', mess
 
 export function sharedSessionAccess(actor: Actor, session: OwnedSession, action: SharedAction, links: readonly WatchLink[], members: readonly Member[]): SharedVerdict {
   const owner = actor.id === session.ownerId;
+  // Without a team the owner works alone; a handover they ask for fails as a bad request (no team).
   if (members.length === 0) {
-    if (action === 'seat') {
-      const seen = sessionAccess(actor, session, 'view', links);
-      return seen === 'hidden' ? { verdict: seen, message: '' } : forbid('this session has no team, so no driver seat to hand over');
-    }
     const plain: SessionAction = action === 'view' || action === 'watch' || action === 'end' ? action : action === 'members' ? 'end' : 'work';
     const verdict = sessionAccess(actor, session, plain, links);
     if (verdict !== 'forbidden') return { verdict, message: '' };
