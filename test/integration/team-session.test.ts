@@ -217,4 +217,24 @@ describe('a session shared by a team', () => {
     assert.equal(dockerCall?.actor, ids.bob, 'the proxy’s audit credits the driver of the moment');
     assert.ok(events.filter((e) => e.kind === 'typed').every((e) => e.actor === ids.ann || e.actor === ids.bob));
   });
+
+  it('is ended by its owner, and its report credits each action to its person', async () => {
+    const ended = await call('fay', 'DELETE', `/api/sessions/${sessionId}`);
+    assert.equal(ended.status, 200, ended.text);
+    type Credit = { userId: string; name: string; commands: number; dockerCalls: number; updates: number; handovers: number };
+    const report = await waitFor(
+      'the report',
+      async () => {
+        const r = await call('cat', 'GET', `/api/sessions/${sessionId}/report`);
+        return r.status === 200 ? r.json<{ credit?: Credit[] }>() : null;
+      },
+      120_000,
+      500,
+    );
+    const of = (who: Who) => report.credit?.find((p) => p.userId === ids[who]);
+    assert.ok((of('ann')?.commands ?? 0) >= 1, JSON.stringify(report.credit));
+    assert.ok((of('bob')?.commands ?? 0) >= 2 && (of('bob')?.dockerCalls ?? 0) >= 1 && of('bob')?.handovers === 1, JSON.stringify(report.credit));
+    assert.equal(of('cat')?.updates, 1);
+    assert.equal(of('cat')?.name, 'cat@example.com', 'named (an account without a name goes by its e-mail)');
+  });
 });
