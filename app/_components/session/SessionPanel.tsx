@@ -53,7 +53,7 @@ export function SessionPanel({
   /** Someone else's session: the console shows the read-only mirror. */
   watching?: boolean;
   /** In a team session, what this member's role lets them do (lib/auth/team.ts); all by default. */
-  can?: { check?: boolean; hint?: boolean; answer?: boolean; end?: boolean };
+  can?: { check?: boolean; hint?: boolean; diagnose?: boolean; update?: boolean; end?: boolean };
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -152,7 +152,8 @@ export function SessionPanel({
           submitted={submitted}
           zero={zero}
           ready={ready}
-          watching={watching || can.answer === false}
+          watching={watching || (can.diagnose === false && can.update === false)}
+          parts={{ diagnosis: can.diagnose !== false, update: can.update !== false }}
           final={final}
           onSubmitted={() => void refresh()}
         />

@@ -28,7 +28,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   // A team session (issue #14): each member's forms and buttons follow their role.
   const team = sessions.team(session.id);
   const may = (action: Parameters<typeof teamMay>[2]) => teamMay(team.members, team.me, action);
-  const can = team.members.length && team.you ? { check: may('check'), hint: may('hint'), answer: may('diagnose') || may('update'), end: session.ownerId === team.me } : {};
+  const can = team.members.length && team.you ? { check: may('check'), hint: may('hint'), diagnose: may('diagnose'), update: may('update'), end: session.ownerId === team.me } : {};
   return (
     <>
       <p className="meta crumbs">
