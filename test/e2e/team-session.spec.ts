@@ -60,6 +60,10 @@ test('the driver types, the teammate’s mirror shows it; a one-click handover; 
     await expect(a.page.getByTestId('team-you')).toHaveAttribute('data-role', 'driver');
     await expect(b.page.getByTestId('team-you')).toHaveAttribute('data-role', 'commander');
     await expect(a.page.getByTestId('team-driver')).toContainText('Ann');
+    // Buttons follow the role: members do not end the owner's session; the driver gives the seat.
+    await expect(a.page.getByRole('button', { name: 'End session' })).toHaveCount(0);
+    await expect(a.page.getByTestId('give-seat')).toBeVisible();
+    await expect(b.page.getByTestId('give-seat')).toHaveCount(0);
     await expect(a.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 180_000 });
     await expect(b.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'mirror', { timeout: 60_000 });
 
