@@ -14,6 +14,7 @@ import type { TerminalGateway } from './terminal/gateway';
 import type { AuthService } from './auth/auth';
 import type { SessionAccess } from './auth/session-access';
 import type { DrillStore } from './drills/store';
+import type { SessionMembers } from './sessions/members';
 import { SickbayError } from '@/lib/errors';
 
 export interface Services {
@@ -30,6 +31,8 @@ export interface Services {
   access: SessionAccess;
   /** Team drills (server/drills/). */
   drills: DrillStore;
+  /** Team sessions' members and roles (drills set teams here; lib/auth/team.ts has the rules). */
+  members: SessionMembers;
   sweep(): Promise<SweepDecision[]>;
   close(): Promise<void>;
 }

@@ -26,6 +26,7 @@ import { AuthService } from './auth/auth';
 import { SessionAccess } from './auth/session-access';
 import { endDrill } from './drills/drills';
 import { DrillStore } from './drills/store';
+import { SessionMembers } from './sessions/members';
 
 /** A per-installation secret, made once and kept in the data dir. */
 function seedSecret(dataDir: string): string {
@@ -65,6 +66,9 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   // log the learner's activity through one shared object; the gateway finds consoles through
   // the engine, and the engine closes a session's terminal through its ending hook.
   const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
+  // Team sessions (lib/auth/team.ts): the driver is credited with what the terminal and proxy log.
+  const members = new SessionMembers(store, clock);
+  activity.attributeTo((id) => members.driverOf(id));
   const consoles = new ConsoleManager(runtime, config, activity, (id) => store.getSession(id)?.coach ?? false);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
@@ -87,11 +91,13 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     isAllowedOrigin: options.isAllowedOrigin ?? ((origin) => origin === undefined || originAllowed(origin, webAllowlist(config))),
     audit: (sessionId, event) => activity.record(sessionId, event),
     onActivity: (sessionId) => activity.touch(sessionId),
+    driverOf: (sessionId) => members.driverOf(sessionId),
     log,
   });
+  members.onSeatChange((sessionId, driverId, memberIds) => terminals.seatDriver(sessionId, driverId, memberIds));
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
-  const access = new SessionAccess({ engine, store, auth, clock });
+  const access = new SessionAccess({ engine, store, auth, members, clock });
   const drills = new DrillStore(store.db, clock);
   auth.watchLinks.addSource((watcherId) => drills.watchLinks(watcherId));
 
@@ -153,6 +159,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     auth,
     access,
     drills,
+    members,
     sweep,
     async close() {
       clearInterval(timer);

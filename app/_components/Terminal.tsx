@@ -27,6 +27,8 @@ import styles from './terminal.module.css';
 export type ConnectionState =
   | 'connecting'
   | 'connected'
+  /** A team member who is not driving: the driver's terminal, read-only (issue #14). */
+  | 'mirror'
   | 'reconnecting'
   | 'replaced'
   | 'idle'
@@ -38,6 +40,7 @@ export type ConnectionState =
 const LABELS: Record<ConnectionState, string> = {
   connecting: 'connecting…',
   connected: 'connected',
+  mirror: 'watching the driver (read-only)',
   reconnecting: 'reconnecting…',
   replaced: 'open in another tab',
   idle: 'disconnected (idle)',
@@ -252,14 +255,19 @@ export function Terminal({ sessionId, token, active, className, onStateChange, o
         const m = parseServerMessage(ev.data);
         if (!m) return;
         if (m.type === 'attached') {
-          attached = true;
+          // In a team session a handover greets the connection again: as the input (the new
+          // driver) or as a mirror (everyone else), which sends no input at all.
+          attached = m.mirror !== true;
           attempt = 0;
           ackEvery = m.ackEvery;
           // The replay that follows repaints recent output; start from a clean screen.
           term.reset();
+          if (!attached) return report('mirror', 'only the driver types; ask for the driver seat');
           if (m.cols !== term.cols || m.rows !== term.rows) send(encodeClientMessage({ type: 'resize', cols: term.cols, rows: term.rows }));
           report('connected', m.shell === 'new' ? 'new shell' : 'reattached');
           term.focus();
+        } else if (m.type === 'refused') {
+          report('mirror', m.message);
         } else if (m.type === 'exit') {
           report('exited', `the shell exited with code ${m.code}`);
         }

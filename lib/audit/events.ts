@@ -131,9 +131,23 @@ export interface InjectBody {
   atMs: number;
 }
 
+/**
+ * A team session's seats changed (lib/auth/team.ts): the team was set, or the driver seat was
+ * handed from one member to another. `by` is who did it (user ids throughout).
+ */
+export interface TeamBody {
+  kind: 'team';
+  action: 'members' | 'handover';
+  by: string;
+  from?: string;
+  to?: string;
+  detail?: string;
+}
+
 export type SessionEventBody =
   | CoachedBody
   | InjectBody
+  | TeamBody
   | DiagnosisBody
   | LimitBody
   | UpdateBody
@@ -148,7 +162,18 @@ export type SessionEventBody =
 
 export type SessionEventKind = SessionEventBody['kind'];
 
-export type SessionEvent = SessionEventBody & {
+/**
+ * Who did it, in a team session: the user id of the member typing (terminal, proxy calls while
+ * they drive) or submitting (diagnosis, update, hint). Absent when the session has no team.
+ */
+export interface Attribution {
+  actor?: string;
+}
+
+/** An event as written: its body and, in a team session, its actor. */
+export type SessionEventInput = SessionEventBody & Attribution;
+
+export type SessionEvent = SessionEventBody & Attribution & {
   /** Position in the session's log (monotonic per store). */
   id: number;
   sessionId: string;

@@ -39,6 +39,8 @@ export function describeEvent(e: SessionEventBody): string {
       const what = e.line !== undefined ? `\`${e.line}\` typed in ${e.target ?? 'a container'}` : `docker ${e.action}${e.target ? ` ${e.target}` : ''}`;
       return e.phase === 'warned' ? `coach held ${what}: ${e.summary}` : `warned, then chose: ${what} went ahead`;
     }
+    case 'team':
+      return e.action === 'handover' ? `driver seat handed over: ${e.detail ?? `${e.from} → ${e.to}`}` : `team set: ${e.detail ?? 'changed'}`;
     default:
       // An event kind newer than this code (a stored log outlives a version).
       return (e as { kind: string }).kind;

@@ -66,6 +66,8 @@ export type ServerMessage =
   /** To mirrors: the owner's terminal changed size. */
   | { type: 'size'; cols: number; rows: number }
   | { type: 'exit'; code: number; signal?: number }
+  /** To a team member who is not driving: their input was not sent to the shell, and why. */
+  | { type: 'refused'; message: string }
   | { type: 'pong' };
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: string };
@@ -140,6 +142,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
     if (m.type === 'exit' && typeof m.code === 'number') {
       return { type: 'exit', code: m.code, ...(typeof m.signal === 'number' ? { signal: m.signal } : {}) };
     }
+    if (m.type === 'refused' && typeof m.message === 'string') return { type: 'refused', message: m.message };
     if (m.type === 'pong') return { type: 'pong' };
     return null;
   } catch {

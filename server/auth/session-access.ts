@@ -6,26 +6,34 @@
  * team mode only.
  */
 import { SickbayError } from '@/lib/errors';
-import { refusalMessage, sessionAccess, type SessionAction, type WatchLink } from '@/lib/auth/access';
+import { sessionAccess, type WatchLink } from '@/lib/auth/access';
+import { sharedSessionAccess, type SharedAction } from '@/lib/auth/team-access';
+import type { Member, TeamRole } from '@/lib/auth/team';
 import type { Principal } from '@/lib/auth/roles';
 import type { SessionEvent } from '@/lib/audit/events';
 import type { NextStep } from '@/lib/scoring/next-step';
+import { creditByPerson, type PersonCredit } from '@/lib/scoring/credit';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
 import type { DiagnosisInput } from '../engine/learner-input';
 import type { SessionHistoryItem } from '../engine/views';
 import type { Store } from '../store/store';
+import type { MemberView, SessionMembers } from '../sessions/members';
 import type { AuthService } from './auth';
 
 export interface AccessDeps {
   engine: SessionEngine;
   store: Store;
   auth: AuthService;
+  members: SessionMembers;
   clock?: () => number;
 }
 
-/** What the terminal gateway does with an upgrade: go on, or refuse with this status. */
-export type TerminalVerdict = null | { status: 403 | 404; message: string };
+/**
+ * What the terminal gateway does with an upgrade: go on (null: the owner's terminal), go on as
+ * this member of the session's team (input only while they drive), or refuse with this status.
+ */
+export type TerminalVerdict = null | { member: string } | { status: 403 | 404; message: string };
 
 export class SessionAccess {
   constructor(private readonly deps: AccessDeps) {}
@@ -56,27 +64,68 @@ export class ScopedSessions {
   }
 
   /** Throws 404 (hidden) or 403 (seen but not allowed); returns the owner's id. */
-  private require(id: string, action: SessionAction): string {
+  private require(id: string, action: SharedAction, team = this.deps.members.of(id)): string {
     const ownerId = this.deps.engine.ownerOf(id);
-    const verdict = sessionAccess(this.actor, { id, ownerId }, action, this.watchLinks());
+    const { verdict, message } = sharedSessionAccess(this.actor, { id, ownerId }, action, this.watchLinks(), team);
     if (verdict === 'hidden') throw new SickbayError('not_found', `no session ${id}`);
-    if (verdict === 'forbidden') throw new SickbayError('forbidden', refusalMessage(action));
+    if (verdict === 'forbidden') throw new SickbayError('forbidden', message);
     return ownerId;
   }
 
-  /** True when this user owns the session (their page gets the terminal token). */
+  /** What this user does in an action: the event's actor in a team session, none otherwise. */
+  private credit(id: string, action: SharedAction): { actor?: string } {
+    const team = this.deps.members.of(id);
+    this.require(id, action, team);
+    return team.length ? { actor: this.principal.user.id } : {};
+  }
+
+  /** True when this user works the session's terminal: its owner, or a member of its team. */
   owns(id: string): boolean {
+    const team = this.deps.members.of(id);
+    if (team.length) return team.some((m) => m.userId === this.principal.user.id);
     return this.deps.engine.ownerOf(id) === this.principal.user.id;
   }
 
+  /** The session's team with names, the driver, and this user's role (null: not a member). */
+  team(id: string): { members: MemberView[]; driver: string | null; you: TeamRole | null; me: string } {
+    this.require(id, 'view');
+    const members = this.deps.members.views(id);
+    return {
+      me: this.principal.user.id,
+      members,
+      driver: members.find((m) => m.role === 'driver')?.userId ?? null,
+      you: members.find((m) => m.userId === this.principal.user.id)?.role ?? null,
+    };
+  }
+
+  /** Sets the session's team (its owner or an admin; drills call SessionMembers directly). */
+  setTeam(id: string, members: Member[]): Member[] {
+    this.require(id, 'members');
+    return this.deps.members.set(id, members, this.principal.user.id);
+  }
+
+  /** Changes one member's role (its owner or an admin). */
+  setRole(id: string, userId: string, role: TeamRole): Member[] {
+    this.require(id, 'members');
+    return this.deps.members.setRole(id, userId, role, this.principal.user.id);
+  }
+
+  /** Hands the driver seat to another member (the driver or the commander). */
+  handOver(id: string, to: string): { from: string; to: string; members: Member[] } {
+    this.require(id, 'seat');
+    return this.deps.members.handOver(id, this.principal.user.id, to);
+  }
+
   /**
-   * A session's view. Only its owner's carries the terminal token, and only the owner's
-   * reading counts as activity (a watcher's polling must not keep a session alive).
+   * A session's view. Only the view of whoever works it (its owner, or in a team session a
+   * member) carries the terminal token, and only their reading counts as activity (a watcher's
+   * polling must not keep a session alive).
    */
   get(id: string, options: { touch?: boolean } = {}): SessionView {
-    const ownerId = this.require(id, 'view');
+    this.require(id, 'view');
     const view = this.deps.engine.get(id);
-    if (ownerId !== this.principal.user.id) return { ...view, terminal: null };
+    // A team member's page opens the terminal too: the gateway gives input to the driver only.
+    if (!this.owns(id)) return { ...view, terminal: null };
     if (options.touch && this.deps.engine.isLive(id)) this.deps.engine.touch(id);
     return view;
   }
@@ -88,9 +137,10 @@ export class ScopedSessions {
     const links = this.watchLinks();
     const owners = [this.principal.user.id, ...links.filter((l) => l.sessionId === undefined).map((l) => l.learnerId)];
     const ids = links.flatMap((l) => (l.sessionId === undefined ? [] : [l.sessionId]));
+    const teams = new Set(this.deps.members.sessionsOf(this.principal.user.id));
     return engine
-      .list({ owners: [...new Set(owners)], ids })
-      .filter((s) => sessionAccess(this.actor, { id: s.id, ownerId: s.ownerId }, 'view', links) === 'allow');
+      .list({ owners: [...new Set(owners)], ids: [...ids, ...teams] })
+      .filter((s) => teams.has(s.id) || sessionAccess(this.actor, { id: s.id, ownerId: s.ownerId }, 'view', links) === 'allow');
   }
 
   /** Only the user's own sessions (their history, "my sessions"). */
@@ -136,9 +186,14 @@ export class ScopedSessions {
     return this.deps.engine.events(id, afterId);
   }
 
-  report(id: string): StoredReport {
+  /** The report; in a team session with `credit`, each action credited to its person. */
+  report(id: string): StoredReport & { credit?: PersonCredit[] } {
     this.require(id, 'view');
-    return this.deps.engine.report(id);
+    const report = this.deps.engine.report(id);
+    const events = this.deps.engine.events(id);
+    const actors = [...new Set(events.flatMap((e) => (e.kind === 'team' ? [e.by] : e.actor ? [e.actor] : [])))];
+    if (actors.length === 0) return report;
+    return { ...report, credit: creditByPerson(events, this.deps.members.namesOf(actors)) };
   }
 
   recordingPath(id: string): string {
@@ -158,23 +213,20 @@ export class ScopedSessions {
   }
 
   checkGoals(id: string): Promise<GoalReport> {
-    this.require(id, 'work');
+    this.require(id, 'check');
     return this.deps.engine.checkGoals(id);
   }
 
   submitDiagnosis(id: string, input: DiagnosisInput): SessionEvent {
-    this.require(id, 'work');
-    return this.deps.engine.submitDiagnosis(id, input);
+    return this.deps.engine.submitDiagnosis(id, { ...input, ...this.credit(id, 'diagnose') });
   }
 
   submitUpdate(id: string, text: string): SessionEvent {
-    this.require(id, 'work');
-    return this.deps.engine.submitUpdate(id, text);
+    return this.deps.engine.submitUpdate(id, text, this.credit(id, 'update').actor);
   }
 
   takeHint(id: string): { index: number; text: string; remaining: number } {
-    this.require(id, 'work');
-    return this.deps.engine.takeHint(id);
+    return this.deps.engine.takeHint(id, this.credit(id, 'hint').actor);
   }
 
   /** Where a watcher opens the read-only mirror of the terminal (never the learner's own page). */
@@ -192,11 +244,15 @@ export class ScopedSessions {
     return { view: { ...this.deps.engine.get(id), terminal: null }, events: this.deps.engine.events(id, 0) };
   }
 
-  /** The terminal WebSocket: the owner types; a watcher gets the mirror; anyone else a 404. */
+  /**
+   * The terminal WebSocket: the owner types; a watcher gets the mirror; anyone else a 404. In a
+   * team session every member connects, and the gateway gives input to the driver only.
+   */
   terminalVerdict(id: string, mirror: boolean): TerminalVerdict {
     try {
-      this.require(id, mirror ? 'watch' : 'work');
-      return null;
+      const team = this.deps.members.of(id);
+      this.require(id, mirror ? 'watch' : 'terminal', team);
+      return !mirror && team.length ? { member: this.principal.user.id } : null;
     } catch (err) {
       const e = err as SickbayError;
       if (e.code === 'forbidden') return { status: 403, message: e.message };

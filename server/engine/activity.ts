@@ -3,8 +3,11 @@
  * the idle deadline they push forward. One small object the console manager, the terminal
  * gateway and the engine all receive, so none of them holds a reference to another.
  */
-import type { SessionEventBody } from '@/lib/audit/events';
+import type { SessionEventBody, SessionEventKind } from '@/lib/audit/events';
 import type { Store } from '../store/store';
+
+/** Events made by the hands on the keyboard: the driver's, in a team session. */
+const DRIVEN: ReadonlySet<SessionEventKind> = new Set(['docker', 'typed', 'terminal', 'coached']);
 
 export class SessionActivity {
   constructor(
@@ -15,6 +18,15 @@ export class SessionActivity {
   ) {}
 
   private lastTouchFailure = -Infinity;
+  private driverOf: (sessionId: string) => string | null = () => null;
+
+  /**
+   * In a team session, what the terminal and the proxy log is credited to the member in the
+   * driver seat at that moment (server/sessions/members.ts answers; no team: no actor).
+   */
+  attributeTo(driverOf: (sessionId: string) => string | null): void {
+    this.driverOf = driverOf;
+  }
 
   /**
    * Activity keeps a session alive: push its idle deadline forward. Best effort: reading a
@@ -34,7 +46,8 @@ export class SessionActivity {
   /** Logs an audit event; a failed write is reported, never thrown into the learner's call. */
   record(sessionId: string, event: SessionEventBody): void {
     try {
-      this.store.appendEvent(sessionId, event, this.clock());
+      const actor = DRIVEN.has(event.kind) ? this.driverOf(sessionId) : null;
+      this.store.appendEvent(sessionId, actor ? { ...event, actor } : event, this.clock());
     } catch (err) {
       this.log(`could not log an event of ${sessionId}: ${(err as Error).message}`);
     }

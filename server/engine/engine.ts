@@ -323,12 +323,12 @@ export class SessionEngine implements TerminalDirectory {
     return this.input.submitDiagnosis(id, input);
   }
 
-  submitUpdate(id: string, text: string): SessionEvent {
-    return this.input.submitUpdate(id, text);
+  submitUpdate(id: string, text: string, actor?: string): SessionEvent {
+    return this.input.submitUpdate(id, text, actor);
   }
 
-  takeHint(id: string): { index: number; text: string; remaining: number } {
-    return this.input.takeHint(id);
+  takeHint(id: string, actor?: string): { index: number; text: string; remaining: number } {
+    return this.input.takeHint(id, actor);
   }
 
   coachStep(id: string): NextStep | null {

@@ -1,13 +1,13 @@
 /** What the learner submits from the session page: a diagnosis, stakeholder updates, hints. */
-import type { DiagnosisBody, SessionEvent } from '@/lib/audit/events';
+import type { Attribution, DiagnosisBody, SessionEvent } from '@/lib/audit/events';
 import { classifyEvents } from '@/lib/audit/classify';
 import { SickbayError } from '@/lib/errors';
 import { nextProtocolStep, protocolExpectations, type NextStep, type UiEvent } from '@/lib/scoring';
 import type { SessionRecord } from '../store/store';
 import type { EngineParts } from './parts';
 
-/** The diagnosis as submitted: the event's fields without its kind. */
-export type DiagnosisInput = Omit<DiagnosisBody, 'kind'>;
+/** The diagnosis as submitted: the event's fields without its kind; in a team, who submitted it. */
+export type DiagnosisInput = Omit<DiagnosisBody, 'kind'> & Attribution;
 
 export class LearnerInput {
   constructor(
@@ -37,20 +37,21 @@ export class LearnerInput {
     return store.appendEvent(id, { kind: 'diagnosis', ...input }, clock());
   }
 
-  submitUpdate(id: string, text: string): SessionEvent {
+  /** A stakeholder update; `actor`: the team member who wrote it. */
+  submitUpdate(id: string, text: string, actor?: string): SessionEvent {
     this.requireReady(id);
     this.parts.activity.touch(id);
-    return this.parts.store.appendEvent(id, { kind: 'update', text }, this.parts.clock());
+    return this.parts.store.appendEvent(id, { kind: 'update', text, ...(actor ? { actor } : {}) }, this.parts.clock());
   }
 
   /** Reveals the next hint (each one is logged: the report counts them). */
-  takeHint(id: string): { index: number; text: string; remaining: number } {
+  takeHint(id: string, actor?: string): { index: number; text: string; remaining: number } {
     const { store, catalogue, clock } = this.parts;
     const record = this.requireReady(id);
     const hints = catalogue.get(record.scenario).definition.hints;
     const taken = store.listEvents(id).filter((e) => e.kind === 'hint').length;
     if (taken >= hints.length) throw new SickbayError('conflict', 'no more hints for this scenario');
-    store.appendEvent(id, { kind: 'hint', index: taken }, clock());
+    store.appendEvent(id, { kind: 'hint', index: taken, ...(actor ? { actor } : {}) }, clock());
     return { index: taken, text: hints[taken] as string, remaining: hints.length - taken - 1 };
   }
 

@@ -257,4 +257,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX drill_members_user ON drill_members(user_id);
   CREATE INDEX drill_members_team ON drill_members(team_id);
   `,
+  // Shared sessions with roles (issue #14): the members of a team session and their roles
+  // (lib/auth/team.ts). A session without rows here is worked by its owner alone.
+  `
+  CREATE TABLE session_members (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    role       TEXT NOT NULL CHECK (role IN ('commander', 'driver', 'scribe', 'watcher')),
+    added_at   INTEGER NOT NULL,
+    PRIMARY KEY (session_id, user_id)
+  );
+  CREATE INDEX session_members_user ON session_members(user_id);
+  -- One driver per session, whatever the code above it does.
+  CREATE UNIQUE INDEX session_members_one_driver ON session_members(session_id) WHERE role = 'driver';
+  `,
 ];

@@ -2,7 +2,7 @@
  * The store: sessions and their append-only event log, in SQLite. Every write is its own
  * committed transaction, so a crash loses nothing that a caller was told had happened.
  */
-import type { SessionEvent, SessionEventBody } from '@/lib/audit/events';
+import type { SessionEvent, SessionEventInput } from '@/lib/audit/events';
 import { SickbayError } from '@/lib/errors';
 import { canTransition, LIVE_STATUSES, type SessionStatus } from '@/lib/lifecycle/status';
 import type { ContainerState } from '@/lib/runtime/container';
@@ -396,7 +396,7 @@ export class Store {
     });
   }
 
-  appendEvent(sessionId: string, body: SessionEventBody, now: number): SessionEvent {
+  appendEvent(sessionId: string, body: SessionEventInput, now: number): SessionEvent {
     return this.write(() => {
       const session = this.db.prepare('SELECT created_at FROM sessions WHERE id = ?').get(sessionId) as { created_at: number } | undefined;
       if (!session) throw new SickbayError('not_found', `no session ${sessionId}`);

@@ -11,15 +11,16 @@
  *   - the session has a ready console (directory)                        else 404
  *   - ?token= equals that session's token (constant-time compare)        else 401
  *     (/ws/terminal/<id>/mirror: the session's mirror token; a read-only watcher)
+ *   In a session shared by a team, the gate names the member: the driver's connection is the
+ *   input one, every other member's a mirror that is told `refused` when it sends input.
  * After it, per connection: maxPayload (64 KiB, also the cap for a message reassembled from
  * fragments; ws keeps no empty fragments), no compression, binary frames refused, strict
  * message parsing, token buckets on messages and input bytes, a ping every 15 s with the
  * connection terminated when the previous one got no pong, and an idle timeout on input.
  */
-import crypto from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import type { FlowControlOptions } from '@/lib/terminal/flow';
 import {
@@ -32,8 +33,10 @@ import {
   TERMINAL_PATH_PREFIX,
 } from '@/lib/terminal/protocol';
 import { TokenBucket } from '@/lib/terminal/rate';
+import { openMemberConnection, type MemberSeat } from './member-connection';
 import type { MirrorClient } from './mirrors';
 import type { SpawnPty } from './pty';
+import { keepAlive, rawToString, refuse, tokensEqual } from './sockets';
 import { TerminalSession, type TerminalClient } from './session';
 
 export interface TerminalTarget {
@@ -59,6 +62,8 @@ export interface TerminalGatewayOptions {
   audit(sessionId: string, event: TerminalBody | TypedLineBody): void;
   /** Called on input (at most every 10 s per session): extends the session's idle TTL. */
   onActivity(sessionId: string): void;
+  /** In a team session, the member in the driver seat (server/sessions/members.ts). */
+  driverOf?: (sessionId: string) => string | null;
   /** DOCKER_HOST for the host-side docker CLI run by node-pty (default: the server's own). */
   dockerHost?: string;
 
@@ -85,14 +90,21 @@ export interface TerminalGatewayOptions {
 
 /**
  * Whether the signed-in user may open this session's terminal (or, `mirror`, its read-only
- * mirror): null to go on, else the refusal. server.ts passes the account check's answer
+ * mirror): null to go on, `{member}` to go on as that member of the session's team (input only
+ * while they hold the driver seat, member-connection.ts), else the refusal. server.ts passes the account check's answer
  * (server/auth/session-access.ts); without one (tests, personal tools) only the token counts.
  */
-export type TerminalGate = (sessionId: string, mirror: boolean) => null | { status: number; message: string };
+export type TerminalGate = (sessionId: string, mirror: boolean) => null | { member: string } | { status: number; message: string };
 
 export interface TerminalGateway {
   /** True when the path is ours (/ws/terminal/...), whether accepted or refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: TerminalGate): boolean;
+  /**
+   * A team session's team changed: a removed member's connections close, the old driver's
+   * becomes a mirror and the new driver's newest connection the input one, on the same shell
+   * (member-connection.ts). `driverId` null: the session has no team any more.
+   */
+  seatDriver(sessionId: string, driverId: string | null, memberIds: readonly string[]): void;
   /** Destroys the session's pty, closes its socket (4002) and flushes the recording. */
   closeSession(sessionId: string): Promise<void>;
   /** Same for every session; new upgrades are refused from now on. */
@@ -101,31 +113,7 @@ export interface TerminalGateway {
   sessions(): ReadonlyMap<string, TerminalSession>;
 }
 
-/** Constant-time string equality (hashing first makes the lengths equal). */
-export function tokensEqual(a: string, b: string): boolean {
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb) && a.length === b.length;
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  if (socket.destroyed) return;
-  const body = `${message}\n`;
-  socket.once('finish', () => socket.destroy());
-  socket.once('error', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
+export { tokensEqual };
 
 export function createTerminalGateway(options: TerminalGatewayOptions): TerminalGateway {
   const clock = options.clock ?? Date.now;
@@ -135,6 +123,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
   const messageRate = options.messageRate ?? { perSecond: 200, burst: 1000 };
   const inputRate = options.inputRate ?? { perSecond: 256 * 1024, burst: 1024 * 1024 };
   const terminals = new Map<string, TerminalSession>();
+  const seats = new Map<string, Set<MemberSeat>>();
   const sockets = new Set<WebSocket>();
   let closing = false;
 
@@ -306,6 +295,22 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     session.attachMirror(client);
   }
 
+  /** A team member's connection: input while they drive, a mirror otherwise. */
+  function onMemberConnection(ws: WebSocket, target: TerminalTarget, size: { cols: number; rows: number }, userId: string): void {
+    sockets.add(ws);
+    const session = terminalFor(target);
+    const mine = seats.get(target.sessionId) ?? new Set<MemberSeat>();
+    seats.set(target.sessionId, mine);
+    const driving = options.driverOf?.(target.sessionId) === userId;
+    // A driver's new tab takes the input over from their older one, which becomes a mirror.
+    if (driving) for (const s of mine) if (s.driving) s.seat(false);
+    const onClose = (s: MemberSeat) => {
+      sockets.delete(ws);
+      mine.delete(s);
+    };
+    mine.add(openMemberConnection(ws, session, { userId, driving, size, clock, heartbeatMs, messageRate, inputRate, log, onClose }));
+  }
+
   return {
     handleUpgrade(req, socket, head, gate) {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -324,9 +329,9 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         return true;
       }
       // The user before the directory: another learner's session is refused exactly like an unknown one.
-      const refusal = gate?.(route.sessionId, route.mirror);
-      if (refusal) {
-        refuse(socket, refusal.status, refusal.message);
+      const answer = gate?.(route.sessionId, route.mirror) ?? null;
+      if (answer && 'status' in answer) {
+        refuse(socket, answer.status, answer.message);
         return true;
       }
       const target = options.directory.terminalTarget(route.sessionId);
@@ -344,11 +349,27 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         return true;
       }
       const size = sizeFromQuery(url.searchParams);
+      if (answer) {
+        wss.handleUpgrade(req, socket, head, (ws) => onMemberConnection(ws, target, size, answer.member));
+        return true;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, target, size));
       return true;
     },
 
+    seatDriver(sessionId, driverId, memberIds) {
+      for (const s of seats.get(sessionId) ?? []) {
+        if (!memberIds.includes(s.userId)) s.close(CLOSE.policy, 'you are no longer in this team');
+      }
+      const all = [...(seats.get(sessionId) ?? [])].filter((s) => memberIds.includes(s.userId));
+      // Demote first: attaching the new driver while the old one is attached would close it.
+      for (const s of all) if (s.driving && s.userId !== driverId) s.seat(false);
+      if (all.some((s) => s.driving)) return;
+      all.reverse().find((s) => s.userId === driverId)?.seat(true);
+    },
+
     async closeSession(sessionId) {
+      seats.delete(sessionId);
       const session = terminals.get(sessionId);
       if (!session) return;
       terminals.delete(sessionId);
@@ -367,32 +388,5 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     sessions() {
       return terminals;
     },
-  };
-}
-
-/**
- * Pings every interval and terminates a connection that did not answer the previous ping;
- * any message counts as an answer too (seen()).
- */
-function keepAlive(ws: WebSocket, intervalMs: number, onDead?: () => void): { seen(): void; stop(): void } {
-  let alive = true;
-  const timer = setInterval(() => {
-    if (!alive) {
-      onDead?.();
-      ws.terminate();
-      return;
-    }
-    alive = false;
-    ws.ping();
-  }, intervalMs);
-  timer.unref();
-  ws.on('pong', () => {
-    alive = true;
-  });
-  return {
-    seen: () => {
-      alive = true;
-    },
-    stop: () => clearInterval(timer),
   };
 }

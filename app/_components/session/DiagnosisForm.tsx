@@ -37,9 +37,12 @@ export function DiagnosisForm({
   submitted,
   zero,
   onSubmitted,
+  parts = { diagnosis: true, update: true },
 }: {
   sessionId: string;
   spec: DiagnosisSpecView;
+  /** Which forms to show: in a team session the commander diagnoses, the scribe writes updates. */
+  parts?: { diagnosis: boolean; update: boolean };
   events: SessionEvent[];
   /** Already sent: the form starts from the last diagnosis (a reload loses nothing). */
   submitted: Submitted;
@@ -84,93 +87,101 @@ export function DiagnosisForm({
 
   return (
     <section aria-label="Diagnosis" className="diagnosis">
-      <h2>Diagnosis</h2>
-      <p className="lead small">What broke, which process or thing is to blame, what showed it, and what you decided. You can resubmit; the last one counts.</p>
-      {last && (
-        <p className="notice ok" data-testid="diagnosis-submitted">
-          Submitted at <span className="mono">{at(last.t)}</span>: {spec.categories.find((c) => c.id === last.category)?.label ?? last.category}. The form below holds it; change
-          anything and submit again if you need to.
-        </p>
-      )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void post('diagnosis', { category, culprit, evidence, decision, reason }, 'Diagnosis recorded. You can resubmit; the last one counts.', setDiagnosisOutcome);
-        }}
-      >
-        <label>
-          Root cause
-          <select value={category} onChange={(e) => setCategory(e.target.value)} required>
-            <option value="">Choose…</option>
-            {spec.categories.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Culprit: {spec.culpritLabel}
-          <input value={culprit} onChange={(e) => setCulprit(e.target.value)} required maxLength={200} autoComplete="off" spellCheck={false} />
-        </label>
-        <fieldset>
-          <legend>Evidence: which of your own steps showed it?</legend>
-          {candidates.length === 0 ? (
-            <p className="lead small">Nothing yet: your Docker calls and typed commands appear here as you work.</p>
-          ) : (
-            <ul className="evidence" aria-describedby={`${ids}-evidence-count`}>
-              {candidates.map((e) => (
-                <li key={e.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={evidence.includes(e.id)}
-                      onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
-                    />
-                    <span className="mono t">{at(e.t)}</span> <span>{describeEvent(e)}</span>
-                  </label>
-                </li>
-              ))}
-            </ul>
+      {parts.diagnosis && (
+        <>
+          <h2>Diagnosis</h2>
+          <p className="lead small">What broke, which process or thing is to blame, what showed it, and what you decided. You can resubmit; the last one counts.</p>
+          {last && (
+            <p className="notice ok" data-testid="diagnosis-submitted">
+              Submitted at <span className="mono">{at(last.t)}</span>: {spec.categories.find((c) => c.id === last.category)?.label ?? last.category}. The form below holds it; change
+              anything and submit again if you need to.
+            </p>
           )}
-          <p className="lead small" id={`${ids}-evidence-count`} style={{ margin: '6px 0 0' }}>
-            {evidence.length === 0 ? 'None selected.' : `${evidence.length} selected.`}
-          </p>
-        </fieldset>
-        <fieldset>
-          <legend>Decision</legend>
-          {DIAGNOSIS_DECISIONS.map((d) => (
-            <label key={d} className="inline">
-              <input type="radio" name={`${ids}-decision`} value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void post('diagnosis', { category, culprit, evidence, decision, reason }, 'Diagnosis recorded. You can resubmit; the last one counts.', setDiagnosisOutcome);
+            }}
+          >
+            <label>
+              Root cause
+              <select value={category} onChange={(e) => setCategory(e.target.value)} required>
+                <option value="">Choose…</option>
+                {spec.categories.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
             </label>
-          ))}
-        </fieldset>
-        <label>
-          Why this decision?
-          <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={1000} />
-        </label>
-        <button type="submit" disabled={busy !== null}>
-          {busy === 'diagnosis' ? 'Submitting…' : 'Submit diagnosis'}
-        </button>
-        {outcome(diagnosisOutcome, 'diagnosis-result')}
-      </form>
+            <label>
+              Culprit: {spec.culpritLabel}
+              <input value={culprit} onChange={(e) => setCulprit(e.target.value)} required maxLength={200} autoComplete="off" spellCheck={false} />
+            </label>
+            <fieldset>
+              <legend>Evidence: which of your own steps showed it?</legend>
+              {candidates.length === 0 ? (
+                <p className="lead small">Nothing yet: your Docker calls and typed commands appear here as you work.</p>
+              ) : (
+                <ul className="evidence" aria-describedby={`${ids}-evidence-count`}>
+                  {candidates.map((e) => (
+                    <li key={e.id}>
+                      <label>
+                        <input
+                          type="checkbox"
+                          checked={evidence.includes(e.id)}
+                          onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
+                        />
+                        <span className="mono t">{at(e.t)}</span> <span>{describeEvent(e)}</span>
+                      </label>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <p className="lead small" id={`${ids}-evidence-count`} style={{ margin: '6px 0 0' }}>
+                {evidence.length === 0 ? 'None selected.' : `${evidence.length} selected.`}
+              </p>
+            </fieldset>
+            <fieldset>
+              <legend>Decision</legend>
+              {DIAGNOSIS_DECISIONS.map((d) => (
+                <label key={d} className="inline">
+                  <input type="radio" name={`${ids}-decision`} value={d} checked={decision === d} onChange={() => setDecision(d)} /> {d.replaceAll('-', ' ')}
+                </label>
+              ))}
+            </fieldset>
+            <label>
+              Why this decision?
+              <input value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} maxLength={1000} />
+            </label>
+            <button type="submit" disabled={busy !== null}>
+              {busy === 'diagnosis' ? 'Submitting…' : 'Submit diagnosis'}
+            </button>
+            {outcome(diagnosisOutcome, 'diagnosis-result')}
+          </form>
+        </>
+      )}
 
-      <h2>Stakeholder update</h2>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void post('update', { text: update }, 'Update sent. You can send another; the last one counts.', setUpdateOutcome);
-        }}
-      >
-        <label>
-          What would you post in the incident channel? Impact, cause, what you did, what happens next.
-          <textarea value={update} onChange={(e) => setUpdate(e.target.value)} rows={5} required minLength={10} maxLength={2000} />
-        </label>
-        <button type="submit" disabled={busy !== null}>
-          {busy === 'update' ? 'Sending…' : 'Send update'}
-        </button>
-        {outcome(updateOutcome, 'update-result')}
-      </form>
+      {parts.update && (
+        <>
+          <h2>Stakeholder update</h2>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void post('update', { text: update }, 'Update sent. You can send another; the last one counts.', setUpdateOutcome);
+            }}
+          >
+            <label>
+              What would you post in the incident channel? Impact, cause, what you did, what happens next.
+              <textarea value={update} onChange={(e) => setUpdate(e.target.value)} rows={5} required minLength={10} maxLength={2000} />
+            </label>
+            <button type="submit" disabled={busy !== null}>
+              {busy === 'update' ? 'Sending…' : 'Send update'}
+            </button>
+            {outcome(updateOutcome, 'update-result')}
+          </form>
+        </>
+      )}
       {submitted.updates.length > 0 && (
         <>
           <h3>Updates sent</h3>

@@ -12,6 +12,7 @@ export function DiagnosisTab({
   watching = false,
   final,
   onSubmitted,
+  parts,
 }: {
   sessionId: string;
   spec: DiagnosisSpecView | null;
@@ -23,8 +24,10 @@ export function DiagnosisTab({
   watching?: boolean;
   final: boolean;
   onSubmitted: () => void;
+  /** In a team session, the forms this member's role answers (DiagnosisForm). */
+  parts?: { diagnosis: boolean; update: boolean };
 }) {
-  if (ready && spec && !watching) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} submitted={submitted} zero={zero} onSubmitted={onSubmitted} />;
+  if (ready && spec && !watching) return <DiagnosisForm sessionId={sessionId} spec={spec} events={events} submitted={submitted} zero={zero} onSubmitted={onSubmitted} parts={parts} />;
   return (
     <>
       <h2>Diagnosis</h2>

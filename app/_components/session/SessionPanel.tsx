@@ -38,6 +38,7 @@ export function SessionPanel({
   initialInput,
   budgets,
   watching = false,
+  can = {},
 }: {
   initial: SessionView;
   title: string;
@@ -53,6 +54,8 @@ export function SessionPanel({
   budgets: TimelineBudget[];
   /** Someone else's session: the console shows the read-only mirror. */
   watching?: boolean;
+  /** In a team session, what this member's role lets them do (lib/auth/team.ts); all by default. */
+  can?: { check?: boolean; hint?: boolean; diagnose?: boolean; update?: boolean; end?: boolean };
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -124,7 +127,7 @@ export function SessionPanel({
       id: 'hints',
       label: 'Hints',
       badge: hints.length > 0 ? `${hints.length}/${hintCount}` : undefined,
-      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready && !watching} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach && !watching ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
+      content: <HintsTab hints={hints} hintCount={hintCount} ready={ready && !watching && can.hint !== false} busy={busy !== null} taking={busy === 'hint'} onTake={() => void takeHint()} coach={session.coach && !watching ? { step: coachStep, asking: busy === 'coach', onAsk: () => void askCoach() } : null} />,
     },
     {
       id: 'diagnosis',
@@ -137,7 +140,8 @@ export function SessionPanel({
           submitted={submitted}
           zero={zero}
           ready={ready}
-          watching={watching}
+          watching={watching || (can.diagnose === false && can.update === false)}
+          parts={{ diagnosis: can.diagnose !== false, update: can.update !== false }}
           final={final}
           onSubmitted={() => void refresh()}
         />
@@ -172,12 +176,16 @@ export function SessionPanel({
           {/* Only the learner works in their session: a watcher gets no buttons that would answer 403. */}
           {!watching && (
             <>
-              <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
-                {busy === 'check' ? 'Checking…' : 'Check goals'}
-              </button>
-              <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
-                {busy === 'end' ? 'Ending…' : 'End session'}
-              </button>
+              {can.check !== false && (
+                <button onClick={() => void checkGoals()} disabled={!ready || busy !== null}>
+                  {busy === 'check' ? 'Checking…' : 'Check goals'}
+                </button>
+              )}
+              {can.end !== false && (
+                <button className="danger" onClick={() => void end()} disabled={final || busy !== null}>
+                  {busy === 'end' ? 'Ending…' : 'End session'}
+                </button>
+              )}
             </>
           )}
         </div>

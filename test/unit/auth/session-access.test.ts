@@ -9,7 +9,8 @@ import path from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import { PERSONAL_PRINCIPAL, type Principal, type Role } from '@/lib/auth/roles';
 import { AuthService } from '@/server/auth/auth';
-import { SessionAccess } from '@/server/auth/session-access';
+import { SessionAccess, type TerminalVerdict } from '@/server/auth/session-access';
+import { SessionMembers } from '@/server/sessions/members';
 import { loadConfig } from '@/server/config';
 import { Catalogue } from '@/server/engine/catalogue';
 import { SessionEngine } from '@/server/engine/engine';
@@ -36,8 +37,10 @@ beforeEach(async () => {
   const config = loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: 'unit', SICKBAY_USER_MAX_SESSIONS: '2', SICKBAY_USER_STARTS_PER_MINUTE: '3' }, root);
   engine = new SessionEngine({ store, runtime: new FakeRuntime(['demo/api:latest']), catalogue, config: { ...config, scenariosDir: scenarios }, seedSecret: 's', clock });
   auth = new AuthService({ db: store.db, config: config.auth, publicUrl: null, clock });
-  access = new SessionAccess({ engine, store, auth, clock });
+  access = new SessionAccess({ engine, store, auth, members: new SessionMembers(store, clock), clock });
 });
+
+const statusOf = (v: TerminalVerdict): number | null => (v && 'status' in v ? v.status : null);
 
 async function ready(principal: Principal): Promise<string> {
   const view = access.as(principal).create({ scenario: 'demo' });
@@ -59,8 +62,8 @@ describe('session access through a user', () => {
     assert.equal(fay.list()[0]?.id, id);
     assert.throws(() => fay.takeHint(id), /only its learner may work in it/);
     await assert.rejects(fay.end(id), /only the learner or an admin/);
-    assert.equal(fay.terminalVerdict(id, false)?.status, 403);
-    assert.equal(access.as(who('bob', 'learner')).terminalVerdict(id, false)?.status, 404);
+    assert.equal(statusOf(fay.terminalVerdict(id, false)), 403);
+    assert.equal(statusOf(access.as(who('bob', 'learner')).terminalVerdict(id, false)), 404);
     assert.equal(access.as(ann).terminalVerdict(id, false), null);
     assert.equal(access.as(ann).hintsTaken(id).length, 0);
   });
@@ -93,5 +96,43 @@ describe('session access through a user', () => {
   it('applies no per-user limit in personal mode', async () => {
     for (let i = 0; i < 4; i++) await ready(PERSONAL_PRINCIPAL);
     assert.equal(access.as(PERSONAL_PRINCIPAL).list().length, 4);
+  });
+});
+
+describe('a session shared by a team', () => {
+  it('splits the work by role, credits each action, and logs a handover', async () => {
+    const fay = who('fay', 'facilitator');
+    const id = await ready(fay);
+    auth.users.create({ email: 'root@example.com', role: 'admin' });
+    const user = (name: string) => who(auth.users.create({ email: `${name}@example.com`, name, role: 'learner' }).id, 'learner');
+    const [cam, dee, sam, wes, zed] = ['cam', 'dee', 'sam', 'wes', 'zed'].map(user) as [Principal, Principal, Principal, Principal, Principal];
+    assert.throws(() => access.as(dee).setTeam(id, []), /no session/, 'a stranger cannot set the team');
+    access.as(fay).setTeam(id, [
+      { userId: cam.user.id, role: 'commander' },
+      { userId: dee.user.id, role: 'driver' },
+      { userId: sam.user.id, role: 'scribe' },
+      { userId: wes.user.id, role: 'watcher' },
+    ]);
+    const diagnosis = { category: 'a', culprit: 'x', evidence: [], decision: 'fix-in-place' as const, reason: 'it leaks' };
+    assert.throws(() => access.as(sam).submitDiagnosis(id, diagnosis), (e: Error & { code?: string }) => e.code === 'forbidden' && /you are the scribe: only the commander/.test(e.message));
+    assert.throws(() => access.as(zed).submitDiagnosis(id, diagnosis), /no session/);
+    assert.throws(() => access.as(fay).submitDiagnosis(id, diagnosis), /not in this team/, 'the owner of a team session does not work in it');
+    assert.equal(access.as(cam).submitDiagnosis(id, diagnosis).actor, cam.user.id);
+    assert.equal(access.as(sam).submitUpdate(id, 'We are looking at the api.').actor, sam.user.id);
+
+    assert.deepEqual(access.as(wes).terminalVerdict(id, false), { member: wes.user.id }, 'members connect; the gateway gives input to the driver');
+    assert.equal(statusOf(access.as(fay).terminalVerdict(id, false)), 403);
+    assert.equal(access.as(wes).owns(id), true, 'a member’s page opens the terminal');
+    assert.equal(access.as(fay).owns(id), false, 'the owner of a team session watches it');
+    assert.deepEqual(access.as(wes).list().map((s) => s.id), [id]);
+    assert.equal(access.as(wes).team(id).you, 'watcher');
+
+    assert.throws(() => access.as(wes).handOver(id, wes.user.id), /you are the watcher/);
+    access.as(dee).handOver(id, wes.user.id);
+    const team = access.as(sam).team(id);
+    assert.equal(team.driver, wes.user.id);
+    assert.equal(team.members.find((m) => m.userId === dee.user.id)?.role, 'watcher');
+    const handovers = engine.events(id).flatMap((e) => (e.kind === 'team' && e.action === 'handover' ? [{ by: e.by, from: e.from, to: e.to }] : []));
+    assert.deepEqual(handovers, [{ by: dee.user.id, from: dee.user.id, to: wes.user.id }]);
   });
 });

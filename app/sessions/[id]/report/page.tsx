@@ -9,6 +9,7 @@ import { TimelineChart } from '@/app/_components/TimelineChart';
 import { services } from '@/server/registry';
 import { sessionMetadata } from '@/app/_lib/titles';
 import { pageSessions } from '@/app/_lib/auth';
+import { TeamCredit } from '@/app/_components/TeamCredit';
 
 export const dynamic = 'force-dynamic';
 
@@ -206,6 +207,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           </ul>
         </section>
       </div>
+      {report.credit && report.credit.length > 0 && <TeamCredit credit={report.credit} />}
       {debrief && (
         <section className="panel briefing debrief" aria-label="Debrief">
           {debrief}

@@ -1,0 +1,52 @@
+/**
+ * Access to a session that may be shared by a team: lib/auth/access.ts decides for a session
+ * worked by its owner alone; once a session has members (lib/auth/team.ts), the work in it is
+ * split by role and its owner (often the drill's facilitator) only views, watches and ends it.
+ */
+import { mayWatch, refusalMessage, sessionAccess, type AccessVerdict, type Actor, type OwnedSession, type SessionAction, type WatchLink } from './access';
+import { roleOf, teamMay, teamRefusal, type Member, type TeamAction } from './team';
+
+/**
+ * What is done to a session, finer than SessionAction's `work`:
+ *   terminal — open the terminal WebSocket (a member's: input only while driving)
+ *   check, diagnose, update, hint — the learner's forms, split by role in a team
+ *   seat     — hand the driver seat over (team sessions only)
+ *   members  — set the team (the owner or an admin)
+ */
+export type SharedAction = Exclude<SessionAction, 'work'> | 'terminal' | 'members' | Exclude<TeamAction, 'type'>;
+
+export interface SharedVerdict {
+  verdict: AccessVerdict;
+  /** The 403's message when forbidden. */
+  message: string;
+}
+
+const MEMBERS_REFUSAL = 'only the session’s owner or an admin may change its team';
+const allow: SharedVerdict = { verdict: 'allow', message: '' };
+const forbid = (message: string): SharedVerdict => ({ verdict: 'forbidden', message });
+
+export function sharedSessionAccess(actor: Actor, session: OwnedSession, action: SharedAction, links: readonly WatchLink[], members: readonly Member[]): SharedVerdict {
+  const owner = actor.id === session.ownerId;
+  // Without a team the owner works alone; a handover they ask for fails as a bad request (no team).
+  if (members.length === 0) {
+    const plain: SessionAction = action === 'view' || action === 'watch' || action === 'end' ? action : action === 'members' ? 'end' : 'work';
+    const verdict = sessionAccess(actor, session, plain, links);
+    if (verdict !== 'forbidden') return { verdict, message: '' };
+    return forbid(action === 'members' ? MEMBERS_REFUSAL : refusalMessage(plain));
+  }
+  const member = roleOf(members, actor.id) !== null;
+  if (!owner && !member && !mayWatch(actor, session, links)) return { verdict: 'hidden', message: '' };
+  switch (action) {
+    case 'view':
+    case 'watch':
+      return allow;
+    case 'end':
+      return owner || actor.role === 'admin' ? allow : forbid(refusalMessage('end'));
+    case 'members':
+      return owner || actor.role === 'admin' ? allow : forbid(MEMBERS_REFUSAL);
+    case 'terminal':
+      return member ? allow : forbid('you are not in this team: open the read-only mirror instead');
+    default:
+      return teamMay(members, actor.id, action) ? allow : forbid(teamRefusal(members, actor.id, action));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Team members' terminal connections in the gateway, with a fake pty (no Docker): only the
+ * driver's input reaches the shell, a handover switches the connections in place on the same
+ * pty, and a member removed from the team is disconnected. Loopback only.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { CLOSE, encodeClientMessage, parseServerMessage, type ServerMessage } from '@/lib/terminal/protocol';
+import { createTerminalGateway, type TerminalGateway } from '@/server/terminal/gateway';
+import { FakePty } from './fakes';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-seats-unit-'));
+const ID = 'aaaaaaaaaaaa';
+let driver = 'ann';
+const ptys: FakePty[] = [];
+const servers: { server: http.Server; gateway: TerminalGateway }[] = [];
+
+async function start(): Promise<{ base: string; gateway: TerminalGateway }> {
+  const gateway = createTerminalGateway({
+    directory: { terminalTarget: (id) => (id === ID ? { sessionId: id, consoleContainer: 'c', token: 't', mirrorToken: 'm', recordingPath: path.join(dir, `${servers.length}.cast`) } : null) },
+    isAllowedOrigin: () => true,
+    audit: () => {},
+    onActivity: () => {},
+    driverOf: () => driver,
+    spawn: (req) => {
+      const p = new FakePty(req);
+      ptys.push(p);
+      return p;
+    },
+    endShell: async () => {},
+    log: () => {},
+  });
+  const server = http.createServer((_q, s) => s.writeHead(404).end());
+  // The user comes from a header here; server.ts asks the signed-in user's ScopedSessions.
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, () => ({ member: String(req.headers['x-user']) })));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push({ server, gateway });
+  return { base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
+}
+
+interface Conn {
+  ws: WebSocket;
+  out: () => string;
+  controls: ServerMessage[];
+  closed: { code: number } | null;
+}
+
+function connect(base: string, user: string): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base}/ws/terminal/${ID}?token=t`, { headers: { 'x-user': user } });
+    const bytes: Buffer[] = [];
+    const conn: Conn = { ws, out: () => Buffer.concat(bytes).toString(), controls: [], closed: null };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) bytes.push(data as Buffer);
+      else conn.controls.push(parseServerMessage(String(data)) as ServerMessage);
+    });
+    ws.on('close', (code) => (conn.closed = { code }));
+    ws.once('open', () => resolve(conn));
+    ws.once('error', reject);
+  });
+}
+
+const until = async (what: string, cond: () => boolean) => {
+  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), what);
+};
+const greetings = (c: Conn) => c.controls.filter((m) => m.type === 'attached').map((m) => (m.type === 'attached' && m.mirror ? 'mirror' : 'input'));
+const input = (c: Conn, data: string) => c.ws.send(encodeClientMessage({ type: 'input', data }));
+
+after(async () => {
+  for (const { server, gateway } of servers) {
+    await gateway.closeAll();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('team seats in the terminal gateway (fake pty)', () => {
+  it('takes input from the driver only; a handover switches both connections on the same pty', async () => {
+    driver = 'ann';
+    const { base, gateway } = await start();
+    const ann = await connect(base, 'ann');
+    const bob = await connect(base, 'bob');
+    await until('both greeted', () => greetings(ann).length === 1 && greetings(bob).length === 1);
+    assert.deepEqual([greetings(ann), greetings(bob)], [['input'], ['mirror']]);
+    assert.equal(ptys.length, 1);
+    const pty = ptys[0]!;
+
+    input(bob, 'bob-early\r');
+    await until('bob refused', () => bob.controls.some((m) => m.type === 'refused'));
+    input(ann, 'ann-types\r');
+    await until('ann’s input written', () => pty.writes.join('').includes('ann-types'));
+    assert.doesNotMatch(pty.writes.join(''), /bob-early/);
+    pty.emit('screen-from-ann ');
+    await until('bob mirrors ann', () => bob.out().includes('screen-from-ann'));
+
+    driver = 'bob';
+    gateway.seatDriver(ID, 'bob', ['ann', 'bob']);
+    await until('seats switched', () => greetings(ann).length === 2 && greetings(bob).length === 2);
+    assert.deepEqual([greetings(ann), greetings(bob)], [['input', 'mirror'], ['mirror', 'input']]);
+    input(ann, 'ann-late\r');
+    await until('ann refused', () => ann.controls.some((m) => m.type === 'refused'));
+    input(bob, 'bob-types\r');
+    await until('bob’s input written', () => pty.writes.join('').includes('bob-types'));
+    assert.doesNotMatch(pty.writes.join(''), /ann-late/);
+    assert.equal(ptys.length, 1, 'the same shell');
+    assert.equal(pty.destroyed, false);
+    pty.emit('screen-from-bob ');
+    await until('ann mirrors bob', () => ann.out().includes('screen-from-bob'));
+    assert.equal(ann.closed, null, 'the old driver stays connected');
+    ann.ws.close();
+    bob.ws.close();
+  });
+
+  it('closes the connections of a member removed from the team', async () => {
+    driver = 'ann';
+    const { base, gateway } = await start();
+    const ann = await connect(base, 'ann');
+    const cat = await connect(base, 'cat');
+    await until('both greeted', () => greetings(ann).length === 1 && greetings(cat).length === 1);
+    gateway.seatDriver(ID, 'ann', ['ann']);
+    await until('cat disconnected', () => cat.closed !== null);
+    assert.equal(cat.closed?.code, CLOSE.policy);
+    assert.equal(ann.closed, null);
+    ann.ws.close();
+  });
+});
