@@ -11,6 +11,7 @@ import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
 import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
+import { CustomerSignal } from './engine/customer-signal';
 import { SessionEngine } from './engine/engine';
 import { StorageGuard } from './engine/storage-budget';
 import { Tracks } from './engine/tracks';
@@ -64,6 +65,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   // the engine, and the engine closes a session's terminal through its ending hook.
   const activity = new SessionActivity(store, config.sessionTtlMs, clock, log);
   const consoles = new ConsoleManager(runtime, config, activity, (id) => store.getSession(id)?.coach ?? false);
+  const signal = new CustomerSignal(config, store.db, clock, log);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
   const storage = await StorageGuard.create({ docker: runtime.docker, runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });
@@ -77,6 +79,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     clock,
     activity,
     console: consoles,
+    signal,
     checkHostRoom: () => storage.checkRoom(),
   });
   const terminals = createTerminalGateway({
@@ -88,6 +91,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     log,
   });
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
+  engine.onEnding((sessionId) => signal.close(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
   const access = new SessionAccess({ engine, store, auth, clock });
 
@@ -152,6 +156,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
       await engine.endAll('the server shut down');
       await terminals.closeAll();
       await consoles.detachAll();
+      await signal.closeAll();
       await firewall.remove().catch((err) => log(`host firewall: could not remove ${firewall.table}: ${(err as Error).message}`));
       store.close();
     },

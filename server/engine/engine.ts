@@ -22,6 +22,7 @@ import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
+import type { CustomerSignal } from './customer-signal';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
 import { interruptLive } from './interruption';
@@ -48,6 +49,8 @@ export interface EngineDeps {
   activity?: SessionActivity;
   /** The learner's console and proxy; without it sessions have no terminal (engine-only tests). */
   console?: ConsoleManager;
+  /** The customers' per-second signal (customer-signal.ts); without it none is recorded. */
+  signal?: CustomerSignal;
   /** Throws (409) when the host cannot take another session, e.g. the engine's disk is low (storage-budget.ts). */
   checkHostRoom?: () => void;
 }
@@ -82,6 +85,7 @@ export class SessionEngine implements TerminalDirectory {
       tasks: new SessionTasks(),
       activity: deps.activity ?? new SessionActivity(deps.store, deps.config.sessionTtlMs, clock, log),
       admission: new AdmissionQueue(deps.config.maxProvisioning, clock),
+      signal: deps.signal,
     };
     this.seedSecret = deps.seedSecret;
     this.consoles = deps.console;
@@ -140,9 +144,7 @@ export class SessionEngine implements TerminalDirectory {
   }
 
   /** Activity keeps a session alive: push its idle deadline forward. */
-  touch(id: string): void {
-    this.parts.activity.touch(id);
-  }
+  touch = (id: string): void => this.parts.activity.touch(id);
 
   /**
    * Creates a session and starts provisioning it in the background. Without a chosen seed, a
@@ -208,13 +210,8 @@ export class SessionEngine implements TerminalDirectory {
     return record;
   }
 
-  refillPool(): Promise<void> {
-    return this.pool.refill();
-  }
-
-  drainPool(): Promise<void> {
-    return this.pool.drain();
-  }
+  refillPool = (): Promise<void> => this.pool.refill();
+  drainPool = (): Promise<void> => this.pool.drain();
 
   /** A session a learner may see: pooled ones do not exist for the API until claimed. */
   private visible(id: string): SessionRecord {
