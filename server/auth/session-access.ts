@@ -12,6 +12,7 @@ import type { SessionEvent } from '@/lib/audit/events';
 import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
+import type { CustomerView } from '../engine/customer-view';
 import type { DiagnosisInput } from '../engine/learner-input';
 import type { SessionHistoryItem } from '../engine/views';
 import type { Store } from '../store/store';
@@ -134,6 +135,11 @@ export class ScopedSessions {
   events(id: string, afterId = 0): SessionEvent[] {
     this.require(id, 'view');
     return this.deps.engine.events(id, afterId);
+  }
+
+  customers(id: string, since?: number): CustomerView {
+    this.require(id, 'view');
+    return this.deps.engine.customers(id, since);
   }
 
   report(id: string): StoredReport {

@@ -23,6 +23,7 @@ import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import type { CustomerSignal } from './customer-signal';
+import { customerView, type CustomerView } from './customer-view';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
 import { interruptLive } from './interruption';
@@ -143,6 +144,8 @@ export class SessionEngine implements TerminalDirectory {
     return events.map((e) => (e.kind === 'fault' ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' } : e));
   }
 
+  /** The customers' per-second buckets and standard, for the chart (customer-view.ts). */
+  customers = (id: string, since?: number): CustomerView => customerView(this.parts, this.visible(id), since);
   /** Activity keeps a session alive: push its idle deadline forward. */
   touch = (id: string): void => this.parts.activity.touch(id);
 
@@ -221,9 +224,7 @@ export class SessionEngine implements TerminalDirectory {
   }
 
   /** Resolves when nothing is in flight for the session (tests and shutdown use this). */
-  settled(id: string): Promise<void> {
-    return this.parts.tasks.settled(id);
-  }
+  settled = (id: string): Promise<void> => this.parts.tasks.settled(id);
 
   /** Runs the scenario's goal checks on the live containers and logs the outcome. */
   async checkGoals(id: string, options: { final?: boolean } = {}): Promise<GoalReport> {
