@@ -194,7 +194,9 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     const ready = await waitReady(lab, id, opts.readyTimeoutMs ?? 300_000);
     result.ms.ready = Date.now() - readyStart;
     note(`  ready in ${secs(result.ms.ready)}; services: ${ready.services.map((s) => `${s.name}=${s.container}`).join(', ')}`);
-    const values = placeholders(ready.services, parsed.assigned);
+    // What the customers call, as the session page's chart shows it (they are the lab's own).
+    const target = (await lab.customers(id)).target;
+    const values = { ...placeholders(ready.services, parsed.assigned), ...(target && !parsed.assigned.includes('CUSTOMERS_URL') ? { CUSTOMERS_URL: target.url } : {}) };
     term = new TerminalDriver(lab.baseUrl, ready.terminal as NonNullable<SessionView['terminal']>, { cols: 1000, rows: 50 });
     const t = term;
     // The symptom check and the console's login run side by side: the timeline starts at ready.
