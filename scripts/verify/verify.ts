@@ -22,7 +22,7 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
-import { DEFAULT_EXPECTATIONS, secs, summariseReport, type Expectations } from './format';
+import { DEFAULT_EXPECTATIONS, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
 
 export { DEFAULT_EXPECTATIONS, formatResults, summariseReport, type Expectations } from './format';
@@ -294,10 +294,12 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     if (kind === 'reference') {
       if (report.goals.length === 0 || passed < report.goals.length) result.problems.push(`goals at the end: ${passed}/${report.goals.length} — ${failingGoals({ results: report.goals })}`);
       if (report.total < expect.referenceMin) result.problems.push(`total ${report.total} < ${expect.referenceMin}`);
+      // The careful path never makes it worse for the customers (docs/scoring.md, customer impact).
+      if (learnerCaused(report) !== 'none' && learnerCaused(report) !== '-') result.problems.push(`the reference run hurt the customers: ${learnerCaused(report)}`);
     } else if (report.total > expect.recklessMax) {
       result.problems.push(`total ${report.total} > ${expect.recklessMax}`);
     }
-    note(`  report: total ${report.total}, goals ${passed}/${report.goals.length}, culprit was "${report.truth.culprit}"`);
+    note(`  report: total ${report.total}, goals ${passed}/${report.goals.length}, culprit was "${report.truth.culprit}"; customers served normally again from ${mitigatedAt(report)}, caused by the learner: ${learnerCaused(report)}`);
     transcript.push('', summariseReport(report));
   } catch (err) {
     if (result.symptoms) result.problems.push(`no report: ${(err as Error).message}`);
