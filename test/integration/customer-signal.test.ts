@@ -89,7 +89,8 @@ describe('the customer signal (leaky-job, real engine)', () => {
     console.log(`fix at ${fixAt - readyAt} ms after ready, time to mitigate ${ttm} ms; ${(share * 100).toFixed(1)}% served after 30 s (${after30.length}+ s)`);
     assert.ok(share >= 0.99, `${(share * 100).toFixed(1)}% served 30 s after the fix`);
     assert.ok(late.every((b) => servedNormally(b, STANDARD)), 'every second served normally');
-    assert.ok(Math.abs(ttm - (fixAt - readyAt)) <= 5_000, `time to mitigate ${ttm} ms vs the fix at ${fixAt - readyAt} ms`);
+    const around = buckets(fixAt - 3_000).filter((b) => b.t <= readyAt + ttm + 2_000);
+    assert.ok(Math.abs(ttm - (fixAt - readyAt)) <= 5_000, `time to mitigate ${ttm} ms vs the fix at ${fixAt - readyAt} ms; seconds around: ${JSON.stringify(around)}`);
   });
 
   it('shows a reckless restart as an outage attributed to the restart event, in the report', async () => {
@@ -101,7 +102,11 @@ describe('the customer signal (leaky-job, real engine)', () => {
     assert.equal(ended.status, 'ended');
     assert.deepEqual(await labelledObjects({ session: id }), []);
     const report = services.engine.report(id);
-    const restartEvent = services.store.listEvents(id).find((e) => e.kind === 'docker' && /\/restart$/.test((e as { path?: string }).path ?? ''));
+    // The last restart call (the first one, on the hidden customers, was refused as absent).
+    const restartEvent = services.store
+      .listEvents(id)
+      .filter((e) => e.kind === 'docker' && e.allowed && /\/restart$/.test(e.path))
+      .pop();
     assert.ok(restartEvent, 'the restart went through the proxy and was audited');
     const impact = report.impact;
     assert.ok(impact, 'the report carries the incident clock');
@@ -109,7 +114,8 @@ describe('the customer signal (leaky-job, real engine)', () => {
     assert.ok(impact.timeToMitigateMs !== null && Math.abs(impact.timeToMitigateMs - (fixAt - readyAt)) <= 5_000);
     const outage = impact.learner.outages.find((o) => o.actionId === restartEvent.id);
     assert.ok(outage, `an outage is attributed to the restart event ${restartEvent.id}`);
-    assert.ok(outage.end > outage.start && outage.start >= outage.actionAt, 'the outage follows the restart');
+    // The outage may begin in the second the restart was typed in, never before it.
+    assert.ok(outage.end > outage.actionAt && outage.start > outage.actionAt - 1_000, 'the outage follows the restart');
     const rule = report.protocol.results.find((r) => r.id === 'customer-impact');
     assert.equal(rule?.status, 'broken');
     assert.ok(rule?.citations.includes(restartEvent.id), 'the rule cites the restart');
