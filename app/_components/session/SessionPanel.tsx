@@ -7,6 +7,7 @@ import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import type { TimelineBudget } from '@/lib/scoring/budgets';
 import type { GoalReport, SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
+import { CustomerChart } from '../customers/CustomerChart';
 import { Tabs, type TabDef } from '../Tabs';
 import { BriefingTab } from './BriefingTab';
 import { ConsoleArea } from './ConsoleArea';
@@ -17,13 +18,13 @@ import { HintsTab } from './HintsTab';
 import { TimelineTab } from './TimelineTab';
 import { useSessionPoll } from './useSessionPoll';
 
-type TabId = 'briefing' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
+type TabId = 'briefing' | 'customers' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
 type Busy = null | 'check' | 'end' | 'hint' | 'coach';
 
 /**
  * The session workspace: a header with the status, timer and actions; the terminal (wide, as
- * tall as the window); beside it a tabbed panel with the briefing, goals, hints, diagnosis and
- * timeline. The panel can be hidden to give the terminal the whole width.
+ * tall as the window); beside it a tabbed panel with the briefing, the customers' chart, goals,
+ * hints, diagnosis and timeline. The panel can be hidden to give the terminal the whole width.
  */
 export function SessionPanel({
   initial,
@@ -75,7 +76,8 @@ export function SessionPanel({
   const lastCheck = useLastCheck(events, goals, started);
   // The session clock starts at ready (lib/display/clock.ts); before that it shows 0:00.
   const zero = clockZero(session);
-  const elapsed = formatClock(zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero)));
+  const elapsedMs = zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero));
+  const elapsed = formatClock(elapsedMs);
   const submitted = useMemo(() => submittedInput(events.length > 0 ? events : initialInput), [events, initialInput]);
 
   /** Runs one learner action at a time; what it throws is shown above the workspace. */
@@ -126,6 +128,7 @@ export function SessionPanel({
 
   const tabs: TabDef<TabId>[] = [
     { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services} final={final} /> },
+    { id: 'customers', label: 'Customers', content: <CustomerChart sessionId={session.id} events={events} zero={zero} live={!final} elapsedMs={elapsedMs} budgets={budgets} /> },
     {
       id: 'goals',
       label: 'Goals',
