@@ -58,6 +58,8 @@ describe('the customer signal (leaky-job, real engine)', () => {
       assert.notEqual(r.exitCode, 0, `docker ${argv[0]} reached the customers`);
       assert.match(r.stderr, /No such (container|object)/i);
     }
+    const net = await atConsole('docker', 'network', 'inspect', `sickbay-${id}-app`, '--format', '{{range .Containers}}{{.Name}} {{end}}');
+    assert.equal(net.stdout.trim(), `sickbay-${id}-api`, 'the network shows the API only');
     const side = await atConsole('docker', 'run', '--rm', `--network=container:sickbay-${id}-traffic`, 'sickbay/service:latest', 'true');
     assert.notEqual(side.exitCode, 0, 'a sidecar cannot join the customers');
   });
