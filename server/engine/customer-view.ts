@@ -17,6 +17,8 @@ export interface CustomerView {
   servedNormally: ServedNormally;
   /** The customers' request and rate; null when the scenario runs no customers. */
   target: { url: string; rps: number } | null;
+  /** The service that plays the customers (hidden from the learner's Docker CLI); null without one. */
+  service: string | null;
   buckets: ServiceBucket[];
 }
 
@@ -29,13 +31,14 @@ function argOf(command: readonly string[] | undefined, flag: string): string | u
 export function customerView(parts: EngineParts, record: SessionRecord, since?: number): CustomerView {
   if (since !== undefined && !Number.isSafeInteger(since)) throw new SickbayError('bad_request', 'since must be a whole number of ms since the session was created');
   const def = parts.catalogue.get(record.scenario).definition;
-  const customers = Object.values(def.services(record.params as never)).find((s) => s.customers);
+  const [service, customers] = Object.entries(def.services(record.params as never)).find(([, s]) => s.customers) ?? [null, undefined];
   const url = argOf(customers?.command, '--url');
   const readyAt = record.readyAt === null ? null : record.readyAt - record.createdAt;
   return {
     readyAt,
     servedNormally: def.servedNormally,
     target: url ? { url, rps: Number(argOf(customers?.command, '--rps') ?? 0) } : null,
+    service,
     buckets: listBuckets(parts.store.db, record.id, since ?? Number.MIN_SAFE_INTEGER),
   };
 }

@@ -37,6 +37,7 @@ export function SessionPanel({
   initialInput,
   budgets,
   watching = false,
+  hiddenServices = [],
 }: {
   initial: SessionView;
   title: string;
@@ -52,6 +53,8 @@ export function SessionPanel({
   budgets: TimelineBudget[];
   /** Someone else's session: the console shows the read-only mirror. */
   watching?: boolean;
+  /** Services that are the lab's own (the customers): not listed among the learner's containers. */
+  hiddenServices?: string[];
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -127,7 +130,7 @@ export function SessionPanel({
   }, []);
 
   const tabs: TabDef<TabId>[] = [
-    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services} final={final} /> },
+    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services.filter((s) => !hiddenServices.includes(s.name))} final={final} /> },
     { id: 'customers', label: 'Customers', content: <CustomerChart sessionId={session.id} events={events} zero={zero} live={!final} elapsedMs={elapsedMs} budgets={budgets} /> },
     {
       id: 'goals',

@@ -23,6 +23,8 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const source = entry ? catalogue.briefing(session.scenario) : null;
   const briefing = source ? (await compileMDX({ source, options: { blockJS: true } })).content : null;
   const title = entry?.definition.title ?? session.scenario;
+  // The customers are the lab's own container: not one of the learner's (docs/security.md).
+  const customers = entry ? sessions.customers(session.id, Number.MAX_SAFE_INTEGER).service : null;
   return (
     <>
       <p className="meta crumbs">
@@ -45,6 +47,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         initialInput={sessions.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}
         budgets={entry ? timelineBudgets(entry.definition.protocol.timelineScale) : []}
         watching={!sessions.owns(session.id)}
+        hiddenServices={customers ? [customers] : []}
       />
     </>
   );
