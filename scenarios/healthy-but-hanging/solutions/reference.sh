@@ -67,7 +67,7 @@ docker exec $DEP ps -o pid,stat,comm
 docker run --rm --network container:$API sickbay/service:latest curl -sS -m 3 -o /dev/null -w 'quote: HTTP %{http_code} in %{time_total}s\n' $URL
 docker inspect --format 'restarts={{.RestartCount}} started={{.State.StartedAt}}' $API
 # The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
-sleep 31
+sleep 40
 
 # -- 8. Report. A learner fills in the session page; scenario:verify reads these lines. --------------
 echo "SICKBAY_DIAGNOSIS category=$CATEGORY decision=fix-in-place culprit=$DEPNAME"

@@ -38,7 +38,7 @@ docker exec $API kill $PID
 docker exec $API ps aux --sort=-%mem
 docker stats --no-stream $API
 # The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
-sleep 31
+sleep 40
 
 # -- 6. Report. A learner fills in the session page; scenario:verify reads these lines. -------------
 echo "SICKBAY_DIAGNOSIS category=runaway-process decision=fix-in-place culprit=$JOB"

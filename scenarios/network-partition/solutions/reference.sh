@@ -63,7 +63,7 @@ if [ "$ATTACHED" = 0 ]; then docker network connect --alias $DEP $NET $DEPC; fi
 docker exec $API curl -sS -m 3 $BAD/healthz
 docker exec $API iptables -S OUTPUT
 # The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
-sleep 31
+sleep 40
 docker logs --tail 1 $DEPC
 
 # -- 8. Report. A learner fills in the session page; scenario:verify reads these lines. -------------

@@ -63,7 +63,7 @@ docker run --rm --user $U --pid container:$PRICING $S ps -eo pid,user,stat,wchan
 docker run --rm --pid container:$PRICING $S cat /proc/1/limits
 docker logs --tail 5 $PRICING
 # The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
-sleep 31
+sleep 40
 docker inspect --format 'health={{.State.Health.Status}} started={{.State.StartedAt}} restarts={{.RestartCount}}' $PRICING
 
 # -- 8. Report. A learner fills in the session page; scenario:verify reads these lines. -------------
