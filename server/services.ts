@@ -11,6 +11,7 @@ import { loadConfig, type Config } from './config';
 import { Catalogue } from './engine/catalogue';
 import { SessionActivity } from './engine/activity';
 import { ConsoleManager } from './engine/console';
+import { CustomerSignal } from './engine/customer-signal';
 import { SessionEngine } from './engine/engine';
 import { StorageGuard } from './engine/storage-budget';
 import { Tracks } from './engine/tracks';
@@ -70,6 +71,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   const members = new SessionMembers(store, clock);
   activity.attributeTo((id) => members.driverOf(id));
   const consoles = new ConsoleManager(runtime, config, activity, (id) => store.getSession(id)?.coach ?? false);
+  const signal = new CustomerSignal(config, store.db, clock, log);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
   const storage = await StorageGuard.create({ docker: runtime.docker, runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });
@@ -83,6 +85,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     clock,
     activity,
     console: consoles,
+    signal,
     checkHostRoom: () => storage.checkRoom(),
   });
   const terminals = createTerminalGateway({
@@ -96,6 +99,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   });
   members.onSeatChange((sessionId, driverId, memberIds) => terminals.seatDriver(sessionId, driverId, memberIds));
   engine.onEnding((sessionId) => terminals.closeSession(sessionId));
+  engine.onEnding((sessionId) => signal.close(sessionId));
   const auth = new AuthService({ db: store.db, config: config.auth, publicUrl: config.publicUrl, clock });
   const access = new SessionAccess({ engine, store, auth, members, clock });
   const drills = new DrillStore(store.db, clock);
@@ -168,6 +172,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
       await engine.endAll('the server shut down');
       await terminals.closeAll();
       await consoles.detachAll();
+      await signal.closeAll();
       await firewall.remove().catch((err) => log(`host firewall: could not remove ${firewall.table}: ${(err as Error).message}`));
       store.close();
     },

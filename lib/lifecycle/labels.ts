@@ -15,7 +15,8 @@ export const LABEL = {
 
 export const MANAGED_BY = 'sickbay';
 
-export type ObjectRole = 'service' | 'network' | 'console' | 'sidecar';
+/** customers: the lab-owned container that plays a scenario's customers (hidden from the learner like the console). */
+export type ObjectRole = 'service' | 'network' | 'console' | 'sidecar' | 'customers';
 
 export interface LabelInput {
   instance: string;

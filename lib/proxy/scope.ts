@@ -2,7 +2,9 @@
  * What "the session's own" means, as pure predicates. An object is the session's when it
  * carries BOTH sickbay.session=<id> and sickbay.instance=<instance>: image labels are inherited
  * by containers, so sickbay.managed-by alone proves nothing, and two Sickbay instances on one
- * engine may use the same session id. The learner's own console container is never shown.
+ * engine may use the same session id. The lab's own containers in a session are never shown:
+ * the learner's console and the customers container, whose per-second reports score the
+ * session (docs/security.md, "The customer signal").
  */
 import { LABEL } from '../lifecycle/labels';
 import { inSession, sessionPrefix, scopeLabelFilters, type SessionScope } from '../lifecycle/objects';
@@ -17,9 +19,14 @@ export function isConsole(labels: Labels): boolean {
   return labels?.[LABEL.role] === 'console';
 }
 
-/** True for objects the learner may see and touch through the proxy: the session's, never its console. */
+/** The lab's own containers in a session: the console and the customers. */
+export function isLabOwned(labels: Labels): boolean {
+  return isConsole(labels) || labels?.[LABEL.role] === 'customers';
+}
+
+/** True for objects the learner may see and touch through the proxy: the session's, never the lab's own. */
 export function isOwned(labels: Labels, scope: SessionScope): boolean {
-  return inSession(labels, scope) && !isConsole(labels);
+  return inSession(labels, scope) && !isLabOwned(labels);
 }
 
 /** The scenario's name for a container, for the audit log: its service, else its short name. */

@@ -58,6 +58,11 @@ export const serviceSchema = z
     tmpfs: z
       .record(z.string().regex(/^\/[a-z0-9_./-]{1,100}$/, 'a tmpfs mount point must be an absolute path'), z.string().regex(SIZE_PATTERN, 'expected a tmpfs size like "16m"'))
       .optional(),
+    /**
+     * The scenario's customers (trafficService sets it): a lab-owned container the learner's
+     * proxy hides, which reports per-second buckets over the session's signal socket.
+     */
+    customers: z.boolean().default(false),
   })
   .strict();
 
@@ -233,6 +238,11 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
   def.protocol.affectedServices.forEach((svc, i) => {
     if (!(svc in services)) throw invalid(file, `protocol.affectedServices.${i}: unknown service "${svc}"`);
   });
+  const customers = Object.keys(services).filter((svc) => services[svc]?.customers);
+  if (customers.length > 1) throw invalid(file, `services.${customers[1]}.customers: only one service may play the customers (${customers[0]} already does)`);
+  for (const svc of customers) {
+    if (def.protocol.affectedServices.includes(svc)) throw invalid(file, `protocol.affectedServices: "${svc}" plays the customers, which the learner never sees`);
+  }
   return def;
 }
 

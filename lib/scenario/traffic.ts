@@ -1,8 +1,10 @@
 /**
  * The customers of a scenario, from sickbay/service (containers/service/README.md): the
- * `traffic` service runs loadgen.py, steady requests with a summary line every 10 s, and goal
- * checks that ask "do real requests work again?" run probe.py from it and read its one JSON
- * line. One definition of each instead of one per scenario.
+ * `traffic` service runs loadgen.py, steady requests reported second by second over the
+ * session's signal socket (CUSTOMER_SIGNAL_SOCKET), and goal checks that ask "do real requests
+ * work again?" run probe.py from it and read its one JSON line. It is lab-owned (customers:
+ * true): the learner's proxy hides it, so nothing in the console can forge what it reports.
+ * One definition of each instead of one per scenario.
  */
 import type { ScenarioContext, ServiceInput } from './types';
 
@@ -16,11 +18,15 @@ export interface TrafficOptions {
   pids?: number;
 }
 
+/** Where the customers container finds the session's signal socket (the host folder is bind-mounted at its dirname). */
+export const CUSTOMER_SIGNAL_DIR = '/run/sickbay';
+export const CUSTOMER_SIGNAL_SOCKET = `${CUSTOMER_SIGNAL_DIR}/signal.sock`;
+
 /** The `traffic` service: loadgen.py at a steady rate, small and capped like every service. */
 export function trafficService(options: TrafficOptions): ServiceInput {
-  const command = ['python3', '/opt/sickbay/loadgen.py', '--url', options.url, '--rps', String(options.rps)];
+  const command = ['python3', '/opt/sickbay/loadgen.py', '--url', options.url, '--rps', String(options.rps), '--report', CUSTOMER_SIGNAL_SOCKET];
   if (options.timeoutS !== undefined) command.push('--timeout', String(options.timeoutS));
-  return { image: 'sickbay/service:latest', command, networks: options.networks, limits: { memory: '64m', cpus: 0.25, pids: options.pids ?? 64 } };
+  return { image: 'sickbay/service:latest', command, networks: options.networks, limits: { memory: '64m', cpus: 0.25, pids: options.pids ?? 64 }, customers: true };
 }
 
 /** probe.py's summary line (containers/service/README.md). */

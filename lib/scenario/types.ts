@@ -101,6 +101,8 @@ export interface ServiceSpec {
   capAdd: string[];
   /** In-memory filesystems: mount point -> size. They count against the memory limit. */
   tmpfs?: Record<string, string>;
+  /** The scenario's customers: lab-owned, hidden from the learner, reporting per-second buckets. */
+  customers?: boolean;
 }
 
 export interface NetworkSpec {
@@ -254,4 +256,5 @@ export interface ServiceInput {
   limits?: Partial<ServiceLimits>;
   capAdd?: string[];
   tmpfs?: Record<string, string>;
+  customers?: boolean;
 }

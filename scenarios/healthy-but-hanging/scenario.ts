@@ -142,7 +142,7 @@ export default defineScenario<HealthyButHangingParams>({
     }),
   },
   hints: [
-    'The health check and the customers do not take the same path through the API. Ask both yourself, side by side and with a short timeout: /healthz and /api/quote (`curl -m 3`, from the traffic container).',
+    'The health check and the customers do not take the same path through the API. Ask both yourself, side by side and with a short timeout: /healthz and /api/quote (`curl -m 3` from a debug sidecar in the API\u2019s network: `docker run --rm --network container:<api> sickbay/service curl ...`; the address is on the Customers chart).',
     'Where are the API\u2019s threads waiting? Its first log line says how to get a thread dump (SIGUSR1); `ss -tn` inside the API shows which connections are open, and to whom.',
     'Follow the stuck call to the dependency it waits on and look at that service\u2019s process state (`ps -o pid,stat,comm`; STAT T means stopped). A stopped process resumes with `kill -CONT <pid>`: no restart needed.',
   ],

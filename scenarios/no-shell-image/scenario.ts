@@ -129,7 +129,7 @@ export default defineScenario<NoShellParams>({
           },
   },
   hints: [
-    'Start outside: `docker ps`, `docker logs`, `docker top` and `docker inspect` work on any image, shell or not. What do the customers (the traffic log) and the service itself say, and which processes run in its container?',
+    'Start outside: `docker ps`, `docker logs`, `docker top` and `docker inspect` work on any image, shell or not. What do the customers (the Customers chart) and the service itself say, and which processes run in its container?',
     'The image has no tools, so bring your own: a debug container that joins the service\u2019s namespaces, e.g. `docker run --rm --pid container:<pricing> --net container:<pricing> sickbay/service:latest ps -eo pid,user,stat,wchan:32,args`. In there PID 1 is the service: `/proc/1/fd`, `/proc/1/limits` and `/proc/locks` say what it holds and what it waits for.',
     'The service runs as uid 65532 and sidecars get no ptrace capability, so a root sidecar sees "Permission denied" on /proc/1/fd: run it as the service\u2019s user (`--user` with the value of `docker inspect --format \'{{.Config.User}}\'`). Look for a process holding a lock PID 1 waits on, or one file open hundreds of times; then make one small change from the sidecar (end that one process, or raise the open-files soft limit with `prlimit --pid 1`) — never a restart.',
   ],

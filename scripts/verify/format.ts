@@ -1,5 +1,6 @@
 /** What scenario:verify prints: a report in a few lines, and the table of runs with what failed. */
 import path from 'node:path';
+import { formatClock } from '@/lib/display/clock';
 import type { StoredReport } from './lab';
 import type { RunResult } from './verify';
 
@@ -13,6 +14,24 @@ export const DEFAULT_EXPECTATIONS: Expectations = { referenceMin: 85, recklessMa
 
 export const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
+/** The incident clock of a report: when customers were served normally again ("never"; "-" without a signal). */
+export function mitigatedAt(report: StoredReport | null): string {
+  const impact = report?.impact;
+  if (!impact) return '-';
+  return impact.timeToMitigateMs === null ? 'never' : formatClock(impact.timeToMitigateMs);
+}
+
+/** What the learner's actions cost the customers: "none", or the outage and the extra failed requests. */
+export function learnerCaused(report: StoredReport | null): string {
+  const learner = report?.impact?.learner;
+  if (!learner) return '-';
+  const parts = [
+    ...(learner.outageMs > 0 ? [`${formatClock(learner.outageMs)} outage`] : []),
+    ...(learner.excessErrors > 0 ? [`${learner.excessErrors} extra errors`] : []),
+  ];
+  return parts.length ? parts.join(', ') : 'none';
+}
+
 /** The report in a few lines: total, subscores, every rule that is not met, goals, grades. */
 export function summariseReport(report: StoredReport): string {
   const rules = report.protocol.results
@@ -23,6 +42,7 @@ export function summariseReport(report: StoredReport): string {
       .map(([k, v]) => `${k} ${v.score}`)
       .join(', ')}`,
     `  goals: ${report.goals.map((g) => `${g.id}=${g.pass ? 'pass' : 'FAIL'}`).join(', ')}`,
+    `  customers: served normally again from ${mitigatedAt(report)}; caused by the learner: ${learnerCaused(report)}`,
     ...(rules.length ? ['  protocol rules not fully met:', ...rules] : ['  protocol: every applicable rule met in full']),
     `  diagnosis: ${report.diagnosisGrade ? `${report.diagnosisGrade.score} — ${report.diagnosisGrade.reasons.join(' ')}` : 'none submitted'}`,
     `  update: ${report.updateGrade ? `${report.updateGrade.score}${report.updateGrade.notes.length ? ` — ${report.updateGrade.notes.join(' ')}` : ''}` : 'none submitted'}`,
@@ -31,7 +51,7 @@ export function summariseReport(report: StoredReport): string {
 
 /** One row per run, then the problems of each failed run and its report. */
 export function formatResults(results: RunResult[], expect: Expectations = DEFAULT_EXPECTATIONS): string {
-  const header = ['scenario', 'seed', 'solution', 'culprit', 'symptoms', 'ready', 'script', 'lines', 'goals', 'total', 'expected', 'result'];
+  const header = ['scenario', 'seed', 'solution', 'culprit', 'symptoms', 'ready', 'script', 'lines', 'goals', 'mitigated', 'caused', 'total', 'expected', 'result'];
   const rows = results.map((r) => [
     r.scenario,
     r.seed,
@@ -42,6 +62,8 @@ export function formatResults(results: RunResult[], expect: Expectations = DEFAU
     secs(r.ms.script),
     `${r.lines.length}/${r.linesTotal}`,
     r.goals ? `${r.goals.passed}/${r.goals.total}` : '-',
+    mitigatedAt(r.report),
+    learnerCaused(r.report),
     r.total === null ? '-' : String(r.total),
     r.solution === 'reference' ? `>= ${expect.referenceMin}, all goals` : `<= ${expect.recklessMax}`,
     r.ok ? 'ok' : 'FAIL',

@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { SessionEvent } from '@/lib/audit/events';
 import { loadConfig } from '@/server/config';
 import type { GoalReport, SessionView } from '@/server/engine/engine';
+import type { CustomerView } from '@/server/engine/customer-view';
 import type { StoredReport } from '@/lib/scoring';
 import type { Services } from '@/server/registry';
 import { startServices } from '@/server/services';
@@ -45,6 +46,8 @@ export interface Lab {
   submitUpdate(id: string, text: string): Promise<void>;
   end(id: string): Promise<SessionView>;
   report(id: string): Promise<StoredReport>;
+  /** The customers' buckets, standard and target (what the session page's chart shows). */
+  customers(id: string): Promise<CustomerView>;
   close(): Promise<void>;
 }
 
@@ -129,6 +132,10 @@ export class InProcessLab implements Lab {
     return this.services.engine.report(id);
   }
 
+  async customers(id: string): Promise<CustomerView> {
+    return this.services.engine.customers(id);
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.services.close();
@@ -199,6 +206,10 @@ export class HttpLab implements Lab {
 
   report(id: string): Promise<StoredReport> {
     return this.call('GET', `/api/sessions/${id}/report`);
+  }
+
+  customers(id: string): Promise<CustomerView> {
+    return this.call('GET', `/api/sessions/${id}/customers`);
   }
 
   async close(): Promise<void> {}

@@ -7,7 +7,8 @@
  *  - placeholders: `$API` / `${API}` for every service (its name upper-cased, other characters
  *    as `_`) stand for the service's container name. They are replaced as text before a line
  *    is typed, the way a learner types the name read off `docker ps`, so the audit log shows
- *    real names. A name the script assigns itself (`DB=...`) is a shell variable, not a
+ *    real names. `$CUSTOMERS_URL` is the address the customers call, as the session page's
+ *    Customers chart shows it. A name the script assigns itself (`DB=...`) is a shell variable, not a
  *    placeholder. Everything else (`PID=$(...)`, `$PID`) is plain bash in the console;
  *  - directive comments `#@ word ...` apply to the next command line:
  *      evidence        cite this line (and the Docker calls it made) as diagnosis evidence

@@ -22,7 +22,7 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
-import { DEFAULT_EXPECTATIONS, secs, summariseReport, type Expectations } from './format';
+import { DEFAULT_EXPECTATIONS, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
 
 export { DEFAULT_EXPECTATIONS, formatResults, summariseReport, type Expectations } from './format';
@@ -194,7 +194,9 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     const ready = await waitReady(lab, id, opts.readyTimeoutMs ?? 300_000);
     result.ms.ready = Date.now() - readyStart;
     note(`  ready in ${secs(result.ms.ready)}; services: ${ready.services.map((s) => `${s.name}=${s.container}`).join(', ')}`);
-    const values = placeholders(ready.services, parsed.assigned);
+    // What the customers call, as the session page's chart shows it (they are the lab's own).
+    const target = (await lab.customers(id)).target;
+    const values = { ...placeholders(ready.services, parsed.assigned), ...(target && !parsed.assigned.includes('CUSTOMERS_URL') ? { CUSTOMERS_URL: target.url } : {}) };
     term = new TerminalDriver(lab.baseUrl, ready.terminal as NonNullable<SessionView['terminal']>, { cols: 1000, rows: 50 });
     const t = term;
     // The symptom check and the console's login run side by side: the timeline starts at ready.
@@ -292,10 +294,12 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     if (kind === 'reference') {
       if (report.goals.length === 0 || passed < report.goals.length) result.problems.push(`goals at the end: ${passed}/${report.goals.length} — ${failingGoals({ results: report.goals })}`);
       if (report.total < expect.referenceMin) result.problems.push(`total ${report.total} < ${expect.referenceMin}`);
+      // The careful path never makes it worse for the customers (docs/scoring.md, customer impact).
+      if (learnerCaused(report) !== 'none' && learnerCaused(report) !== '-') result.problems.push(`the reference run hurt the customers: ${learnerCaused(report)}`);
     } else if (report.total > expect.recklessMax) {
       result.problems.push(`total ${report.total} > ${expect.recklessMax}`);
     }
-    note(`  report: total ${report.total}, goals ${passed}/${report.goals.length}, culprit was "${report.truth.culprit}"`);
+    note(`  report: total ${report.total}, goals ${passed}/${report.goals.length}, culprit was "${report.truth.culprit}"; customers served normally again from ${mitigatedAt(report)}, caused by the learner: ${learnerCaused(report)}`);
     transcript.push('', summariseReport(report));
   } catch (err) {
     if (result.symptoms) result.problems.push(`no report: ${(err as Error).message}`);

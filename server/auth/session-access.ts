@@ -15,6 +15,7 @@ import type { NextStep } from '@/lib/scoring/next-step';
 import { creditByPerson, type PersonCredit } from '@/lib/scoring/credit';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { SessionEngine, SessionListItem, SessionView, GoalReport } from '../engine/engine';
+import type { CustomerView } from '../engine/customer-view';
 import type { DiagnosisInput } from '../engine/learner-input';
 import type { SessionHistoryItem } from '../engine/views';
 import type { Store } from '../store/store';
@@ -184,6 +185,11 @@ export class ScopedSessions {
   events(id: string, afterId = 0): SessionEvent[] {
     this.require(id, 'view');
     return this.deps.engine.events(id, afterId);
+  }
+
+  customers(id: string, since?: number): CustomerView {
+    this.require(id, 'view');
+    return this.deps.engine.customers(id, since);
   }
 
   /** The report; in a team session with `credit`, each action credited to its person. */

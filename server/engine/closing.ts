@@ -1,6 +1,7 @@
 /** The last step of a session's life: ended, with its report, committed together. */
 import { LIVE_STATUSES } from '@/lib/lifecycle/status';
 import { buildSessionReport } from '@/lib/scoring/session-report';
+import { listBuckets } from '../store/customer-seconds';
 import type { EngineParts } from './parts';
 
 /** Builds and stores the report from what was logged; a report that cannot be built is logged, not thrown. */
@@ -16,6 +17,7 @@ export function saveReport(parts: EngineParts, id: string): void {
       events: store.listEvents(id),
       readyAt: record.readyAt === null ? null : record.readyAt - record.createdAt,
       endedAt: (record.endedAt ?? clock()) - record.createdAt,
+      buckets: listBuckets(store.db, id),
     });
     store.saveReport(id, report, clock());
   } catch (err) {

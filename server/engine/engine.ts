@@ -22,6 +22,8 @@ import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
+import type { CustomerSignal } from './customer-signal';
+import { customerView, type CustomerView } from './customer-view';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { runGoalChecks } from './goals';
 import { releaseHeld, type ReleaseResult } from './holding';
@@ -50,6 +52,8 @@ export interface EngineDeps {
   activity?: SessionActivity;
   /** The learner's console and proxy; without it sessions have no terminal (engine-only tests). */
   console?: ConsoleManager;
+  /** The customers' per-second signal (customer-signal.ts); without it none is recorded. */
+  signal?: CustomerSignal;
   /** Throws (409) when the host cannot take another session, e.g. the engine's disk is low (storage-budget.ts). */
   checkHostRoom?: () => void;
 }
@@ -84,6 +88,7 @@ export class SessionEngine implements TerminalDirectory {
       tasks: new SessionTasks(),
       activity: deps.activity ?? new SessionActivity(deps.store, deps.config.sessionTtlMs, clock, log),
       admission: new AdmissionQueue(deps.config.maxProvisioning, clock),
+      signal: deps.signal,
     };
     this.seedSecret = deps.seedSecret;
     this.consoles = deps.console;
@@ -139,10 +144,10 @@ export class SessionEngine implements TerminalDirectory {
     return events.map((e) => (e.kind === 'fault' ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' } : e));
   }
 
+  /** The customers' per-second buckets and standard, for the chart (customer-view.ts). */
+  customers = (id: string, since?: number): CustomerView => customerView(this.parts, this.visible(id), since);
   /** Activity keeps a session alive: push its idle deadline forward. */
-  touch(id: string): void {
-    this.parts.activity.touch(id);
-  }
+  touch = (id: string): void => this.parts.activity.touch(id);
 
   /**
    * Creates a session and starts provisioning it in the background. Without a chosen seed, a
@@ -210,13 +215,8 @@ export class SessionEngine implements TerminalDirectory {
     return releaseHeld(this.parts, ids, detail);
   }
 
-  refillPool(): Promise<void> {
-    return this.pool.refill();
-  }
-
-  drainPool(): Promise<void> {
-    return this.pool.drain();
-  }
+  refillPool = (): Promise<void> => this.pool.refill();
+  drainPool = (): Promise<void> => this.pool.drain();
 
   /** A session a learner may see: pooled ones do not exist for the API until claimed. */
   private visible(id: string): SessionRecord {
@@ -226,9 +226,7 @@ export class SessionEngine implements TerminalDirectory {
   }
 
   /** Resolves when nothing is in flight for the session (tests and shutdown use this). */
-  settled(id: string): Promise<void> {
-    return this.parts.tasks.settled(id);
-  }
+  settled = (id: string): Promise<void> => this.parts.tasks.settled(id);
 
   /** Runs the scenario's goal checks on the live containers and logs the outcome. */
   async checkGoals(id: string, options: { final?: boolean } = {}): Promise<GoalReport> {

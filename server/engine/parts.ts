@@ -4,6 +4,7 @@ import type { ContainerRuntime } from '../runtime/runtime';
 import type { Store } from '../store/store';
 import type { SessionActivity } from './activity';
 import type { AdmissionQueue } from './admission';
+import type { CustomerSignal } from './customer-signal';
 import type { Catalogue } from './catalogue';
 import type { SessionTasks } from './tasks';
 
@@ -17,4 +18,6 @@ export interface EngineParts {
   tasks: SessionTasks;
   activity: SessionActivity;
   admission: AdmissionQueue;
+  /** The customers' per-second reports; without it a session records no customer signal. */
+  signal?: CustomerSignal;
 }

@@ -79,7 +79,7 @@ export class Provisioner {
     const def = catalogue.get(record.scenario).definition;
     const { params, services } = resolved;
     const hardExpiry = record.createdAt + config.sessionMaxLifetimeMs;
-    const labelsFor = (role: 'service' | 'network', service?: string) =>
+    const labelsFor = (role: 'service' | 'network' | 'customers', service?: string) =>
       sessionLabels({ instance: config.instance, sessionId: id, scenario: record.scenario, role, service, expiresAt: hardExpiry });
     tasks.checkpoint(id);
     if (!store.transition(id, 'provisioning', clock())) throw new Cancelled();
@@ -95,9 +95,12 @@ export class Provisioner {
     });
     const containers: Record<string, string> = {};
     await this.phase(id, 'create', async () => {
+      // The customers report to the server from the start; closed by the engine's ending hook.
+      const signalDir = Object.values(services).some((s) => s.customers) ? await this.parts.signal?.open(id, record.createdAt) : undefined;
       for (const [svc, spec] of Object.entries(services)) {
         tasks.checkpoint(id);
-        containers[svc] = await runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor('service', svc)));
+        const role = spec.customers && signalDir ? 'customers' : 'service';
+        containers[svc] = await runtime.createContainer(serviceContainerSpec(id, svc, spec, labelsFor(role, svc), signalDir));
         store.setContainers(id, containers, clock());
       }
     });

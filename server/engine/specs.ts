@@ -1,10 +1,12 @@
 /** How a scenario service becomes a container spec: one place, shared with the benchmark's floor. */
 import { objectName } from '@/lib/lifecycle/objects';
+import { CUSTOMER_SIGNAL_DIR } from '@/lib/scenario/traffic';
 import type { ServiceSpec } from '@/lib/scenario/types';
 import { parseBytes } from '@/lib/units';
 import type { ContainerSpec } from '../runtime/runtime';
 
-export function serviceContainerSpec(sessionId: string, service: string, spec: ServiceSpec, labels: Record<string, string>): ContainerSpec {
+/** `signalDir`: the host folder of the session's customer signal, mounted into the customers service only. */
+export function serviceContainerSpec(sessionId: string, service: string, spec: ServiceSpec, labels: Record<string, string>, signalDir?: string): ContainerSpec {
   return {
     name: objectName(sessionId, service),
     image: spec.image,
@@ -19,6 +21,7 @@ export function serviceContainerSpec(sessionId: string, service: string, spec: S
     pidsLimit: spec.limits.pids,
     capAdd: spec.capAdd,
     ...(spec.tmpfs ? { tmpfs: tmpfsOptions(spec.tmpfs) } : {}),
+    ...(spec.customers && signalDir ? { binds: [`${signalDir}:${CUSTOMER_SIGNAL_DIR}`] } : {}),
   };
 }
 

@@ -271,4 +271,18 @@ export const MIGRATIONS: readonly string[] = [
   -- One driver per session, whatever the code above it does.
   CREATE UNIQUE INDEX session_members_one_driver ON session_members(session_id) WHERE role = 'driver';
   `,
+  // The customer signal (issue #16): one row per second of a session's customers, written by
+  // the server from the lab-owned customers container's reports (server/engine/customer-signal.ts).
+  `
+  CREATE TABLE customer_seconds (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    t          INTEGER NOT NULL,
+    requests   INTEGER NOT NULL,
+    ok         INTEGER NOT NULL,
+    errors     TEXT NOT NULL,
+    p50_ms     REAL,
+    p95_ms     REAL,
+    PRIMARY KEY (session_id, t)
+  ) WITHOUT ROWID;
+  `,
 ];

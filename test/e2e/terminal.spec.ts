@@ -89,6 +89,8 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   await page.keyboard.press('Control+Shift+L');
   await expect(page.getByRole('tab', { name: 'Briefing' })).toBeFocused();
   await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Customers' })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
   await expect(page.getByRole('tab', { name: /Goals/ })).toBeFocused();
   await expect(page.getByRole('tab', { name: /Goals/ })).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Home');

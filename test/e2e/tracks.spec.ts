@@ -106,7 +106,7 @@ test('a learner follows the track: the first drill, completed, shows on progress
 
   // The reference solution, line by line, with the container names a learner reads off docker ps.
   const solution = parseSolution(fs.readFileSync(path.join('scenarios', 'leaky-job', 'solutions', 'reference.sh'), 'utf8'));
-  const names = { API: `sickbay-${first}-api`, TRAFFIC: `sickbay-${first}-traffic` };
+  const names = { API: `sickbay-${first}-api` };
   for (const line of solution.lines) await run(page, substitute(line.text, names), line.timeoutMs);
   const job = /^top non-API process: pid \d+, name (\S+)\s*$/m.exec(await screenText(page))?.[1];
   expect(job, 'the reference solution names the job').toBeTruthy();

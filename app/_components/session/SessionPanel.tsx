@@ -7,6 +7,7 @@ import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import type { TimelineBudget } from '@/lib/scoring/budgets';
 import type { GoalReport, SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
+import { CustomerChart } from '../customers/CustomerChart';
 import { Tabs, type TabDef } from '../Tabs';
 import { useActionRunner } from '../useActionRunner';
 import { BriefingTab } from './BriefingTab';
@@ -19,13 +20,13 @@ import { TimelineTab } from './TimelineTab';
 import { useSessionPoll } from './useSessionPoll';
 import { InjectBanner } from './InjectBanner';
 
-type TabId = 'briefing' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
+type TabId = 'briefing' | 'customers' | 'goals' | 'hints' | 'diagnosis' | 'timeline';
 type Busy = null | 'check' | 'end' | 'hint' | 'coach';
 
 /**
  * The session workspace: a header with the status, timer and actions; the terminal (wide, as
- * tall as the window); beside it a tabbed panel with the briefing, goals, hints, diagnosis and
- * timeline. The panel can be hidden to give the terminal the whole width.
+ * tall as the window); beside it a tabbed panel with the briefing, the customers' chart, goals,
+ * hints, diagnosis and timeline. The panel can be hidden to give the terminal the whole width.
  */
 export function SessionPanel({
   initial,
@@ -39,6 +40,7 @@ export function SessionPanel({
   budgets,
   watching = false,
   can = {},
+  hiddenServices = [],
 }: {
   initial: SessionView;
   title: string;
@@ -56,6 +58,8 @@ export function SessionPanel({
   watching?: boolean;
   /** In a team session, what this member's role lets them do (lib/auth/team.ts); all by default. */
   can?: { check?: boolean; hint?: boolean; diagnose?: boolean; update?: boolean; end?: boolean };
+  /** Services that are the lab's own (the customers): not listed among the learner's containers. */
+  hiddenServices?: string[];
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -79,7 +83,8 @@ export function SessionPanel({
   const lastCheck = useLastCheck(events, goals, started);
   // The session clock starts at ready (lib/display/clock.ts); before that it shows 0:00.
   const zero = clockZero(session);
-  const elapsed = formatClock(zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero)));
+  const elapsedMs = zero === null ? 0 : Math.max(0, sessionClock(stopped - started, zero));
+  const elapsed = formatClock(elapsedMs);
   const submitted = useMemo(() => submittedInput(events.length > 0 ? events : initialInput), [events, initialInput]);
 
   const checkGoals = () =>
@@ -116,7 +121,8 @@ export function SessionPanel({
   }, []);
 
   const tabs: TabDef<TabId>[] = [
-    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services} final={final} /> },
+    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services.filter((s) => !hiddenServices.includes(s.name))} final={final} /> },
+    { id: 'customers', label: 'Customers', content: <CustomerChart sessionId={session.id} events={events} zero={zero} live={!final} elapsedMs={elapsedMs} budgets={budgets} /> },
     {
       id: 'goals',
       label: 'Goals',

@@ -9,13 +9,13 @@
 #
 # Placeholders, replaced by whoever runs it (a learner reads them off `docker ps`):
 #   $API      the records API's container, e.g. sickbay-3f2a9c0b1d4e-api
-#   $TRAFFIC  the container that plays the customers
+#   $CUSTOMERS_URL  what the customers call (the session page's Customers chart shows it)
 # Variables this script sets as it goes: VOL, PID, FD, HOLDER, URL.
 # Directives: "#@ evidence" marks the next line as evidence cited in the diagnosis.
 
 # -- 1. Outside first (external): who is unhappy, what do Docker and the logs already know? ---------
 docker ps --format 'table {{.Names}}\t{{.Status}}'
-docker logs --tail 3 $TRAFFIC
+# What the customers get is on the session page's Customers chart (they are the lab's own, out of the console's reach).
 docker logs --tail 20 $API
 docker stats --no-stream
 docker inspect --format 'status={{.State.Status}} started={{.State.StartedAt}} restarts={{.RestartCount}} tmpfs={{json .HostConfig.Tmpfs}}' $API
@@ -54,8 +54,8 @@ docker exec $API truncate -s 0 /proc/$PID/fd/$FD
 docker exec $API df -h $VOL
 docker exec $API lsof -nP -a +L1 $VOL
 docker exec $API ps -o pid,comm -p $PID
-URL=$(docker logs $TRAFFIC 2>&1 | sed -n 's/^loadgen: GET \([^ ]*\) .*/\1/p' | head -n 1)
-docker exec $TRAFFIC python3 /opt/sickbay/probe.py --url $URL --count 20
+URL=$CUSTOMERS_URL
+docker run --rm --network container:$API sickbay/service:latest python3 /opt/sickbay/probe.py --url $URL --count 20
 docker logs --tail 5 $API
 
 # -- 6. Report. A learner fills in the session page; scenario:verify reads these lines. -------------

@@ -8,14 +8,13 @@
 #
 # Placeholders, replaced by whoever runs it (a learner reads them off `docker ps`):
 #   $API      the orders API's container, e.g. sickbay-3f2a9c0b1d4e-api
-#   $TRAFFIC  the container that plays the customers
 # Variables this script sets as it goes: PID, JOB.
 # Directives: "#@ evidence" marks the next line as evidence cited in the diagnosis.
 
 # -- 1. Outside first (external): who is unhappy, what do Docker and the logs already know? ---------
 docker ps --format 'table {{.Names}}\t{{.Status}}'
 docker stats --no-stream
-docker logs --tail 3 $TRAFFIC
+# What the customers get is on the session page's Customers chart (they are the lab's own, out of the console's reach).
 docker logs --tail 30 $API
 docker inspect --format 'status={{.State.Status}} started={{.State.StartedAt}} restarts={{.RestartCount}} memory-limit={{.HostConfig.Memory}}' $API
 # Memory pinned near the limit; the log says "Cannot allocate memory" for the failed orders. It is memory, not code.
@@ -38,9 +37,8 @@ docker exec $API kill $PID
 # -- 5. Verify: the job is gone, memory is back, customers are fine --------------------------------
 docker exec $API ps aux --sort=-%mem
 docker stats --no-stream $API
-# loadgen writes one summary every 10 s: after 21 s the last one covers only requests made after the kill.
-sleep 21
-docker logs --tail 1 $TRAFFIC
+# The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
+sleep 40
 
 # -- 6. Report. A learner fills in the session page; scenario:verify reads these lines. -------------
 echo "SICKBAY_DIAGNOSIS category=runaway-process decision=fix-in-place culprit=$JOB"

@@ -8,14 +8,13 @@
 #
 # Placeholders, replaced by whoever runs it (a learner reads them off `docker ps`):
 #   $PRICING  the pricing service's container, e.g. sickbay-3f2a9c0b1d4e-pricing
-#   $TRAFFIC  the container that plays the customers
 # Variables this script sets as it goes: U, S, HOLDER, JOB, NFD, SOFT, LEAK, CAT, CULPRIT, ...
 # Directives: "#@ evidence" marks the next line as evidence cited in the diagnosis; "#@ may-fail"
 # lets a line fail without stopping the script.
 
 # -- 1. Outside first (external): who is unhappy, what do Docker and the logs already know? --------
 docker ps --format 'table {{.Names}}\t{{.Status}}'
-docker logs --tail 3 $TRAFFIC
+# What the customers get is on the session page's Customers chart (they are the lab's own, out of the console's reach).
 docker logs --tail 20 $PRICING
 docker stats --no-stream
 docker inspect --format 'status={{.State.Status}} health={{.State.Health.Status}} started={{.State.StartedAt}} restarts={{.RestartCount}} user={{.Config.User}} cmd={{.Config.Entrypoint}} {{.Config.Cmd}}' $PRICING
@@ -63,9 +62,8 @@ sleep 3
 docker run --rm --user $U --pid container:$PRICING $S ps -eo pid,user,stat,wchan:32,args
 docker run --rm --pid container:$PRICING $S cat /proc/1/limits
 docker logs --tail 5 $PRICING
-# loadgen writes one summary every 10 s: after 21 s the last one covers only requests made after the fix.
-sleep 21
-docker logs --tail 1 $TRAFFIC
+# The Customers chart shows them served normally again; the report counts the incident mitigated after 30 s of it.
+sleep 40
 docker inspect --format 'health={{.State.Health.Status}} started={{.State.StartedAt}} restarts={{.RestartCount}}' $PRICING
 
 # -- 8. Report. A learner fills in the session page; scenario:verify reads these lines. -------------

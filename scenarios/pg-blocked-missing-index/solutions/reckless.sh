@@ -6,7 +6,7 @@
 #     who blocked whom is gone, and the goal "Postgres kept running" fails;
 #   - EXPLAIN ANALYZE on a saturated server (one more full scan);
 #   - a plain CREATE INDEX, which blocks every write to the table while it builds.
-# Same placeholders as reference.sh: $DB, $APP, $TRAFFIC (container names). No diagnosis, no update:
+# Same placeholders as reference.sh: $DB, $APP (container names). No diagnosis, no update:
 # in a hurry, nobody is told. `npm run scenario:verify` expects a total of 40 or less.
 
 docker restart $DB

@@ -9,7 +9,7 @@
 # Placeholders, set in the environment by whoever runs it (a learner reads them off `docker ps`):
 #   $DB       the database container, e.g. sickbay-3f2a9c-db
 #   $APP      the lookup API's container
-#   $TRAFFIC  the container that plays the customers
+#   $CUSTOMERS_URL  what the customers call (the session page's Customers chart shows it)
 # Variables this script sets as it goes: DBNAME, ROOT, APPNAME, QUERY, TABLE, COLUMN, URL.
 # Tiers as in docs/design (external, read-only, snapshot, change).
 # Directives for `npm run scenario:verify` (docs/scenarios.md, "Verifying a scenario"): "#@ evidence"
@@ -19,7 +19,7 @@
 # -- 1. Outside first (external): who is unhappy, and what do the logs already say? ----------------
 docker ps --format 'table {{.Names}}\t{{.Status}}'
 docker stats --no-stream
-docker logs --tail 3 $TRAFFIC
+# What the customers get is on the session page's Customers chart (they are the lab's own, out of the console's reach).
 docker logs --tail 15 $APP
 docker logs --tail 20 $DB
 # The app's log: statement timeouts and a slow lookup; the db's log: "still waiting for ShareLock ... Process holding the lock".
@@ -64,8 +64,8 @@ docker exec $DB psql -U postgres -d $DBNAME -c "CREATE INDEX CONCURRENTLY ${TABL
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT indexrelid::regclass AS index, indisvalid, indisready FROM pg_index WHERE indrelid = '$TABLE'::regclass"
 docker exec $DB psql -U postgres -d $DBNAME -c "EXPLAIN $QUERY"
 docker exec $DB psql -U postgres -d $DBNAME -c "SELECT state, wait_event_type, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1, 2 ORDER BY 3 DESC"
-URL=$(docker logs $TRAFFIC 2>&1 | sed -n 's/^loadgen: GET \([^ ]*\) .*/\1/p' | head -n 1)
-docker exec $TRAFFIC python3 /opt/sickbay/probe.py --url $URL --count 20 --timeout 2
+URL=$CUSTOMERS_URL
+docker run --rm --network container:$APP sickbay/service:latest python3 /opt/sickbay/probe.py --url $URL --count 20 --timeout 2
 
 # -- 8. Tell people: impact, cause, what was done, what comes next. A learner fills in the session
 # page; scenario:verify reads these lines.

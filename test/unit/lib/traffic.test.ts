@@ -5,12 +5,13 @@ import type { ExecOptions } from '@/lib/runtime/container';
 import type { ScenarioContext } from '@/lib/scenario/types';
 
 describe('trafficService', () => {
-  it('runs loadgen.py from sickbay/service with the rate, an optional timeout, and small limits', () => {
+  it('runs loadgen.py from sickbay/service as the lab-owned customers, reporting to the signal socket, with small limits', () => {
     assert.deepEqual(trafficService({ url: 'http://api:8080/x', rps: 4, networks: ['app'] }), {
       image: 'sickbay/service:latest',
-      command: ['python3', '/opt/sickbay/loadgen.py', '--url', 'http://api:8080/x', '--rps', '4'],
+      command: ['python3', '/opt/sickbay/loadgen.py', '--url', 'http://api:8080/x', '--rps', '4', '--report', '/run/sickbay/signal.sock'],
       networks: ['app'],
       limits: { memory: '64m', cpus: 0.25, pids: 64 },
+      customers: true,
     });
     const slow = trafficService({ url: 'u', rps: 5, timeoutS: 15, networks: ['backend'], pids: 96 });
     assert.deepEqual(slow.command?.slice(-2), ['--timeout', '15']);

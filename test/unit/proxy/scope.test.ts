@@ -18,6 +18,7 @@ describe('ownership predicates', () => {
     assert.ok(!isOwned({ ...own, [LABEL.instance]: 'other' }, SCOPE));
     assert.ok(!isOwned({ ...own, [LABEL.session]: 's2' }, SCOPE));
     assert.ok(!isOwned({ ...own, [LABEL.role]: 'console' }, SCOPE), 'the console is hidden');
+    assert.ok(!isOwned({ ...own, [LABEL.role]: 'customers' }, SCOPE), 'the customers container is hidden');
     assert.ok(!isOwned(null, SCOPE));
   });
 

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { learnerCaused, mitigatedAt } from '@/scripts/verify/format';
+import type { StoredReport } from '@/scripts/verify/lab';
 import { parseReportLines, parseSolution, placeholderName, placeholders, substitute } from '@/scripts/verify/solution';
 import { outputLines, stripAnsi } from '@/scripts/verify/terminal-driver';
 
@@ -109,4 +111,19 @@ test('every shipped solution script follows the convention', () => {
       assert.ok(parsed.lines.some((l) => l.text.includes('SICKBAY_UPDATE')), `${file} sends an update`);
     }
   }
+});
+
+describe('scenario:verify: the incident clock of a run', () => {
+  const impact = (timeToMitigateMs: number | null, outageMs: number, excessErrors: number) =>
+    ({ impact: { timeToMitigateMs, degraded: [], outages: [], learner: { outages: [], outageMs, errors: [], excessErrors } } }) as unknown as StoredReport;
+  test('prints when customers were served normally again and what the learner caused', () => {
+    assert.equal(mitigatedAt(impact(38_500, 0, 0)), '0:38');
+    assert.equal(mitigatedAt(impact(null, 0, 0)), 'never');
+    assert.equal(mitigatedAt({ impact: null } as unknown as StoredReport), '-');
+    assert.equal(mitigatedAt(null), '-');
+    assert.equal(learnerCaused(impact(0, 0, 0)), 'none');
+    assert.equal(learnerCaused(impact(0, 8_000, 12)), '0:08 outage, 12 extra errors');
+    assert.equal(learnerCaused(impact(0, 0, 6)), '6 extra errors');
+    assert.equal(learnerCaused({ impact: null } as unknown as StoredReport), '-');
+  });
 });
