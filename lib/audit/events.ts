@@ -116,8 +116,34 @@ export interface CoachedBody {
   warnedAt?: number;
 }
 
+/** What Docker recorded about one service's container, compared with the baseline at ready. */
+export interface ContainerFacts {
+  id: string;
+  running: boolean;
+  pid: number;
+  startedAt: string;
+  /** When the main process last ended (Docker's State.FinishedAt); absent when unknown. */
+  finishedAt?: string;
+  oomKilled: boolean;
+  exitCode: number;
+}
+
+/**
+ * Docker's own record of a service's container at the end of the session (the engine inspects
+ * it before the teardown): whatever command caused a restart, the record shows it.
+ */
+export interface ContainerRecordBody {
+  kind: 'container-record';
+  service: string;
+  /** The container as it was when the session became ready. */
+  baseline: ContainerFacts;
+  /** The container now; null when it no longer exists. */
+  now: ContainerFacts | null;
+}
+
 export type SessionEventBody =
   | CoachedBody
+  | ContainerRecordBody
   | DiagnosisBody
   | LimitBody
   | UpdateBody

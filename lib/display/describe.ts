@@ -33,6 +33,10 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'container-record':
+      return e.now === null
+        ? `Docker's record: ${e.service}'s container is gone`
+        : `Docker's record: ${e.service} ${e.now.running ? 'running' : 'stopped'}, main PID ${e.now.pid || '—'} (at ready: ${e.baseline.pid})`;
     case 'coached':
       return e.phase === 'warned' ? `coach held docker ${e.action}${e.target ? ` ${e.target}` : ''}: ${e.summary}` : `warned, then chose: docker ${e.action}${e.target ? ` ${e.target}` : ''} went ahead`;
     default:

@@ -4,6 +4,7 @@
  */
 import { CLASSIFIER_VERSION } from '../audit/classify';
 import { buildActions } from './actions';
+import { recordedLosses } from './container-record';
 import { relabelSafeSignals } from './safe-signals';
 import { STANDARD_RULES } from './rules';
 import { type ProtocolInput, type ProtocolScore, RULE_SET_VERSION, type Rule, type RuleContext, type RuleResult } from './types';
@@ -22,6 +23,7 @@ export function ruleContext(input: ProtocolInput): RuleContext {
     actions: buildActions(relabelSafeSignals(input.events, input.expectations.safeSignals, input.services), { services: input.services }),
     ui: [...(input.ui ?? [])].sort((a, b) => a.t - b.t),
     readyAt: readyAtOf(input),
+    recorded: recordedLosses(input.events.map((c) => c.event)),
   };
 }
 

@@ -1,6 +1,7 @@
 /** Runs a scenario's goal checks on a session's live containers and logs the outcome. */
-import type { GoalOutcome } from '@/lib/audit/events';
-import { SickbayError } from '@/lib/errors';
+import type { ContainerFacts, GoalOutcome } from '@/lib/audit/events';
+import { SickbayError, toSickbayError } from '@/lib/errors';
+import type { ContainerState } from '@/lib/runtime/container';
 import type { SessionRecord } from '../store/store';
 import { createContext } from './context';
 import type { EngineParts } from './parts';
@@ -33,10 +34,38 @@ export async function runGoalChecks(parts: EngineParts, record: SessionRecord, o
     results.push({ id: goal.id, title: goal.title, pass: outcome.pass, evidence: outcome.evidence });
   }
   const final = options.final ?? false;
+  if (final) await recordContainers(parts, record);
   const passed = results.filter((r) => r.pass).length;
   const now = clock();
   store.appendEvent(id, { kind: 'goals', final, passed, total: results.length, results }, now);
   return { checkedAt: new Date(now).toISOString(), final, passed, total: results.length, results };
+}
+
+function facts(state: ContainerState): ContainerFacts {
+  return { id: state.id, running: state.running, pid: state.pid, startedAt: state.startedAt, finishedAt: state.finishedAt, oomKilled: state.oomKilled, exitCode: state.exitCode };
+}
+
+/**
+ * Docker's own record of each service's container beside the baseline taken at ready, logged
+ * before the teardown: the "no restart" rule judges from it whatever command caused a restart.
+ */
+async function recordContainers(parts: EngineParts, record: SessionRecord): Promise<void> {
+  const { store, runtime, clock, log } = parts;
+  for (const [service, containerId] of Object.entries(record.containers)) {
+    const baseline = record.baseline[service];
+    if (!baseline) continue;
+    let now: ContainerState | null;
+    try {
+      now = await runtime.inspectContainer(containerId);
+    } catch (err) {
+      if (toSickbayError(err).code !== 'not_found') {
+        log(`recording ${service} of ${record.id}: ${(err as Error).message}`);
+        continue; // unknown is not "gone": record nothing rather than a removal that did not happen
+      }
+      now = null;
+    }
+    store.appendEvent(record.id, { kind: 'container-record', service, baseline: facts(baseline), now: now && facts(now) }, clock());
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
