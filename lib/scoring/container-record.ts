@@ -61,16 +61,23 @@ export function recordedLosses(events: readonly SessionEvent[]): RecordedLoss[] 
   return losses.sort((a, b) => (a.diedT ?? a.startedT ?? Infinity) - (b.diedT ?? b.startedT ?? Infinity));
 }
 
-/** Docker's clock and ours can differ by a moment: an action this soon after a death may have caused it. */
-const SKEW_MS = 2_000;
+/**
+ * An action is logged when it is typed, the death a moment after: this much leeway either way.
+ * Kept short: a `docker start` typed a second after the death must not be taken for its cause.
+ */
+const SKEW_MS = 500;
 
-/** The learner's actions a recorded loss points at: the last one on the service before it ended, and what started it again. */
+/** Tiers that look without touching: never the cause of a death. */
+const HARMLESS = new Set(['external', 'read-only', 'snapshot']);
+
+const starts = (a: Action) => a.classification.effects.some((e) => e.type === 'container' && ['start', 'restart', 'up', 'run', 'create'].includes(e.op)) || /\bstart\b/.test(a.text);
+
+/** The learner's actions a recorded loss points at: the last one that touched the service before it ended, and what started it again. */
 export function lossCauses(loss: RecordedLoss, actions: readonly Action[]): { cause?: Action; restart?: Action } {
   const on = actions.filter((a) => a.effective && (a.targets.length === 0 || a.targets.includes(loss.service) || a.targets.includes('*')));
   const until = loss.diedT ?? loss.startedT;
-  const cause = until === null ? undefined : on.filter((a) => a.t <= until + SKEW_MS).at(-1);
-  const starts = on.filter((a) => a.classification.effects.some((e) => e.type === 'container' && ['start', 'restart', 'up', 'run', 'create'].includes(e.op)) || /\bstart\b/.test(a.text));
-  const restart = loss.startedT === null ? undefined : starts.filter((a) => a.t <= loss.startedT! + SKEW_MS && (loss.diedT === null || a.t >= loss.diedT - SKEW_MS)).at(-1);
+  const cause = until === null ? undefined : on.filter((a) => a.t <= until + SKEW_MS && !HARMLESS.has(a.tier) && !(loss.diedT !== null && starts(a))).at(-1);
+  const restart = loss.startedT === null ? undefined : on.filter((a) => starts(a) && a.t <= loss.startedT! + SKEW_MS && (loss.diedT === null || a.t >= loss.diedT - SKEW_MS)).at(-1);
   return { cause, restart: restart && restart !== cause ? restart : undefined };
 }
 

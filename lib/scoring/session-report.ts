@@ -32,8 +32,12 @@ export interface StoredReport extends SessionReport {
    * score above judges what happened regardless. Absent in reports stored before coach mode.
    */
   coached?: CoachedMoment[];
-  /** The emergency timeline: each milestone's budget and when it was reached (ms after ready). */
-  timeline: { name: string; budgetMs: number; atMs: number | null; miss: string }[];
+  /**
+   * The emergency timeline: each milestone's deadline and when it was reached (ms after ready).
+   * budgetMs is the deadline: fromMs (when the budgets started counting; absent before it
+   * existed: 0) plus the milestone's budget.
+   */
+  timeline: { name: string; budgetMs: number; atMs: number | null; miss: string; fromMs?: number }[];
   readyAt: number | null;
   endedAt: number;
   /** The incident clock (time to mitigate, impact, what the learner caused); null without a customer signal. */
@@ -74,7 +78,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   };
   const ctx = ruleContext(protocolInput);
   const protocol = scoreRules(ctx);
-  const timeline = timelineSteps(ctx).map((s) => ({ name: s.name, budgetMs: s.budget, atMs: s.elapsed ?? null, miss: s.miss }));
+  const timeline = timelineSteps(ctx).map((s) => ({ name: s.name, budgetMs: s.from + s.budget, atMs: s.elapsed ?? null, miss: s.miss, fromMs: s.from }));
   let diagnosis: (UiEvent & { kind: 'diagnosis' }) | null = null;
   let update: (UiEvent & { kind: 'update' }) | null = null;
   for (const e of ui) {

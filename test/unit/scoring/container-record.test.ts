@@ -35,6 +35,19 @@ describe("no restart is judged from Docker's record (issue 17, 10)", () => {
     assert.match(r.note, /started again at 0:30 \("docker start api"/);
   });
 
+  it('a docker start typed a moment after the death is what started it again, not its cause', () => {
+    const log = new Log();
+    log.ready(0);
+    log.typed(2_000, 'docker logs --tail 50 api');
+    log.typed(10_000, 'docker exec api pkill -f api.py');
+    log.typed(10_800, "docker inspect --format '{{.State.Running}}' api");
+    log.typed(11_500, 'docker start api');
+    log.record(60_000, 'api', BASE, { ...BASE, pid: 5200, startedAt: iso(11_700), finishedAt: iso(10_400) });
+    const r = rule(log, 'no-state-loss');
+    assert.match(r.note, /ended at 0:10 \(after "docker exec api pkill -f api.py"/);
+    assert.match(r.note, /started again at 0:11 \("docker start api"/);
+  });
+
   it('the restart no command announced also costs the targeted-changes rule', () => {
     const r = rule(pkillThenStart(), 'targeted-reversible-changes');
     assert.equal(r.status, 'broken');
