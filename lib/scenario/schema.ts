@@ -157,7 +157,18 @@ const metaSchema = z
       )
       .default([]),
     goals: z
-      .array(z.object({ id: name('goal id'), title: z.string().min(1), guard: z.boolean().optional(), check: fn('check') }).strict())
+      .array(
+        z
+          .object({
+            id: name('goal id'),
+            title: z.string().min(1),
+            /** What customers would notice, shown while the session runs (the title, a mechanism, only in the report). */
+            outcome: z.string().min(3).max(120).optional(),
+            guard: z.boolean().optional(),
+            check: fn('check'),
+          })
+          .strict(),
+      )
       .min(1, 'a scenario needs at least one goal'),
   })
   .strict();

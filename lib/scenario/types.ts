@@ -50,7 +50,13 @@ export interface GoalResult {
 
 export interface Goal<P> {
   id: string;
+  /** What is checked, in the lab's terms (may name the mechanism): shown in the report. */
   title: string;
+  /**
+   * The same goal as an outcome customers would notice ("checkouts succeed"), shown while the
+   * session runs so the Goals tab does not give the cause away. Without it the title is shown.
+   */
+  outcome?: string;
   /**
    * Only checks that nothing else was broken (no restart, data intact, standing rules kept):
    * it passes on an untouched system, so it adds to the outcome only once the learner changed
@@ -230,4 +236,9 @@ export interface ServiceInput {
   limits?: Partial<ServiceLimits>;
   capAdd?: string[];
   tmpfs?: Record<string, string>;
+}
+
+/** The title a learner sees while the session runs: the outcome, else the title. */
+export function liveGoalTitle(goal: { title: string; outcome?: string }): string {
+  return goal.outcome ?? goal.title;
 }

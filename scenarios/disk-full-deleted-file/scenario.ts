@@ -137,7 +137,7 @@ export default defineScenario<DiskFullParams>({
     'Every new record fails with "No space left on device", yet du finds only a fraction of the volume in use. Find where the space went and free it without restarting the API or losing a record.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['disk', 'files', 'processes', 'lsof', 'logs'],
+  tags: ['disk', 'files', 'processes', 'logs'],
   params: (rng) => makeParams(rng),
   diagnosis: {
     culpritLabel: 'the process holding the deleted file',
@@ -238,6 +238,7 @@ export default defineScenario<DiskFullParams>({
     {
       id: 'space-freed',
       title: 'The data volume has room again (at least half of it free)',
+      outcome: 'The API can store new records again, with room to spare',
       check: async (ctx) => {
         const v = await volume(ctx);
         if (!v) return { pass: false, evidence: 'Could not read the data volume\'s usage (is the API container running?).' };
@@ -252,6 +253,7 @@ export default defineScenario<DiskFullParams>({
       id: 'records-intact',
       guard: true,
       title: 'Every record saved before the incident is still on the volume, unchanged',
+      outcome: 'No customer record was lost or altered',
       check: async (ctx) => {
         const run = await ctx.exec('api', ['python3', `${LAB}/volume-check.py`, 'verify', ctx.params.dataDir, MANIFEST]);
         let r: IntegrityResult;

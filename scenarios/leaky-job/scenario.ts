@@ -99,6 +99,7 @@ export default defineScenario<LeakyJobParams>({
     {
       id: 'job-stopped',
       title: 'The runaway job is no longer running',
+      outcome: 'The API has its memory back and stops failing at peak',
       check: async (ctx) => {
         const found = await ctx.exec('api', ['pgrep', '-x', ctx.params.jobName]);
         const mem = await ctx.memory('api');

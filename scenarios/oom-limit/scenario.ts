@@ -268,7 +268,7 @@ export default defineScenario<OomLimitParams>({
     'The document render worker is killed by the kernel every few seconds and documents pile up, yet its container stays up. Find out whether its memory limit is too small or something inside is leaking, and fix the right thing without restarting the container.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['memory', 'oom', 'limits', 'docker-update', 'logs'],
+  tags: ['memory', 'oom', 'logs'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'what drives the memory up (a batch type or a cache, as the log names it)',
@@ -333,6 +333,7 @@ export default defineScenario<OomLimitParams>({
     {
       id: 'worker-steady',
       title: `The worker runs steadily: no OOM kill for a minute, ${STABLE.batches} batches in a row, memory after each batch not climbing`,
+      outcome: `The worker processes its queue steadily: ${STABLE.batches} batches in a row without a crash`,
       check: async (ctx) => {
         const snap = await snapshot(ctx);
         if (typeof snap === 'string') return { pass: false, evidence: snap };
@@ -343,6 +344,7 @@ export default defineScenario<OomLimitParams>({
     {
       id: 'limit-fits',
       title: 'The memory limit fits the work: enough for the biggest batch, at most twice what it needs',
+      outcome: 'The worker has what its biggest batch needs, without waste',
       check: async (ctx) => {
         const mem = await ctx.memory('worker');
         const limitMb = mem.limit / MIB;

@@ -23,7 +23,7 @@ import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
-import { runGoalChecks } from './goals';
+import { hideWhileLive, runGoalChecks } from './goals';
 import { interruptLive } from './interruption';
 import { LearnerInput, type DiagnosisInput } from './learner-input';
 import { newCulpritStart } from './new-culprit';
@@ -135,8 +135,7 @@ export class SessionEngine implements TerminalDirectory {
     const record = this.visible(id);
     const events = this.parts.store.listEvents(id, afterId);
     if (!isLive(record.status) && record.status !== 'ending') return events;
-    let n = 0;
-    return events.map((e) => (e.kind === 'fault' ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' } : e));
+    return hideWhileLive(this.parts, record.scenario, events);
   }
 
   /** Activity keeps a session alive: push its idle deadline forward. */

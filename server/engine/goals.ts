@@ -1,7 +1,8 @@
 /** Runs a scenario's goal checks on a session's live containers and logs the outcome. */
-import type { ContainerFacts, GoalOutcome } from '@/lib/audit/events';
+import type { ContainerFacts, GoalOutcome, SessionEvent } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import type { ContainerState } from '@/lib/runtime/container';
+import { liveGoalTitle } from '@/lib/scenario/types';
 import type { SessionRecord } from '../store/store';
 import { createContext } from './context';
 import type { EngineParts } from './parts';
@@ -38,7 +39,32 @@ export async function runGoalChecks(parts: EngineParts, record: SessionRecord, o
   const passed = results.filter((r) => r.pass).length;
   const now = clock();
   store.appendEvent(id, { kind: 'goals', final, passed, total: results.length, results }, now);
-  return { checkedAt: new Date(now).toISOString(), final, passed, total: results.length, results };
+  // The log keeps what was checked (the report shows it); the learner is answered in outcomes.
+  const live = liveGoalTitles(parts, record.scenario);
+  return { checkedAt: new Date(now).toISOString(), final, passed, total: results.length, results: results.map((r) => ({ ...r, title: live.get(r.id) ?? r.title })) };
+}
+
+/**
+ * The event log as a learner may see it while the session is live: fault titles would name
+ * the root cause before the diagnosis, and goal titles may name the mechanism (the outcome
+ * titles stand in for them).
+ */
+export function hideWhileLive(parts: EngineParts, scenario: string, events: SessionEvent[]): SessionEvent[] {
+  let n = 0;
+  const live = liveGoalTitles(parts, scenario);
+  return events.map((e) =>
+    e.kind === 'fault'
+      ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' }
+      : e.kind === 'goals'
+        ? { ...e, results: e.results.map((r) => ({ ...r, title: live.get(r.id) ?? r.title })) }
+        : e,
+  );
+}
+
+/** Goal id -> the title a learner sees while the session runs (lib/scenario liveGoalTitle). */
+export function liveGoalTitles(parts: EngineParts, scenario: string): Map<string, string> {
+  if (!parts.catalogue.has(scenario)) return new Map();
+  return new Map(parts.catalogue.get(scenario).definition.goals.map((g) => [g.id, liveGoalTitle(g)]));
 }
 
 function facts(state: ContainerState): ContainerFacts {
