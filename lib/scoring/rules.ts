@@ -30,7 +30,7 @@ export const observeOutsideFirst: Rule = {
     const first = all(ctx)[0];
     if (!first) return na('No action on the lab was recorded.');
     if (first.tier === 'external' || (first.tier === 'snapshot' && !isInside(first))) {
-      return result('met', this.weight, 1, first.ids, `The first action was from outside: ${cite(first)} at ${at(ctx, first)}.`);
+      return result('met', this.weight, 1, first.ids, `The first action was from outside: ${cite(first)}.`);
     }
     // Read-only from inside (a one-off exec, a sidecar, copying output out of an exec) changed nothing.
     if (first.tier === 'read-only' || first.tier === 'sidecar' || first.tier === 'snapshot') {
@@ -346,7 +346,7 @@ export const noSecretsExposed: Rule = {
       if (!text) continue;
       const hit = secrets.find((s) => mentions(text, s));
       if (hit && !ids.includes(event.id)) {
-        exposures.push(`event ${event.id} ${/^[A-Z_][A-Z0-9_]*$/.test(hit) ? `names ${hit}` : 'contains a secret value'}`);
+        exposures.push(`"${text.length > 80 ? `${text.slice(0, 77)}...` : text}" at ${at(ctx, event)} ${/^[A-Z_][A-Z0-9_]*$/.test(hit) ? `names ${hit}` : 'contains a secret value'}`);
         ids.push(event.id);
       }
     }

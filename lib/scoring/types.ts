@@ -100,6 +100,8 @@ export interface Action {
   failedIds: number[];
   /** The typed line was reconstructed approximately (history recall, completion). */
   approximate: boolean;
+  /** When it started on the session clock (ms after ready); set by ruleContext, for the notes. */
+  sinceReady?: number;
 }
 
 /* ------------------------------------------------------------ rules */
