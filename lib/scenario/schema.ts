@@ -123,6 +123,9 @@ const metaSchema = z
         timelineScale: z.number().positive().max(10).default(1),
         causeHints: z.array(z.string().min(2)).default([]),
         safeSignals: z.record(name('service name'), z.array(z.string().regex(/^[A-Z0-9]+$/, 'a signal name without SIG, e.g. USR1'))).default({}),
+        /** What reveals the culprit here (default: by culprit kind). */
+        revealedBy: z.array(z.enum(OBSERVATIONS)).min(1).optional(),
+        supportedBy: z.array(z.enum(OBSERVATIONS)).optional(),
       })
       .strict()
       .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [], safeSignals: {} }),

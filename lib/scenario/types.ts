@@ -167,6 +167,14 @@ export interface ScenarioProtocol {
    * service is an observation of its process state, not a change.
    */
   safeSignals: Record<string, string[]>;
+  /**
+   * What reveals this scenario's culprit, when its culprit kind's default says too much: a
+   * config culprit named only in the app's log (oom-limit) is not revealed by `docker ps`.
+   * Absent: the defaults for the culprit kind (lib/scoring/diagnosis.ts REVEALED_BY).
+   */
+  revealedBy?: Observation[];
+  /** What shows the symptom around it (absent: SUPPORTED_BY for the culprit kind). */
+  supportedBy?: Observation[];
 }
 
 /** What a running session costs the host (docs/scenarios.md, "Cost"). */

@@ -56,6 +56,9 @@ export interface DiagnosisOptions {
   at?: number;
   /** When the session was ready (ms since creation): the reasons write times on the session clock. */
   readyAt?: number;
+  /** The scenario's own declaration of what reveals / supports its culprit (ScenarioProtocol). */
+  revealedBy?: readonly Observation[];
+  supportedBy?: readonly Observation[];
 }
 
 type Judgement = 'revealing' | 'supporting' | 'none';
@@ -117,8 +120,8 @@ function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions
   const onAffected = affected.length === 0 || resolved.length === 0 || resolved.some((t) => t === '*' || affected.includes(t));
   if (!onAffected) return none('other-service');
   const observes = new Set(cl.observes);
-  if (REVEALED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'revealing', why: 'irrelevant' };
-  if (SUPPORTED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'supporting', why: 'irrelevant' };
+  if ((opts.revealedBy ?? REVEALED_BY[truth.culpritKind]).some((o) => observes.has(o))) return { j: 'revealing', why: 'irrelevant' };
+  if ((opts.supportedBy ?? SUPPORTED_BY[truth.culpritKind]).some((o) => observes.has(o))) return { j: 'supporting', why: 'irrelevant' };
   return none('irrelevant');
 }
 

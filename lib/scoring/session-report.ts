@@ -86,7 +86,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
     else update = e;
   }
   const diagnosisGrade = diagnosis
-    ? gradeDiagnosis(diagnosis, truth, classified, { affectedServices: def.protocol.affectedServices, services, at: diagnosis.t, readyAt: src.readyAt ?? undefined })
+    ? gradeDiagnosis(diagnosis, truth, classified, { affectedServices: def.protocol.affectedServices, services, at: diagnosis.t, readyAt: src.readyAt ?? undefined, revealedBy: def.protocol.revealedBy, supportedBy: def.protocol.supportedBy })
     : null;
   const updateGrade = update ? gradeUpdate(update.text, updateTruthFrom(truth, { causeHints: def.protocol.causeHints })) : null;
   const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);

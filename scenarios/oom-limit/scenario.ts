@@ -296,6 +296,10 @@ export default defineScenario<OomLimitParams>({
     restartAllowed: false,
     stressed: true,
     causeHints: ['memory leak', 'leak', 'memory limit', 'out of memory', 'oom', 'cache', 'too small'],
+    // The culprit (a batch type or a cache) is named only in the worker's log: container state
+    // (`docker ps`, inspect) and memory figures show the symptom, never which one it is.
+    revealedBy: ['logs'],
+    supportedBy: ['resources', 'state', 'events', 'config'],
   },
   // No customer traffic runs here yet; the threshold is for when it does.
   servedNormally: { successRate: 0.99, p95Ms: 1000 },
