@@ -141,7 +141,18 @@ export interface ContainerRecordBody {
   now: ContainerFacts | null;
 }
 
+/**
+ * Lab bookkeeping a scenario keeps outside every container (ScenarioContext.note): an integrity
+ * baseline, say. The learner never sees these events (the engine filters them out of the log).
+ */
+export interface LabNoteBody {
+  kind: 'lab-note';
+  key: string;
+  value: string;
+}
+
 export type SessionEventBody =
+  | LabNoteBody
   | CoachedBody
   | ContainerRecordBody
   | DiagnosisBody

@@ -33,6 +33,8 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'lab-note':
+      return 'lab bookkeeping';
     case 'container-record':
       return e.now === null
         ? `Docker's record: ${e.service}'s container is gone`

@@ -37,6 +37,13 @@ export interface ScenarioContext<P = unknown> {
   disconnect(service: string, network: string): Promise<void>;
   /** Everything the learner has done so far, oldest first. */
   actions(): Promise<LearnerAction[]>;
+  /**
+   * Lab bookkeeping kept outside every container, in the session's own record, where the
+   * learner (root in the containers) can neither read nor edit it: a fault notes a value
+   * (an integrity baseline), a goal recalls it. The last note of a key wins.
+   */
+  note(key: string, value: string): Promise<void>;
+  recall(key: string): Promise<string | null>;
   sleep(ms: number): Promise<void>;
   /** Milliseconds since the session started. */
   now(): number;

@@ -133,7 +133,8 @@ export class SessionEngine implements TerminalDirectory {
    */
   events(id: string, afterId = 0): SessionEvent[] {
     const record = this.visible(id);
-    const events = this.parts.store.listEvents(id, afterId);
+    // Lab bookkeeping (lab-note) is never the learner's to see, live or not.
+    const events = this.parts.store.listEvents(id, afterId).filter((e) => e.kind !== 'lab-note');
     if (!isLive(record.status) && record.status !== 'ending') return events;
     return hideWhileLive(this.parts, record.scenario, events);
   }
