@@ -20,7 +20,7 @@ export interface StoredReport extends SessionReport {
   sessionId: string;
   scenario: string;
   /** The per-run answer, revealed now that the session is over. */
-  truth: { category: string; categoryLabel: string; culprit: string; culpritKind: string };
+  truth: { category: string; categoryLabel: string; culprit: string; culpritKind: string; candidates?: string[] };
   goals: GoalOutcome[];
   diagnosisGrade: DiagnosisGrade | null;
   updateGrade: UpdateGrade | null;
@@ -102,6 +102,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
       categoryLabel: def.diagnosis.categories.find((c) => c.id === truth.category)?.label ?? truth.category,
       culprit: truth.culprit,
       culpritKind: truth.culpritKind,
+      ...(truth.candidates?.length ? { candidates: truth.candidates } : {}),
     },
     goals,
     diagnosisGrade,

@@ -1,6 +1,7 @@
 /** What scenario:verify prints: a report in a few lines, and the table of runs with what failed. */
 import path from 'node:path';
 import type { StoredReport } from './lab';
+import { fairnessExpectation, FAIRNESS_KINDS, type FairnessKind } from './fairness';
 import type { RunResult } from './verify';
 
 export interface Expectations {
@@ -43,7 +44,11 @@ export function formatResults(results: RunResult[], expect: Expectations = DEFAU
     `${r.lines.length}/${r.linesTotal}`,
     r.goals ? `${r.goals.passed}/${r.goals.total}` : '-',
     r.total === null ? '-' : String(r.total),
-    r.solution === 'reference' ? `>= ${expect.referenceMin}, all goals` : `<= ${expect.recklessMax}`,
+    r.solution === 'reference'
+      ? `>= ${expect.referenceMin}, all goals`
+      : (FAIRNESS_KINDS as readonly string[]).includes(r.solution)
+        ? fairnessExpectation(r.solution as FairnessKind)
+        : `<= ${expect.recklessMax}`,
     r.ok ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));

@@ -125,7 +125,7 @@ describe('disk-full-deleted-file: the integrity baseline lives outside the conta
     const goal = scenario.goals.find((g) => g.id === 'records-intact')!;
     // Without the lab's own record there is nothing to trust: the goal fails.
     assert.equal((await goal.check(ctx as never)).pass, false);
-    await scenario.faults.find((f) => f.id === 'record-baseline')!.inject(ctx as never);
+    await scenario.faults!.find((f) => f.id === 'record-baseline')!.inject(ctx as never);
     assert.deepEqual([...notes.values()], [manifest]);
     const record = calls[0]!.cmd.join(' ');
     assert.doesNotMatch(record, /\/var\/lib\/sickbay/, 'nothing is left in the container layer');
