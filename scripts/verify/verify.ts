@@ -255,9 +255,10 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     result.ms.script = Date.now() - scriptStart;
     // Fairness runs submit nothing of the reference's (restart-first keeps its answers: it fixed too).
     answers = guess ?? (kind === 'nothing' ? answers : parseReportLines(outputs));
-    result.problems.push(...answers.errors);
-    // A restart may hide what the reference looks for: its lines may fail, the score is the test.
+    // A restart may hide what the reference looks for: its lines may fail and its answers come
+    // out empty (then nothing is submitted); the score is the test.
     if (kind === 'restart-first') result.problems = result.problems.filter((p) => !p.startsWith('line '));
+    else result.problems.push(...answers.errors);
 
     if (kind === 'reference' && result.problems.length === 0) {
       // A learner checks the goals until they pass; the last in-flight work needs a moment to drain.
