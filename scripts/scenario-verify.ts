@@ -10,14 +10,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HttpLab, InProcessLab, ROOT, type Lab } from './verify/lab';
-import { DEFAULT_EXPECTATIONS, formatResults, SOLUTION_KINDS, verifyScenarios, type SolutionKind } from './verify/verify';
+import { ALL_KINDS, DEFAULT_EXPECTATIONS, formatResults, SOLUTION_KINDS, verifyScenarios, type SolutionKind } from './verify/verify';
+import { FAIRNESS_KINDS } from './verify/fairness';
 
 const USAGE = `usage: npm run scenario:verify -- [<slug> ...] [options]
 
   <slug>              scenarios to verify (default: all)
   --seeds N           seeds verify-1 .. verify-N (default 3)
   --seed S            this seed (repeatable; replaces --seeds)
-  --only KIND         only solutions/KIND.sh (reference or reckless)
+  --only KIND         only this kind of run (repeatable): reference, reckless, or one of the
+                      fairness corpus: nothing, restart-first, guess (guess needs reference too)
+  --fairness          also the fairness corpus (nothing, restart-first, guess) after each
+                      seed's reference and reckless runs (scripts/verify/fairness.ts)
   --server URL        use a running Sickbay instead of an in-process lab
   --data-dir DIR      the in-process lab's data dir (default data/verify): keeps the store,
                       reports and recordings; SICKBAY_DATA_DIR=DIR npm start shows them
@@ -28,13 +32,14 @@ interface Args {
   slugs: string[];
   seeds: string[];
   only: SolutionKind[] | null;
+  fairness: boolean;
   server: string | null;
   dataDir: string;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { slugs: [], seeds: [], only: null, server: null, dataDir: path.join(ROOT, 'data', 'verify'), verbose: false };
+  const args: Args = { slugs: [], seeds: [], only: null, fairness: false, server: null, dataDir: path.join(ROOT, 'data', 'verify'), verbose: false };
   let seedCount = 3;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -55,9 +60,10 @@ function parseArgs(argv: string[]): Args {
       args.seeds.push(s);
     } else if (a === '--only') {
       const k = value() as SolutionKind;
-      if (!SOLUTION_KINDS.includes(k)) throw new Error(`--only must be one of ${SOLUTION_KINDS.join(', ')}`);
+      if (!ALL_KINDS.includes(k)) throw new Error(`--only must be one of ${ALL_KINDS.join(', ')}`);
       args.only = [...(args.only ?? []), k];
-    } else if (a === '--server') args.server = value();
+    } else if (a === '--fairness') args.fairness = true;
+    else if (a === '--server') args.server = value();
     else if (a === '--data-dir') args.dataDir = path.resolve(value());
     else if (a === '--verbose' || a === '-v') args.verbose = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
@@ -107,7 +113,7 @@ async function main(): Promise<number> {
       scenariosDir: path.join(ROOT, 'scenarios'),
       scenarios: args.slugs.length ? args.slugs : undefined,
       seeds: args.seeds,
-      solutions: args.only ?? SOLUTION_KINDS,
+      solutions: args.only ?? (args.fairness ? [...SOLUTION_KINDS, ...FAIRNESS_KINDS] : SOLUTION_KINDS),
       verbose: args.verbose,
       transcriptDir,
       log: (line) => console.log(line),

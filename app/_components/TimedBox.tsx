@@ -11,8 +11,9 @@ export function TimedBox({ budgets, before = false }: { budgets: TimelineBudget[
     <aside className="timed" aria-label="What is timed" data-testid="timed-box">
       <h2>What is timed</h2>
       <p>
-        The clock starts when the session is ready and the console opens, not while it is being set up.{' '}
-        {before ? 'The report will check' : 'From then on, the report checks'} when you reached each step:
+        The session clock starts when the session is ready, not while it is being set up. Reading the briefing is not timed: the
+        budgets below count from the first line you type in the terminal (at the latest five minutes after ready).{' '}
+        {before ? 'The report will check' : 'The report checks'} when you reached each step:
       </p>
       <ul>
         {budgets.map((b) => (

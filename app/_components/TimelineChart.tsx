@@ -19,7 +19,7 @@ export function TimelineChart({ steps }: { steps: Step[] }) {
               {s.name}
               <span className="lead">
                 {' '}
-                {s.atMs === null ? `— ${s.miss}` : `at ${formatClock(s.atMs)} (budget ${formatClock(s.budgetMs)})`}
+                {s.atMs === null ? `— ${s.miss}` : `at ${formatClock(s.atMs)} (due by ${formatClock(s.budgetMs)}${s.fromMs ? `: ${formatClock(s.budgetMs - s.fromMs)} after the first line typed at ${formatClock(s.fromMs)}` : ''})`}
               </span>
             </div>
             <div className="tl-track">

@@ -144,10 +144,47 @@ export interface TeamBody {
   detail?: string;
 }
 
+/** What Docker recorded about one service's container, compared with the baseline at ready. */
+export interface ContainerFacts {
+  id: string;
+  running: boolean;
+  pid: number;
+  startedAt: string;
+  /** When the main process last ended (Docker's State.FinishedAt); absent when unknown. */
+  finishedAt?: string;
+  oomKilled: boolean;
+  exitCode: number;
+}
+
+/**
+ * Docker's own record of a service's container at the end of the session (the engine inspects
+ * it before the teardown): whatever command caused a restart, the record shows it.
+ */
+export interface ContainerRecordBody {
+  kind: 'container-record';
+  service: string;
+  /** The container as it was when the session became ready. */
+  baseline: ContainerFacts;
+  /** The container now; null when it no longer exists. */
+  now: ContainerFacts | null;
+}
+
+/**
+ * Lab bookkeeping a scenario keeps outside every container (ScenarioContext.note): an integrity
+ * baseline, say. The learner never sees these events (the engine filters them out of the log).
+ */
+export interface LabNoteBody {
+  kind: 'lab-note';
+  key: string;
+  value: string;
+}
+
 export type SessionEventBody =
+  | LabNoteBody
   | CoachedBody
   | InjectBody
   | TeamBody
+  | ContainerRecordBody
   | DiagnosisBody
   | LimitBody
   | UpdateBody

@@ -33,6 +33,12 @@ export function describeEvent(e: SessionEventBody): string {
       return `hint ${e.index + 1} taken`;
     case 'limit':
       return e.detail;
+    case 'lab-note':
+      return 'lab bookkeeping';
+    case 'container-record':
+      return e.now === null
+        ? `Docker's record: ${e.service}'s container is gone`
+        : `Docker's record: ${e.service} ${e.now.running ? 'running' : 'stopped'}, main PID ${e.now.pid || '—'} (at ready: ${e.baseline.pid})`;
     case 'inject':
       return `inject (${e.injectKind}, for the ${e.prompts === 'everyone' ? 'whole team' : e.prompts}): ${e.text}`;
     case 'coached': {

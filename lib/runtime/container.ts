@@ -28,6 +28,11 @@ export interface ContainerState {
   /** Host PID of the main process (0 when stopped): a restart changes it. */
   pid: number;
   restartCount: number;
+  /**
+   * ISO time the main process last ended (Docker's State.FinishedAt; "0001-01-01T00:00:00Z"
+   * when it never has). Absent in baselines stored before it was recorded.
+   */
+  finishedAt?: string;
   oomKilled: boolean;
   exitCode: number;
   health: 'none' | 'starting' | 'healthy' | 'unhealthy';

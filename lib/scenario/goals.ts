@@ -12,6 +12,8 @@ export interface KeptRunningOptions {
   id?: string;
   /** Default `<who> kept running: no restart, same main process`. */
   title?: string;
+  /** Default `<who> keeps running without a restart`. */
+  outcome?: string;
   /** The evidence when every service kept running (default: what compareNotRestarted says). */
   evidence?: string;
 }
@@ -33,6 +35,7 @@ export function keptRunning<P>(services: string | readonly string[], who: string
   return {
     id: options.id ?? `${list[0]}-not-restarted`,
     title: options.title ?? `${who} kept running: no restart, same main process`,
+    outcome: options.outcome ?? `${who} keeps running without a restart`,
     guard: true,
     check: async (ctx) => {
       const result = await keptRunningNow(ctx, list);
@@ -44,6 +47,8 @@ export function keptRunning<P>(services: string | readonly string[], who: string
 export interface InARowOptions<P> {
   id: string;
   title: string;
+  /** The title while the session runs (default: the title, already an outcome). */
+  outcome?: string;
   /** What the customers request (probe.py runs from the traffic service). */
   url: (params: P) => string;
   count: number;
@@ -65,6 +70,7 @@ export function requestsInARow<P>(o: InARowOptions<P>): Goal<P> {
   return {
     id: o.id,
     title: o.title,
+    outcome: o.outcome ?? o.title,
     check: async (ctx) => {
       const r = await runProbe(ctx, { url: o.url(ctx.params), count: o.count, timeoutS: o.timeoutS });
       if (typeof r === 'string') return { pass: false, evidence: `Could not run the probe: ${r}.` };

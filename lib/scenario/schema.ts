@@ -129,6 +129,9 @@ const metaSchema = z
         timelineScale: z.number().positive().max(10).default(1),
         causeHints: z.array(z.string().min(2)).default([]),
         safeSignals: z.record(name('service name'), z.array(z.string().regex(/^[A-Z0-9]+$/, 'a signal name without SIG, e.g. USR1'))).default({}),
+        /** What reveals the culprit here (default: by culprit kind). */
+        revealedBy: z.array(z.enum(OBSERVATIONS)).min(1).optional(),
+        supportedBy: z.array(z.enum(OBSERVATIONS)).optional(),
       })
       .strict()
       .default({ affectedServices: [], snapshotExpected: false, snapshotEvidence: [], restartAllowed: false, secrets: [], stressed: false, timelineScale: 1, causeHints: [], safeSignals: {} }),
@@ -163,7 +166,18 @@ const metaSchema = z
       )
       .default([]),
     goals: z
-      .array(z.object({ id: name('goal id'), title: z.string().min(1), guard: z.boolean().optional(), check: fn('check') }).strict())
+      .array(
+        z
+          .object({
+            id: name('goal id'),
+            title: z.string().min(1),
+            /** What customers would notice, shown while the session runs (the title, a mechanism, only in the report). */
+            outcome: z.string().min(3).max(120).optional(),
+            guard: z.boolean().optional(),
+            check: fn('check'),
+          })
+          .strict(),
+      )
       .min(1, 'a scenario needs at least one goal'),
     /** Scheduled prompts; left out, the field notes' emergency timeline (lib/scenario/injects.ts). */
     injects: z

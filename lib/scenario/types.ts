@@ -37,6 +37,13 @@ export interface ScenarioContext<P = unknown> {
   disconnect(service: string, network: string): Promise<void>;
   /** Everything the learner has done so far, oldest first. */
   actions(): Promise<LearnerAction[]>;
+  /**
+   * Lab bookkeeping kept outside every container, in the session's own record, where the
+   * learner (root in the containers) can neither read nor edit it: a fault notes a value
+   * (an integrity baseline), a goal recalls it. The last note of a key wins.
+   */
+  note(key: string, value: string): Promise<void>;
+  recall(key: string): Promise<string | null>;
   sleep(ms: number): Promise<void>;
   /** Milliseconds since the session started. */
   now(): number;
@@ -50,7 +57,13 @@ export interface GoalResult {
 
 export interface Goal<P> {
   id: string;
+  /** What is checked, in the lab's terms (may name the mechanism): shown in the report. */
   title: string;
+  /**
+   * The same goal as an outcome customers would notice ("checkouts succeed"), shown while the
+   * session runs so the Goals tab does not give the cause away. Without it the title is shown.
+   */
+  outcome?: string;
   /**
    * Only checks that nothing else was broken (no restart, data intact, standing rules kept):
    * it passes on an untouched system, so it adds to the outcome only once the learner changed
@@ -163,6 +176,14 @@ export interface ScenarioProtocol {
    * service is an observation of its process state, not a change.
    */
   safeSignals: Record<string, string[]>;
+  /**
+   * What reveals this scenario's culprit, when its culprit kind's default says too much: a
+   * config culprit named only in the app's log (oom-limit) is not revealed by `docker ps`.
+   * Absent: the defaults for the culprit kind (lib/scoring/diagnosis.ts REVEALED_BY).
+   */
+  revealedBy?: Observation[];
+  /** What shows the symptom around it (absent: SUPPORTED_BY for the culprit kind). */
+  supportedBy?: Observation[];
 }
 
 /** What a running session costs the host (docs/scenarios.md, "Cost"). */
@@ -257,4 +278,9 @@ export interface ServiceInput {
   capAdd?: string[];
   tmpfs?: Record<string, string>;
   customers?: boolean;
+}
+
+/** The title a learner sees while the session runs: the outcome, else the title. */
+export function liveGoalTitle(goal: { title: string; outcome?: string }): string {
+  return goal.outcome ?? goal.title;
 }

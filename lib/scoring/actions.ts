@@ -226,10 +226,14 @@ export function isInside(a: Action): boolean {
 }
 
 /** The rules' notes write times like every page does (lib/display/clock.ts). */
-export { formatClock } from '../display/clock';
+import { formatClock } from '../display/clock';
+export { formatClock };
 
-/** `"docker restart api" (event 12)` */
+/**
+ * `"docker restart api" at 0:12`: the command and its time on the session clock. Event numbers
+ * stay in the citations (the report links them), never in the words a learner reads.
+ */
 export function cite(a: Action): string {
   const text = a.text.length > 80 ? `${a.text.slice(0, 77)}...` : a.text;
-  return `"${text}" (event ${a.ids[0]})`;
+  return a.sinceReady === undefined ? `"${text}"` : `"${text}" at ${formatClock(a.sinceReady)}`;
 }

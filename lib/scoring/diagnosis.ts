@@ -8,9 +8,9 @@
  * supporting evidence only. A correct culprit with no revealing event anywhere in the session
  * before the submission is treated as a guess.
  */
-import type { ClassifiedEvent, Observation } from '../audit/classify';
+import { type ClassifiedEvent, describeEvent, type Observation } from '../audit/classify';
 import type { CulpritKind, DiagnosisTruth } from '../scenario/types';
-import { resolveService } from './actions';
+import { formatClock, resolveService } from './actions';
 import type { DiagnosisBody } from './types';
 import { namesIt } from './update';
 
@@ -54,6 +54,11 @@ export interface DiagnosisOptions {
   services?: string[];
   /** When the diagnosis was submitted (ms since creation): later events do not count. */
   at?: number;
+  /** When the session was ready (ms since creation): the reasons write times on the session clock. */
+  readyAt?: number;
+  /** The scenario's own declaration of what reveals / supports its culprit (ScenarioProtocol). */
+  revealedBy?: readonly Observation[];
+  supportedBy?: readonly Observation[];
 }
 
 type Judgement = 'revealing' | 'supporting' | 'none';
@@ -115,8 +120,8 @@ function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions
   const onAffected = affected.length === 0 || resolved.length === 0 || resolved.some((t) => t === '*' || affected.includes(t));
   if (!onAffected) return none('other-service');
   const observes = new Set(cl.observes);
-  if (REVEALED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'revealing', why: 'irrelevant' };
-  if (SUPPORTED_BY[truth.culpritKind].some((o) => observes.has(o))) return { j: 'supporting', why: 'irrelevant' };
+  if ((opts.revealedBy ?? REVEALED_BY[truth.culpritKind]).some((o) => observes.has(o))) return { j: 'revealing', why: 'irrelevant' };
+  if ((opts.supportedBy ?? SUPPORTED_BY[truth.culpritKind]).some((o) => observes.has(o))) return { j: 'supporting', why: 'irrelevant' };
   return none('irrelevant');
 }
 
@@ -159,6 +164,17 @@ export function gradeDiagnosis(
   if (hedge === 'some') reasons.push('The answer offers a choice between candidates: half the culprit credit at most.');
 
   const byId = new Map(judged.map((x) => [x.id, x]));
+  // Steps are named by their command and time, never by event number.
+  const eventsById = new Map(events.map((c) => [c.event.id, c.event]));
+  const named = (list: readonly number[]) =>
+    list
+      .map((id) => {
+        const e = eventsById.get(id);
+        if (!e) return 'a step not in this session';
+        const text = describeEvent(e);
+        return `"${text.length > 80 ? `${text.slice(0, 77)}...` : text}" at ${formatClock(e.t - (opts.readyAt ?? 0))}`;
+      })
+      .join(', ');
   const inSession = new Set(events.map((c) => c.event.id));
   const revealing: number[] = [];
   const supporting: number[] = [];
@@ -177,19 +193,19 @@ export function gradeDiagnosis(
   let evidencePoints: number;
   if (revealing.length > 0) {
     evidencePoints = DIAGNOSIS_POINTS.evidence;
-    reasons.push(`Evidence ${revealing.join(', ')} could show the culprit.`);
+    reasons.push(`${named(revealing)} could show the culprit.`);
   } else if (supporting.length > 0) {
     evidencePoints = 12;
-    reasons.push(`Evidence ${supporting.join(', ')} shows the symptom, not the culprit.`);
+    reasons.push(`${named(supporting)} ${supporting.length === 1 ? 'shows' : 'show'} the symptom, not the culprit.`);
   } else if (anyRevealing.length > 0) {
     evidencePoints = 10;
-    reasons.push(`Event ${anyRevealing[0]} could show the culprit but was not cited.`);
+    reasons.push(`${named(anyRevealing.slice(0, 1))} could show the culprit but was not cited.`);
   } else {
     evidencePoints = 0;
     reasons.push('No evidence that could show the culprit.');
   }
   // Each ignored citation with its own reason: a blanket one misleads ("not of the affected service" for one that was).
-  if (ignored.length > 0) reasons.push(`Not counted as evidence: ${[...ignoredWhy].map(([why, ids]) => `${ids.join(', ')} (${why})`).join('; ')}.`);
+  if (ignored.length > 0) reasons.push(`Not counted as evidence: ${[...ignoredWhy].map(([why, ids]) => `${named(ids)} (${why})`).join('; ')}.`);
   // Evidence cannot support a wrong answer.
   if (match === 'none') evidencePoints = Math.min(evidencePoints, 10);
 

@@ -4,6 +4,7 @@
  */
 import { CLASSIFIER_VERSION } from '../audit/classify';
 import { buildActions } from './actions';
+import { recordedLosses } from './container-record';
 import { relabelSafeSignals } from './safe-signals';
 import { STANDARD_RULES } from './rules';
 import { type ProtocolInput, type ProtocolScore, RULE_SET_VERSION, type Rule, type RuleContext, type RuleResult } from './types';
@@ -16,12 +17,17 @@ export function readyAtOf(input: ProtocolInput): number {
 }
 
 export function ruleContext(input: ProtocolInput): RuleContext {
+  const readyAt = readyAtOf(input);
+  const actions = buildActions(relabelSafeSignals(input.events, input.expectations.safeSignals, input.services), { services: input.services });
+  // The notes name an action by its command and its time on the session clock, never by event number.
+  for (const a of actions) a.sinceReady = a.t - readyAt;
   return {
     input,
     expectations: input.expectations,
-    actions: buildActions(relabelSafeSignals(input.events, input.expectations.safeSignals, input.services), { services: input.services }),
+    actions,
     ui: [...(input.ui ?? [])].sort((a, b) => a.t - b.t),
-    readyAt: readyAtOf(input),
+    readyAt,
+    recorded: recordedLosses(input.events.map((c) => c.event)),
   };
 }
 

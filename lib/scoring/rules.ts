@@ -6,6 +6,7 @@
  */
 import { type Observation, isInvasive } from '../audit/classify';
 import { actionParts, affects, cite, hasTier, isInside, orderedParts } from './actions';
+import { describeLoss, lossCauses, type RecordedLoss } from './container-record';
 import { customerImpact } from './impact-rule';
 import { decisionRecorded, stakeholderUpdate } from './decision-rules';
 import { all, at, effective, madeChanges, na, result, TIER_WORDS } from './rule-kit';
@@ -29,7 +30,7 @@ export const observeOutsideFirst: Rule = {
     const first = all(ctx)[0];
     if (!first) return na('No action on the lab was recorded.');
     if (first.tier === 'external' || (first.tier === 'snapshot' && !isInside(first))) {
-      return result('met', this.weight, 1, first.ids, `The first action was from outside: ${cite(first)} at ${at(ctx, first)}.`);
+      return result('met', this.weight, 1, first.ids, `The first action was from outside: ${cite(first)}.`);
     }
     // Read-only from inside (a one-off exec, a sidecar, copying output out of an exec) changed nothing.
     if (first.tier === 'read-only' || first.tier === 'sidecar' || first.tier === 'snapshot') {
@@ -150,6 +151,14 @@ function lossVerb(a: Action): string {
   return 'threw away the running state';
 }
 
+/**
+ * Losses Docker recorded on the affected services (all services when none is named) that the
+ * learner caused: an OOM kill that nobody restarted is the incident's doing, not a command's.
+ */
+function learnerLosses(ctx: RuleContext, services: readonly string[]): RecordedLoss[] {
+  return ctx.recorded.filter((l) => !l.oom && (services.length === 0 || services.includes(l.service)));
+}
+
 export const noStateLoss: Rule = {
   id: 'no-state-loss',
   title: 'Keep the running state: no restart, stop or kill of the affected service',
@@ -161,14 +170,24 @@ export const noStateLoss: Rule = {
     if (ctx.expectations.restartAllowed) return na('This scenario accepts a restart.');
     // Keeping the state only counts for someone who worked on the incident: doing nothing
     // would otherwise earn a fifth of the protocol score.
-    if (ctx.actions.length === 0) return na('Nothing was done in the lab, so there was no state to keep or lose.');
+    const services = ctx.expectations.affectedServices;
+    // Docker's own record: a restart counts whatever command caused it (pkill, then docker start).
+    const recorded = learnerLosses(ctx, services);
+    if (ctx.actions.length === 0 && recorded.length === 0) return na('Nothing was done in the lab, so there was no state to keep or lose.');
     // Looking without fixing anything keeps the state too, for free: the rule rewards keeping
     // it while acting, so it applies only once something was changed.
-    if (madeChanges(ctx).length === 0) return na('Nothing in the lab was changed, so the running state was never at risk: keeping it earns nothing by itself.');
-    const services = ctx.expectations.affectedServices;
+    if (madeChanges(ctx).length === 0 && recorded.length === 0) return na('Nothing in the lab was changed, so the running state was never at risk: keeping it earns nothing by itself.');
     const losing = ctx.actions.filter((a) => (a.tier === 'state-losing' || hasTier(a, 'state-losing')) && affects(a, services));
     const happened = losing.filter((a) => a.effective);
     const attempted = losing.filter((a) => !a.effective);
+    if (happened.length === 0 && recorded.length > 0) {
+      const ids = recorded.flatMap((l) => {
+        const { cause, restart } = lossCauses(l, ctx.actions);
+        return [...(cause?.ids ?? []), ...(restart?.ids ?? []), l.eventId];
+      });
+      const what = recorded.map((l) => describeLoss(l, ctx.actions, ctx.readyAt)).join('; ');
+      return result('broken', this.weight, 0, ids, `${what}: lost debugging state — the processes, memory and evidence that explained the incident are gone.`);
+    }
     if (happened.length === 0) {
       const inPlace = effective(ctx).filter((a) => a.tier === 'change' && affects(a, services));
       const note = inPlace.length
@@ -206,7 +225,8 @@ export const targetedReversibleChanges: Rule = {
     const accepted = (a: Action) => ctx.expectations.restartAllowed && affects(a, ctx.expectations.affectedServices);
     const losing = (a: Action) => (a.tier === 'state-losing' || actionParts(a).some((p) => p.tier === 'state-losing')) && !accepted(a);
     const changes = effective(ctx).filter((a) => a.tier === 'change' || a.tier === 'destructive' || losing(a) || actionParts(a).some((p) => p.tier === 'change' || p.tier === 'destructive'));
-    if (changes.length === 0) return na('No change was made.');
+    const unexplained = ctx.expectations.restartAllowed ? [] : learnerLosses(ctx, ctx.expectations.affectedServices).filter((l) => !changes.some((a) => losing(a) && a.targets.some((t) => t === l.service || t === '*')));
+    if (changes.length === 0 && unexplained.length === 0) return na('No change was made.');
     const destructive = changes.filter((a) => a.tier === 'destructive' || actionParts(a).some((p) => p.tier === 'destructive'));
     if (destructive.length > 0) {
       return result('broken', this.weight, 0, destructive.flatMap((a) => a.ids), `Destructive: ${destructive.map((a) => `${cite(a)} ${a.classification.summary.replace(/^in [^:]+: /, '')}`).join('; ')}.`);
@@ -239,6 +259,11 @@ export const targetedReversibleChanges: Rule = {
         problems.push(`${cite(a)} installs packages in a running container`);
         offenders.push(...a.ids);
       }
+    }
+    for (const l of unexplained) {
+      penalty += 40;
+      problems.push(`${describeLoss(l, ctx.actions, ctx.readyAt)}: not a small, reversible change`);
+      offenders.push(l.eventId, ...(lossCauses(l, ctx.actions).cause?.ids ?? []));
     }
     if (penalty === 0) {
       return result('met', this.weight, 1, changes.flatMap((a) => a.ids), `Every change was targeted: ${changes.slice(0, 3).map(cite).join(', ')}.`);
@@ -321,7 +346,7 @@ export const noSecretsExposed: Rule = {
       if (!text) continue;
       const hit = secrets.find((s) => mentions(text, s));
       if (hit && !ids.includes(event.id)) {
-        exposures.push(`event ${event.id} ${/^[A-Z_][A-Z0-9_]*$/.test(hit) ? `names ${hit}` : 'contains a secret value'}`);
+        exposures.push(`"${text.length > 80 ? `${text.slice(0, 77)}...` : text}" at ${at(ctx, event)} ${/^[A-Z_][A-Z0-9_]*$/.test(hit) ? `names ${hit}` : 'contains a secret value'}`);
         ids.push(event.id);
       }
     }

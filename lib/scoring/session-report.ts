@@ -20,7 +20,7 @@ export interface StoredReport extends SessionReport {
   sessionId: string;
   scenario: string;
   /** The per-run answer, revealed now that the session is over. */
-  truth: { category: string; categoryLabel: string; culprit: string; culpritKind: string };
+  truth: { category: string; categoryLabel: string; culprit: string; culpritKind: string; candidates?: string[] };
   goals: GoalOutcome[];
   diagnosisGrade: DiagnosisGrade | null;
   updateGrade: UpdateGrade | null;
@@ -32,8 +32,12 @@ export interface StoredReport extends SessionReport {
    * score above judges what happened regardless. Absent in reports stored before coach mode.
    */
   coached?: CoachedMoment[];
-  /** The emergency timeline: each milestone's budget and when it was reached (ms after ready). */
-  timeline: { name: string; budgetMs: number; atMs: number | null; miss: string }[];
+  /**
+   * The emergency timeline: each milestone's deadline and when it was reached (ms after ready).
+   * budgetMs is the deadline: fromMs (when the budgets started counting; absent before it
+   * existed: 0) plus the milestone's budget.
+   */
+  timeline: { name: string; budgetMs: number; atMs: number | null; miss: string; fromMs?: number }[];
   readyAt: number | null;
   endedAt: number;
   /** The incident clock (time to mitigate, impact, what the learner caused); null without a customer signal. */
@@ -74,7 +78,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   };
   const ctx = ruleContext(protocolInput);
   const protocol = scoreRules(ctx);
-  const timeline = timelineSteps(ctx).map((s) => ({ name: s.name, budgetMs: s.budget, atMs: s.elapsed ?? null, miss: s.miss }));
+  const timeline = timelineSteps(ctx).map((s) => ({ name: s.name, budgetMs: s.from + s.budget, atMs: s.elapsed ?? null, miss: s.miss, fromMs: s.from }));
   let diagnosis: (UiEvent & { kind: 'diagnosis' }) | null = null;
   let update: (UiEvent & { kind: 'update' }) | null = null;
   for (const e of ui) {
@@ -82,7 +86,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
     else update = e;
   }
   const diagnosisGrade = diagnosis
-    ? gradeDiagnosis(diagnosis, truth, classified, { affectedServices: def.protocol.affectedServices, services, at: diagnosis.t })
+    ? gradeDiagnosis(diagnosis, truth, classified, { affectedServices: def.protocol.affectedServices, services, at: diagnosis.t, readyAt: src.readyAt ?? undefined, revealedBy: def.protocol.revealedBy, supportedBy: def.protocol.supportedBy })
     : null;
   const updateGrade = update ? gradeUpdate(update.text, updateTruthFrom(truth, { causeHints: def.protocol.causeHints })) : null;
   const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);
@@ -98,6 +102,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
       categoryLabel: def.diagnosis.categories.find((c) => c.id === truth.category)?.label ?? truth.category,
       culprit: truth.culprit,
       culpritKind: truth.culpritKind,
+      ...(truth.candidates?.length ? { candidates: truth.candidates } : {}),
     },
     goals,
     diagnosisGrade,

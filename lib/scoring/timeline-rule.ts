@@ -12,10 +12,30 @@ function firstObserving(actions: Action[], kind: Observation): Action | undefine
 
 export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
 
+/** Reading the briefing may hold the budgets back this long after ready, no longer. */
+export const READING_ALLOWANCE_MS = 300_000;
+
+/**
+ * When the budgets start counting (ms since creation): the first line typed in the terminal
+ * (work has begun), at the latest ready plus the reading allowance. The session clock starts
+ * at ready, but the console opens by itself then, so "from ready" (or "from the first terminal
+ * open") would charge the time spent reading the briefing. docs/scoring.md says why not a
+ * "start the clock" button.
+ */
+export function timelineStart(ctx: RuleContext): number {
+  let start = ctx.readyAt + READING_ALLOWANCE_MS;
+  for (const { event } of ctx.input.events) {
+    if (event.kind === 'typed' && event.t >= ctx.readyAt && event.t < start) start = event.t;
+  }
+  return start;
+}
+
 export interface TimelineStep {
   name: string;
-  /** Budget in ms after ready (scaled by the scenario). */
+  /** Budget in ms after the budgets started counting (scaled by the scenario). */
   budget: number;
+  /** ms after ready when the budgets started counting (the briefing was read). */
+  from: number;
   /** ms after ready when it happened; undefined when it never did. */
   elapsed?: number;
   ids: number[];
@@ -31,9 +51,11 @@ export function timelineSteps(ctx: RuleContext): TimelineStep[] {
   const resources = firstObserving(actions, 'resources');
   const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
   const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
+  const from = timelineStart(ctx) - ctx.readyAt;
   const step = (name: string, hit: Action | undefined, budget: number, miss: string, extra: Action[] = []): TimelineStep => ({
     name,
     budget: budget * scale,
+    from,
     elapsed: hit ? hit.t - ctx.readyAt : undefined,
     // Both halves of the quick diagnosis earned it, not only the later one.
     ids: hit ? [...hit.ids, ...extra.flatMap((a) => a.ids)] : [],
@@ -67,13 +89,15 @@ export const timeline: Rule = {
     const citations: number[] = [];
     let allOnTime = true;
     for (const s of steps) {
-      const c = credit(s.elapsed, s.budget);
+      const c = credit(s.elapsed === undefined ? undefined : s.elapsed - s.from, s.budget);
       earned += c / steps.length;
       if (c < 1) allOnTime = false;
       citations.push(...s.ids);
       if (s.elapsed !== undefined) notes.push(`${s.name} at ${formatClock(s.elapsed)} (budget ${formatClock(s.budget)})${c < 1 ? ', late' : ''}`);
       else notes.push(s.miss);
     }
-    return result(allOnTime ? 'met' : 'broken', this.weight, earned, [...new Set(citations)], `${notes.join('; ')}.`);
+    const from = steps[0]?.from ?? 0;
+    const since = from >= 1_000 ? ` The budgets counted from ${formatClock(from)}, the first line typed (reading the briefing is not timed).` : '';
+    return result(allOnTime ? 'met' : 'broken', this.weight, earned, [...new Set(citations)], `${notes.join('; ')}.${since}`);
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { Classification, ClassifiedEvent, Tier } from '../audit/classify';
 import type { ScenarioProtocol, ServedNormally } from '../scenario/types';
+import type { RecordedLoss } from './container-record';
 import type { ServiceBucket } from './impact';
 
 import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/events';
@@ -13,7 +14,7 @@ import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/even
  * same session (a rule, a weight, a threshold, the classifier) bumps it; stored scores are
  * never recomputed, so a report always shows the rules it was graded by.
  */
-export const RULE_SET_VERSION = 'protocol/3';
+export const RULE_SET_VERSION = 'protocol/4';
 
 /**
  * What a scenario tells the protocol rules about itself: its `protocol` block (see
@@ -99,6 +100,8 @@ export interface Action {
   failedIds: number[];
   /** The typed line was reconstructed approximately (history recall, completion). */
   approximate: boolean;
+  /** When it started on the session clock (ms after ready); set by ruleContext, for the notes. */
+  sinceReady?: number;
 }
 
 /* ------------------------------------------------------------ rules */
@@ -123,6 +126,8 @@ export interface RuleContext {
   ui: UiEvent[];
   /** Start of the clock for timeline budgets (ms since creation). */
   readyAt: number;
+  /** Containers Docker's own record shows lost their running state after ready (container-record events). */
+  recorded: RecordedLoss[];
 }
 
 export interface Rule {

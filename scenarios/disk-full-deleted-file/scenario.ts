@@ -57,8 +57,19 @@ export interface DiskFullParams {
 }
 
 const LAB = '/opt/sickbay/lab';
-/** The integrity baseline lives in the container's own layer, not on the volume. */
-const MANIFEST = '/var/lib/sickbay/volume-baseline.json';
+/**
+ * The integrity baseline is lab bookkeeping (ctx.note): kept in the session's record, outside
+ * the container, where the learner — root in it — can neither read nor edit it. The check
+ * script only ever sees it in a temporary file for the moment it runs.
+ */
+const BASELINE_NOTE = 'volume-baseline';
+
+/** volume-check.py with the manifest in a temporary file that is gone when it returns (record prints it). */
+function volumeCheck(mode: 'record' | 'verify', dataDir: string): string[] {
+  const check = `python3 ${LAB}/volume-check.py ${mode} "$1" "$m"`;
+  const body = mode === 'record' ? `${check} >/dev/null && cat "$m"` : `printf '%s' "$SICKBAY_BASELINE" > "$m" && ${check}`;
+  return ['sh', '-c', `m=$(mktemp) || exit 1; ${body}; rc=$?; rm -f "$m"; exit $rc`, 'volume-check', dataDir];
+}
 /** The goal wants at least this share of the volume free. */
 export const FREE_SHARE_GOAL = 0.5;
 const PROBE_COUNT = 30;
@@ -137,7 +148,7 @@ export default defineScenario<DiskFullParams>({
     'Every new record fails with "No space left on device", yet du finds only a fraction of the volume in use. Find where the space went and free it without restarting the API or losing a record.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['disk', 'files', 'processes', 'lsof', 'logs'],
+  tags: ['disk', 'files', 'processes', 'logs'],
   params: (rng) => makeParams(rng),
   diagnosis: {
     culpritLabel: 'the process holding the deleted file',
@@ -229,8 +240,9 @@ export default defineScenario<DiskFullParams>({
       id: 'record-baseline',
       title: 'Record the journal files the API had confirmed (the lab\'s integrity baseline)',
       inject: async (ctx) => {
-        const run = await ctx.exec('api', ['python3', `${LAB}/volume-check.py`, 'record', ctx.params.dataDir, MANIFEST]);
-        if (run.exitCode !== 0) throw new Error(`recording the baseline failed: ${run.stderr.trim()}`);
+        const run = await ctx.exec('api', volumeCheck('record', ctx.params.dataDir));
+        if (run.exitCode !== 0 || !run.stdout.trim().startsWith('{')) throw new Error(`recording the baseline failed: ${run.stderr.trim()}`);
+        await ctx.note(BASELINE_NOTE, run.stdout.trim());
       },
     },
   ],
@@ -238,6 +250,7 @@ export default defineScenario<DiskFullParams>({
     {
       id: 'space-freed',
       title: 'The data volume has room again (at least half of it free)',
+      outcome: 'The API can store new records again, with room to spare',
       check: async (ctx) => {
         const v = await volume(ctx);
         if (!v) return { pass: false, evidence: 'Could not read the data volume\'s usage (is the API container running?).' };
@@ -252,8 +265,11 @@ export default defineScenario<DiskFullParams>({
       id: 'records-intact',
       guard: true,
       title: 'Every record saved before the incident is still on the volume, unchanged',
+      outcome: 'No customer record was lost or altered',
       check: async (ctx) => {
-        const run = await ctx.exec('api', ['python3', `${LAB}/volume-check.py`, 'verify', ctx.params.dataDir, MANIFEST]);
+        const baseline = await ctx.recall(BASELINE_NOTE);
+        if (!baseline) return { pass: false, evidence: 'The lab has no record of the journal files from before the incident.' };
+        const run = await ctx.exec('api', volumeCheck('verify', ctx.params.dataDir), { env: { SICKBAY_BASELINE: baseline } });
         let r: IntegrityResult;
         try {
           r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as IntegrityResult;

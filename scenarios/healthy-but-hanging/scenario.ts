@@ -128,7 +128,7 @@ export default defineScenario<HealthyButHangingParams>({
     'Every container is healthy and the quote API\u2019s health check is green, yet customers\u2019 quote requests time out. Find what the requests are really waiting on, show why the health check never noticed, and get quotes flowing again without restarting anything.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['health-checks', 'threads', 'timeouts', 'dependencies', 'signals'],
+  tags: ['health-checks', 'threads', 'timeouts', 'dependencies'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the dependency the API is waiting on',
@@ -244,6 +244,7 @@ export default defineScenario<HealthyButHangingParams>({
       id: 'dependencies-kept',
       guard: true,
       title: 'The dependencies kept running: no restart, no replaced service process',
+      outcome: 'Every service keeps running without a restart',
       check: async (ctx) => {
         let lost = 0;
         const problems: string[] = [];
@@ -266,6 +267,7 @@ export default defineScenario<HealthyButHangingParams>({
     {
       id: 'health-lie-shown',
       title: 'You showed why the health check stayed green: /healthz and a real request compared, and a thread dump taken while requests hung',
+      outcome: 'You showed why the health check said all was well while customers waited',
       check: async (ctx) => {
         const file = await ctx.exec('api', ['cat', DUMP_SUMMARY]);
         const dumps = file.exitCode === 0 ? parseDumpSummaries(file.stdout) : [];

@@ -99,14 +99,16 @@ export default defineScenario<LeakyJobParams>({
     {
       id: 'job-stopped',
       title: 'The runaway job is no longer running',
+      outcome: 'The API has its memory back and stops failing at peak',
       check: async (ctx) => {
         const found = await ctx.exec('api', ['pgrep', '-x', ctx.params.jobName]);
         const mem = await ctx.memory('api');
         const usage = `memory is at ${mem.percent.toFixed(0)}% of the limit`;
-        // Evidence is shown before the diagnosis: it must not name the culprit.
-        if (found.exitCode === 1) return { pass: true, evidence: `The runaway job no longer runs in the API container; ${usage}.` };
-        if (found.exitCode === 0) return { pass: false, evidence: `The runaway job still runs in the API container; ${usage}.` };
-        return { pass: false, evidence: `Could not look for the job (pgrep exit ${found.exitCode}: ${found.stderr.trim()}).` };
+        // Evidence is shown before the diagnosis: it must name neither the culprit nor the
+        // mechanism (forbidden-words.txt), only what the customers' API is left with.
+        if (found.exitCode === 1) return { pass: true, evidence: `Nothing in the API container is holding the memory any more; ${usage}.` };
+        if (found.exitCode === 0) return { pass: false, evidence: `Something in the API container still holds the memory; ${usage}.` };
+        return { pass: false, evidence: `Could not look inside the API container (pgrep exit ${found.exitCode}: ${found.stderr.trim()}).` };
       },
     },
     keptRunning('api', 'The API'),

@@ -112,7 +112,7 @@ export default defineScenario<LogFloodParams>({
     'Customer notifications have stopped going out, and the worker that sends them writes a hundred log lines a second. Find the one line that matters, fix the cause in place, and bring the log back to normal without restarting the worker.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['logs', 'retries', 'configuration', 'dependencies'],
+  tags: ['logs', 'log-search', 'dependencies'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the setting that makes every delivery fail (its key in the worker\u2019s config)',
@@ -191,6 +191,7 @@ export default defineScenario<LogFloodParams>({
     {
       id: 'deliveries-flowing',
       title: 'Notifications reach the dependency again and the backlog is delivered',
+      outcome: 'Customer notifications go out again, the backlog included',
       check: async (ctx) => {
         const p = ctx.params;
         const gw = await getJson<GatewayStats>(ctx, 'gateway', `http://127.0.0.1:${p.gatewayPort}/stats`);
@@ -208,6 +209,7 @@ export default defineScenario<LogFloodParams>({
     {
       id: 'log-rate-normal',
       title: `The worker's log grows at a normal rate again (${NORMAL_LINES_PER_SECOND} lines a second or fewer)`,
+      outcome: `The worker's log is quiet enough to read again (${NORMAL_LINES_PER_SECOND} lines a second or fewer)`,
       check: async (ctx) => {
         const r = await logRate(ctx);
         const rate = `${r.saturated ? 'at least ' : ''}${plural(r.lines, 'log line')} in the last ${RATE_WINDOW_S} s (${r.perSecond.toFixed(1)} a second)`;

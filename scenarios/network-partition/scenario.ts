@@ -185,7 +185,7 @@ export default defineScenario<NetworkPartitionParams>({
     'Every checkout fails with a KeyError in the cart code, yet nothing was deployed and every container is healthy. Find what the storefront really cannot do, and restore it without restarting anything.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['network', 'connectivity', 'iptables', 'docker-network', 'logs'],
+  tags: ['network', 'connectivity', 'logs'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the internal service the storefront cannot reach',
@@ -304,6 +304,7 @@ export default defineScenario<NetworkPartitionParams>({
     {
       id: 'no-blocking-rule',
       title: 'Nothing in the API\u2019s firewall still blocks an internal service, not even behind an ACCEPT',
+      outcome: 'The storefront reaches every internal service it needs',
       check: async (ctx) => {
         const r = await apiRules(ctx);
         if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
@@ -321,6 +322,7 @@ export default defineScenario<NetworkPartitionParams>({
       id: 'standing-rules-kept',
       guard: true,
       title: 'The API\u2019s standing egress rules are still in place (no flush, no restart)',
+      outcome: 'The API\u2019s existing protections are left as they were',
       check: async (ctx) => {
         const r = await apiRules(ctx);
         if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
@@ -333,11 +335,13 @@ export default defineScenario<NetworkPartitionParams>({
     keptRunning(['api', ...DEPENDENCIES], 'The API and the internal services', {
       id: 'nothing-restarted',
       title: 'The API and the internal services kept running: no restart, same main processes',
+      outcome: 'Every service keeps running without a restart',
       evidence: 'The storefront and all three internal services have run since the drill started, with the same main PIDs.',
     }),
     {
       id: 'connectivity-tested',
       title: 'You tested connectivity from the API\u2019s side (curl, nc, ping\u2026 in it, or in a sidecar on its network)',
+      outcome: 'You checked the fix from where the customers\u2019 requests start',
       check: async (ctx) => {
         const actions = await ctx.actions();
         const tests = actions.filter(testsFromApi);

@@ -106,7 +106,7 @@ export default defineScenario<NoShellParams>({
     'The pricing service stopped answering quotes. Its image is distroless: no shell, no ps, nothing to exec. Find out why through a debug sidecar that shares its namespaces, and fix it without restarting the service.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['sidecar', 'distroless', 'namespaces', 'proc', 'locks', 'file-descriptors'],
+  tags: ['sidecar', 'distroless', 'namespaces', 'proc'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'what holds the service up: the stuck process or the leaked file',
@@ -190,6 +190,7 @@ export default defineScenario<NoShellParams>({
     {
       id: 'sidecar-joined-pid',
       title: 'A debug sidecar shared the pricing service\u2019s PID namespace',
+      outcome: 'You looked inside the pricing service without changing its image',
       check: async (ctx) => {
         const actions = await ctx.actions();
         const joined = actions.filter((a) => {

@@ -268,7 +268,7 @@ export default defineScenario<OomLimitParams>({
     'The document render worker is killed by the kernel every few seconds and documents pile up, yet its container stays up. Find out whether its memory limit is too small or something inside is leaking, and fix the right thing without restarting the container.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['memory', 'oom', 'limits', 'docker-update', 'logs'],
+  tags: ['memory', 'oom', 'logs'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'what drives the memory up (a batch type or a cache, as the log names it)',
@@ -296,6 +296,10 @@ export default defineScenario<OomLimitParams>({
     restartAllowed: false,
     stressed: true,
     causeHints: ['memory leak', 'leak', 'memory limit', 'out of memory', 'oom', 'cache', 'too small'],
+    // The culprit (a batch type or a cache) is named only in the worker's log: container state
+    // (`docker ps`, inspect) and memory figures show the symptom, never which one it is.
+    revealedBy: ['logs'],
+    supportedBy: ['resources', 'state', 'events', 'config'],
   },
   // No customer traffic runs here yet; the threshold is for when it does.
   servedNormally: { successRate: 0.99, p95Ms: 1000 },
@@ -333,6 +337,7 @@ export default defineScenario<OomLimitParams>({
     {
       id: 'worker-steady',
       title: `The worker runs steadily: no OOM kill for a minute, ${STABLE.batches} batches in a row, memory after each batch not climbing`,
+      outcome: `The worker processes its queue steadily: ${STABLE.batches} batches in a row without a crash`,
       check: async (ctx) => {
         const snap = await snapshot(ctx);
         if (typeof snap === 'string') return { pass: false, evidence: snap };
@@ -343,6 +348,7 @@ export default defineScenario<OomLimitParams>({
     {
       id: 'limit-fits',
       title: 'The memory limit fits the work: enough for the biggest batch, at most twice what it needs',
+      outcome: 'The worker has what its biggest batch needs, without waste',
       check: async (ctx) => {
         const mem = await ctx.memory('worker');
         const limitMb = mem.limit / MIB;

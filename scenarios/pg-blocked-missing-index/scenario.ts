@@ -46,7 +46,7 @@ export default defineScenario<PgBlockedParams>({
     'Postgres accepts connections and its health check is green, but the lookup API times out and queries pile up by the dozen. Clear the jam and make lookups fast again without restarting the database or losing a row.',
   difficulty: 'advanced',
   minutes: 30,
-  tags: ['postgres', 'locks', 'indexes', 'performance', 'sql'],
+  tags: ['postgres', 'performance', 'sql'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the session at the root of the blocking chain',
@@ -191,6 +191,7 @@ export default defineScenario<PgBlockedParams>({
     {
       id: 'blocking-cleared',
       title: 'The blocking chain is gone: nobody waits on a lock, no transaction sits idle',
+      outcome: 'Customer requests no longer wait on each other',
       check: async (ctx) => {
         const r = await sql(
           ctx,
@@ -216,6 +217,7 @@ export default defineScenario<PgBlockedParams>({
       id: 'postgres-not-restarted',
       guard: true,
       title: 'Postgres kept running: no container restart, no server restart, no crash recovery',
+      outcome: 'The database keeps running without a restart',
       check: async (ctx) => {
         const container = compareNotRestarted('db', ctx.baseline('db'), await ctx.inspect('db'));
         if (!container.pass) return container;
@@ -246,6 +248,7 @@ export default defineScenario<PgBlockedParams>({
     {
       id: 'index-valid',
       title: 'A valid index serves the critical lookup',
+      outcome: 'The critical lookup is fast for customers again',
       check: async (ctx) => {
         const p = ctx.params;
         const idx = await sql(
@@ -290,6 +293,7 @@ export default defineScenario<PgBlockedParams>({
       id: 'data-intact',
       guard: true,
       title: 'No data lost: every table still has all its rows',
+      outcome: 'No customer data was lost',
       check: async (ctx) => {
         const p = ctx.params;
         const r = await sql(ctx, p.database, `SELECT (SELECT count(*) FROM ${p.table}), (SELECT count(*) FROM ${p.sideTable})`, 40_000);

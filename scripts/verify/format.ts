@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { formatClock } from '@/lib/display/clock';
 import type { StoredReport } from './lab';
+import { fairnessExpectation, FAIRNESS_KINDS, type FairnessKind } from './fairness';
 import type { RunResult } from './verify';
 
 export interface Expectations {
@@ -65,7 +66,11 @@ export function formatResults(results: RunResult[], expect: Expectations = DEFAU
     mitigatedAt(r.report),
     learnerCaused(r.report),
     r.total === null ? '-' : String(r.total),
-    r.solution === 'reference' ? `>= ${expect.referenceMin}, all goals` : `<= ${expect.recklessMax}`,
+    r.solution === 'reference'
+      ? `>= ${expect.referenceMin}, all goals`
+      : (FAIRNESS_KINDS as readonly string[]).includes(r.solution)
+        ? fairnessExpectation(r.solution as FairnessKind)
+        : `<= ${expect.recklessMax}`,
     r.ok ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));

@@ -23,12 +23,16 @@ import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
 import { DEFAULT_EXPECTATIONS, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
+import { fairnessProblems, FAIRNESS_KINDS, fairnessSolution, guessAnswers, type FairnessKind } from './fairness';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
 
 export { DEFAULT_EXPECTATIONS, formatResults, summariseReport, type Expectations } from './format';
 
-export type SolutionKind = 'reference' | 'reckless';
+export type SolutionKind = 'reference' | 'reckless' | FairnessKind;
+/** The scenario's own scripts (the default); the fairness corpus (fairness.ts) is built from the reference. */
 export const SOLUTION_KINDS: readonly SolutionKind[] = ['reference', 'reckless'];
+export const ALL_KINDS: readonly SolutionKind[] = [...SOLUTION_KINDS, ...FAIRNESS_KINDS];
+const isFairness = (k: SolutionKind): k is FairnessKind => (FAIRNESS_KINDS as readonly string[]).includes(k);
 
 
 export interface VerifyOptions {
@@ -134,7 +138,7 @@ async function leftovers(docker: Docker, sessionId: string): Promise<{ objects: 
 }
 
 /** One (scenario, seed, solution) run from start to teardown; never throws (problems are in the result). */
-export async function runOne(opts: VerifyOptions, slug: string, seed: string, kind: SolutionKind): Promise<RunResult> {
+export async function runOne(opts: VerifyOptions, slug: string, seed: string, kind: SolutionKind, earlier: readonly RunResult[] = []): Promise<RunResult> {
   const { lab } = opts;
   const log = opts.log ?? (() => {});
   const expect = opts.expect ?? DEFAULT_EXPECTATIONS;
@@ -162,13 +166,21 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     transcript.push(line);
     log(line);
   };
-  const file = path.join(opts.scenariosDir, slug, 'solutions', `${kind}.sh`);
+  const file = path.join(opts.scenariosDir, slug, 'solutions', `${isFairness(kind) ? 'reference' : kind}.sh`);
   if (!fs.existsSync(file)) {
     result.problems.push(`${path.relative(process.cwd(), file)} is missing`);
     result.ms.run = Date.now() - started;
     return result;
   }
-  const parsed = parseSolution(fs.readFileSync(file, 'utf8'));
+  const own = parseSolution(fs.readFileSync(file, 'utf8'));
+  const parsed = isFairness(kind) && own.errors.length === 0 ? fairnessSolution(kind, own) : own;
+  const guess = kind === 'guess' ? guessAnswers(earlier.find((r) => r.scenario === slug && r.seed === seed && r.solution === 'reference')?.report ?? null) : null;
+  if (typeof guess === 'string') {
+    (guess.startsWith('skipped') ? result.notes : result.problems).push(guess);
+    result.ok = result.problems.length === 0;
+    result.ms.run = Date.now() - started;
+    return result;
+  }
   result.linesTotal = parsed.lines.length;
   if (parsed.errors.length) {
     result.problems.push(...parsed.errors.map((e) => `${path.relative(process.cwd(), file)}: ${e}`));
@@ -243,8 +255,12 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
       }
     }
     result.ms.script = Date.now() - scriptStart;
-    answers = parseReportLines(outputs);
-    result.problems.push(...answers.errors);
+    // Fairness runs submit nothing of the reference's (restart-first keeps its answers: it fixed too).
+    answers = guess ?? (kind === 'nothing' ? answers : parseReportLines(outputs));
+    // A restart may hide what the reference looks for: its lines may fail and its answers come
+    // out empty (then nothing is submitted); the score is the test.
+    if (kind === 'restart-first') result.problems = result.problems.filter((p) => !p.startsWith('line '));
+    else result.problems.push(...answers.errors);
 
     if (kind === 'reference' && result.problems.length === 0) {
       // A learner checks the goals until they pass; the last in-flight work needs a moment to drain.
@@ -291,7 +307,9 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     result.culprit = report.truth.culprit;
     const passed = report.goals.filter((g) => g.pass).length;
     result.goals = { passed, total: report.goals.length };
-    if (kind === 'reference') {
+    if (isFairness(kind)) {
+      result.problems.push(...fairnessProblems(kind, report));
+    } else if (kind === 'reference') {
       if (report.goals.length === 0 || passed < report.goals.length) result.problems.push(`goals at the end: ${passed}/${report.goals.length} — ${failingGoals({ results: report.goals })}`);
       if (report.total < expect.referenceMin) result.problems.push(`total ${report.total} < ${expect.referenceMin}`);
       // The careful path never makes it worse for the customers (docs/scoring.md, customer impact).
@@ -344,7 +362,7 @@ export async function verifyScenarios(opts: VerifyOptions): Promise<RunResult[]>
           });
           continue;
         }
-        results.push(await runOne(opts, slug, seed, kind));
+        results.push(await runOne(opts, slug, seed, kind, results));
       }
     }
   }

@@ -17,8 +17,10 @@ export interface ContextInput<P> {
   /** When the session became ready (epoch ms): the zero of the clock learner actions are timed on. */
   readyAt?: number | null;
   clock: () => number;
-  /** The session's event log so far (for actions()). */
+  /** The session's event log so far (for actions() and recall()). */
   events: () => SessionEvent[];
+  /** Appends a lab-note event (note()); absent: notes are refused. */
+  appendNote?: (key: string, value: string) => void;
 }
 
 
@@ -43,6 +45,15 @@ export function createContext<P>(runtime: ContainerRuntime, input: ContextInput<
     },
     disconnect: async (service, network) => runtime.disconnectNetwork(objectName(input.sessionId, network), containerOf(service)),
     actions: async () => learnerActions(input.events(), input.readyAt ? input.readyAt - input.createdAt : null),
+    note: async (key, value) => {
+      if (!input.appendNote) throw new SickbayError('conflict', 'lab notes can only be written while the session is being set up');
+      input.appendNote(key, value);
+    },
+    recall: async (key) => {
+      const notes = input.events().filter((e) => e.kind === 'lab-note' && e.key === key);
+      const last = notes.at(-1);
+      return last?.kind === 'lab-note' ? last.value : null;
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => input.clock() - input.createdAt,
   };

@@ -25,7 +25,7 @@ import type { ConsoleManager } from './console';
 import type { CustomerSignal } from './customer-signal';
 import { customerView, type CustomerView } from './customer-view';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
-import { runGoalChecks } from './goals';
+import { hideWhileLive, runGoalChecks } from './goals';
 import { releaseHeld, type ReleaseResult } from './holding';
 import { logDueInjects } from './injects';
 import { interruptLive } from './interruption';
@@ -138,10 +138,10 @@ export class SessionEngine implements TerminalDirectory {
   events(id: string, afterId = 0): SessionEvent[] {
     const record = this.visible(id);
     logDueInjects(this.parts, record); // a drill's injects appear as their time comes (injects.ts)
-    const events = this.parts.store.listEvents(id, afterId);
+    // Lab bookkeeping (lab-note) is never the learner's to see, live or not.
+    const events = this.parts.store.listEvents(id, afterId).filter((e) => e.kind !== 'lab-note');
     if (!isLive(record.status) && record.status !== 'ending') return events;
-    let n = 0;
-    return events.map((e) => (e.kind === 'fault' ? { ...e, fault: `fault-${++n}`, title: 'something was broken on purpose' } : e));
+    return hideWhileLive(this.parts, record.scenario, events);
   }
 
   /** The customers' per-second buckets and standard, for the chart (customer-view.ts). */

@@ -128,6 +128,7 @@ export class Provisioner {
         createdAt: record.createdAt,
         clock,
         events: () => store.listEvents(id),
+        appendNote: (key, value) => void store.appendEvent(id, { kind: 'lab-note', key, value }, clock()),
       });
       await this.phase(id, 'faults', async () => {
         for (const fault of def.faults) {

@@ -141,6 +141,7 @@ export class DockerRuntime implements ContainerRuntime {
       name: info.Name.replace(/^\//, ''),
       running: info.State.Running,
       startedAt: info.State.StartedAt,
+      finishedAt: info.State.FinishedAt,
       pid: info.State.Pid,
       restartCount: info.RestartCount,
       oomKilled: info.State.OOMKilled,

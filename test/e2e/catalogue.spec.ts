@@ -1,4 +1,26 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from './fixtures';
+
+/** scenarios/<slug>/forbidden-words.txt: words that name the scenario's mechanism (issue 17, item 6). */
+function forbiddenWords(slug: string): string[] {
+  const text = fs.readFileSync(path.resolve('scenarios', slug, 'forbidden-words.txt'), 'utf8');
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+const named = (text: string, words: string[]) => words.filter((w) => new RegExp(`(^|[^a-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text.replaceAll('-', ' ')) || text.toLowerCase().split(/[^a-z0-9]+/).some((p) => p.startsWith(w)));
+
+test('no catalogue tag names a scenario\'s mechanism', async ({ page }) => {
+  await page.goto('/');
+  const cards = page.locator('article[data-scenario]');
+  await expect(cards.first()).toBeVisible();
+  const slugs = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-scenario') ?? ''));
+  expect(slugs.length).toBeGreaterThanOrEqual(8);
+  for (const slug of slugs) {
+    const tags = await page.locator(`article[data-scenario="${slug}"] .tags .pill`).allInnerTexts();
+    expect(tags.length, `${slug} shows tags`).toBeGreaterThan(0);
+    for (const tag of tags) expect(named(tag, forbiddenWords(slug)), `${slug}: tag "${tag}"`).toEqual([]);
+  }
+});
 
 test('start leaky-job from the catalogue, see it ready, check goals, end it', async ({ page }) => {
   await page.goto('/');
@@ -21,7 +43,9 @@ test('start leaky-job from the catalogue, see it ready, check goals, end it', as
 
   await page.getByRole('button', { name: 'Check goals' }).click();
   const goals = page.getByTestId('goals');
-  await expect(goals).toContainText('The runaway job is no longer running');
+  // Outcome titles while the session runs: the mechanism ("the runaway job") only in the report.
+  await expect(goals).toContainText('The API has its memory back and stops failing at peak');
+  for (const title of await goals.locator('li').allInnerTexts()) expect(named(title.split('\n')[0] ?? '', forbiddenWords('leaky-job')), title).toEqual([]);
   await expect(page.getByRole('heading', { name: /Goals: [0-2]\/3 met/ })).toBeVisible();
 
   await page.getByRole('button', { name: 'End session' }).click();

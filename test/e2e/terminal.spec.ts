@@ -130,7 +130,12 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
   await diagnosis.getByLabel('Root cause').selectOption('runaway-process');
   await diagnosis.getByLabel(/Culprit/).fill('the background job');
-  await diagnosis.getByRole('checkbox', { name: /typed: docker ps/ }).first().check();
+  // The picker lists typed command lines, newest first, each with its Docker calls folded underneath.
+  const picker = page.getByTestId('evidence-picker');
+  await expect(picker.locator(':scope > li').first()).toContainText('docker ps');
+  await expect(picker.locator(':scope > li > label')).not.toContainText(['docker ping']);
+  await expect(picker.locator(':scope > li').first().locator('summary')).toHaveText(/\d+ Docker calls?/);
+  await diagnosis.getByRole('checkbox', { name: /docker ps/ }).first().check();
   await diagnosis.getByLabel('fix in place').check();
   await diagnosis.getByLabel('Why this decision?').fill('stopping the job keeps the API and its in-flight orders');
   await diagnosis.getByRole('button', { name: 'Submit diagnosis' }).click();
@@ -153,7 +158,7 @@ test('the terminal: docker ps, resize, reload onto the same shell, diagnosis, re
   await expect(diagnosis.getByLabel(/Culprit/)).toHaveValue('the background job');
   await expect(diagnosis.getByLabel('Why this decision?')).toHaveValue('stopping the job keeps the API and its in-flight orders');
   await expect(diagnosis.getByLabel('fix in place')).toBeChecked();
-  await expect(diagnosis.getByRole('checkbox', { name: /typed: docker ps/ }).first()).toBeChecked();
+  await expect(diagnosis.getByRole('checkbox', { name: /docker ps/ }).first()).toBeChecked();
   await expect(page.getByTestId('updates-sent')).toContainText('Cause: a background job leaking memory in the API container.');
 
   // End, then the report: a total score and the truth.

@@ -7,6 +7,7 @@
  * Time: about 11 min for the eight scenarios in a clean-clone run (648 s) — from under a
  * minute each (leaky-job, log-flood: two sessions) to ~3 min (pg-blocked-missing-index, whose
  * reference builds an index on ~2.5 M rows under load). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
+ * Then a subset of the fairness corpus on leaky-job (doing nothing).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,5 +63,27 @@ describe('scenario:verify', () => {
       }
     }
     assert.deepEqual(await labelledObjects({ instance }), [], 'nothing labelled left for the lab instance');
+  });
+
+  // A subset of the fairness corpus (scripts/verify/fairness.ts; the whole of it: --fairness),
+  // on the quickest scenario, under a minute. restart-first is not here yet: on leaky-job it
+  // scores 42 (the restart also ends the job, so the outcome counts 2 of 3 goals).
+  it('the fairness corpus on leaky-job: doing nothing scores <= 10', { timeout: 10 * 60_000 }, async () => {
+    const results = await verifyScenarios({
+      lab,
+      scenariosDir: path.join(ROOT, 'scenarios'),
+      scenarios: ['leaky-job'],
+      seeds: ['it-fair-1'],
+      solutions: ['nothing'],
+      transcriptDir: path.join(dataDir, 'transcripts'),
+      log: (line) => console.log(line),
+    });
+    const table = formatResults(results);
+    console.log(table);
+    assert.deepEqual(results.map((r) => r.solution), ['nothing']);
+    const nothing = results[0];
+    assert.ok(nothing?.ok && nothing.total !== null && nothing.total <= 10, table);
+    assert.equal(nothing.lines.length, 0, 'nothing was typed');
+    assert.equal(nothing.report?.diagnosisGrade, null, 'nothing was submitted');
   });
 });

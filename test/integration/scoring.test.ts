@@ -7,6 +7,8 @@
  *   expert   stats, logs, inspect, a read-only exec ps, a commit, a kill of the job's PID read
  *            from that ps, a check, a diagnosis citing the ps events, an update: >= 85, 3/3 goals
  *   reckless docker restart first: <= 40, no-state-loss broken citing the restart
+ *   pkill    the API's main process ended with pkill, then `docker start api`: no-state-loss
+ *            broken from Docker's record (no command says "restart")
  *   jump-in  docker exec -it api bash first, ps and kill inside: both ordering rules broken,
  *            every goal met
  *
@@ -237,6 +239,33 @@ describe('scoring leaky-job through the real terminal and proxy', () => {
     assert.equal(rule(report, 'observe-outside-first').status, 'broken', why);
     assert.equal(report.goals.find((g) => g.id === 'api-not-restarted')?.pass, false, 'the goal check saw the restart');
     assert.ok(report.deductions.some((d) => d.rule === 'no-state-loss' && d.citations.includes(restartCall.id)), why);
+  });
+
+  it("a restart no command names (pkill of the main process, then docker start) is judged from Docker's record", async () => {
+    const s = await readySession('scoring-pkill-start');
+    const term = openTerminal(s.terminal);
+    await term.attached();
+
+    await term.run('docker logs --tail 20 api');
+    // api.py handles SIGTERM: the main process exits and the container stops.
+    await term.run('docker exec api pkill -f api.py; echo "exit=$?"');
+    await waitFor('api to stop', async () => (await term.run("docker inspect --format '{{.State.Running}}' api")).includes('false') || null, 60_000, 1_000);
+    const started = await term.run('docker start api', { timeoutMs: 90_000 });
+    assert.match(started, /^api\s*$/m, started);
+    await term.close();
+
+    const report = await endAndReport(s.id);
+    const why = summary(report);
+    const log = await events(s.id);
+    const record = log.find((e) => e.kind === 'container-record' && e.service === 'api');
+    assert.ok(record?.kind === 'container-record' && record.now && record.now.pid !== record.baseline.pid, `the engine logged Docker's record of api: ${JSON.stringify(record)}`);
+    const startLine = log.find((e) => e.kind === 'typed' && e.line === 'docker start api');
+    assert.ok(startLine, 'the start line was audited');
+    const loss = rule(report, 'no-state-loss');
+    assert.equal(loss.status, 'broken', why);
+    assert.match(loss.note, /Docker's record shows api's main process ended at .*pkill -f api\.py.*started again/, why);
+    assert.ok(loss.citations.includes(record.id) && loss.citations.includes(startLine.id), `no-state-loss cites the record and the start:\n${why}`);
+    assert.ok(report.total <= 40, `total ${report.total} <= 40:\n${why}`);
   });
 
   it('jumping straight into a shell breaks both ordering rules while the goals pass', async () => {

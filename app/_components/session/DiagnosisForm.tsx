@@ -1,18 +1,15 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { DIAGNOSIS_DECISIONS, type DiagnosisDecision, type SessionEvent } from '@/lib/audit/events';
 import { formatClock, sessionClock } from '@/lib/display/clock';
-import { describeEvent } from '@/lib/display/describe';
+import { evidenceEntries } from '@/lib/display/evidence';
 import { ApiError, api } from '@/app/_lib/api';
 
 export interface DiagnosisSpecView {
   culpritLabel: string;
   categories: { id: string; label: string }[];
 }
-
-/** The learner's own steps: what they ran, not what the lab did. */
-const isEvidence = (e: SessionEvent) => e.kind === 'typed' || (e.kind === 'docker' && e.action !== 'ping'); // ping: the CLI's own handshake
 
 type Outcome = { ok: boolean; text: string } | null;
 type DiagnosisEvent = Extract<SessionEvent, { kind: 'diagnosis' }>;
@@ -62,7 +59,8 @@ export function DiagnosisForm({
   const [busy, setBusy] = useState<null | 'diagnosis' | 'update'>(null);
   const [diagnosisOutcome, setDiagnosisOutcome] = useState<Outcome>(null);
   const [updateOutcome, setUpdateOutcome] = useState<Outcome>(null);
-  const candidates = events.filter(isEvidence).slice(-40);
+  // Typed command lines, newest first, their Docker calls folded underneath (lib/display/evidence.ts).
+  const candidates = useMemo(() => evidenceEntries(events).slice(0, 100), [events]);
 
   async function post(path: 'diagnosis' | 'update', body: unknown, done: string, set: (o: Outcome) => void) {
     set(null);
@@ -121,19 +119,34 @@ export function DiagnosisForm({
             <fieldset>
               <legend>Evidence: which of your own steps showed it?</legend>
               {candidates.length === 0 ? (
-                <p className="lead small">Nothing yet: your Docker calls and typed commands appear here as you work.</p>
+                <p className="lead small">Nothing yet: the commands you type appear here as you work, newest first.</p>
               ) : (
-                <ul className="evidence" aria-describedby={`${ids}-evidence-count`}>
+                <ul className="evidence" aria-describedby={`${ids}-evidence-count`} data-testid="evidence-picker">
                   {candidates.map((e) => (
-                    <li key={e.id}>
+                    <li key={e.id} data-evidence={e.id}>
                       <label>
                         <input
                           type="checkbox"
                           checked={evidence.includes(e.id)}
                           onChange={(ev) => setEvidence((old) => (ev.target.checked ? [...old, e.id] : old.filter((x) => x !== e.id)))}
                         />
-                        <span className="mono t">{at(e.t)}</span> <span>{describeEvent(e)}</span>
+                        <span className="mono t">{at(e.t)}</span> {e.inside && <span className="lead small">in {e.inside}: </span>}
+                        <span className="mono">{e.text}</span>
                       </label>
+                      {e.calls.length > 0 && (
+                        <details className="lead small">
+                          <summary>
+                            {e.calls.length} Docker call{e.calls.length === 1 ? '' : 's'}
+                          </summary>
+                          <ul>
+                            {e.calls.map((c) => (
+                              <li key={c.id} className="mono">
+                                {c.text}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      )}
                     </li>
                   ))}
                 </ul>

@@ -100,3 +100,38 @@ describe('disk-full-deleted-file: how the key commands are classified', () => {
     assert.equal(classifyShell('docker exec sickbay-x-api truncate -s 0 /var/lib/orders/journal/2026-11-26.jsonl').tier, 'destructive');
   });
 });
+
+describe('disk-full-deleted-file: the integrity baseline lives outside the container (issue 17, 9)', () => {
+  it('the fault keeps the manifest as a lab note; the goal hands it back only for the check', async () => {
+    const p = makeParams(createRng('integrity'));
+    const manifest = JSON.stringify({ dataDir: p.dataDir, files: { '2025-06-01.jsonl': { size: 10, sha256: 'ab' } } });
+    const notes = new Map<string, string>();
+    const calls: { cmd: string[]; env?: Record<string, string> }[] = [];
+    const ctx = {
+      params: p,
+      async exec(_service: string, cmd: string[], options?: { env?: Record<string, string> }) {
+        calls.push({ cmd, env: options?.env });
+        const script = cmd.join(' ');
+        if (script.includes(' record ')) return { exitCode: 0, stdout: `${manifest}\n`, stderr: '' };
+        return { exitCode: 0, stdout: JSON.stringify({ files: 1, intact: 1, missing: [], changed: [], bytes: 10 }), stderr: '' };
+      },
+      async note(key: string, value: string) {
+        notes.set(key, value);
+      },
+      async recall(key: string) {
+        return notes.get(key) ?? null;
+      },
+    };
+    const goal = scenario.goals.find((g) => g.id === 'records-intact')!;
+    // Without the lab's own record there is nothing to trust: the goal fails.
+    assert.equal((await goal.check(ctx as never)).pass, false);
+    await scenario.faults!.find((f) => f.id === 'record-baseline')!.inject(ctx as never);
+    assert.deepEqual([...notes.values()], [manifest]);
+    const record = calls[0]!.cmd.join(' ');
+    assert.doesNotMatch(record, /\/var\/lib\/sickbay/, 'nothing is left in the container layer');
+    assert.match(record, /rm -f "\$m"/);
+    const r = await goal.check(ctx as never);
+    assert.equal(r.pass, true, r.evidence);
+    assert.equal(calls.at(-1)?.env?.SICKBAY_BASELINE, manifest);
+  });
+});

@@ -155,6 +155,10 @@ function fakeContext(p: LogFloodParams, live: Live): ScenarioContext<LogFloodPar
     async memory() {
       return { usage: 0, limit: 0, percent: 0 };
     },
+    async note() {},
+    async recall() {
+      return null;
+    },
     async logs(_service, options) {
       const n = Math.min(live.linesPerSecond * 30, options?.tail ?? 200);
       const step = 30_000 / Math.max(live.linesPerSecond * 30, 1);

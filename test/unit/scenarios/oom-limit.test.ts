@@ -151,3 +151,23 @@ describe('oom-limit goal logic', () => {
     assert.equal(a.evidence, b.evidence);
   });
 });
+
+describe('oom-limit: what reveals the culprit (issue 17, 11)', () => {
+  it('docker ps only supports; the worker log reveals a batch type or a cache', async () => {
+    const { buildSessionReport } = await import('@/lib/scoring');
+    const { Log } = await import('../scoring/helpers');
+    const params = drawParams(createRng('oom-reveal'));
+    const truth = scenario.diagnosis.truth(params);
+    const log = new Log();
+    log.ready(0);
+    const ps = log.typed(3_000, 'docker ps');
+    const logs = log.typed(6_000, 'docker logs --tail 100 worker');
+    const grade = (evidence: number[]) => {
+      const events = [...log.events, { kind: 'diagnosis' as const, category: truth.category, culprit: truth.culprit, evidence, decision: 'fix-in-place' as const, reason: 'the limit fits the work now', id: 99, t: 20_000, at: 1_700_000_020_000, sessionId: 's1' }];
+      return buildSessionReport({ sessionId: 's1', scenario: 'oom-limit', definition: scenario as never, params, events, readyAt: 0, endedAt: 60_000 }).diagnosisGrade!;
+    };
+    assert.deepEqual(grade([ps]).evidence.revealing, []);
+    assert.deepEqual(grade([ps]).evidence.supporting, [ps]);
+    assert.deepEqual(grade([logs]).evidence.revealing, [logs]);
+  });
+});

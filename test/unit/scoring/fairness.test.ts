@@ -212,9 +212,26 @@ describe('ignored evidence says why, citation by citation (issue 17, 5)', () => 
     const late = log.typed(90_000, 'docker top api');
     const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: [env, other, kill, late] }, TRUTH, classifyEvents(log.events), { ...OPTS, at: 60_000 });
     const note = g.reasons.find((r) => r.startsWith('Not counted'))!;
-    assert.match(note, new RegExp(`${env} \\(could not show this kind of cause\\)`));
-    assert.match(note, new RegExp(`${other} \\(about another service`));
-    assert.match(note, new RegExp(`${kill} \\(a change, not an observation\\)`));
-    assert.match(note, new RegExp(`${late} \\(after the diagnosis\\)`));
+    // Each step by its command and time (issue 17, item 6: never event numbers).
+    assert.match(note, /"docker exec api cat \/etc\/hostname" at 0:02 \(could not show this kind of cause\)/);
+    assert.match(note, /"docker top traffic" at 0:03 \(about another service/);
+    assert.match(note, /"docker exec api kill 4242" at 0:04 \(a change, not an observation\)/);
+    assert.match(note, /"docker top api" at 1:30 \(after the diagnosis\)/);
+    assert.doesNotMatch(note, new RegExp(`\\b(${env}|${other}|${kill}|${late})\\b`));
+  });
+});
+
+describe('the report names commands and times, never event numbers (issue 17, 6)', () => {
+  it('no rule note says "event N"; a cited action reads "<command>" at <time>', () => {
+    const log = new Log();
+    log.ready(5_000);
+    log.typed(7_000, 'docker logs --tail 50 api');
+    log.typed(9_000, 'docker exec -it api bash');
+    log.inside(12_000, 'api', 'env');
+    log.typed(20_000, 'docker restart api');
+    const results = scoreProtocol(log.input({ ...LEAKY, secrets: ['DB_PASSWORD'] })).results;
+    for (const r of results) assert.doesNotMatch(r.note, /\bevent \d/i, `${r.id}: ${r.note}`);
+    assert.match(results.find((r) => r.id === 'no-state-loss')!.note, /"docker restart api" at 0:15/);
+    assert.match(results.find((r) => r.id === 'observe-outside-first')!.note, /"docker logs --tail 50 api" at 0:02\./);
   });
 });

@@ -1,6 +1,6 @@
 /** Builds hand-written session logs for scoring tests. */
 import { classifyEvents } from '@/lib/audit/classify';
-import type { GoalOutcome, SessionEvent, SessionEventBody } from '@/lib/audit/events';
+import type { ContainerFacts, GoalOutcome, SessionEvent, SessionEventBody } from '@/lib/audit/events';
 import { protocolExpectations, type DiagnosisBody, type ProtocolExpectations, type ProtocolInput, type UiEvent } from '@/lib/scoring';
 
 type DockerOpts = { target?: string; targetId?: string; command?: string[]; flags?: Record<string, string | number | boolean>; allowed?: boolean; status?: number };
@@ -66,6 +66,11 @@ export class Log {
       summary,
       ...(phase === 'warned' ? { message: `sickbay coach: this ${summary}` } : { warnedAt: 0 }),
     });
+  }
+
+  /** Docker's record of a service's container at the end (the engine logs it before teardown). */
+  record(t: number, service: string, baseline: ContainerFacts, now: ContainerFacts | null): number {
+    return this.push(t, { kind: 'container-record', service, baseline, now });
   }
 
   goals(t: number, results: GoalOutcome[]): number {

@@ -392,6 +392,7 @@ describe('timeline', () => {
 
   it('gives partial credit for late steps and none for missing ones', () => {
     const log = fresh();
+    log.typed(10_000, 'ls'); // work begins: the budgets count from here
     log.typed(10_000 + 50_000, 'docker logs api');
     const r = run(timeline, log);
     assert.equal(r.status, 'broken');
@@ -400,14 +401,34 @@ describe('timeline', () => {
     assert.match(r.note, /resource usage was never checked/);
   });
 
-  it('scales the budgets and starts the clock at ready', () => {
+  it('scales the budgets and counts them from the first line typed', () => {
     const log = new Log();
     log.ready(60_000);
+    log.typed(60_000, 'ls');
     log.typed(110_000, 'docker stats --no-stream api');
     log.typed(111_000, 'docker logs api');
     log.typed(112_000, 'docker exec api ps');
     assert.equal(run(timeline, log).status, 'broken');
     assert.equal(run(timeline, log, { ...LEAKY, timelineScale: 2 }).status, 'met');
+  });
+
+  it('does not charge the time spent reading the briefing (issue 17, 7)', () => {
+    const log = fresh();
+    log.typed(100_000, 'docker stats --no-stream api'); // 90 s after ready: reading first
+    log.typed(110_000, 'docker logs --tail 50 api');
+    log.typed(130_000, 'docker exec api ps aux');
+    const r = run(timeline, log);
+    assert.equal(r.status, 'met', r.note);
+    assert.match(r.note, /outside health check at 1:30 \(budget 0:30\)/);
+    assert.match(r.note, /budgets counted from 1:30, the first line typed/);
+  });
+
+  it('reading may hold the budgets back five minutes, no longer', () => {
+    const log = fresh();
+    log.typed(10_000 + 400_000, 'docker stats --no-stream api');
+    const r = run(timeline, log);
+    assert.equal(r.status, 'broken');
+    assert.match(r.note, /outside health check at 6:40 \(budget 0:30\), late/);
   });
 
   it('counts logs and resources seen from inside', () => {
@@ -471,7 +492,7 @@ describe('scoreProtocol', () => {
     const log = fresh();
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
-    assert.equal(s.ruleSetVersion, 'protocol/3');
+    assert.equal(s.ruleSetVersion, 'protocol/4');
     assert.equal(s.classifierVersion, 4);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));

@@ -1,0 +1,56 @@
+/**
+ * Issue 17, item 6: the pages must not give the answer away. Beside each scenario,
+ * forbidden-words.txt lists the words that name its mechanism or cause; no catalogue tag and no
+ * goal title the learner sees while the session runs may contain one. The report (mechanism
+ * titles), briefings and hints are not checked: they come after, or are asked for.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { liveGoalTitle, type ScenarioDefinition } from '@/lib/scenario';
+
+const ROOT = path.resolve('scenarios');
+const slugs = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'scenario.ts'))).sort();
+
+function forbiddenWords(slug: string): string[] {
+  const file = path.join(ROOT, slug, 'forbidden-words.txt');
+  assert.ok(fs.existsSync(file), `${slug} has a forbidden-words.txt beside its scenario.ts`);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+/** The forbidden words found in a text: each matches at the start of a word, any case. */
+function found(text: string, words: readonly string[]): string[] {
+  return words.filter((w) => new RegExp(`(^|[^a-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text));
+}
+
+async function load(slug: string): Promise<ScenarioDefinition<unknown>> {
+  const mod = (await import(path.join(ROOT, slug, 'scenario.ts'))) as { default: ScenarioDefinition<unknown> };
+  return mod.default;
+}
+
+describe('catalogue tags and live goal titles describe skills and outcomes, not causes', () => {
+  it('finds all eight scenarios', () => {
+    assert.ok(slugs.length >= 8, slugs.join(', '));
+  });
+
+  for (const slug of slugs) {
+    it(slug, async () => {
+      const words = forbiddenWords(slug);
+      assert.ok(words.length >= 3, `${slug}: at least three forbidden words`);
+      const def = await load(slug);
+      for (const tag of def.tags) assert.deepEqual(found(tag.replaceAll('-', ' '), words).concat(found(tag, words)), [], `${slug}: tag "${tag}"`);
+      for (const goal of def.goals) {
+        assert.ok(goal.outcome, `${slug}: goal ${goal.id} declares an outcome title`);
+        assert.deepEqual(found(liveGoalTitle(goal), words), [], `${slug}: live title of goal ${goal.id}: "${liveGoalTitle(goal)}"`);
+      }
+      // The list can fail: it catches the words the scenario's own mechanism texts use.
+      const mechanism = [...def.faults.map((f) => f.title), ...def.goals.map((g) => g.title), ...def.hints].join('\n');
+      assert.ok(found(mechanism, words).length > 0, `${slug}: the forbidden words name something in its faults, goal titles or hints`);
+    });
+  }
+});
