@@ -121,7 +121,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     }
     // A drill ends at its time limit: every team's session, then the drill.
     for (const { drillId } of drills.overdue()) {
-      await endDrill({ auth, engine, catalogue, store, drills, clock, log }, drillId, 'the drill’s time limit was reached').catch((err) => log(`ending drill ${drillId}: ${(err as Error).message}`));
+      await endDrill({ auth, engine, catalogue, store, drills, members, clock, log }, drillId, 'the drill’s time limit was reached').catch((err) => log(`ending drill ${drillId}: ${(err as Error).message}`));
     }
     auth.signins.prune();
     const removed = await sweepOnce({ runtime, store, instance: config.instance, busy: () => engine.busySessions(), clock });

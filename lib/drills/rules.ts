@@ -127,3 +127,13 @@ export function drillClock(drill: { startedAt: number | null; endedAt: number | 
   const elapsedMs = Math.max(0, end - drill.startedAt);
   return { elapsedMs, remainingMs: Math.max(0, limit - elapsedMs) };
 }
+
+/**
+ * The seats of a drill team's session, by order of joining: the first member drives (and owns
+ * the session), the second is the commander, the third the scribe, the rest watch. Anyone can
+ * hand the driver seat over later (lib/auth/team.ts); empty seats are covered by the rules there.
+ */
+export function drillSeats(memberIds: readonly string[]): { userId: string; role: 'driver' | 'commander' | 'scribe' | 'watcher' }[] {
+  const order = ['driver', 'commander', 'scribe'] as const;
+  return memberIds.map((userId, i) => ({ userId, role: order[i] ?? 'watcher' }));
+}

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { SickbayError } from '@/lib/errors';
 import type { Principal } from '@/lib/auth/roles';
-import { assignTeam, drillClock, drillPhase, startRefusal, teamReadiness, type DrillPhase, type TeamReadiness } from '@/lib/drills/rules';
+import { assignTeam, drillClock, drillPhase, drillSeats, startRefusal, teamReadiness, type DrillPhase, type TeamReadiness } from '@/lib/drills/rules';
 import type { SessionStatus } from '@/lib/lifecycle/status';
 import type { AuthService } from '../auth/auth';
 import type { Catalogue } from '../engine/catalogue';
@@ -16,6 +16,7 @@ import type { SessionEngine } from '../engine/engine';
 import { debriefTeam, type DebriefTeam } from '@/lib/drills/debrief';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Store } from '../store/store';
+import type { SessionMembers } from '../sessions/members';
 import { drillBoard, type Board } from './board';
 import type { Drill, DrillStore, DrillTeam, NewDrill } from './store';
 
@@ -25,6 +26,8 @@ export interface DrillDeps {
   catalogue: Catalogue;
   store: Store;
   drills: DrillStore;
+  /** The team sessions' seats (server/sessions/members.ts): a drill team works as one team. */
+  members: SessionMembers;
   clock?: () => number;
   log?: (message: string) => void;
 }
@@ -203,9 +206,21 @@ function provisionTeam(deps: DrillDeps, drill: Drill, team: DrillTeam, ownerId: 
     if (!deps.drills.setTeamSession(team.id, session.id, ownerId, team.sessionId)) {
       // Another member's join attached one first: this one is not needed.
       void deps.engine.end(session.id, 'not needed: the team already has a session').catch(() => {});
+      return;
     }
+    seatTeam(deps, { ...team, sessionId: session.id }, ownerId);
   } catch (err) {
     deps.log?.(`drill ${drill.id}: could not prepare the session of team "${team.name}": ${(err as Error).message}`);
+  }
+}
+
+/** Gives every member of a team its seat in the team's session (by order of joining), when it has one. */
+function seatTeam(deps: DrillDeps, team: DrillTeam, by: string): void {
+  if (!team.sessionId || !deps.engine.isLive(team.sessionId)) return;
+  try {
+    deps.members.set(team.sessionId, drillSeats(team.members.map((m) => m.userId)), by);
+  } catch (err) {
+    deps.log?.(`drill team "${team.name}": could not seat its members: ${(err as Error).message}`);
   }
 }
 
@@ -244,8 +259,9 @@ export function joinDrill(deps: DrillDeps, principal: Principal, code: string, t
   if (!team) throw new SickbayError('conflict', 'this drill has no team to join');
   deps.drills.join(found.id, team.id, userId);
   const fresh = deps.drills.require(found.id).teams.find((t) => t.id === team.id) as DrillTeam;
-  // The first member owns the team's session; the others watch it.
+  // The first member owns the team's session and drives; the others take the team's seats.
   if (fresh.members[0]?.userId === userId) provisionTeam(deps, found, fresh, userId);
+  else seatTeam(deps, fresh, userId);
   return participantState(deps, principal, found.id);
 }
 

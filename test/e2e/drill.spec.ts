@@ -1,9 +1,11 @@
 /**
- * A team drill in Chromium (issue #14) with three browsers: the facilitator sets up a drill of
- * two teams; two participants join by code, one per team; both sessions are held until the
- * facilitator's Start, which opens both terminals with one ready time; the facilitator watches
- * Red's terminal through the mirror while Red types; the board lists both teams; the first
- * inject appears on both teams' pages at 2:00. Its own team server, like accounts.spec.ts.
+ * A team drill in Chromium (issue #14) with four browsers: the facilitator sets up a drill of
+ * two teams; three participants join by code (two in Red, one in Blue); both sessions are held
+ * until the facilitator's Start, which opens both terminals with one ready time; Red's first
+ * member drives, the second is the commander and sees the driver's terminal as a read-only
+ * mirror (their own keys refused); the facilitator watches Red's terminal too; the board lists
+ * both teams; the first inject appears on both teams' pages at 2:00. Its own team server, like
+ * accounts.spec.ts.
  */
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -56,6 +58,7 @@ test('a facilitator runs a drill for two teams: held sessions, one Start, the bo
 
   const red = await participant(browser, 'ann@example.com', code, 'Red');
   const blue = await participant(browser, 'cat@example.com', code, 'Blue');
+  const redTwo = await participant(browser, 'bob@example.com', code, 'Red');
   try {
     // Both sessions are provisioned and held; Start waits for them.
     for (const name of ['Red', 'Blue']) {
@@ -71,6 +74,11 @@ test('a facilitator runs a drill for two teams: held sessions, one Start, the bo
     // Both terminals open by themselves, and the two sessions share one ready time.
     await expect(red.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
     await expect(blue.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
+    // Red's second member holds the commander's seat: the driver's terminal as a mirror.
+    await redTwo.page.getByTestId('open-team-session').click();
+    await expect(red.page.getByTestId('team-you')).toHaveAttribute('data-role', 'driver');
+    await expect(redTwo.page.getByTestId('team-you')).toHaveAttribute('data-role', 'commander');
+    await expect(redTwo.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'mirror', { timeout: 60_000 });
     const drill = (await (await page.request.get(`${team.base}/api/drills/${drillId}`)).json()) as { drill: { teams: { sessionId: string }[] } };
     const readyAts = await Promise.all(
       drill.drill.teams.map(async (t) => ((await (await page.request.get(`${team.base}/api/sessions/${t.sessionId}`)).json()) as { readyAt: string }).readyAt),
@@ -85,6 +93,11 @@ test('a facilitator runs a drill for two teams: held sessions, one Start, the bo
     await red.page.keyboard.type('echo drill-$((40+2))-mirrored\n', { delay: 5 });
     await expect.poll(() => bufferText(red.page, 'terminal'), { timeout: 30_000 }).toContain('drill-42-mirrored');
     await expect.poll(() => bufferText(page, 'mirror'), { timeout: 30_000 }).toContain('drill-42-mirrored');
+    await expect.poll(() => bufferText(redTwo.page, 'terminal'), { timeout: 30_000 }).toContain('drill-42-mirrored');
+    // The commander's keys go nowhere while the driver drives.
+    await redTwo.page.getByTestId('terminal').click();
+    await redTwo.page.keyboard.type('echo not-the-driver\n', { delay: 5 });
+    await expect(redTwo.page.getByTestId('terminal-state')).toHaveAttribute('title', /only the driver types/);
 
     // The first inject (2:00 on the session clock) shows on both teams' pages.
     for (const p of [red.page, blue.page]) {
@@ -95,5 +108,6 @@ test('a facilitator runs a drill for two teams: held sessions, one Start, the bo
   } finally {
     await red.context.close();
     await blue.context.close();
+    await redTwo.context.close();
   }
 });

@@ -29,11 +29,16 @@ export function ParticipantRoom({ initial }: { initial: ParticipantState }) {
       {team.sessionId && (
         <p>
           <Link className="button" href={`/sessions/${team.sessionId}`} data-testid="open-team-session">
-            {team.owner ? 'Open your team’s session' : 'Watch your team’s terminal'}
+            Open your team’s session
           </Link>
         </p>
       )}
-      {!team.owner && <p className="meta">{team.members[0]?.name ?? 'Your first teammate'} drives the terminal; you see it live and help them decide.</p>}
+      {team.members.length > 1 && (
+        <p className="meta">
+          Seats follow the order you joined: {team.members[0]?.name ?? 'the first member'} drives (the only one typing), the second is the commander (the diagnosis and decision), the
+          third the scribe (the updates); everyone sees the terminal live. The driver seat can be handed over on the session page.
+        </p>
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { debriefCsv, debriefSpanMs, type DebriefTeam } from '@/lib/drills/debrief';
-import { CODE_LENGTH, CODE_PATTERN, assignTeam, drillClock, drillPhase, joinCode, normalizeCode, startRefusal, teamNameProblem, teamReadiness, teamSeed } from '@/lib/drills/rules';
+import { CODE_LENGTH, CODE_PATTERN, assignTeam, drillClock, drillSeats, drillPhase, joinCode, normalizeCode, startRefusal, teamNameProblem, teamReadiness, teamSeed } from '@/lib/drills/rules';
 
 const MIN = 60_000;
 
@@ -94,5 +94,13 @@ describe('drill rules', () => {
     ]);
     assert.equal(debriefSpanMs([team('Red', 1, 5_000), team('Blue', 1, 90_000)]), 90_000);
     assert.equal(debriefSpanMs([]), 60_000, 'at least a minute');
+  });
+
+  it('seats a team by order of joining: driver, commander, scribe, then watchers', () => {
+    assert.deepEqual(drillSeats([]), []);
+    assert.deepEqual(
+      drillSeats(['a', 'b', 'c', 'd', 'e']).map((m) => m.role),
+      ['driver', 'commander', 'scribe', 'watcher', 'watcher'],
+    );
   });
 });

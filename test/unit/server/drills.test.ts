@@ -17,6 +17,7 @@ import { loadConfig } from '@/server/config';
 import { drillBoard } from '@/server/drills/board';
 import { DrillAdmin, endDrill, joinDrill, participantState, type DrillDeps } from '@/server/drills/drills';
 import { provisionalEvents } from '@/lib/drills/board';
+import { SessionMembers } from '@/server/sessions/members';
 import { DrillStore } from '@/server/drills/store';
 import { Catalogue } from '@/server/engine/catalogue';
 import { SessionEngine } from '@/server/engine/engine';
@@ -45,7 +46,7 @@ beforeEach(async () => {
   const auth = new AuthService({ db: store.db, config: loadAuthConfig({}), publicUrl: null, clock });
   const drills = new DrillStore(store.db, clock);
   auth.watchLinks.addSource((w) => drills.watchLinks(w));
-  deps = { auth, engine, catalogue, store, drills, clock };
+  deps = { auth, engine, catalogue, store, drills, members: new SessionMembers(store, clock), clock };
   for (const [name, role] of [['ada', 'admin'], ['fay', 'facilitator'], ['ann', 'learner'], ['bob', 'learner'], ['cat', 'learner'], ['dan', 'learner']] as const) {
     people[name] = await person(name, role);
   }
@@ -122,6 +123,15 @@ describe('team drills', () => {
     const state = fay.get(drill.id);
     assert.notEqual(state.teams[0]?.seed, state.teams[1]?.seed, 'one seed per team');
     const red = { id: state.teams[0]!.sessionId!, ownerId: p('ann').user.id };
+    // The team works its session as one team: seats by order of joining (lib/drills/rules.ts).
+    assert.deepEqual(
+      deps.members.of(red.id).map((m) => [m.userId, m.role]),
+      [
+        [p('ann').user.id, 'driver'],
+        [p('bob').user.id, 'commander'],
+      ],
+    );
+    assert.deepEqual(deps.members.of(state.teams[1]!.sessionId!).map((m) => m.role), ['driver'], 'a team of one drives');
     const verdict = (who: string, action: 'view' | 'watch' | 'work') =>
       sessionAccess({ id: p(who).user.id, role: p(who).user.role }, red, action, deps.auth.watchLinks.of(p(who).user.id));
     assert.equal(verdict('ann', 'work'), 'allow');
