@@ -125,10 +125,13 @@ describe('team drills', () => {
     const red = { id: state.teams[0]!.sessionId!, ownerId: p('ann').user.id };
     // The team works its session as one team: seats by order of joining (lib/drills/rules.ts).
     assert.deepEqual(
-      deps.members.of(red.id).map((m) => [m.userId, m.role]),
+      deps.members
+        .of(red.id)
+        .map((m) => [m.role, m.userId])
+        .sort(),
       [
-        [p('ann').user.id, 'driver'],
-        [p('bob').user.id, 'commander'],
+        ['commander', p('bob').user.id],
+        ['driver', p('ann').user.id],
       ],
     );
     assert.deepEqual(deps.members.of(state.teams[1]!.sessionId!).map((m) => m.role), ['driver'], 'a team of one drives');
