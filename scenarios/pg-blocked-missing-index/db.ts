@@ -8,8 +8,12 @@ import type { PgBlockedParams } from './params';
 /** Goal checks identify themselves in pg_stat_activity and never wait long for a lock. */
 const CHECK_APP = 'sickbay-check';
 const CHECK_LOCK_TIMEOUT_MS = 3000;
-/** Where the fault records what the goals compare against (a database of its own). */
-export const LAB_DB = 'sickbay';
+/**
+ * A clean start forks the checkpointer within moments of the postmaster; crash recovery (any
+ * server process killed) restarts it while the postmaster, and pg_postmaster_start_time(),
+ * stay. The session is ready well after this gap, so a later checkpointer means a crash.
+ */
+export const CHECKPOINTER_GAP_S = 5;
 
 export interface SqlResult {
   ok: boolean;
@@ -34,6 +38,55 @@ export async function sql(ctx: ScenarioContext<PgBlockedParams>, database: strin
 export const first = (r: SqlResult): string[] => r.rows[0] ?? [];
 export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 export const lockTrouble = (r: SqlResult): boolean => /lock timeout|canceling statement due to (lock|statement) timeout/i.test(r.error);
+
+export interface ServerRun {
+  postmasterStart: string;
+  checkpointerStart: string | null;
+  /** Seconds from the postmaster's start to the checkpointer's (null: no checkpointer now). */
+  gapS: number | null;
+}
+
+/**
+ * Whether Postgres has run without crash recovery, judged from what the server itself keeps in
+ * memory (the learner, though superuser, cannot rewrite a process's start time): nothing in
+ * the learner's databases is trusted. A restart of the server is a restart of the container
+ * (postgres is the container's main process), which the container baseline catches.
+ */
+export function judgeServerRun(run: ServerRun): { pass: boolean; evidence: string } {
+  if (run.gapS === null || run.checkpointerStart === null) {
+    return { pass: false, evidence: 'Postgres has no checkpointer right now: it is starting, shutting down or recovering from a crash.' };
+  }
+  if (run.gapS > CHECKPOINTER_GAP_S) {
+    return {
+      pass: false,
+      evidence: `Postgres went through crash recovery at ${run.checkpointerStart} (a server process was killed, and every session with it), though the container kept running.`,
+    };
+  }
+  return { pass: true, evidence: `Postgres has run without a restart or crash recovery since ${run.postmasterStart}, in the same container.` };
+}
+
+/** The postmaster's and the checkpointer's start times (see judgeServerRun). */
+export async function serverRun(ctx: ScenarioContext<PgBlockedParams>): Promise<SqlResult & { run: ServerRun | null }> {
+  const r = await sql(
+    ctx,
+    'postgres',
+    `SELECT pg_postmaster_start_time()::text, c.backend_start::text, extract(epoch FROM c.backend_start - pg_postmaster_start_time())
+       FROM (SELECT 1) one LEFT JOIN pg_catalog.pg_stat_activity c ON c.backend_type = 'checkpointer'`,
+  );
+  if (!r.ok) return { ...r, run: null };
+  const [postmasterStart, checkpointerStart, gap] = first(r);
+  return { ...r, run: { postmasterStart: postmasterStart ?? '', checkpointerStart: checkpointerStart || null, gapS: gap ? Number(gap) : null } };
+}
+
+/**
+ * Full scans of the big table so far (cumulative statistics: a backend reports its counts at
+ * the end of a transaction, at most a second or so late). Null when Postgres cannot be asked.
+ */
+export async function seqScans(ctx: ScenarioContext<PgBlockedParams>): Promise<number | null> {
+  const r = await sql(ctx, ctx.params.database, `SELECT seq_scan FROM pg_catalog.pg_stat_user_tables WHERE relid = ${lit(ctx.params.table)}::regclass`);
+  const n = Number(first(r)[0]);
+  return r.ok && Number.isFinite(n) ? n : null;
+}
 
 /** Sessions of the application currently running a statement (the pile-up). */
 export async function activeAppSessions(ctx: ScenarioContext<PgBlockedParams>): Promise<number> {
