@@ -78,24 +78,37 @@ export async function serverRun(ctx: ScenarioContext<PgBlockedParams>): Promise<
   return { ...r, run: { postmasterStart: postmasterStart ?? '', checkpointerStart: checkpointerStart || null, gapS: gap ? Number(gap) : null } };
 }
 
-/**
- * Full scans of the big table so far (cumulative statistics: a backend reports its counts at
- * the end of a transaction, at most a second or so late). Null when Postgres cannot be asked.
- */
-export async function seqScans(ctx: ScenarioContext<PgBlockedParams>): Promise<number | null> {
-  const r = await sql(ctx, ctx.params.database, `SELECT seq_scan FROM pg_catalog.pg_stat_user_tables WHERE relid = ${lit(ctx.params.table)}::regclass`);
-  const n = Number(first(r)[0]);
-  return r.ok && Number.isFinite(n) ? n : null;
+export interface LookupLoad {
+  /** Full scans of the big table so far (cumulative statistics, reported at most ~1 s late). */
+  seqScans: number;
+  /** The application's statements running now, and how long the oldest has run. */
+  active: number;
+  longestMs: number;
 }
 
-/** Sessions of the application currently running a statement (the pile-up). */
-export async function activeAppSessions(ctx: ScenarioContext<PgBlockedParams>): Promise<number> {
+/** What the customers' lookups do to the big table right now; null when Postgres cannot be asked. */
+export async function lookupLoad(ctx: ScenarioContext<PgBlockedParams>): Promise<LookupLoad | null> {
+  const p = ctx.params;
   const r = await sql(
     ctx,
-    ctx.params.database,
-    `SELECT count(*) FROM pg_stat_activity WHERE application_name = ${lit(ctx.params.appName)} AND state = 'active'`,
+    p.database,
+    `SELECT (SELECT seq_scan FROM pg_catalog.pg_stat_user_tables WHERE relid = ${lit(p.table)}::regclass),
+            count(*), coalesce(floor(1000 * extract(epoch FROM max(now() - query_start))), 0)
+       FROM pg_catalog.pg_stat_activity WHERE application_name = ${lit(p.appName)} AND state = 'active'`,
   );
-  return Number(first(r)[0] ?? 0);
+  const [scans, active, longest] = first(r).map(Number);
+  if (!r.ok || !Number.isFinite(scans)) return null;
+  return { seqScans: scans as number, active: active ?? 0, longestMs: longest ?? 0 };
+}
+
+/**
+ * The missing index has taken effect when customers' lookups really scan the whole table and
+ * are slower than the latency goal: a count of scans since the fault and the age of the oldest
+ * lookup, not a number of queries at once (that depends on how fast this host scans).
+ */
+export const SCANS_TO_SEE = 10;
+export function lookupsHurt(before: LookupLoad, now: LookupLoad, p95TargetMs: number): boolean {
+  return now.seqScans - before.seqScans >= SCANS_TO_SEE && now.longestMs > p95TargetMs;
 }
 
 /** The root blocker's session, if it is idle in a transaction and something waits on it. */

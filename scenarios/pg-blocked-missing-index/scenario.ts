@@ -14,7 +14,7 @@
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
 import { compareNotRestarted, defineScenario, httpHealthcheck, plural, requestsInARow, trafficService } from '@/lib/scenario';
-import { activeAppSessions, chainState, first, judgeServerRun, lit, lockTrouble, opsEnv, serverRun, sql, waitUntil } from './db';
+import { type LookupLoad, SCANS_TO_SEE, chainState, first, judgeServerRun, lit, lockTrouble, lookupLoad, lookupsHurt, opsEnv, serverRun, sql, waitUntil } from './db';
 import { DATASETS, P95_TARGET_MS, type PgBlockedParams, drawParams } from './params';
 
 export { BLOCKERS, BLOCKER_KINDS, DATASETS, drawParams, type BlockerKind, type DatasetName, type PgBlockedParams } from './params';
@@ -28,6 +28,9 @@ export { BLOCKERS, BLOCKER_KINDS, DATASETS, drawParams, type BlockerKind, type D
 const START_PERIOD_MS = 80_000;
 
 const lookupUrl = (p: PgBlockedParams): string => `http://app:${p.port}${p.path}`;
+
+/** The lookup load when the missing-index fault was checked in, per provisioning attempt (its ctx). */
+const loadAtInject = new WeakMap<object, LookupLoad>();
 
 /** Root-cause categories: the true (compound) one, its two halves alone, and distractors. */
 export const DIAGNOSIS_CATEGORIES = [
@@ -140,10 +143,21 @@ export default defineScenario<PgBlockedParams>({
             `the image's data set is not what the seed asked for (${loaded.dataset}/${p.dataset}, rows ${main}/${p.rows}, ${side}/${p.sideRows}): ${marker.stdout.trim() || marker.stderr.trim()}`,
           );
         }
+        const load = await lookupLoad(ctx);
+        if (load) loadAtInject.set(ctx, load);
       },
       waitFor: {
-        description: 'at least 12 application queries running at once',
-        until: async (ctx) => (await activeAppSessions(ctx)) >= 12,
+        description: `customers' lookups scanning the whole table (${SCANS_TO_SEE} full scans) and slower than the latency goal`,
+        until: async (ctx) => {
+          const now = await lookupLoad(ctx);
+          if (!now) return false;
+          const before = loadAtInject.get(ctx);
+          if (!before) {
+            loadAtInject.set(ctx, now);
+            return false;
+          }
+          return lookupsHurt(before, now, ctx.params.p95TargetMs);
+        },
         timeoutMs: 90_000,
       },
     },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRng } from '@/lib/scenario/rng';
-import { CHECKPOINTER_GAP_S, judgeServerRun } from '@/scenarios/pg-blocked-missing-index/db';
+import { CHECKPOINTER_GAP_S, SCANS_TO_SEE, judgeServerRun, lookupsHurt } from '@/scenarios/pg-blocked-missing-index/db';
 import scenario, { BLOCKER_KINDS, DATASETS, type DatasetName, drawParams } from '@/scenarios/pg-blocked-missing-index/scenario';
 
 describe('pg-blocked-missing-index params', () => {
@@ -55,5 +55,16 @@ describe('pg-blocked-missing-index: "Postgres kept running" from the server\'s o
     const r = judgeServerRun({ postmasterStart: start, checkpointerStart: null, gapS: null });
     assert.equal(r.pass, false);
     assert.match(r.evidence, /no checkpointer/);
+  });
+});
+
+describe('pg-blocked-missing-index: the missing index has taken effect', () => {
+  const before = { seqScans: 4, active: 0, longestMs: 0 };
+  it('once customers have scanned the whole table ten times since the fault and a lookup is slower than the goal', () => {
+    assert.equal(lookupsHurt(before, { seqScans: 4 + SCANS_TO_SEE, active: 3, longestMs: 400 }, 250), true);
+  });
+  it('not while the lookups are not full scans, or all fast, however many run at once', () => {
+    assert.equal(lookupsHurt(before, { seqScans: 4 + SCANS_TO_SEE - 1, active: 40, longestMs: 6000 }, 250), false, 'scans counted since the fault only');
+    assert.equal(lookupsHurt(before, { seqScans: 400, active: 40, longestMs: 250 }, 250), false, 'every lookup within the goal');
   });
 });
