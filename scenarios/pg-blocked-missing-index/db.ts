@@ -111,13 +111,17 @@ export function lookupsHurt(before: LookupLoad, now: LookupLoad, p95TargetMs: nu
   return now.seqScans - before.seqScans >= SCANS_TO_SEE && now.longestMs > p95TargetMs;
 }
 
-/** The root blocker's session, if it is idle in a transaction and something waits on it. */
+/**
+ * The root blocker's session, if it is idle in a transaction, and how many sessions have waited
+ * on a lock for more than 2 s (what the "blocking cleared" goal counts: a lab that is ready
+ * before then would pass that goal for its first seconds).
+ */
 export async function chainState(ctx: ScenarioContext<PgBlockedParams>): Promise<{ rootPid: number | null; blocked: number }> {
   const r = await sql(
     ctx,
     ctx.params.database,
     `SELECT (SELECT pid FROM pg_stat_activity WHERE application_name = ${lit(ctx.params.blocker.application)} AND state LIKE 'idle in transaction%' LIMIT 1),
-            (SELECT count(*) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)`,
+            (SELECT count(*) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 AND now() - query_start > interval '2 seconds')`,
   );
   const [pid, blocked] = first(r);
   return { rootPid: pid ? Number(pid) : null, blocked: Number(blocked ?? 0) };

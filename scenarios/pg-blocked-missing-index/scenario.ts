@@ -180,7 +180,7 @@ export default defineScenario<PgBlockedParams>({
         }
       },
       waitFor: {
-        description: 'a blocking chain: three or more sessions waiting behind the forgotten one',
+        description: 'a blocking chain: three or more sessions waiting over 2 s behind the forgotten one',
         until: async (ctx) => {
           const s = await chainState(ctx);
           return s.rootPid !== null && s.blocked >= 3;
