@@ -8,8 +8,12 @@ import type { PgBlockedParams } from './params';
 /** Goal checks identify themselves in pg_stat_activity and never wait long for a lock. */
 const CHECK_APP = 'sickbay-check';
 const CHECK_LOCK_TIMEOUT_MS = 3000;
-/** Where the fault records what the goals compare against (a database of its own). */
-export const LAB_DB = 'sickbay';
+/**
+ * A clean start forks the checkpointer within moments of the postmaster; crash recovery (any
+ * server process killed) restarts it while the postmaster, and pg_postmaster_start_time(),
+ * stay. The session is ready well after this gap, so a later checkpointer means a crash.
+ */
+export const CHECKPOINTER_GAP_S = 5;
 
 export interface SqlResult {
   ok: boolean;
@@ -35,23 +39,89 @@ export const first = (r: SqlResult): string[] => r.rows[0] ?? [];
 export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 export const lockTrouble = (r: SqlResult): boolean => /lock timeout|canceling statement due to (lock|statement) timeout/i.test(r.error);
 
-/** Sessions of the application currently running a statement (the pile-up). */
-export async function activeAppSessions(ctx: ScenarioContext<PgBlockedParams>): Promise<number> {
-  const r = await sql(
-    ctx,
-    ctx.params.database,
-    `SELECT count(*) FROM pg_stat_activity WHERE application_name = ${lit(ctx.params.appName)} AND state = 'active'`,
-  );
-  return Number(first(r)[0] ?? 0);
+export interface ServerRun {
+  postmasterStart: string;
+  checkpointerStart: string | null;
+  /** Seconds from the postmaster's start to the checkpointer's (null: no checkpointer now). */
+  gapS: number | null;
 }
 
-/** The root blocker's session, if it is idle in a transaction and something waits on it. */
+/**
+ * Whether Postgres has run without crash recovery, judged from what the server itself keeps in
+ * memory (the learner, though superuser, cannot rewrite a process's start time): nothing in
+ * the learner's databases is trusted. A restart of the server is a restart of the container
+ * (postgres is the container's main process), which the container baseline catches.
+ */
+export function judgeServerRun(run: ServerRun): { pass: boolean; evidence: string } {
+  if (run.gapS === null || run.checkpointerStart === null) {
+    return { pass: false, evidence: 'Postgres has no checkpointer right now: it is starting, shutting down or recovering from a crash.' };
+  }
+  if (run.gapS > CHECKPOINTER_GAP_S) {
+    return {
+      pass: false,
+      evidence: `Postgres went through crash recovery at ${run.checkpointerStart} (a server process was killed, and every session with it), though the container kept running.`,
+    };
+  }
+  return { pass: true, evidence: `Postgres has run without a restart or crash recovery since ${run.postmasterStart}, in the same container.` };
+}
+
+/** The postmaster's and the checkpointer's start times (see judgeServerRun). */
+export async function serverRun(ctx: ScenarioContext<PgBlockedParams>): Promise<SqlResult & { run: ServerRun | null }> {
+  const r = await sql(
+    ctx,
+    'postgres',
+    `SELECT pg_postmaster_start_time()::text, c.backend_start::text, extract(epoch FROM c.backend_start - pg_postmaster_start_time())
+       FROM (SELECT 1) one LEFT JOIN pg_catalog.pg_stat_activity c ON c.backend_type = 'checkpointer'`,
+  );
+  if (!r.ok) return { ...r, run: null };
+  const [postmasterStart, checkpointerStart, gap] = first(r);
+  return { ...r, run: { postmasterStart: postmasterStart ?? '', checkpointerStart: checkpointerStart || null, gapS: gap ? Number(gap) : null } };
+}
+
+export interface LookupLoad {
+  /** Full scans of the big table so far (cumulative statistics, reported at most ~1 s late). */
+  seqScans: number;
+  /** The application's statements running now, and how long the oldest has run. */
+  active: number;
+  longestMs: number;
+}
+
+/** What the customers' lookups do to the big table right now; null when Postgres cannot be asked. */
+export async function lookupLoad(ctx: ScenarioContext<PgBlockedParams>): Promise<LookupLoad | null> {
+  const p = ctx.params;
+  const r = await sql(
+    ctx,
+    p.database,
+    `SELECT (SELECT seq_scan FROM pg_catalog.pg_stat_user_tables WHERE relid = ${lit(p.table)}::regclass),
+            count(*), coalesce(floor(1000 * extract(epoch FROM max(now() - query_start))), 0)
+       FROM pg_catalog.pg_stat_activity WHERE application_name = ${lit(p.appName)} AND state = 'active'`,
+  );
+  const [scans, active, longest] = first(r).map(Number);
+  if (!r.ok || !Number.isFinite(scans)) return null;
+  return { seqScans: scans as number, active: active ?? 0, longestMs: longest ?? 0 };
+}
+
+/**
+ * The missing index has taken effect when customers' lookups really scan the whole table and
+ * are slower than the latency goal: a count of scans since the fault and the age of the oldest
+ * lookup, not a number of queries at once (that depends on how fast this host scans).
+ */
+export const SCANS_TO_SEE = 10;
+export function lookupsHurt(before: LookupLoad, now: LookupLoad, p95TargetMs: number): boolean {
+  return now.seqScans - before.seqScans >= SCANS_TO_SEE && now.longestMs > p95TargetMs;
+}
+
+/**
+ * The root blocker's session, if it is idle in a transaction, and how many sessions have waited
+ * on a lock for more than 2 s (what the "blocking cleared" goal counts: a lab that is ready
+ * before then would pass that goal for its first seconds).
+ */
 export async function chainState(ctx: ScenarioContext<PgBlockedParams>): Promise<{ rootPid: number | null; blocked: number }> {
   const r = await sql(
     ctx,
     ctx.params.database,
     `SELECT (SELECT pid FROM pg_stat_activity WHERE application_name = ${lit(ctx.params.blocker.application)} AND state LIKE 'idle in transaction%' LIMIT 1),
-            (SELECT count(*) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)`,
+            (SELECT count(*) FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0 AND now() - query_start > interval '2 seconds')`,
   );
   const [pid, blocked] = first(r);
   return { rootPid: pid ? Number(pid) : null, blocked: Number(blocked ?? 0) };

@@ -114,8 +114,13 @@ interface ScriptRun {
   seconds: number;
 }
 
-/** Runs a solution script the way a learner would type it: bash, docker CLI, container names as $DB/$APP/$TRAFFIC. */
-function runSolution(id: string, file: 'reference.sh' | 'reckless.sh', cwd: string, timeoutMs = 300_000): Promise<ScriptRun> {
+/**
+ * Runs a solution script the way a learner would type it: bash, docker CLI, container names as
+ * $DB/$APP/$TRAFFIC. Ten minutes at most: the online index build shares the db's one CPU with
+ * every lookup in flight and took 81-261 s of the reference at load 30 (its verify directive
+ * allows that line 600 s too).
+ */
+function runSolution(id: string, file: 'reference.sh' | 'reckless.sh', cwd: string, timeoutMs = 600_000): Promise<ScriptRun> {
   const s = session(id);
   const names = Object.fromEntries(Object.keys(s.c).map((svc) => [svc, `sickbay-${id}-${svc}`]));
   fs.mkdirSync(cwd, { recursive: true });

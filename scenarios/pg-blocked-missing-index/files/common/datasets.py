@@ -5,6 +5,9 @@ Shared by the db container (db/gen_sql.py builds the data from it) and the app c
 mirror of the names (database, table, column, ...) for its goal checks; the integration test
 compares the two (`python3 /srv/common/datasets.py` prints this table as JSON).
 
+Each data set's big table has a fixed row count ("rows", 2.2-2.8 M): the image holds every data
+set ready to run (db/build-datasets.sh), so a run's seed picks a data set, not a size.
+
 Every row's lookup key is a pure function of its id, the same in SQL (key_sql) and in Python
 (key_for_id), so the app can ask for real keys without reading the table first:
   text keys    prefix || lpad(((id * mul) % distinct)::text, width, '0') || suffix
@@ -20,6 +23,7 @@ DATASETS = {
     "orders": {
         "database": "shop",
         "table": "orders",
+        "rows": 2480000,
         "column": "customer_ref",
         "kind": "text", "prefix": "CUS-", "suffix": "", "width": 7, "distinct": 250000, "mul": 7919,
         "statuses": ["new", "paid", "paid", "packed", "shipped", "shipped", "delivered", "refunded"],
@@ -31,6 +35,7 @@ DATASETS = {
     "shipments": {
         "database": "logistics",
         "table": "shipments",
+        "rows": 2310000,
         "column": "tracking_code",
         # distinct far above the row count: every tracking code is unique (id -> code is injective)
         "kind": "text", "prefix": "TRK", "suffix": "", "width": 10, "distinct": 10000000000, "mul": 2654435761,
@@ -43,6 +48,7 @@ DATASETS = {
     "invoices": {
         "database": "billing",
         "table": "invoices",
+        "rows": 2720000,
         "column": "account_id",
         "kind": "bigint", "base": 1000000, "distinct": 300000, "mul": 104729,
         "statuses": ["draft", "open", "open", "paid", "paid", "paid", "overdue", "void"],
@@ -54,6 +60,7 @@ DATASETS = {
     "tickets": {
         "database": "support",
         "table": "tickets",
+        "rows": 2240000,
         "column": "requester_email",
         "kind": "text", "prefix": "user", "suffix": "@example.net", "width": 6, "distinct": 200000, "mul": 15485863,
         "statuses": ["new", "open", "open", "pending", "on_hold", "solved", "solved", "closed"],
@@ -65,6 +72,7 @@ DATASETS = {
     "payments": {
         "database": "payments",
         "table": "payments",
+        "rows": 2590000,
         "column": "merchant_ref",
         "kind": "text", "prefix": "MRC-", "suffix": "", "width": 6, "distinct": 90000, "mul": 999983,
         "statuses": ["authorized", "captured", "captured", "captured", "settled", "settled", "refunded", "failed"],

@@ -1,31 +1,34 @@
 #!/bin/sh
 # start-db.sh — the db service's command (PID 1 is tini, which runs this).
 #
-# First start of a container: start postgres on its unix socket only (nothing outside can
-# connect yet, so the health check stays red), create this run's roles, database and data set
-# (gen_sql.py), stop it, then exec the real server listening on TCP. A marker in PGDATA makes a
-# restarted container (docker restart) skip straight to the last step: the data stays as it was.
-# The marker also keeps the row counts as loaded (dataset=…, rows_main=…, rows_side=…): the
-# scenario's fault reads them as the baseline of its "no data lost" goal.
+# The data sets were built with the image (build-datasets.sh): one data directory per data set
+# in /var/lib/postgresql/datasets. A start does no bulk loading. On the first start of a
+# container it points $PGDATA (a symlink) at this run's data set, sets this run's passwords in
+# single-user mode (nothing can connect yet, so the health check stays red) and copies this
+# run's database up into the container's writable layer (see below); then it execs postgres.
+# A restarted container (docker restart) finds the marker and goes straight to the last step.
 #
-# Env: DATASET, ROWS, APP_PASSWORD, REPORT_PASSWORD (see gen_sql.py).
+# Env: DATASET, APP_PASSWORD, REPORT_PASSWORD.
 set -eu
 
 PGDATA="${PGDATA:-/var/lib/postgresql/data}"
-MARKER="$PGDATA/sickbay-dataset"
+SOURCE="/var/lib/postgresql/datasets/${DATASET:-orders}"
+MARKER=/var/lib/postgresql/.started
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 mkdir -p /var/run/postgresql
 chown postgres:postgres /var/run/postgresql
 if [ ! -f "$MARKER" ]; then
-  started=$(date +%s%N)
-  as_pg pg_ctl -D "$PGDATA" -w -t 60 -l /var/lib/postgresql/init.log \
-    -o "-c listen_addresses='' -c log_min_messages=warning" start >/dev/null
-  python3 /srv/db/gen_sql.py | as_pg psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null
-  as_pg pg_ctl -D "$PGDATA" -w -t 60 -m fast stop >/dev/null
-  { echo "dataset=${DATASET:-orders}"; cat /var/lib/postgresql/sickbay-counts; } > "$MARKER"
-  chown postgres:postgres "$MARKER"
-  tenths=$(( ($(date +%s%N) - started) / 100000000 ))
-  echo "init: database loaded in $((tenths / 10)).$((tenths % 10))s"
+  started=$(now_ms)
+  [ -f "$SOURCE/sickbay-dataset" ] || { echo "init: no data set $SOURCE in this image" >&2; exit 2; }
+  ln -sfn "$SOURCE" "$PGDATA"
+  python3 /srv/db/set_passwords.py | as_pg postgres --single -D "$PGDATA" -j postgres >/dev/null
+  # Postgres opens every relation file read-write, so overlay2 copies a file into the writable
+  # layer the first time any session reads it. Do that now for this run's database, before the
+  # health check can pass, rather than inside the first customers' lookups.
+  copied=$(python3 /srv/db/copy_up.py "$PGDATA")
+  touch "$MARKER"
+  echo "init: data set ${DATASET:-orders} ready in $(( $(now_ms) - started )) ms (${copied})"
 fi
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres -D "$PGDATA"

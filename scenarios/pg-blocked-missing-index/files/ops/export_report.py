@@ -15,8 +15,8 @@ def main():
     table = opslib.ident(opslib.setting("OPS_TABLE"))
     pid = opslib.backend_pid(conn)
     with conn.cursor() as cur:
-        cur.execute("SELECT status, count(*), sum(amount_cents) FROM %s WHERE created_at >= now() - interval '1 day' "
-                    "GROUP BY status ORDER BY status" % table)
+        cur.execute("SELECT status, count(*), sum(amount_cents) FROM %s WHERE created_at >= (SELECT max(created_at) FROM %s) - interval '1 day' "
+                    "GROUP BY status ORDER BY status" % (table, table))
         groups = len(cur.fetchall())
     opslib.hold(conn, "backend %d: extracted %d groups; uploading the extract" % (pid, groups))
 
