@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ScenarioSelect } from '../ScenarioSelect';
 
 /** Sets up a drill: scenario, teams (one name a line) or individuals, seed, time limit. */
 export function NewDrill({ scenarios }: { scenarios: { slug: string; title: string }[] }) {
@@ -43,16 +44,7 @@ export function NewDrill({ scenarios }: { scenarios: { slug: string; title: stri
         <label>
           Name <input name="name" required maxLength={80} placeholder="Friday game day" />
         </label>
-        <label>
-          Scenario{' '}
-          <select name="scenario" required>
-            {scenarios.map((s) => (
-              <option key={s.slug} value={s.slug}>
-                {s.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ScenarioSelect scenarios={scenarios} />
         <fieldset>
           <legend>Who plays</legend>
           <label>

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ScenarioSelect } from '../ScenarioSelect';
 
 /** Sets up an interview; the candidate link is shown here once (only its hash is stored). */
 export function NewInterview({ scenarios }: { scenarios: { slug: string; title: string }[] }) {
@@ -38,16 +39,7 @@ export function NewInterview({ scenarios }: { scenarios: { slug: string; title: 
         <label>
           Candidate <input name="candidateName" required maxLength={80} />
         </label>
-        <label>
-          Scenario{' '}
-          <select name="scenario" required>
-            {scenarios.map((s) => (
-              <option key={s.slug} value={s.slug}>
-                {s.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ScenarioSelect scenarios={scenarios} />
         <label>
           Time limit (minutes) <input name="timeLimitMin" type="number" min={5} max={240} defaultValue={45} required />
         </label>
