@@ -131,4 +131,19 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     assert.equal(ann.closed, null);
     ann.ws.close();
   });
+
+  it('a removed driver loses the input path at once, not when its socket has finished closing', async () => {
+    driver = 'ann';
+    const { base, gateway } = await start();
+    const ann = await connect(base, 'ann');
+    await until('ann greeted', () => greetings(ann).length === 1);
+    const pty = ptys[ptys.length - 1]!;
+    driver = 'bob';
+    gateway.seatDriver(ID, 'bob', ['bob']);
+    // Sent before ann's browser has seen the close frame: the server's socket is closing.
+    input(ann, 'after-removal\r');
+    await until('ann disconnected', () => ann.closed !== null);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.doesNotMatch(pty.writes.join(''), /after-removal/);
+  });
 });
