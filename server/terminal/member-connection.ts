@@ -22,6 +22,8 @@ export interface MemberSeat {
   /** Makes this connection the input one (true) or a mirror (false). */
   seat(driving: boolean): void;
   close(code: number, reason: string): void;
+  /** Whether this is the connection behind that terminal client (the gateway's owner check). */
+  isClient(client: TerminalClient): boolean;
 }
 
 export interface MemberConnectionOptions {
@@ -69,6 +71,7 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
   const seat: MemberSeat = {
     userId: options.userId,
     close,
+    isClient: (c) => c === client,
     get driving() {
       return driving;
     },
