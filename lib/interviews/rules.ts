@@ -27,9 +27,10 @@ const SESSION_WORK = new Set(['check', 'diagnosis', 'update']);
 
 /**
  * Whether the candidate's browser may make this request. Static files, the candidate page and
- * the join route always; the session's own view, its terminal, its learner forms and ending
- * it (the "submit" at the end) once there is a session; hints only when the interview allows
- * them. Everything else is hidden.
+ * the join route always; the session's own view, its terminal, its learner forms, its event log
+ * (filtered to the candidate's own typed lines and Docker calls: the evidence a diagnosis cites)
+ * and ending it (the "submit" at the end) once there is a session; hints only when the
+ * interview allows them. Everything else is hidden.
  */
 export function candidateMayReach(scope: CandidateScope, method: string, pathname: string): boolean {
   const m = method.toUpperCase();
@@ -45,6 +46,8 @@ export function candidateMayReach(scope: CandidateScope, method: string, pathnam
   if (!pathname.startsWith(prefix)) return false;
   const rest = pathname.slice(prefix.length);
   if (SESSION_WORK.has(rest)) return m === 'POST';
+  // Their own steps only (ScopedSessions.events filters): the evidence their diagnosis cites.
+  if (rest === 'events') return read;
   if (rest === 'hints') return scope.hints && (read || m === 'POST');
   return false;
 }

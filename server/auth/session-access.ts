@@ -184,7 +184,10 @@ export class ScopedSessions {
 
   events(id: string, afterId = 0): SessionEvent[] {
     this.require(id, 'view');
-    return this.deps.engine.events(id, afterId);
+    const events = this.deps.engine.events(id, afterId);
+    // An interview candidate sees their own steps only (the evidence their diagnosis may cite):
+    // no goal checks, faults, coach or lifecycle events that would hint at a score.
+    return this.principal.candidate ? events.filter((e) => e.kind === 'typed' || e.kind === 'docker') : events;
   }
 
   customers(id: string, since?: number): CustomerView {

@@ -155,10 +155,15 @@ describe('an interview, end to end in team mode', () => {
     assert.doesNotMatch(page.text, /href="[^"]*\/(report|replay)"|data-testid="(score|report)/);
   });
 
-  it('the candidate reaches nothing else: report, events, recording, mirror, other routes and pages are 404', async () => {
+  it('the candidate reads their own steps only, and reaches nothing else: report, recording, mirror, other routes and pages are 404', async () => {
+    const own = await call('GET', `/api/sessions/${sessionId}/events`, { cookie: candidate });
+    assert.equal(own.status, 200, own.text);
+    const kinds = new Set(json<{ events: { kind: string }[] }>(own).events.map((e) => e.kind));
+    assert.ok([...kinds].every((k) => k === 'typed' || k === 'docker'), `only their typed lines and Docker calls: ${[...kinds].join(', ')}`);
+    const all = json<{ events: { kind: string }[] }>(await call('GET', `/api/sessions/${sessionId}/events`, { cookie: cookies.fay })).events;
+    assert.ok(all.some((e) => e.kind === 'lifecycle'), 'the interviewer sees the whole log');
     const hidden: [string, string][] = [
       ['GET', `/api/sessions/${sessionId}/report`],
-      ['GET', `/api/sessions/${sessionId}/events`],
       ['GET', `/api/sessions/${sessionId}/recording`],
       ['GET', `/api/sessions/${sessionId}/mirror`],
       ['POST', `/api/sessions/${sessionId}/hints`],

@@ -36,7 +36,8 @@ export function CandidatePanel({
   /** 0 when the interview allows no hints. */
   hintCount: number;
 }) {
-  const { session, setSession, now, refresh, final } = useSessionPoll(initial, { withEvents: false });
+  // The candidate's log holds their own steps only (the server filters it): the evidence picker's list.
+  const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
   const { busy: running, error, run } = useActionRunner<'finish' | 'hint'>();
   const busy = running !== null;
   const [hints, setHints] = useState<string[]>([]);
@@ -99,7 +100,7 @@ export function CandidatePanel({
           <h2>Briefing</h2>
           {briefing}
           {hintCount > 0 && <HintsTab hints={hints} hintCount={hintCount} ready={ready} busy={busy} taking={running === 'hint'} onTake={() => void takeHint()} coach={null} />}
-          {ready && diagnosis && <DiagnosisForm sessionId={session.id} spec={diagnosis} events={[]} submitted={NOTHING_SENT} zero={null} onSubmitted={() => void refresh().catch(() => {})} />}
+          {ready && diagnosis && <DiagnosisForm sessionId={session.id} spec={diagnosis} events={events} submitted={NOTHING_SENT} zero={null} onSubmitted={() => void refresh().catch(() => {})} />}
         </aside>
         <section className="console-area" aria-label="Console">
           {ready && session.terminal ? (

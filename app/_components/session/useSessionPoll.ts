@@ -11,9 +11,8 @@ const POLL_MS = 1500;
 /**
  * Follows a session: its view and its event log (fetched incrementally with `after=`), every
  * 1.5 s while it is live, plus a one-second tick for the timer. Stops once the session is over.
- * `withEvents: false` follows the view only: a candidate may not read the session's log.
  */
-export function useSessionPoll(initial: SessionView, { withEvents = true }: { withEvents?: boolean } = {}) {
+export function useSessionPoll(initial: SessionView) {
   const [session, setSession] = useState(initial);
   const [events, setEvents] = useState<SessionEvent[]>([]);
   const [now, setNow] = useState(() => Date.now());
@@ -28,7 +27,7 @@ export function useSessionPoll(initial: SessionView, { withEvents = true }: { wi
     const run = (async () => {
       const [view, log] = await Promise.allSettled([
         api<SessionView>(`/api/sessions/${id}`),
-        withEvents ? api<{ events: SessionEvent[] }>(`/api/sessions/${id}/events?after=${lastEvent.current}`) : Promise.resolve({ events: [] }),
+        api<{ events: SessionEvent[] }>(`/api/sessions/${id}/events?after=${lastEvent.current}`),
       ]);
       if (view.status === 'fulfilled') setSession(view.value);
       if (log.status === 'fulfilled' && log.value.events.length) {
@@ -45,7 +44,7 @@ export function useSessionPoll(initial: SessionView, { withEvents = true }: { wi
     });
     inFlight.current = run;
     return run;
-  }, [id, withEvents]);
+  }, [id]);
 
   const final = isFinal(session.status);
   useEffect(() => {

@@ -26,11 +26,16 @@ describe('where the candidate’s browser may go', () => {
     }
   });
 
-  it('never reaches the report, recording, events, mirror, other sessions or any other page', () => {
+  it('reads its own session’s event log (the server filters it to the candidate’s own steps)', () => {
+    assert.equal(candidateMayReach(started, 'GET', '/api/sessions/abc123def456/events'), true);
+    assert.equal(candidateMayReach(started, 'POST', '/api/sessions/abc123def456/events'), false);
+    assert.equal(candidateMayReach(started, 'GET', '/api/sessions/000000000000/events'), false);
+  });
+
+  it('never reaches the report, recording, mirror, other sessions or any other page', () => {
     for (const [method, path] of [
       ['GET', '/api/sessions/abc123def456/report'],
       ['GET', '/api/sessions/abc123def456/recording'],
-      ['GET', '/api/sessions/abc123def456/events'],
       ['GET', '/api/sessions/abc123def456/mirror'],
       ['GET', '/ws/terminal/abc123def456/mirror'],
       ['GET', '/api/sessions/000000000000'],
