@@ -84,6 +84,9 @@ test('an interviewer sets up an interview, the candidate works through the link,
     await expect(page.getByTestId('live-budgets').locator('li').first()).toHaveAttribute('data-state', 'met');
     await expect(cora.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected');
 
+    // The candidate's diagnosis form lists their own steps as evidence to cite.
+    await expect(cora.getByTestId('evidence-picker')).toContainText('docker logs --tail 3 api', { timeout: 30_000 });
+
     // None of it reaches the candidate.
     for (const route of [`/api/interviews/${interviewId}/notes`, `/api/interviews/${interviewId}/rubric`, `/api/interviews/${interviewId}/rubric?format=pdf`]) {
       expect((await cora.request.get(`${team.base}${route}`)).status(), route).toBe(404);
