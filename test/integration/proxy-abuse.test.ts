@@ -325,11 +325,14 @@ describe('docker cp uploads stream through under limits (item 5)', () => {
 
   it('a third upload while two are in flight is refused with a clear message; it works again after', async () => {
     // The engine locks a container while it extracts into it (exec, cp stat and a second
-    // upload wait), so the held uploads go to the api and the third to the learner's debug
-    // sidecar (dbg, made above); the first held file is watched in the api's writable layer.
+    // upload wait), so the held uploads go to the api and the third to a debug sidecar of the
+    // learner's (the customers' container is the lab's and hidden); the first held file is
+    // watched in the api's writable layer.
     const upper = ((await docker.getContainer(apiId).inspect()).GraphDriver.Data as unknown as { UpperDir: string }).UpperDir;
     const onDisk = (name: string) => fs.existsSync(`${upper}/tmp/${name}`) && fs.statSync(`${upper}/tmp/${name}`).size >= MIB;
-    const dbgName = `sickbay-${sessionId}-dbg`;
+    const made = await inConsole('docker run -d --name up3 sickbay/service:latest sleep 300');
+    assert.equal(made.code, 0, made.stderr);
+    const up3 = `sickbay-${sessionId}-up3`;
     const held = [startUpload(), startUpload()];
     try {
       held.forEach((u, i) => {
@@ -338,14 +341,15 @@ describe('docker cp uploads stream through under limits (item 5)', () => {
       });
       // Streamed, not buffered: the engine is already writing the first file (the second waits for its lock).
       await waitFor('a held upload to reach the engine', async () => onDisk('held-0.bin') || onDisk('held-1.bin'), 20_000, 100);
-      const third = await inConsole('echo third > /tmp/third && docker cp /tmp/third dbg:/tmp/third');
+      const third = await inConsole('echo third > /tmp/third && docker cp /tmp/third up3:/tmp/third');
       assert.notEqual(third.code, 0, third.stdout);
       assert.match(third.stderr, /sickbay: docker cp: at most 2 uploads into containers at once per session; wait for one to finish/);
     } finally {
       for (const u of held) u.request.destroy();
     }
-    await waitFor('docker cp to work again once the held uploads are gone', async () => (await inConsole('docker cp /tmp/third dbg:/tmp/third')).code === 0, 30_000, 500);
-    assert.equal((await services.runtime.exec(dbgName, ['cat', '/tmp/third'])).stdout, 'third\n');
+    await waitFor('docker cp to work again once the held uploads are gone', async () => (await inConsole('docker cp /tmp/third up3:/tmp/third')).code === 0, 30_000, 500);
+    assert.equal((await services.runtime.exec(up3, ['cat', '/tmp/third'])).stdout, 'third\n');
+    await inConsole('docker rm -f up3');
   });
 
   it('an upload past 64 MiB is cut off at the cap and refused', async () => {
