@@ -4,6 +4,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import { parseServerMessage, terminalUrlPath } from '@/lib/terminal/protocol';
 import { api } from '@/app/_lib/api';
+import { exposeBufferText } from './bufferText';
 import styles from './terminal.module.css';
 
 type State = 'connecting' | 'live' | 'closed';
@@ -30,15 +31,7 @@ export function MirrorView({ sessionId }: { sessionId: string }) {
         const term = new XTermCtor({ disableStdin: true, cursorBlink: false, fontSize: 14, scrollback: 5000, theme: { background: '#0b0f14', foreground: '#e6edf3' } });
         term.open(host);
         dispose = () => term.dispose();
-        Object.defineProperty(host, 'sickbayText', {
-          configurable: true,
-          value: () => {
-            const b = term.buffer.active;
-            const lines: string[] = [];
-            for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
-            return lines.join('\n');
-          },
-        });
+        exposeBufferText(host, term);
         const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
         ws = new WebSocket(`${proto}//${window.location.host}${terminalUrlPath(sessionId, mirror.token, undefined, { mirror: true })}`);
         ws.binaryType = 'arraybuffer';

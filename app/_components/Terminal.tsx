@@ -22,6 +22,7 @@ import type { FitAddon } from '@xterm/addon-fit';
 import type { Terminal as XTerm } from '@xterm/xterm';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLOSE, encodeClientMessage, parseServerMessage, splitInput, terminalUrlPath } from '@/lib/terminal/protocol';
+import { exposeBufferText } from './bufferText';
 import styles from './terminal.module.css';
 
 export type ConnectionState =
@@ -143,16 +144,7 @@ export function Terminal({ sessionId, token, active, className, onStateChange, o
       term.onSelectionChange(() => {
         if (term.hasSelection()) void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
       });
-      // For tests and debugging: the whole buffer as text.
-      Object.defineProperty(host, 'sickbayText', {
-        configurable: true,
-        value: () => {
-          const b = term.buffer.active;
-          const lines: string[] = [];
-          for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
-          return lines.join('\n');
-        },
-      });
+      exposeBufferText(host, term);
       observer = new ResizeObserver(() => {
         if (fitTimer) clearTimeout(fitTimer);
         fitTimer = setTimeout(() => {
