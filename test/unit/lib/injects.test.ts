@@ -1,45 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SickbayError } from '@/lib/errors';
 import { DEFAULT_INJECTS, injectsDue, scheduleInjects } from '@/lib/scenario/injects';
 import { validateScenario } from '@/lib/scenario/schema';
-
-const FILE = 'scenarios/demo/scenario.ts';
-
-function valid(overrides: Record<string, unknown> = {}) {
-  return {
-    title: 'Demo scenario',
-    summary: 'A scenario used by the inject tests.',
-    difficulty: 'beginner',
-    minutes: 10,
-    params: () => ({}),
-    cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
-    servedNormally: { successRate: 0.99, p95Ms: 1000 },
-    diagnosis: {
-      culpritLabel: 'the broken thing',
-      categories: [
-        { id: 'right', label: 'The right answer' },
-        { id: 'wrong-a', label: 'A distractor' },
-        { id: 'wrong-b', label: 'Another distractor' },
-      ],
-      truth: () => ({ category: 'right', culprit: 'x', culpritKind: 'other' }),
-    },
-    services: () => ({ web: { image: 'sickbay/service:latest' } }),
-    goals: [{ id: 'up', title: 'Web is up', check: async () => ({ pass: true, evidence: 'ok' }) }],
-    ...overrides,
-  };
-}
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof SickbayError);
-    assert.equal(err.code, 'invalid_scenario');
-    return err.message;
-  }
-  assert.fail('expected a validation error');
-}
+import { FILE, messageOf, valid } from './scenario-fixture';
 
 describe('scenario injects', () => {
   it('default to the emergency timeline: a stakeholder at 2:00, a decision at 5:00', () => {
