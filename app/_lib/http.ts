@@ -53,3 +53,10 @@ export function checkSessionId(id: string): string {
   if (!/^[0-9a-f]{12}$/.test(id)) throw new SickbayError('not_found', `no session ${JSON.stringify(id.slice(0, 40))}`);
   return id;
 }
+
+/** The `after=<event id>` of the event-log routes (events, live): 0 when absent, 400 when not an id. */
+export function afterEventId(request: Request): number {
+  const after = new URL(request.url).searchParams.get('after') ?? '0';
+  if (!/^\d{1,15}$/.test(after)) throw new SickbayError('bad_request', 'after must be a non-negative integer event id');
+  return Number(after);
+}
