@@ -18,7 +18,8 @@ export function logDueInjects(parts: EngineParts, record: SessionRecord): void {
   if (due.length === 0) return;
   const { store } = parts;
   store.atomically(() => {
-    const logged = new Set(store.listEvents(record.id).flatMap((e) => (e.kind === 'inject' ? [e.inject] : [])));
+    const logged = new Set(store.listEventsOfKind(record.id, 'inject').map((e) => e.inject));
+    if (logged.size >= due.length) return; // every poll after the first inject: nothing to add
     for (const i of due) {
       if (logged.has(i.id)) continue;
       store.appendEvent(record.id, { kind: 'inject', inject: i.id, injectKind: i.kind, text: i.text, prompts: i.prompts, atMs: i.atMs }, now);

@@ -128,6 +128,8 @@ const LIVE_IN = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
  * A failed write as the caller should see it. SQLite rolls the statement (or transaction)
  * back, so nothing half-written stays; a full disk is the learner-visible case worth naming.
  */
+const toEvent = (r: EventRow): SessionEvent => ({ ...(JSON.parse(r.data) as object), kind: r.kind, id: r.id, sessionId: r.session_id, t: r.t, at: r.at }) as SessionEvent;
+
 export function storeWriteError(err: unknown, dataDir: string): unknown {
   const code = (err as { code?: unknown }).code;
   if (code === 'SQLITE_FULL') {
@@ -413,6 +415,12 @@ export class Store {
     const rows = this.db
       .prepare('SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id')
       .all(sessionId, afterId) as EventRow[];
-    return rows.map((r) => ({ ...(JSON.parse(r.data) as object), kind: r.kind, id: r.id, sessionId: r.session_id, t: r.t, at: r.at }) as SessionEvent);
+    return rows.map(toEvent);
+  }
+
+  /** One kind of a session's events (a read on every poll need not parse the whole log). */
+  listEventsOfKind<K extends SessionEvent['kind']>(sessionId: string, kind: K): Extract<SessionEvent, { kind: K }>[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE session_id = ? AND kind = ? ORDER BY id').all(sessionId, kind) as EventRow[];
+    return rows.map(toEvent) as Extract<SessionEvent, { kind: K }>[];
   }
 }
