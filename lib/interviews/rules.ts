@@ -84,12 +84,3 @@ export function linkRefusal(state: LinkState): string | null {
 export function secondsLeft(startedAt: number, timeLimitMin: number, now: number): number {
   return Math.max(0, Math.ceil((startedAt + timeLimitMin * 60_000 - now) / 1000));
 }
-
-/** "12:05" or "1:02:09". */
-export function formatCountdown(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(h > 0 ? 2 : 1, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}

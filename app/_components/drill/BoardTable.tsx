@@ -1,5 +1,5 @@
 import type { Board } from '@/server/drills/board';
-import { mmss } from './useDrillPoll';
+import { formatClock } from '@/lib/display/clock';
 
 const KIND_TEXT = { 'stakeholder-update': 'a stakeholder asks', decision: 'a decision is wanted', info: 'news' } as const;
 
@@ -8,11 +8,11 @@ export function BoardTable({ board, phase }: { board: Board; phase: string }) {
   return (
     <div className="stack" data-testid="drill-board">
       <p className="board-clock">
-        <strong data-testid="board-clock">{mmss(board.elapsedMs)}</strong> <span className="meta">({mmss(board.remainingMs)} left)</span>
+        <strong data-testid="board-clock">{formatClock(board.elapsedMs)}</strong> <span className="meta">({formatClock(board.remainingMs)} left)</span>
         {board.nextInject && phase !== 'over' && (
           <span className="meta" data-testid="next-inject">
             {' '}
-            · next inject at {mmss(board.nextInject.atMs)}: {KIND_TEXT[board.nextInject.kind]}
+            · next inject at {formatClock(board.nextInject.atMs)}: {KIND_TEXT[board.nextInject.kind]}
           </span>
         )}
       </p>
@@ -35,8 +35,8 @@ export function BoardTable({ board, phase }: { board: Board; phase: string }) {
               <tr key={t.teamId} data-team={t.name}>
                 <td>{t.name}</td>
                 <td data-cell="goals">{f?.goals ? `${f.goals.passed}/${f.goals.total}` : '—'}</td>
-                <td data-cell="outside">{f?.firstOutsideLookMs != null ? mmss(f.firstOutsideLookMs) : '—'}</td>
-                <td data-cell="mitigation">{f?.hasCustomers && f.mitigationMs !== null ? mmss(f.mitigationMs) : '—'}</td>
+                <td data-cell="outside">{f?.firstOutsideLookMs != null ? formatClock(f.firstOutsideLookMs) : '—'}</td>
+                <td data-cell="mitigation">{f?.hasCustomers && f.mitigationMs !== null ? formatClock(f.mitigationMs) : '—'}</td>
                 <td data-cell="broken" title={f?.rulesBroken.map((r) => r.title).join('\n')}>
                   {f ? f.rulesBroken.length : '—'}
                 </td>

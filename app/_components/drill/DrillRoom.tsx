@@ -6,7 +6,8 @@ import type { Board } from '@/server/drills/board';
 import type { DrillState } from '@/server/drills/drills';
 import { api } from '@/app/_lib/api';
 import { BoardTable } from './BoardTable';
-import { mmss, useDrillPoll } from './useDrillPoll';
+import { formatClock } from '@/lib/display/clock';
+import { useDrillPoll } from './useDrillPoll';
 
 const READINESS_TEXT: Record<string, string> = {
   empty: 'nobody yet',
@@ -42,7 +43,7 @@ export function DrillRoom({ initial, joinUrl }: { initial: { drill: DrillState; 
         )}
         {drill.phase === 'running' && (
           <>
-            Running: <strong data-testid="drill-clock">{mmss(drill.elapsedMs)}</strong> of {drill.timeLimitMin}:00, {mmss(drill.remainingMs)} left.
+            Running: <strong data-testid="drill-clock">{formatClock(drill.elapsedMs)}</strong> of {drill.timeLimitMin}:00, {formatClock(drill.remainingMs)} left.
           </>
         )}
         {drill.phase === 'over' && <>The drill is over.</>}

@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import type { ParticipantState } from '@/server/drills/drills';
-import { mmss, useDrillPoll } from './useDrillPoll';
+import { formatClock } from '@/lib/display/clock';
+import { useDrillPoll } from './useDrillPoll';
 
 /** A participant's lobby: their team, its readiness, and the way into the team's session. */
 export function ParticipantRoom({ initial }: { initial: ParticipantState }) {
@@ -21,7 +22,7 @@ export function ParticipantRoom({ initial }: { initial: ParticipantState }) {
             : 'Your team’s incident is being set up…')}
         {drill.phase === 'running' && (
           <>
-            The drill is running: <strong>{mmss(drill.elapsedMs)}</strong>, {mmss(drill.remainingMs)} left.
+            The drill is running: <strong>{formatClock(drill.elapsedMs)}</strong>, {formatClock(drill.remainingMs)} left.
           </>
         )}
         {drill.phase === 'over' && 'The drill is over.'}

@@ -27,9 +27,3 @@ export function useDrillPoll<R extends { drill: { phase: string } }>(id: string,
   }, [id, over]);
   return state;
 }
-
-/** "12:05" from ms. */
-export function mmss(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}

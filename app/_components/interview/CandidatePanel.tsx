@@ -1,7 +1,8 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
-import { formatCountdown, secondsLeft } from '@/lib/interviews/rules';
+import { formatClock } from '@/lib/display/clock';
+import { secondsLeft } from '@/lib/interviews/rules';
 import type { SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { Terminal } from '../Terminal';
@@ -82,7 +83,7 @@ export function CandidatePanel({
             {session.status}
           </span>
           <span className="mono timer" title="Time left" data-testid="interview-countdown" role="timer" aria-live="off" suppressHydrationWarning>
-            {left > 0 ? `${formatCountdown(left)} left` : 'time is up'}
+            {left > 0 ? `${formatClock(left * 1000)} left` : 'time is up'}
           </span>
           <button className="danger" onClick={() => void finish()} disabled={busy} data-testid="interview-finish">
             Submit and finish

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mayWatch, sessionAccess, type WatchLink } from '@/lib/auth/access';
-import { candidateLink, candidateMayReach, formatCountdown, linkRefusal, linkState, secondsLeft } from '@/lib/interviews/rules';
+import { candidateLink, candidateMayReach, linkRefusal, linkState, secondsLeft } from '@/lib/interviews/rules';
 import { isPublicPath, tokenScopeFor } from '@/lib/auth/paths';
 
 const started = { interviewId: 'i1', sessionId: 'abc123def456', hints: false };
@@ -105,10 +105,6 @@ describe('the countdown', () => {
     assert.equal(secondsLeft(0, 45, 0), 2700);
     assert.equal(secondsLeft(0, 45, 2_699_001), 1);
     assert.equal(secondsLeft(0, 45, 9_999_999), 0);
-    assert.equal(formatCountdown(2700), '45:00');
-    assert.equal(formatCountdown(65), '1:05');
-    assert.equal(formatCountdown(3729), '1:02:09');
-    assert.equal(formatCountdown(-3), '0:00');
   });
 });
 
