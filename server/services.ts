@@ -120,7 +120,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
       await engine.end(sessionId, 'the interview’s time limit was reached').catch((err) => log(`ending interview session ${sessionId}: ${(err as Error).message}`));
     }
     // A drill ends at its time limit: every team's session, then the drill.
-    for (const { drillId } of drills.overdue()) {
+    for (const drillId of drills.overdue()) {
       await endDrill({ auth, engine, catalogue, store, drills, members, clock, log }, drillId, 'the drill’s time limit was reached').catch((err) => log(`ending drill ${drillId}: ${(err as Error).message}`));
     }
     auth.signins.prune();

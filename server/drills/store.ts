@@ -226,14 +226,11 @@ export class DrillStore {
   }
 
   /** Running drills whose time is up: the sweep ends their sessions and the drill. */
-  overdue(): { drillId: string; sessionIds: string[] }[] {
+  overdue(): string[] {
     const rows = this.db
       .prepare('SELECT id FROM drills WHERE started_at IS NOT NULL AND ended_at IS NULL AND started_at + time_limit_min * 60000 <= ?')
       .all(this.clock()) as { id: string }[];
-    return rows.map((r) => ({
-      drillId: r.id,
-      sessionIds: (this.db.prepare('SELECT session_id FROM drill_teams WHERE drill_id = ? AND session_id IS NOT NULL').all(r.id) as { session_id: string }[]).map((t) => t.session_id),
-    }));
+    return rows.map((r) => r.id);
   }
 
   /**

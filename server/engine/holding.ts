@@ -10,7 +10,6 @@ import type { EngineParts } from './parts';
 export interface ReleaseResult {
   /** The one ready time every released session got (epoch ms). */
   readyAt: number;
-  released: string[];
 }
 
 /**
@@ -32,5 +31,5 @@ export function releaseHeld(parts: EngineParts, ids: readonly string[], detail: 
     }
   });
   log(`released ${ids.length} held session(s) at ${new Date(readyAt).toISOString()}`);
-  return { readyAt, released: [...ids] };
+  return { readyAt };
 }
