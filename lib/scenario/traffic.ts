@@ -20,7 +20,9 @@ export interface TrafficOptions {
 
 /** Where the customers container finds the session's signal socket (the host folder is bind-mounted at its dirname). */
 export const CUSTOMER_SIGNAL_DIR = '/run/sickbay';
-export const CUSTOMER_SIGNAL_SOCKET = `${CUSTOMER_SIGNAL_DIR}/signal.sock`;
+/** The socket's file name, in that folder and in its host folder alike. */
+export const CUSTOMER_SIGNAL_FILE = 'signal.sock';
+const CUSTOMER_SIGNAL_SOCKET = `${CUSTOMER_SIGNAL_DIR}/${CUSTOMER_SIGNAL_FILE}`;
 
 /** The `traffic` service: loadgen.py at a steady rate, small and capped like every service. */
 export function trafficService(options: TrafficOptions): ServiceInput {

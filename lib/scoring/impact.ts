@@ -24,15 +24,15 @@ export interface ServiceBucket {
 }
 
 /** Customers must be served normally this long, without a break, to count as mitigated. */
-export const MITIGATION_HOLD_MS = 30_000;
+const MITIGATION_HOLD_MS = 30_000;
 /** An outage that starts this soon after a restart or stop (or during its first second) is the action's. */
-export const OUTAGE_ATTRIBUTION_MS = 15_000;
+const OUTAGE_ATTRIBUTION_MS = 15_000;
 /** The rate of failures before a change is measured over this long... */
-export const ERROR_BASELINE_MS = 10_000;
+const ERROR_BASELINE_MS = 10_000;
 /** ...and compared with the failures during this long after it. */
-export const ERROR_WINDOW_MS = 30_000;
+const ERROR_WINDOW_MS = 30_000;
 /** Fewer net extra failures than this after a change are noise, not harm. */
-export const MIN_EXCESS_ERRORS = 5;
+const MIN_EXCESS_ERRORS = 5;
 
 const SECOND = 1000;
 
@@ -46,7 +46,7 @@ export function servedNormally(b: ServiceBucket, standard: ServedNormally): bool
 }
 
 /** A second in which no request succeeded. */
-export const isOutage = (b: ServiceBucket): boolean => b.ok === 0;
+const isOutage = (b: ServiceBucket): boolean => b.ok === 0;
 
 /** Buckets from `from` on, sorted, one per second (a later duplicate of a second wins). */
 export function since(buckets: readonly ServiceBucket[], from: number): ServiceBucket[] {
@@ -94,7 +94,7 @@ export function timeToMitigate(buckets: readonly ServiceBucket[], readyAt: numbe
 }
 
 /** Actions that can hurt customers: effective changes, restarts, stops, removals. */
-export function riskyActions(actions: readonly Action[]): Action[] {
+function riskyActions(actions: readonly Action[]): Action[] {
   return actions.filter((a) => a.effective && (a.tier === 'change' || a.tier === 'state-losing' || a.tier === 'destructive'));
 }
 

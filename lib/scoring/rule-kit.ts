@@ -3,7 +3,7 @@ import { type Tier, isInvasive } from '../audit/classify';
 import { actionParts, formatClock } from './actions';
 import type { RuleContext, RuleEvaluation } from './types';
 
-export const round1 = (n: number) => Math.round(n * 10 + 1e-9) / 10;
+const round1 = (n: number) => Math.round(n * 10 + 1e-9) / 10;
 export const uniq = (ids: number[]) => [...new Set(ids)];
 
 export function result(status: RuleEvaluation['status'], weight: number, fraction: number, citations: number[], note: string): RuleEvaluation {

@@ -13,7 +13,7 @@ function firstObserving(actions: Action[], kind: Observation): Action | undefine
 export const TIMELINE_BUDGETS_MS = { triage: 30_000, quick: 120_000, internal: 300_000 } as const;
 
 /** Reading the briefing may hold the budgets back this long after ready, no longer. */
-export const READING_ALLOWANCE_MS = 300_000;
+const READING_ALLOWANCE_MS = 300_000;
 
 /**
  * When the budgets start counting (ms since creation): the first line typed in the terminal
@@ -22,7 +22,7 @@ export const READING_ALLOWANCE_MS = 300_000;
  * open") would charge the time spent reading the briefing. docs/scoring.md says why not a
  * "start the clock" button.
  */
-export function timelineStart(ctx: RuleContext): number {
+function timelineStart(ctx: RuleContext): number {
   let start = ctx.readyAt + READING_ALLOWANCE_MS;
   for (const { event } of ctx.input.events) {
     if (event.kind === 'typed' && event.t >= ctx.readyAt && event.t < start) start = event.t;

@@ -8,8 +8,9 @@
  *   guess          nothing typed; a diagnosis naming every candidate of the run: at most half
  *                  the culprit credit (only where the scenario declares candidates)
  *
- * Pure: no I/O, unit-tested in test/unit/scripts/scenario-verify.test.ts.
+ * Pure: no I/O, unit-tested in test/unit/scripts/verify-fairness.test.ts.
  */
+import { DIAGNOSIS_POINTS } from '@/lib/scoring/diagnosis';
 import type { StoredReport } from './lab';
 import type { ParsedSolution, ReportedAnswers } from './solution';
 
@@ -46,7 +47,7 @@ export function fairnessProblems(kind: FairnessKind, report: StoredReport): stri
   if (kind === 'guess') {
     const culprit = report.diagnosisGrade?.culprit;
     if (!culprit) return ['the guess was not graded'];
-    const max = 40 * FAIRNESS_TARGETS.guessCulpritShare;
+    const max = DIAGNOSIS_POINTS.culprit * FAIRNESS_TARGETS.guessCulpritShare;
     if (culprit.points > max) return [`naming every candidate earned ${culprit.points} culprit points > ${max}`];
   }
   return [];

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_BUCKET_LINE, parseBucketLine } from '@/lib/scoring/bucket-line';
+import { CUSTOMER_SIGNAL_FILE } from '@/lib/scenario/traffic';
 import type { ServiceBucket } from '@/lib/scoring/impact';
 import type { Config } from '../config';
 import { saveBuckets } from '../store/customer-seconds';
@@ -34,7 +35,7 @@ export class CustomerSignal {
   /** The host folder mounted into the customers container: under the data dir unless that path is too long. */
   folder(sessionId: string): string {
     const preferred = path.join(this.config.dataDir, 'run', sessionId, 'customers');
-    if (path.join(preferred, 'signal.sock').length <= SOCKET_PATH_MAX) return preferred;
+    if (path.join(preferred, CUSTOMER_SIGNAL_FILE).length <= SOCKET_PATH_MAX) return preferred;
     return path.join(os.tmpdir(), `sickbay-${this.config.instance}`, sessionId, 'customers');
   }
 
@@ -43,7 +44,7 @@ export class CustomerSignal {
     await this.close(sessionId);
     const dir = this.folder(sessionId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const socketPath = path.join(dir, 'signal.sock');
+    const socketPath = path.join(dir, CUSTOMER_SIGNAL_FILE);
     fs.rmSync(socketPath, { force: true });
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => this.receive(sessionId, createdAt, socket, sockets));
