@@ -35,6 +35,11 @@ export interface DockerCallBody {
   reason?: string;
 }
 
+/** A Docker call that did not do what it asked: refused by the proxy or answered with an error. */
+export function callFailed(e: Pick<DockerCallBody, 'allowed' | 'status'>): boolean {
+  return !e.allowed || (e.status !== undefined && e.status >= 400);
+}
+
 /** A command line typed by the learner, reconstructed from a terminal input stream. */
 export interface TypedLineBody {
   kind: 'typed';

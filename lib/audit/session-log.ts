@@ -7,7 +7,7 @@
 import { type Classification, combineParts } from './classification';
 import { classifyShell } from './command';
 import { classifyDockerCall } from './docker-call';
-import type { SessionEvent } from './events';
+import { callFailed, type SessionEvent } from './events';
 import { quoteArgv } from './shell';
 import { looksLikeSql, splitSql } from './sql';
 
@@ -30,10 +30,6 @@ const SIDECAR_LIFECYCLE = new Set(['start', 'attach', 'wait', 'resize', 'inspect
 function sidecarJoin(c: Classification): string | undefined {
   for (const e of c.effects) if (e.type === 'sidecar') return e.joins;
   return undefined;
-}
-
-function succeeded(e: { allowed: boolean; status?: number }): boolean {
-  return e.allowed && (e.status === undefined || e.status < 400);
 }
 
 function opensSql(c: Classification): boolean {
@@ -60,7 +56,7 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
     if (event.kind === 'docker') {
       let c = classifyDockerCall(event);
       const joins = sidecarJoin(c);
-      if (joins && succeeded(event) && /^(run|create|container-create)$/.test(event.action)) {
+      if (joins && !callFailed(event) && /^(run|create|container-create)$/.test(event.action)) {
         if (event.target) sidecars.set(event.target, joins);
         if (event.targetId) sidecars.set(event.targetId, joins);
       }

@@ -16,7 +16,7 @@
  *   - Console lines with no docker part ran only in the console and are not actions.
  */
 import { type ClassifiedEvent, COMPANION_ACTIONS, describeEvent, flattenParts, maxTier, type PartClassification, proxiedAction, type Tier } from '../audit/classify';
-import type { DockerCallBody, SessionEvent } from '../audit/events';
+import { callFailed, type DockerCallBody, type SessionEvent } from '../audit/events';
 import type { Action } from './types';
 
 export const CLAIM_WINDOW_MS = 15_000;
@@ -66,10 +66,6 @@ interface OpenLine {
 
 function labParts(parts: readonly PartClassification[]): PartClassification[] {
   return parts.filter((p) => p.scope !== 'console');
-}
-
-function failed(e: DockerCallBody): boolean {
-  return !e.allowed || (e.status !== undefined && e.status >= 400);
 }
 
 /** Builds the learner's actions from classified events, in time order. */
@@ -128,7 +124,7 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
       const claimer = [...open].reverse().find((o) => e.t - o.action.t <= CLAIM_WINDOW_MS && e.t - o.action.t >= -500 && o.expects.has(call));
       if (claimer) {
         claimer.action.ids.push(...extraIds, e.id);
-        if (failed(e)) {
+        if (callFailed(e)) {
           claimer.action.failedIds.push(e.id);
           if (claimer.mainCalls.has(call)) claimer.action.effective = false;
         }
@@ -148,7 +144,7 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
         );
         if (owner) {
           owner.ids.push(...extraIds, e.id);
-          if (failed(e)) owner.failedIds.push(e.id);
+          if (callFailed(e)) owner.failedIds.push(e.id);
         }
         continue;
       }
@@ -156,7 +152,7 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
       const target = resolve(c.actsOn) ?? resolve(e.target) ?? resolve(e.targetId);
       const a = makeAction(c, 'docker', target ? [target] : cl.targets.map((x) => resolve(x) ?? x), false);
       a.ids = [...extraIds, e.id];
-      if (failed(e)) {
+      if (callFailed(e)) {
         a.effective = false;
         a.failedIds.push(e.id);
       }

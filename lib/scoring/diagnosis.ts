@@ -9,6 +9,7 @@
  * before the submission is treated as a guess.
  */
 import { type ClassifiedEvent, describeEvent, type Observation } from '../audit/classify';
+import { callFailed } from '../audit/events';
 import type { CulpritKind, DiagnosisTruth } from '../scenario/types';
 import { formatClock, resolveService } from './actions';
 import type { DiagnosisBody } from './types';
@@ -107,7 +108,7 @@ function judge(c: ClassifiedEvent, truth: DiagnosisTruth, opts: DiagnosisOptions
   const cl = c.classification;
   const e = c.event;
   if (!cl || cl.pending) return none('not-a-command');
-  if (e.kind === 'docker' && (!e.allowed || (e.status !== undefined && e.status >= 400))) return none('failed');
+  if (e.kind === 'docker' && callFailed(e)) return none('failed');
   if (cl.tier !== 'external' && cl.tier !== 'read-only' && cl.tier !== 'interactive' && cl.tier !== 'sidecar' && cl.tier !== 'snapshot') {
     // A change can still have shown something (a kill by name shows its target was found),
     // but it is not an observation: it never counts as evidence.
