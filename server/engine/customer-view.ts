@@ -4,6 +4,7 @@
  * address is what a learner used to read off the customers' log before that container became
  * the lab's own (docs/security.md, "The customer signal").
  */
+import { clockZero } from '@/lib/display/clock';
 import { SickbayError } from '@/lib/errors';
 import type { ServiceBucket } from '@/lib/scoring/impact';
 import type { ServedNormally } from '@/lib/scenario/types';
@@ -33,9 +34,8 @@ export function customerView(parts: EngineParts, record: SessionRecord, since?: 
   const def = parts.catalogue.get(record.scenario).definition;
   const [service, customers] = Object.entries(def.services(record.params as never)).find(([, s]) => s.customers) ?? [null, undefined];
   const url = argOf(customers?.command, '--url');
-  const readyAt = record.readyAt === null ? null : record.readyAt - record.createdAt;
   return {
-    readyAt,
+    readyAt: clockZero(record),
     servedNormally: def.servedNormally,
     target: url ? { url, rps: Number(argOf(customers?.command, '--rps') ?? 0) } : null,
     service,
