@@ -8,6 +8,10 @@ import { buildRubric, type Recommendation, replayAnnotations, type ReplayAnnotat
 import { InterviewAdmin, type InterviewDeps } from './interviews';
 import type { Interview } from './store';
 import type { Principal } from '@/lib/auth/roles';
+import type { StoredReport } from '@/lib/scoring/session-report';
+
+/** A stored note as the rubric and the replay show it: when, what, who. */
+const rubricNote = (n: { atMs: number; text: string; author: { email: string | null; name: string } }) => ({ atMs: n.atMs, text: n.text, by: n.author.email ?? n.author.name });
 
 export class InterviewRubrics {
   private readonly admin: InterviewAdmin;
@@ -28,7 +32,11 @@ export class InterviewRubrics {
   }
 
   get(id: string): Rubric {
-    const { interview, report } = this.source(id);
+    return this.build(id, this.source(id));
+  }
+
+  /** The rubric from a source already looked up (one interview and report read per call). */
+  private build(id: string, { interview, report }: { interview: Interview & { sessionId: string }; report: StoredReport }): Rubric {
     const store = this.deps.auth.interviews;
     return buildRubric({
       interview,
@@ -36,24 +44,24 @@ export class InterviewRubrics {
       events: this.deps.engine.events(interview.sessionId),
       overrides: store.overrides(id),
       recommendation: store.recommendation(id),
-      notes: store.notes(id).map((n) => ({ atMs: n.atMs, text: n.text, by: n.author.email ?? n.author.name })),
+      notes: store.notes(id).map(rubricNote),
     });
   }
 
   /** Overrides one item with a reason; the report's own verdict stays beside it. */
   override(id: string, itemId: string, status: RubricStatus, reason: string): Rubric {
-    const { report } = this.source(id);
-    if (!rubricItemIds(report).includes(itemId)) throw new SickbayError('not_found', `the rubric has no item ${JSON.stringify(itemId.slice(0, 80))}`);
+    const src = this.source(id);
+    if (!rubricItemIds(src.report).includes(itemId)) throw new SickbayError('not_found', `the rubric has no item ${JSON.stringify(itemId.slice(0, 80))}`);
     const why = reason.trim();
     if (!why) throw new SickbayError('bad_request', 'an override needs a reason');
     this.deps.auth.interviews.addOverride(id, this.principal.user.id, itemId, status, why);
-    return this.get(id);
+    return this.build(id, src);
   }
 
   recommend(id: string, value: Recommendation, text: string): Rubric {
-    this.source(id);
+    const src = this.source(id);
     this.deps.auth.interviews.recommend(id, this.principal.user.id, value, text.trim());
-    return this.get(id);
+    return this.build(id, src);
   }
 
   /**
@@ -69,14 +77,13 @@ export class InterviewRubrics {
     } catch {
       return null; // watching the session is not interviewing it
     }
-    const rubricNotes = notes.map((n) => ({ atMs: n.atMs, text: n.text, by: n.author.email ?? n.author.name }));
+    const rubricNotes = notes.map(rubricNote);
     let items: Rubric['items'] = [];
     let end = 0;
     try {
-      const rubric = this.get(id);
-      items = rubric.items;
-      const { report } = this.source(id);
-      end = Math.max(0, report.endedAt - (report.readyAt ?? 0));
+      const src = this.source(id);
+      items = this.build(id, src).items;
+      end = Math.max(0, src.report.endedAt - (src.report.readyAt ?? 0));
     } catch {
       // Still running, or no report: the notes alone.
     }
