@@ -225,7 +225,7 @@ describe('team drills', () => {
     assert.equal(board.nextInject, null);
     assert.deepEqual(board.teams.map((t) => t.figures?.provisional), [false, false], 'the stored reports once ended');
     assert.equal(board.teams[0]?.figures?.score, deps.store.getReport<{ total: number }>(red)?.total);
-    assert.ok(blue);
+    assert.equal(board.teams[1]?.figures?.score, deps.store.getReport<{ total: number }>(blue)?.total);
   });
 
   it('counts the latest goal check as final in a provisional log', () => {
