@@ -66,24 +66,27 @@ describe('scenario:verify', () => {
   });
 
   // A subset of the fairness corpus (scripts/verify/fairness.ts; the whole of it: --fairness),
-  // on the quickest scenario, under a minute. restart-first is not here yet: on leaky-job it
-  // scores 42 (the restart also ends the job, so the outcome counts 2 of 3 goals).
-  it('the fairness corpus on leaky-job: doing nothing scores <= 10', { timeout: 10 * 60_000 }, async () => {
+  // on the quickest scenario. restart-first used to score 42 there (the restart also ends the
+  // job): the goals a restart meets by itself now earn nothing after it (restartMeets).
+  it('the fairness corpus on leaky-job: nothing <= 10, restart first <= 40, the docker-top path >= 85', { timeout: 20 * 60_000 }, async () => {
     const results = await verifyScenarios({
       lab,
       scenariosDir: path.join(ROOT, 'scenarios'),
       scenarios: ['leaky-job'],
       seeds: ['it-fair-1'],
-      solutions: ['nothing'],
+      solutions: ['nothing', 'restart-first', 'alternative'],
       transcriptDir: path.join(dataDir, 'transcripts'),
       log: (line) => console.log(line),
     });
     const table = formatResults(results);
     console.log(table);
-    assert.deepEqual(results.map((r) => r.solution), ['nothing']);
-    const nothing = results[0];
+    assert.deepEqual(results.map((r) => r.solution), ['nothing', 'restart-first', 'alternative']);
+    const [nothing, restartFirst, alternative] = results;
     assert.ok(nothing?.ok && nothing.total !== null && nothing.total <= 10, table);
     assert.equal(nothing.lines.length, 0, 'nothing was typed');
     assert.equal(nothing.report?.diagnosisGrade, null, 'nothing was submitted');
+    assert.ok(restartFirst?.ok && restartFirst.total !== null && restartFirst.total <= 40, table);
+    assert.match(restartFirst.report?.subscores.outcome.notes.join('\n') ?? '', /no credit: .*meets it by itself/, table);
+    assert.ok(alternative?.ok && alternative.total !== null && alternative.total >= 85, table);
   });
 });
