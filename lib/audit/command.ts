@@ -91,7 +91,11 @@ function sqlLine(line: string, ctx: ArgvContext): Classification {
   return sqlToClassification(sql, ctx.where === 'console' ? 'console' : 'container', ctx.target);
 }
 
+/** Substitutions nested deeper than this are not read: a person never types them, an attacker might. */
+const MAX_NESTING = 8;
+
 function classifyLine(line: string, ctx: ArgvContext): Classification {
+  if (ctx.depth > MAX_NESTING) return combineParts([], { incomplete: true, emptySummary: 'command substitutions nested too deep to read' });
   // A line typed inside a container that reads as SQL was typed into a database prompt.
   if (ctx.where === 'container' && ctx.depth === 0 && looksLikeSql(line)) return sqlLine(line, ctx);
   const parsed = parseShell(line);

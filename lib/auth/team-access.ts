@@ -40,10 +40,12 @@ export function sharedSessionAccess(actor: Actor, session: OwnedSession, action:
     case 'view':
     case 'watch':
       return allow;
+    // The owner steers the team from outside it: an owner who is also a member (a drill team's
+    // first member) is a member like the others, and cannot rewrite the team or end its session.
     case 'end':
-      return owner || actor.role === 'admin' ? allow : forbid(refusalMessage('end'));
+      return (owner && !member) || actor.role === 'admin' ? allow : forbid(refusalMessage('end'));
     case 'members':
-      return owner || actor.role === 'admin' ? allow : forbid(MEMBERS_REFUSAL);
+      return (owner && !member) || actor.role === 'admin' ? allow : forbid(MEMBERS_REFUSAL);
     case 'terminal':
       return member ? allow : forbid('you are not in this team: open the read-only mirror instead');
     default:

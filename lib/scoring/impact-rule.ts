@@ -5,7 +5,7 @@
  */
 import { formatClock } from './actions';
 import { learnerImpact, timeToMitigate } from './impact';
-import { na, result } from './rule-kit';
+import { madeChanges, na, result } from './rule-kit';
 import type { Rule } from './types';
 
 /** Each second of total outage the learner caused costs 1/30 of the weight, so does every 10 extra failed requests. */
@@ -26,6 +26,8 @@ export const customerImpact: Rule = {
     const ttm = timeToMitigate(customers.buckets, ctx.readyAt, customers.servedNormally);
     const mitigated = ttm === null ? 'customers were never served normally for 30 s in a row' : `customers were served normally again from ${formatClock(ttm)}`;
     if (impact.outages.length === 0 && impact.errors.length === 0) {
+      // Restraint earns nothing by itself: with no change made, there was nothing to spare them from.
+      if (madeChanges(ctx).length === 0) return na(`Nothing in the lab was changed, so nothing of yours could hurt the customers; ${mitigated}.`);
       return result('met', this.weight, 1, [], `No outage or extra failed requests followed an action of yours; ${mitigated}.`);
     }
     const notes = [

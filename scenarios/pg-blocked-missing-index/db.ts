@@ -24,7 +24,9 @@ export interface SqlResult {
 /** Runs one statement as postgres; rows are tab-separated fields. Never waits long for a lock. */
 export async function sql(ctx: ScenarioContext<PgBlockedParams>, database: string, query: string, statementTimeoutMs = 20_000): Promise<SqlResult> {
   const res = await ctx.exec('db', ['psql', '-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', database, '-c', query], {
-    env: { PGAPPNAME: CHECK_APP, PGOPTIONS: `-c statement_timeout=${statementTimeoutMs} -c lock_timeout=${CHECK_LOCK_TIMEOUT_MS}` },
+    // search_path pinned at connection time (it overrides role and database settings): a
+    // learner who is superuser could otherwise shadow pg_stat_activity & co. with their own views.
+    env: { PGAPPNAME: CHECK_APP, PGOPTIONS: `-c statement_timeout=${statementTimeoutMs} -c lock_timeout=${CHECK_LOCK_TIMEOUT_MS} -c search_path=pg_catalog,public` },
     timeoutMs: statementTimeoutMs + 10_000,
   });
   const rows = res.stdout

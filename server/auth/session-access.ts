@@ -247,6 +247,10 @@ export class ScopedSessions {
    */
   watched(id: string): { view: SessionView; events: SessionEvent[] } {
     this.require(id, 'watch');
+    // A team member watches the terminal, never the risk-tagged timeline (drills are exams).
+    if (this.deps.members.of(id).some((m) => m.userId === this.principal.user.id)) {
+      throw new SickbayError('forbidden', 'the live timeline is for watchers; team members work on the session page');
+    }
     return { view: { ...this.deps.engine.get(id), terminal: null }, events: this.deps.engine.events(id, 0) };
   }
 

@@ -42,7 +42,7 @@ export function execInputFilter(ctx: ProxyContext, input: ExecInput): (chunk: Bu
     for (const typed of lines) ctx.emit({ kind: 'typed', where: 'exec', target: input.target, line: typed.line, approximate: typed.approximate });
     return lines.map((l) => l.line);
   };
-  return (chunk) => {
+  const filter = (chunk: Buffer): { forward: Buffer; show: string } => {
     const coach = !sql && input.role === 'service' && ctx.options.coach?.() === true;
     if (!coach) {
       emitLines(chunk);
@@ -80,5 +80,14 @@ export function execInputFilter(ctx: ProxyContext, input: ExecInput): (chunk: Bu
       forward.push(part);
     }
     return { forward: Buffer.concat(forward), show };
+  };
+  // The learner's keystrokes must reach their shell whatever the audit makes of them: a line
+  // the classifier cannot read is forwarded as typed (and the proxy process stays up).
+  return (chunk) => {
+    try {
+      return filter(chunk);
+    } catch {
+      return { forward: chunk, show: '' };
+    }
   };
 }

@@ -362,6 +362,13 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         if (!memberIds.includes(s.userId)) s.close(CLOSE.policy, 'you are no longer in this team');
       }
       const all = [...(seats.get(sessionId) ?? [])].filter((s) => memberIds.includes(s.userId));
+      // Once a team works the session, a plain connection opened before (the owner's) loses
+      // the shell: only the driver's member connection types, and is credited for it.
+      const attached = terminals.get(sessionId)?.attached;
+      if (memberIds.length > 0 && attached && !all.some((s) => s.isClient(attached))) {
+        terminals.get(sessionId)?.detach(attached, 'a team works this session now');
+        attached.close(CLOSE.policy, 'a team works this session now: open it again to take your seat');
+      }
       // Demote first: attaching the new driver while the old one is attached would close it.
       for (const s of all) if (s.driving && s.userId !== driverId) s.seat(false);
       if (all.some((s) => s.driving)) return;

@@ -22,6 +22,8 @@ export interface MemberSeat {
   /** Makes this connection the input one (true) or a mirror (false). */
   seat(driving: boolean): void;
   close(code: number, reason: string): void;
+  /** Whether this is the connection behind that terminal client (the gateway's owner check). */
+  isClient(client: TerminalClient): boolean;
 }
 
 export interface MemberConnectionOptions {
@@ -52,21 +54,31 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
   const sendText = (text: string) => {
     if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  const close = (code: number, reason: string) => {
-    closedReason = reason;
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+  const client: TerminalClient = { sendBinary, sendText, close: (code, reason) => close(code, reason) };
+  const mirror: MirrorClient = { sendBinary, sendText, close: (code, reason) => close(code, reason), buffered: () => ws.bufferedAmount };
+  /** Leaves the shell at once: a closing socket (ws waits up to 30 s for the peer) keeps no input path. */
+  const leave = (reason: string) => {
+    if (driving) session.detach(client, reason);
+    driving = false;
+    session.detachMirror(mirror);
   };
-  const client: TerminalClient = { sendBinary, sendText, close };
-  const mirror: MirrorClient = { sendBinary, sendText, close, buffered: () => ws.bufferedAmount };
+  function close(code: number, reason: string): void {
+    closedReason = reason;
+    leave(reason);
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+  }
 
   const seat: MemberSeat = {
     userId: options.userId,
     close,
+    isClient: (c) => c === client,
     get driving() {
       return driving;
     },
     seat(next) {
-      if (next === driving || ws.readyState !== ws.OPEN) return;
+      if (next === driving) return;
+      // A socket that is no longer open only ever loses the seat.
+      if (ws.readyState !== ws.OPEN) return next ? undefined : leave('the driver seat was handed over');
       if (next) {
         session.detachMirror(mirror);
         driving = true;
@@ -86,6 +98,8 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
 
   const heartbeat = keepAlive(ws, options.heartbeatMs, () => (closedReason = 'no answer to ping'));
   ws.on('message', (data, isBinary) => {
+    // ws still delivers frames while a socket is closing: they go nowhere.
+    if (ws.readyState !== ws.OPEN) return;
     heartbeat.seen();
     if (isBinary) return close(CLOSE.unsupportedData, 'binary messages are not accepted');
     const now = clock();
@@ -113,8 +127,7 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
   });
   ws.on('close', () => {
     heartbeat.stop();
-    if (driving) session.detach(client, closedReason === 'the connection closed' ? 'the driver closed the terminal' : closedReason);
-    else session.detachMirror(mirror);
+    leave(closedReason === 'the connection closed' ? 'the driver closed the terminal' : closedReason);
     options.onClose(seat);
   });
   ws.on('error', (err) => {

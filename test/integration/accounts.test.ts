@@ -134,6 +134,7 @@ const ROUTES: Record<string, { kind: Kind; path?: (id: string) => string; body?:
   'POST /api/sessions/[id]/check': { kind: 'session-work' },
   'POST /api/sessions/[id]/diagnosis': { kind: 'session-work', body: { category: 'x', culprit: 'y', decision: 'restart', reason: 'because' } },
   'GET /api/sessions/[id]/events': { kind: 'session-view' },
+  'GET /api/sessions/[id]/customers': { kind: 'session-view' },
   'GET /api/sessions/[id]/hints': { kind: 'session-view' },
   'GET /api/sessions/[id]/mirror': { kind: 'session-watch' },
   'GET /api/sessions/[id]/live': { kind: 'session-watch' },

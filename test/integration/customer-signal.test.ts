@@ -2,8 +2,8 @@
  * The customer signal on the real engine, with leaky-job: the customers run in a lab-owned
  * container the learner's Docker CLI cannot see, their per-second buckets reach the store
  * through the session's socket, show a failing share before the fix and ~100% after it, the
- * time to mitigate lands near the fix, and a reckless restart shows as an outage attributed
- * to the restart. Every learner action goes through the console's proxy, as a learner's would.
+ * time to mitigate lands near the fix, and a reckless restart (stop, then start) shows as an
+ * outage attributed to the stop. Every learner action goes through the console's proxy, as a learner's would.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -96,21 +96,26 @@ describe('the customer signal (leaky-job, real engine)', () => {
     assert.ok(Math.abs(ttm - (fixAt - readyAt)) <= 5_000, `time to mitigate ${ttm} ms vs the fix at ${fixAt - readyAt} ms; seconds around: ${JSON.stringify(around)}`);
   });
 
-  it('shows a reckless restart as an outage attributed to the restart event, in the report', async () => {
-    const restart = await atConsole('docker', 'restart', `sickbay-${id}-api`);
-    assert.equal(restart.exitCode, 0, restart.stderr);
+  it('shows a reckless restart (stop, then start) as an outage attributed to the stop, in the report', async () => {
+    // Stopped for a few seconds, so the outage is certain: a plain `docker restart` of a fast API
+    // can be over before a second ends, and requests stalled across it then just finish late.
+    const stop = await atConsole('docker', 'stop', '-t', '1', `sickbay-${id}-api`);
+    assert.equal(stop.exitCode, 0, stop.stderr);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const start = await atConsole('docker', 'start', `sickbay-${id}-api`);
+    assert.equal(start.exitCode, 0, start.stderr);
     const restartedAt = Date.now() - createdAt;
     await waitFor('20 s of buckets after the restart', async () => buckets(restartedAt + 20_000).length > 0 || null, 90_000, 1_000);
     const ended = await services.engine.end(id);
     assert.equal(ended.status, 'ended');
     assert.deepEqual(await labelledObjects({ session: id }), []);
     const report = services.engine.report(id);
-    // The last restart call (the first one, on the hidden customers, was refused as absent).
+    // The last stop call (an earlier restart, on the hidden customers, was refused as absent).
     const restartEvent = services.store
       .listEvents(id)
-      .filter((e) => e.kind === 'docker' && e.allowed && /\/restart$/.test(e.path))
+      .filter((e) => e.kind === 'docker' && e.allowed && /\/stop$/.test(e.path))
       .pop();
-    assert.ok(restartEvent, 'the restart went through the proxy and was audited');
+    assert.ok(restartEvent, 'the stop went through the proxy and was audited');
     const impact = report.impact;
     assert.ok(impact, 'the report carries the incident clock');
     console.log(`report impact: ttm ${impact.timeToMitigateMs} ms, learner outages ${JSON.stringify(impact.learner.outages)}`);

@@ -148,7 +148,7 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
     assert.equal((await call('POST', `/api/sessions/${red.sessionId}/check`, 'ann')).status, 409);
   });
 
-  it('Start releases both at one instant; the owner types, a teammate watches, another team sees nothing', async () => {
+  it('Start releases both at one instant; Red works as a seated team (driver, commander), another team sees nothing', async () => {
     assert.equal((await call('POST', `/api/drills/${drill.id}/start`, 'ann')).status, 403);
     const started = await call('POST', `/api/drills/${drill.id}/start`, 'fay');
     assert.equal(started.status, 200, started.text);
@@ -161,10 +161,16 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
     const [red] = sessions as [SessionJson];
     assert.ok(red.terminal, 'the owner gets the terminal');
     assert.equal((await wsUpgrade(port, `${red.terminal.path}?token=${red.terminal.token}`, { origin: base, cookie: cookies.ann })).status, 101);
-    assert.equal((await wsUpgrade(port, `${red.terminal.path}?token=${red.terminal.token}`, { origin: base, cookie: cookies.bob })).status, 403, 'a teammate never types');
+    // Seats by order of joining: ann drives, bob commands. bob's terminal connection is a member's
+    // (input goes nowhere while ann drives: team-session.test.ts sends the frames).
+    const team = json<{ members: { userId: string; role: string }[] }>(await call('GET', `/api/sessions/${red.id}/team`, 'fay'));
+    assert.deepEqual(team.members.map((m) => m.role).sort(), ['commander', 'driver']);
+    assert.equal((await wsUpgrade(port, `${red.terminal.path}?token=${red.terminal.token}`, { origin: base, cookie: cookies.bob })).status, 101, 'a member connects');
     assert.equal((await call('GET', `/api/sessions/${red.id}/mirror`, 'bob')).status, 200, 'a teammate watches the mirror');
     assert.equal((await call('GET', `/api/sessions/${red.id}/mirror`, 'fay')).status, 200, 'so does the facilitator');
-    assert.equal((await call('POST', `/api/sessions/${red.id}/diagnosis`, 'bob', { category: 'x', culprit: 'y', decision: 'restart', reason: 'because' })).status, 403);
+    const byDriver = await call('POST', `/api/sessions/${red.id}/diagnosis`, 'ann', { category: 'x', culprit: 'y', decision: 'restart', reason: 'because' });
+    assert.equal(byDriver.status, 403, 'the commander submits the diagnosis, not the driver');
+    assert.match(byDriver.text, /commander/);
     assert.equal((await call('GET', `/api/sessions/${red.id}`, 'cat')).status, 404, 'another team sees nothing');
     assert.equal((await call('POST', `/api/drills/${drill.id}/start`, 'fay')).status, 409, 'Start goes once');
     assert.equal((await call('POST', '/api/drills/join', 'ada', { code: drill.code })).status, 409, 'no joining once started');
@@ -172,7 +178,8 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
 
   it('the board shows each team’s figures live: an update and a goal check by Red, nothing by Blue', async () => {
     const red = (await facilitator()).teams[0]!.sessionId!;
-    const update = await call('POST', `/api/sessions/${red}/update`, 'ann', { text: 'Customers see slow answers from the API; we are looking into its memory use.' });
+    // No scribe in Red: the commander (bob) writes the updates; the driver (ann) checks the goals.
+    const update = await call('POST', `/api/sessions/${red}/update`, 'bob', { text: 'Customers see slow answers from the API; we are looking into its memory use.' });
     assert.equal(update.status, 201, update.text);
     assert.equal((await call('POST', `/api/sessions/${red}/check`, 'ann')).status, 200);
     const answer = json<{ role: string; board: BoardJson }>(await call('GET', `/api/drills/${drill.id}`, 'fay'));

@@ -130,7 +130,8 @@ function runSolution(id: string, file: 'reference.sh' | 'reckless.sh', cwd: stri
     // PS4 is set inside: bash running as root ignores a PS4 from the environment.
     const child = spawn('bash', ['-e', '-u', '-o', 'pipefail', '-c', `PS4='+[\${SECONDS}s] '; set -x; . "$1"`, 'bash', path.join(SOLUTIONS, file)], {
       cwd,
-      env: { ...process.env, DB: names.db as string, APP: names.app as string, TRAFFIC: names.traffic as string },
+      // CUSTOMERS_URL: what the customers call, as scenario:verify fills it in (scripts/verify/solution.ts).
+      env: { ...process.env, DB: names.db as string, APP: names.app as string, TRAFFIC: names.traffic as string, CUSTOMERS_URL: `http://app:${s.p.port}${s.p.path}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -296,8 +297,10 @@ describe('pg-blocked-missing-index on the real engine', () => {
         for (const [goal, r] of Object.entries(goals)) {
           for (const w of words) assert.ok(!r.evidence.includes(w), `goal ${goal} names "${w}": ${r.evidence}`);
         }
+        // The side table is not the culprit, and one data set calls it "customers", the everyday
+        // word the goals' outcome titles use ("fast for customers again"): not a giveaway there.
         const events = JSON.stringify(services.engine.events(id));
-        for (const w of [...words, 'no index', 'forgotten']) assert.ok(!events.includes(w), `the live event log gives away "${w}"`);
+        for (const w of [...words.filter((w) => w !== p.sideTable), 'no index', 'forgotten']) assert.ok(!events.includes(w), `the live event log gives away "${w}"`);
       });
 
       if (kind === 'row-locks') {

@@ -240,14 +240,14 @@ describe('sidecar limits and the session PID budget (item 7)', () => {
   });
 
   it('docker update --pids-limit past the session budget is refused, even under the per-container ceiling', async () => {
-    // api 128 + traffic 64 + dbg 64 of 1024: api may go up to 896.
+    // api 128 + dbg 64 of 1024 (the customers' container is the lab's, not counted): api may go up to 960.
     const res = await inConsole('docker update --pids-limit 1000 api');
     assert.notEqual(res.code, 0, res.stdout);
-    assert.match(res.stderr, /sickbay: the session's PID budget is 1024 .* so api can have at most 896, not 1000/);
+    assert.match(res.stderr, /sickbay: the session's PID budget is 1024 .* so api can have at most 960, not 1000/);
     assert.equal((await limitsOf(apiId)).PidsLimit, 128);
-    const within = await inConsole('docker update --pids-limit 896 api');
+    const within = await inConsole('docker update --pids-limit 960 api');
     assert.equal(within.code, 0, within.stderr);
-    assert.equal((await limitsOf(apiId)).PidsLimit, 896);
+    assert.equal((await limitsOf(apiId)).PidsLimit, 960);
   });
 
   it('a new sidecar that would pass the budget is refused', async () => {
@@ -325,11 +325,11 @@ describe('docker cp uploads stream through under limits (item 5)', () => {
 
   it('a third upload while two are in flight is refused with a clear message; it works again after', async () => {
     // The engine locks a container while it extracts into it (exec, cp stat and a second
-    // upload wait), so the held uploads go to the api and the third to the traffic container;
-    // the first held file is watched in the api's writable layer on the host.
+    // upload wait), so the held uploads go to the api and the third to the learner's debug
+    // sidecar (dbg, made above); the first held file is watched in the api's writable layer.
     const upper = ((await docker.getContainer(apiId).inspect()).GraphDriver.Data as unknown as { UpperDir: string }).UpperDir;
     const onDisk = (name: string) => fs.existsSync(`${upper}/tmp/${name}`) && fs.statSync(`${upper}/tmp/${name}`).size >= MIB;
-    const trafficId = services.store.requireSession(sessionId).containers.traffic as string;
+    const dbgName = `sickbay-${sessionId}-dbg`;
     const held = [startUpload(), startUpload()];
     try {
       held.forEach((u, i) => {
@@ -338,14 +338,14 @@ describe('docker cp uploads stream through under limits (item 5)', () => {
       });
       // Streamed, not buffered: the engine is already writing the first file (the second waits for its lock).
       await waitFor('a held upload to reach the engine', async () => onDisk('held-0.bin') || onDisk('held-1.bin'), 20_000, 100);
-      const third = await inConsole('echo third > /tmp/third && docker cp /tmp/third traffic:/tmp/third');
+      const third = await inConsole('echo third > /tmp/third && docker cp /tmp/third dbg:/tmp/third');
       assert.notEqual(third.code, 0, third.stdout);
       assert.match(third.stderr, /sickbay: docker cp: at most 2 uploads into containers at once per session; wait for one to finish/);
     } finally {
       for (const u of held) u.request.destroy();
     }
-    await waitFor('docker cp to work again once the held uploads are gone', async () => (await inConsole('docker cp /tmp/third traffic:/tmp/third')).code === 0, 30_000, 500);
-    assert.equal((await services.runtime.exec(trafficId, ['cat', '/tmp/third'])).stdout, 'third\n');
+    await waitFor('docker cp to work again once the held uploads are gone', async () => (await inConsole('docker cp /tmp/third dbg:/tmp/third')).code === 0, 30_000, 500);
+    assert.equal((await services.runtime.exec(dbgName, ['cat', '/tmp/third'])).stdout, 'third\n');
   });
 
   it('an upload past 64 MiB is cut off at the cap and refused', async () => {

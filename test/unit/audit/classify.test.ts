@@ -693,3 +693,12 @@ describe('classifyEvents', () => {
     assert.deepEqual(b?.classification?.targets, ['api']);
   });
 });
+
+describe('lines nobody types', () => {
+  it('reads command substitutions up to a nesting limit and marks deeper ones unreadable, without throwing', () => {
+    const deep = classifyShell('$('.repeat(2047));
+    assert.equal(deep.incomplete, true);
+    const nested = classifyShell('echo $(echo $(echo $(cat /etc/hostname)))');
+    assert.equal(nested.tier, 'read-only');
+  });
+});

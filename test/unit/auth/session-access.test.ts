@@ -126,6 +126,8 @@ describe('a session shared by a team', () => {
     assert.equal(access.as(fay).owns(id), false, 'the owner of a team session watches it');
     assert.deepEqual(access.as(wes).list().map((s) => s.id), [id]);
     assert.equal(access.as(wes).team(id).you, 'watcher');
+    assert.throws(() => access.as(wes).watched(id), /live timeline is for watchers/, 'members never get the risk-tagged timeline');
+    assert.equal(access.as(fay).watched(id).view.id, id, 'the owner outside the team watches it');
 
     assert.throws(() => access.as(wes).handOver(id, wes.user.id), /you are the watcher/);
     access.as(dee).handOver(id, wes.user.id);

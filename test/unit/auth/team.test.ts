@@ -88,6 +88,17 @@ describe('shared session access', () => {
     assert.equal(sharedSessionAccess(as('zed'), session, 'seat', [], []).verdict, 'hidden');
   });
 
+  it('an owner inside the team (a drill team’s first member) is a member like the others: no rewriting the team, no ending it', () => {
+    const seated: Member[] = [
+      { userId: session.ownerId, role: 'driver' },
+      { userId: 'cam', role: 'commander' },
+    ];
+    assert.equal(sharedSessionAccess(owner, session, 'members', [], seated).verdict, 'forbidden');
+    assert.equal(sharedSessionAccess(owner, session, 'end', [], seated).verdict, 'forbidden');
+    assert.equal(sharedSessionAccess(owner, session, 'terminal', [], seated).verdict, 'allow', 'they still drive');
+    assert.equal(sharedSessionAccess(owner, session, 'members', [], team).verdict, 'allow', 'an owner outside the team still sets it');
+  });
+
   it('with members, splits the work by role and keeps strangers out', () => {
     const scribe = sharedSessionAccess(as('sam'), session, 'diagnose', [], team);
     assert.deepEqual(scribe, { verdict: 'forbidden', message: 'you are the scribe: only the commander submits the diagnosis and decision' });

@@ -64,4 +64,11 @@ describe('keystrokes into an interactive exec', () => {
     const pasted = '\u001b[200~kill 1\recho hi\u001b[201~';
     assert.deepEqual(type(pasted), { forward: pasted, show: '' });
   });
+
+  it('a line nested beyond reading (2,047 unclosed substitutions) is forwarded, logged, and crashes nothing', () => {
+    const { events, type } = setup(true);
+    const line = '$('.repeat(2047);
+    assert.deepEqual(type(`${line}\r`), { forward: `${line}\r`, show: '' });
+    assert.equal(events.filter((e) => e.kind === 'typed').length, 1);
+  });
 });

@@ -153,6 +153,15 @@ describe('the customer-impact rule', () => {
     assert.equal(evaluate(log, []).status, 'not-applicable');
   });
 
+  it('earns nothing for doing nothing: no change made, not applicable', () => {
+    const log = new Log();
+    log.ready(READY);
+    log.typed(READY + 5_000, 'docker stats --no-stream');
+    const r = evaluate(log, seconds(READY, 60, failing));
+    assert.equal(r.status, 'not-applicable');
+    assert.match(r.note, /Nothing in the lab was changed/);
+  });
+
   it('is one of the standard rules, scored under protocol/5', () => {
     const log = new Log();
     log.ready(READY);

@@ -38,7 +38,8 @@ async function start(): Promise<{ base: string; gateway: TerminalGateway }> {
   });
   const server = http.createServer((_q, s) => s.writeHead(404).end());
   // The user comes from a header here; server.ts asks the signed-in user's ScopedSessions.
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, () => ({ member: String(req.headers['x-user']) })));
+  // No x-user: a plain connection (the owner's before a team was set).
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, () => (req.headers['x-user'] ? { member: String(req.headers['x-user']) } : null)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   servers.push({ server, gateway });
   return { base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
@@ -51,9 +52,9 @@ interface Conn {
   closed: { code: number } | null;
 }
 
-function connect(base: string, user: string): Promise<Conn> {
+function connect(base: string, user: string | null): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base}/ws/terminal/${ID}?token=t`, { headers: { 'x-user': user } });
+    const ws = new WebSocket(`${base}/ws/terminal/${ID}?token=t`, { headers: user ? { 'x-user': user } : {} });
     const bytes: Buffer[] = [];
     const conn: Conn = { ws, out: () => Buffer.concat(bytes).toString(), controls: [], closed: null };
     ws.on('message', (data, isBinary) => {
@@ -130,5 +131,38 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     assert.equal(cat.closed?.code, CLOSE.policy);
     assert.equal(ann.closed, null);
     ann.ws.close();
+  });
+
+  it('a removed driver loses the input path at once, not when its socket has finished closing', async () => {
+    driver = 'ann';
+    const { base, gateway } = await start();
+    const ann = await connect(base, 'ann');
+    await until('ann greeted', () => greetings(ann).length === 1);
+    const pty = ptys[ptys.length - 1]!;
+    driver = 'bob';
+    gateway.seatDriver(ID, 'bob', ['bob']);
+    // Sent before ann's browser has seen the close frame: the server's socket is closing.
+    input(ann, 'after-removal\r');
+    await until('ann disconnected', () => ann.closed !== null);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.doesNotMatch(pty.writes.join(''), /after-removal/);
+  });
+
+  it('once a team is set, the owner’s plain connection loses the shell at once: only the driver types', async () => {
+    driver = 'bob';
+    const { base, gateway } = await start();
+    const owner = await connect(base, null);
+    await until('owner greeted', () => greetings(owner).length === 1);
+    const pty = ptys[ptys.length - 1]!;
+    gateway.seatDriver(ID, 'bob', ['bob']);
+    input(owner, 'owner-after-team\r');
+    await until('owner disconnected', () => owner.closed !== null);
+    assert.equal(owner.closed?.code, CLOSE.policy);
+    const bob = await connect(base, 'bob');
+    await until('bob greeted as the input', () => greetings(bob).includes('input'));
+    input(bob, 'bob-drives\r');
+    await until('bob’s input written', () => pty.writes.join('').includes('bob-drives'));
+    assert.doesNotMatch(pty.writes.join(''), /owner-after-team/);
+    bob.ws.close();
   });
 });
