@@ -7,7 +7,8 @@
  * Time: about 11 min for the eight scenarios in a clean-clone run (648 s) — from under a
  * minute each (leaky-job, log-flood: two sessions) to ~3 min (pg-blocked-missing-index, whose
  * reference builds an index on ~2.5 M rows under load). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
- * Then a subset of the fairness corpus on leaky-job (doing nothing).
+ * Then a subset of the fairness corpus on leaky-job: doing nothing, restart first, the docker-top
+ * alternative path (solutions/alternative.sh).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
