@@ -131,8 +131,10 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
         // A line that names its container through a shell variable (`docker exec $DBG …`, the id
         // of a debug sidecar kept from `docker run -d`) says where it acted only in the calls it
         // made: take the service they resolve to (a sidecar's call: the container it joined).
+        // Not from a sidecar's own lifecycle calls (start, rm: companions): those act on the
+        // sidecar, never on the container it joined.
         const acted = resolve(c.actsOn) ?? resolve(e.target) ?? resolve(e.targetId);
-        if (acted && services.includes(acted)) {
+        if (acted && services.includes(acted) && !cl.companion) {
           claimer.action.targets = [...new Set(claimer.action.targets.map((x) => (x === '*' || services.includes(x) ? x : acted)))];
         }
         if (failed(e)) {

@@ -267,6 +267,18 @@ describe('one long-lived sidecar, worked through with docker exec (the no-shell-
     assert.equal(rule(log, 'read-only-before-interactive', PROC).status, 'not-applicable', 'a detached sidecar is no shell');
   });
 
+  it("removing one's own sidecar by its variable is not taken for an action on the joined container", () => {
+    const rm = new Log();
+    rm.ready(0);
+    rm.typed(10_000, 'DBG=$(docker run -d --pid container:$API $S sleep 900)');
+    sidecarRun(rm, 10_100, ['sleep', '900'], { detach: true });
+    rm.docker(10_200, 'start', { target: 'debug-ab12cd', targetId: 'f00d' });
+    const line = rm.typed(30_000, 'docker rm -f $DBG');
+    rm.docker(30_100, 'rm', { target: 'debug-ab12cd', targetId: 'f00d' });
+    const acts = buildActions(classifyEvents(rm.events), { services: OPTS.services });
+    assert.ok(!acts.find((a) => a.ids.includes(line))?.targets.includes('api'));
+  });
+
   it('what the sidecar showed is evidence about the joined container', () => {
     const cited = actions.find((a) => a.ids.includes(locks))?.ids ?? [];
     const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: cited }, TRUTH, classified, { ...OPTS, revealedBy: ['process-state'] });
