@@ -8,7 +8,7 @@
  * minute each (leaky-job, log-flood: two sessions) to ~3 min (pg-blocked-missing-index, whose
  * reference builds an index on ~2.5 M rows under load). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
  * Then a subset of the fairness corpus on leaky-job: doing nothing, restart first, the docker-top
- * alternative path (solutions/alternative.sh).
+ * alternative path (solutions/alternative.sh), and no-shell-image's one-long-lived-sidecar alternative.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -88,6 +88,22 @@ describe('scenario:verify', () => {
     assert.equal(nothing.report?.diagnosisGrade, null, 'nothing was submitted');
     assert.ok(restartFirst?.ok && restartFirst.total !== null && restartFirst.total <= 40, table);
     assert.match(restartFirst.report?.subscores.outcome.notes.join('\n') ?? '', /no credit: .*meets it by itself/, table);
+    assert.ok(alternative?.ok && alternative.total !== null && alternative.total >= 85, table);
+  });
+
+  it('the fairness corpus on no-shell-image: the one-long-lived-sidecar path >= 85, every goal met', { timeout: 15 * 60_000 }, async () => {
+    const results = await verifyScenarios({
+      lab,
+      scenariosDir: path.join(ROOT, 'scenarios'),
+      scenarios: ['no-shell-image'],
+      seeds: ['it-fair-1'],
+      solutions: ['alternative'],
+      transcriptDir: path.join(dataDir, 'transcripts'),
+      log: (line) => console.log(line),
+    });
+    const table = formatResults(results);
+    console.log(table);
+    const [alternative] = results;
     assert.ok(alternative?.ok && alternative.total !== null && alternative.total >= 85, table);
   });
 });
