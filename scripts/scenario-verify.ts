@@ -19,9 +19,10 @@ const USAGE = `usage: npm run scenario:verify -- [<slug> ...] [options]
   --seeds N           seeds verify-1 .. verify-N (default 3)
   --seed S            this seed (repeatable; replaces --seeds)
   --only KIND         only this kind of run (repeatable): reference, reckless, or one of the
-                      fairness corpus: nothing, restart-first, guess (guess needs reference too)
-  --fairness          also the fairness corpus (nothing, restart-first, guess) after each
-                      seed's reference and reckless runs (scripts/verify/fairness.ts)
+                      fairness corpus: alternative, nothing, restart-first, guess (guess needs
+                      reference too)
+  --fairness          also the fairness corpus (alternative, nothing, restart-first, guess)
+                      after each seed's reference and reckless runs (scripts/verify/fairness.ts)
   --server URL        use a running Sickbay instead of an in-process lab
   --data-dir DIR      the in-process lab's data dir (default data/verify): keeps the store,
                       reports and recordings; SICKBAY_DATA_DIR=DIR npm start shows them

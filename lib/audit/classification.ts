@@ -158,6 +158,11 @@ export type Effect =
       broad: boolean;
       /** Signals PID 1: the container's main process. */
       pid1: boolean;
+      /**
+       * The kernel drops the signal to PID 1: SIGKILL or SIGSTOP sent from inside PID 1's own
+       * PID namespace (a `docker exec`, a `--pid container:X` sidecar) never reaches it.
+       */
+      ignored?: boolean;
       via: string;
     }
   | {

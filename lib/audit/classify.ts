@@ -23,4 +23,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 /** Bump when a classification of the same input can change (stored with every score). */
 // 2: the proxy's own names are read as logged — "cp" with a direction, a sidecar's pid/net =
 //    the bare container, plugin-inspect — and a typed line claims them (lib/scoring/actions.ts).
-export const CLASSIFIER_VERSION = 4;
+// 5: SIGKILL/SIGSTOP to PID 1 from inside its PID namespace (`kill -9 1` in an exec or a
+//    pid-sharing sidecar) is ignored by the kernel: a change with no effect, not state-losing.
+export const CLASSIFIER_VERSION = 5;

@@ -97,9 +97,10 @@ export function coachDecision(call: DockerCallBody, role: 'service' | 'sidecar',
 
 /**
  * Whether the coach holds a line typed in an interactive shell inside a scenario service:
- * evidence-losing tiers (`kill -9 1`, `kill -9 -1`, `reboot`) and broad kills (`pkill -f
+ * evidence-losing tiers (`kill 1`, `kill -9 -1`, `reboot`) and broad kills (`pkill -f
  * python`, `killall`), which can hit the main process. Judged by the same classifier the
- * score uses on the same line.
+ * score uses on the same line, so `kill -9 1` passes: the kernel drops SIGKILL sent to PID 1
+ * from inside its namespace, and a warning about it would teach something false.
  */
 export function coachHoldsLine(line: string, target: string, role: 'service' | 'sidecar'): { tier: string; summary: string } | null {
   if (role !== 'service' || line.trim() === '') return null;

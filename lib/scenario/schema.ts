@@ -174,6 +174,8 @@ const metaSchema = z
             /** What customers would notice, shown while the session runs (the title, a mechanism, only in the report). */
             outcome: z.string().min(3).max(120).optional(),
             guard: z.boolean().optional(),
+            /** A restart of the affected services alone makes it pass (lib/scoring/restart-credit.ts). */
+            restartMeets: z.boolean().optional(),
             check: fn('check'),
           })
           .strict(),

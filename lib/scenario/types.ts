@@ -70,6 +70,12 @@ export interface Goal<P> {
    * something (lib/scoring/report.ts).
    */
   guard?: boolean;
+  /**
+   * A restart of the affected services alone makes it pass: the fault lives in the state a
+   * restart throws away (a runaway process, a deleted file held open, a hung lock holder). Met
+   * only after such a restart, it is not credited as the learner's fix (lib/scoring/restart-credit.ts).
+   */
+  restartMeets?: boolean;
   check(ctx: ScenarioContext<P>): Promise<GoalResult>;
 }
 

@@ -124,6 +124,15 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
       const claimer = [...open].reverse().find((o) => e.t - o.action.t <= CLAIM_WINDOW_MS && e.t - o.action.t >= -500 && o.expects.has(call));
       if (claimer) {
         claimer.action.ids.push(...extraIds, e.id);
+        // A line that names its container through a shell variable (`docker exec $DBG …`, the id
+        // of a debug sidecar kept from `docker run -d`) says where it acted only in the calls it
+        // made: take the service they resolve to (a sidecar's call: the container it joined).
+        // Not from a sidecar's own lifecycle calls (start, rm: companions): those act on the
+        // sidecar, never on the container it joined.
+        const acted = resolve(c.actsOn) ?? resolve(e.target) ?? resolve(e.targetId);
+        if (acted && services.includes(acted) && !cl.companion) {
+          claimer.action.targets = [...new Set(claimer.action.targets.map((x) => (x === '*' || services.includes(x) ? x : acted)))];
+        }
         if (callFailed(e)) {
           claimer.action.failedIds.push(e.id);
           if (claimer.mainCalls.has(call)) claimer.action.effective = false;

@@ -1,7 +1,8 @@
 /**
  * The session report: four subscores combined with documented weights.
  *
- *   outcome        30  the scenario's goals at the final check (passed / total)
+ *   outcome        30  the scenario's goals at the final check (passed / total; a goal a restart
+ *                      meets by itself, met only after the learner's restart, counts half or nothing)
  *   diagnosis      20  gradeDiagnosis: category, culprit, evidence
  *   protocol       40  scoreProtocol: how the debugging was done
  *   communication  10  gradeUpdate of the last stakeholder update
@@ -11,6 +12,7 @@
  */
 import type { GoalOutcome } from '../audit/events';
 import type { DiagnosisGrade } from './diagnosis';
+import type { GoalCredit } from './restart-credit';
 import type { ProtocolScore, RuleResult } from './types';
 import type { UpdateGrade } from './update';
 
@@ -56,6 +58,11 @@ export interface ReportInput {
   guards?: readonly string[];
   /** Whether the learner changed anything in the lab; default true. Guards need it to count. */
   touched?: boolean;
+  /**
+   * Passing goals a restart alone meets, met only after the learner's evidence-losing restart:
+   * the share of their credit that counts and why (lib/scoring/restart-credit.ts).
+   */
+  afterLoss?: ReadonlyMap<string, GoalCredit>;
 }
 
 function subscore(score: number, weight: number, notes: string[]): Subscore {
@@ -75,8 +82,13 @@ export function assembleReport(input: ReportInput): SessionReport {
   const guards = new Set(input.guards ?? []);
   const idle = input.touched === false;
   const counts = (g: GoalOutcome) => g.pass && !(idle && guards.has(g.id));
-  const passed = goals.filter(counts).length;
-  const goalNote = (g: GoalOutcome) => (g.pass && !counts(g) ? `no credit: ${g.title} (it only checks nothing else was broken, and nothing was changed)` : `${g.pass ? 'passed' : 'failed'}: ${g.title}`);
+  const afterLoss = input.afterLoss ?? new Map<string, GoalCredit>();
+  const credit = (g: GoalOutcome) => (counts(g) ? (afterLoss.get(g.id)?.share ?? 1) : 0);
+  const passed = goals.reduce((sum, g) => sum + credit(g), 0);
+  const goalNote = (g: GoalOutcome) => {
+    if (g.pass && !counts(g)) return `no credit: ${g.title} (it only checks nothing else was broken, and nothing was changed)`;
+    return (g.pass && afterLoss.get(g.id)?.note) || `${g.pass ? 'passed' : 'failed'}: ${g.title}`;
+  };
   const outcome = subscore(goals.length ? (100 * passed) / goals.length : 0, weights.outcome, goals.length ? goals.map(goalNote) : ['No final goal check ran.']);
   const diagnosis = input.diagnosis ? subscore(input.diagnosis.score, weights.diagnosis, input.diagnosis.reasons) : subscore(0, weights.diagnosis, ['No diagnosis was submitted.']);
   const protocol = subscore(

@@ -50,7 +50,10 @@ export function timelineSteps(ctx: RuleContext): TimelineStep[] {
   const logs = firstObserving(actions, 'logs');
   const resources = firstObserving(actions, 'resources');
   const quick = logs && resources ? (logs.t >= resources.t ? logs : resources) : undefined;
-  const internal = actions.find((a) => (a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a));
+  // `docker top` shows the container's processes without entering it: the same investigation,
+  // less invasive, so an expert who needs nothing more is not charged for never going in.
+  const processesFromOutside = (a: Action) => a.tier === 'external' && actionParts(a).some((p) => p.observes.includes('processes'));
+  const internal = actions.find((a) => ((a.tier === 'read-only' || a.tier === 'interactive' || a.tier === 'sidecar' || a.tier === 'snapshot') && isInside(a)) || processesFromOutside(a));
   const from = timelineStart(ctx) - ctx.readyAt;
   const step = (name: string, hit: Action | undefined, budget: number, miss: string, extra: Action[] = []): TimelineStep => ({
     name,
@@ -70,7 +73,7 @@ export function timelineSteps(ctx: RuleContext): TimelineStep[] {
       !logs && !resources ? 'neither logs nor resource usage were looked at' : !logs ? 'the logs were never read' : 'resource usage was never checked',
       quick && logs && resources ? [logs, resources] : [],
     ),
-    step('look inside', internal, TIMELINE_BUDGETS_MS.internal, 'no look inside the container'),
+    step('look inside', internal, TIMELINE_BUDGETS_MS.internal, 'no look inside the container (nor at its processes with docker top)'),
   ];
 }
 

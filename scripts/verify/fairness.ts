@@ -2,6 +2,10 @@
  * The fairness corpus of scenario:verify (issue 17): besides each scenario's own reference and
  * reckless scripts, runs a grader must judge fairly on every scenario, built from the reference:
  *
+ *   alternative    another expert path, scripted beside the reference (solutions/alternative.sh:
+ *                  leaky-job finds the job with docker top, no-shell-image works from one
+ *                  long-lived sidecar): every goal met and total >= 85, like the reference;
+ *                  skipped where a scenario has none yet
  *   nothing        the console opens, nothing is typed or submitted: total <= 10
  *   restart-first  every container restarted first, then the reference typed (each line may
  *                  fail: the restart may have hidden what it looks for): total <= 40
@@ -14,13 +18,32 @@ import { DIAGNOSIS_POINTS } from '@/lib/scoring/diagnosis';
 import type { StoredReport } from './lab';
 import type { ParsedSolution, ReportedAnswers } from './solution';
 
-export type FairnessKind = 'nothing' | 'restart-first' | 'guess';
-export const FAIRNESS_KINDS: readonly FairnessKind[] = ['nothing', 'restart-first', 'guess'];
+export type FairnessKind = 'alternative' | 'nothing' | 'restart-first' | 'guess';
+export const FAIRNESS_KINDS: readonly FairnessKind[] = ['alternative', 'nothing', 'restart-first', 'guess'];
 
-export const FAIRNESS_TARGETS = { nothingMax: 10, restartFirstMax: 40, guessCulpritShare: 0.5 } as const;
+export const FAIRNESS_TARGETS = { alternativeMin: 85, nothingMax: 10, restartFirstMax: 40, guessCulpritShare: 0.5 } as const;
 
-/** The run's commands: none, or a restart of every session container before the reference. */
+/** The script a kind is built from (scenarios/<slug>/solutions/<file>): its own, or the reference. */
+export function fairnessFile(kind: FairnessKind): string {
+  return kind === 'alternative' ? 'alternative.sh' : 'reference.sh';
+}
+
+/** Why a kind without its script is skipped rather than failed; null when the script is required. */
+export function missingFairnessScript(kind: FairnessKind): string | null {
+  return kind === 'alternative' ? 'skipped: the scenario has no solutions/alternative.sh (an alternative expert path) yet' : null;
+}
+
+/** Kinds typed and answered like the reference: goals checked until they pass, line failures stop the run. */
+export function actsLikeReference(kind: string): boolean {
+  return kind === 'reference' || kind === 'alternative';
+}
+
+/**
+ * The run's commands, from the script fairnessFile names: the alternative path as written, none,
+ * or a restart of every session container before the reference.
+ */
 export function fairnessSolution(kind: FairnessKind, reference: ParsedSolution): ParsedSolution {
+  if (kind === 'alternative') return reference;
   if (kind !== 'restart-first') return { lines: [], assigned: [], errors: [] };
   // The proxy lists only this session's containers, so `docker ps -q` is all of them.
   const restart = { lineNo: 0, text: 'docker restart $(docker ps -q)', evidence: false, mayFail: false, timeoutMs: 180_000 };
@@ -42,6 +65,12 @@ export function guessAnswers(reference: StoredReport | null): ReportedAnswers | 
 
 /** What a fairness run must show in its report; an empty list when it does. */
 export function fairnessProblems(kind: FairnessKind, report: StoredReport): string[] {
+  if (kind === 'alternative') {
+    const failing = report.goals.filter((g) => !g.pass).map((g) => g.id);
+    const problems = failing.length || report.goals.length === 0 ? [`an alternative expert path left goals unmet: ${failing.join(', ') || 'no final goal check'}`] : [];
+    if (report.total < FAIRNESS_TARGETS.alternativeMin) problems.push(`an alternative expert path scored ${report.total} < ${FAIRNESS_TARGETS.alternativeMin}`);
+    return problems;
+  }
   if (kind === 'nothing' && report.total > FAIRNESS_TARGETS.nothingMax) return [`doing nothing scored ${report.total} > ${FAIRNESS_TARGETS.nothingMax}`];
   if (kind === 'restart-first' && report.total > FAIRNESS_TARGETS.restartFirstMax) return [`restart first, then fix scored ${report.total} > ${FAIRNESS_TARGETS.restartFirstMax}`];
   if (kind === 'guess') {
@@ -54,5 +83,6 @@ export function fairnessProblems(kind: FairnessKind, report: StoredReport): stri
 }
 
 export function fairnessExpectation(kind: FairnessKind): string {
+  if (kind === 'alternative') return `>= ${FAIRNESS_TARGETS.alternativeMin}, all goals`;
   return kind === 'nothing' ? `<= ${FAIRNESS_TARGETS.nothingMax}` : kind === 'restart-first' ? `<= ${FAIRNESS_TARGETS.restartFirstMax}` : 'culprit <= half';
 }

@@ -23,7 +23,7 @@ import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
 import { DEFAULT_EXPECTATIONS, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
-import { fairnessProblems, FAIRNESS_KINDS, fairnessSolution, guessAnswers, type FairnessKind } from './fairness';
+import { actsLikeReference, fairnessFile, fairnessProblems, FAIRNESS_KINDS, fairnessSolution, guessAnswers, missingFairnessScript, type FairnessKind } from './fairness';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
 
 export { DEFAULT_EXPECTATIONS, formatResults, summariseReport, type Expectations } from './format';
@@ -166,9 +166,12 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     transcript.push(line);
     log(line);
   };
-  const file = path.join(opts.scenariosDir, slug, 'solutions', `${isFairness(kind) ? 'reference' : kind}.sh`);
+  const file = path.join(opts.scenariosDir, slug, 'solutions', isFairness(kind) ? fairnessFile(kind) : `${kind}.sh`);
   if (!fs.existsSync(file)) {
-    result.problems.push(`${path.relative(process.cwd(), file)} is missing`);
+    const skipped = isFairness(kind) ? missingFairnessScript(kind) : null;
+    if (skipped) result.notes.push(skipped);
+    else result.problems.push(`${path.relative(process.cwd(), file)} is missing`);
+    result.ok = result.problems.length === 0;
     result.ms.run = Date.now() - started;
     return result;
   }
@@ -262,7 +265,7 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
     if (kind === 'restart-first') result.problems = result.problems.filter((p) => !p.startsWith('line '));
     else result.problems.push(...answers.errors);
 
-    if (kind === 'reference' && result.problems.length === 0) {
+    if (actsLikeReference(kind) && result.problems.length === 0) {
       // A learner checks the goals until they pass; the last in-flight work needs a moment to drain.
       const settleStart = Date.now();
       let last: GoalReport | null = null;

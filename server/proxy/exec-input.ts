@@ -1,7 +1,7 @@
 /**
  * The learner's keystrokes into an interactive exec (TTY + stdin): each completed line goes to
  * the audit log as a `typed` event, and in coach mode a line that would lose the evidence of a
- * scenario service (`kill -9 1`, `pkill -f python`, …; lib/proxy/coach.ts) is held at its Enter:
+ * scenario service (`kill 1`, `pkill -f python`, …; lib/proxy/coach.ts) is held at its Enter:
  * the Enter is not forwarded, the shell's half-line is cancelled (Ctrl-C, so the shell and the
  * line reconstruction agree again), and the coach's message is written to the learner's
  * terminal. Typing the same line again within the window runs it. Both moments are `coached`

@@ -7,7 +7,8 @@
  * Time: about 11 min for the eight scenarios in a clean-clone run (648 s) — from under a
  * minute each (leaky-job, log-flood: two sessions) to ~3 min (pg-blocked-missing-index, whose
  * reference builds an index on ~2.5 M rows under load). VERIFY_IT_SCENARIOS=leaky-job,log-flood runs a subset.
- * Then a subset of the fairness corpus on leaky-job (doing nothing).
+ * Then a subset of the fairness corpus on leaky-job: doing nothing, restart first, the docker-top
+ * alternative path (solutions/alternative.sh), and no-shell-image's one-long-lived-sidecar alternative.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -66,24 +67,43 @@ describe('scenario:verify', () => {
   });
 
   // A subset of the fairness corpus (scripts/verify/fairness.ts; the whole of it: --fairness),
-  // on the quickest scenario, under a minute. restart-first is not here yet: on leaky-job it
-  // scores 42 (the restart also ends the job, so the outcome counts 2 of 3 goals).
-  it('the fairness corpus on leaky-job: doing nothing scores <= 10', { timeout: 10 * 60_000 }, async () => {
+  // on the quickest scenario. restart-first used to score 42 there (the restart also ends the
+  // job): the goals a restart meets by itself now earn nothing after it (restartMeets).
+  it('the fairness corpus on leaky-job: nothing <= 10, restart first <= 40, the docker-top path >= 85', { timeout: 20 * 60_000 }, async () => {
     const results = await verifyScenarios({
       lab,
       scenariosDir: path.join(ROOT, 'scenarios'),
       scenarios: ['leaky-job'],
       seeds: ['it-fair-1'],
-      solutions: ['nothing'],
+      solutions: ['nothing', 'restart-first', 'alternative'],
       transcriptDir: path.join(dataDir, 'transcripts'),
       log: (line) => console.log(line),
     });
     const table = formatResults(results);
     console.log(table);
-    assert.deepEqual(results.map((r) => r.solution), ['nothing']);
-    const nothing = results[0];
+    assert.deepEqual(results.map((r) => r.solution), ['nothing', 'restart-first', 'alternative']);
+    const [nothing, restartFirst, alternative] = results;
     assert.ok(nothing?.ok && nothing.total !== null && nothing.total <= 10, table);
     assert.equal(nothing.lines.length, 0, 'nothing was typed');
     assert.equal(nothing.report?.diagnosisGrade, null, 'nothing was submitted');
+    assert.ok(restartFirst?.ok && restartFirst.total !== null && restartFirst.total <= 40, table);
+    assert.match(restartFirst.report?.subscores.outcome.notes.join('\n') ?? '', /no credit: .*meets it by itself/, table);
+    assert.ok(alternative?.ok && alternative.total !== null && alternative.total >= 85, table);
+  });
+
+  it('the fairness corpus on no-shell-image: the one-long-lived-sidecar path >= 85, every goal met', { timeout: 15 * 60_000 }, async () => {
+    const results = await verifyScenarios({
+      lab,
+      scenariosDir: path.join(ROOT, 'scenarios'),
+      scenarios: ['no-shell-image'],
+      seeds: ['it-fair-1'],
+      solutions: ['alternative'],
+      transcriptDir: path.join(dataDir, 'transcripts'),
+      log: (line) => console.log(line),
+    });
+    const table = formatResults(results);
+    console.log(table);
+    const [alternative] = results;
+    assert.ok(alternative?.ok && alternative.total !== null && alternative.total >= 85, table);
   });
 });

@@ -118,10 +118,30 @@ function killResult(via: string, signal: string, pids: number[], names: string[]
   if (ctx.where === 'console') {
     return { tier: 'change', summary: `sends SIG${signal} to ${who} in the console`, effects: [effect], flags: { targeted: !broad } };
   }
+  // From inside PID 1's namespace the kernel delivers only the signals PID 1 has a handler for,
+  // and SIGKILL/SIGSTOP can have none: `kill -9 1` in an exec or a pid-sharing sidecar is
+  // dropped. TERM/INT/QUIT still end it where PID 1 handles them (tini, a shell, most servers),
+  // so those stay state-losing. `kill -9 -1` spares PID 1 but kills everything else in the
+  // container, the service too when PID 1 is only an init or a shell.
+  if (pids.includes(1) && (signal === 'KILL' || signal === 'STOP')) {
+    const ignored: Effect = { ...effect, ignored: true };
+    const others = [...pids.filter((n) => n !== 1).map(String), ...names];
+    const rest = others.length ? `; ${signal === 'KILL' ? 'kills' : 'freezes'} ${others.join(', ')}` : '';
+    return {
+      tier: 'change',
+      summary: `sends SIG${signal} to PID 1 from inside its PID namespace: the kernel ignores it, the main process keeps running${rest}`,
+      effects: [ignored],
+      flags: { targeted: !broad },
+    };
+  }
   if (pid1 && ends) {
     return {
       tier: 'state-losing',
-      summary: pids.includes(1) ? `sends SIG${signal} to PID 1, the container's main process: the container stops` : `sends SIG${signal} to every process, PID 1 included: the container stops`,
+      summary: pids.includes(1)
+        ? `sends SIG${signal} to PID 1, the container's main process: it stops the container where PID 1 handles the signal (tini, a shell, most servers)`
+        : signal === 'KILL'
+          ? 'sends SIGKILL to every process but PID 1: the service dies with them, and the container too where PID 1 is an init or a shell'
+          : `sends SIG${signal} to every process, PID 1 included: the container stops`,
       effects: [effect],
     };
   }

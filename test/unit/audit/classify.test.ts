@@ -203,11 +203,36 @@ describe('kill and friends', () => {
 
   it('treats killing PID 1 (or every process) as state-losing, but not a reload signal', () => {
     assert.equal(tier('kill 1', IN_API), 'state-losing');
-    assert.equal(tier('kill -9 1', IN_API), 'state-losing');
+    assert.equal(tier('kill -INT 1', IN_API), 'state-losing');
     assert.equal(tier('kill -9 -1', IN_API), 'state-losing');
     assert.equal(tier('sudo kill -TERM 1', IN_API), 'state-losing');
     assert.equal(tier('kill -HUP 1', IN_API), 'change');
     assert.ok(kills(classifyShell('kill 1', IN_API))[0]?.pid1);
+  });
+
+  it('knows the kernel drops SIGKILL/SIGSTOP sent to PID 1 from inside its own PID namespace', () => {
+    for (const line of ['kill -9 1', 'kill -KILL 1', 'kill -s KILL 1', 'kill -SIGKILL 1', 'sudo kill -9 1', 'kill -STOP 1']) {
+      const c = classifyShell(line, IN_API);
+      assert.equal(c.tier, 'change', line);
+      const k = kills(c)[0];
+      assert.ok(k?.pid1 && k.ignored, line);
+      assert.match(c.summary, /kernel ignores it/, line);
+    }
+    // The same through docker exec and in a sidecar that shares api's PID namespace.
+    assert.equal(tier('docker exec api kill -9 1'), 'change');
+    assert.equal(classifyArgv(['kill', '-9', '1'], { where: 'container', target: 'api' }).tier, 'change');
+    // Other PIDs on the same line are still killed.
+    const both = classifyShell('kill -9 1 4242', IN_API);
+    assert.match(both.summary, /kills 4242/);
+    // TERM reaches a PID 1 that handles it (tini, a shell): still evidence-losing.
+    for (const line of ['kill 1', 'kill -TERM 1', 'kill -s TERM 1', 'kill -15 1']) {
+      const c = classifyShell(line, IN_API);
+      assert.equal(c.tier, 'state-losing', line);
+      assert.ok(!kills(c)[0]?.ignored, line);
+    }
+    // From outside the namespace Docker's kill is delivered whatever the signal.
+    assert.equal(tier('docker kill api'), 'state-losing');
+    assert.equal(tier('docker kill -s KILL api'), 'state-losing');
   });
 
   it('follows $(...) and backticks to the processes they pick', () => {
@@ -396,7 +421,7 @@ describe('wrappers', () => {
     assert.equal(tier('sudo rm -rf /data', IN_API), 'destructive');
     assert.equal(tier('stdbuf -oL tail -n 5 /var/log/x', IN_API), 'read-only');
     assert.equal(tier('echo 42 | xargs kill', IN_API), 'change');
-    assert.equal(tier('watch "kill -9 1"', IN_API), 'state-losing');
+    assert.equal(tier('watch "kill 1"', IN_API), 'state-losing');
     assert.equal(tier('sudo', IN_API), 'read-only');
   });
 

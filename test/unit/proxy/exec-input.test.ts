@@ -28,18 +28,18 @@ const kinds = (events: SessionEventBody[]) => events.map((e) => (e.kind === 'coa
 describe('keystrokes into an interactive exec', () => {
   it('in exam mode forwards everything and logs each line', () => {
     const { events, type } = setup(false);
-    assert.deepEqual(type('kill -9 1\r'), { forward: 'kill -9 1\r', show: '' });
-    assert.deepEqual(kinds(events), ['typed kill -9 1']);
+    assert.deepEqual(type('kill 1\r'), { forward: 'kill 1\r', show: '' });
+    assert.deepEqual(kinds(events), ['typed kill 1']);
   });
 
-  it('in coach mode holds kill -9 1 at its Enter, cancels the shell line, shows the message; typed again it runs', () => {
+  it('in coach mode holds kill 1 at its Enter, cancels the shell line, shows the message; typed again it runs', () => {
     const { events, type } = setup(true);
-    const first = type('kill -9 1\r');
-    assert.equal(first.forward, 'kill -9 1\u0003', 'the Enter is kept back and the half-line cancelled');
+    const first = type('kill 1\r');
+    assert.equal(first.forward, 'kill 1\u0003', 'the Enter is kept back and the half-line cancelled');
     assert.match(first.show, /sickbay coach: in api this .*type the same command again within 60 s/);
-    const second = type('kill -9 1\r');
-    assert.deepEqual(second, { forward: 'kill -9 1\r', show: '' });
-    assert.deepEqual(kinds(events), ['coached warned kill -9 1', 'coached chose kill -9 1', 'typed kill -9 1']);
+    const second = type('kill 1\r');
+    assert.deepEqual(second, { forward: 'kill 1\r', show: '' });
+    assert.deepEqual(kinds(events), ['coached warned kill 1', 'coached chose kill 1', 'typed kill 1']);
   });
 
   it('keystrokes split across chunks and keys after the Enter are handled', () => {
@@ -52,7 +52,7 @@ describe('keystrokes into an interactive exec', () => {
   });
 
   it('never holds harmless lines, lines in a sidecar, or SQL typed into psql', () => {
-    for (const [input, line] of [[{}, 'ps aux'], [{ role: 'sidecar' as const }, 'kill -9 1'], [{ command: ['/usr/bin/psql', '-U', 'postgres'] }, 'kill -9 1']] as const) {
+    for (const [input, line] of [[{}, 'ps aux'], [{ role: 'sidecar' as const }, 'kill 1'], [{ command: ['/usr/bin/psql', '-U', 'postgres'] }, 'kill 1']] as const) {
       const { events, type } = setup(true, input);
       assert.deepEqual(type(`${line}\r`), { forward: `${line}\r`, show: '' }, JSON.stringify(input));
       assert.deepEqual(kinds(events), [`typed ${line}`]);
@@ -61,7 +61,7 @@ describe('keystrokes into an interactive exec', () => {
 
   it('an Enter inside a bracketed paste is text, not a submit: nothing is held', () => {
     const { type } = setup(true);
-    const pasted = '\u001b[200~kill -9 1\recho hi\u001b[201~';
+    const pasted = '\u001b[200~kill 1\recho hi\u001b[201~';
     assert.deepEqual(type(pasted), { forward: pasted, show: '' });
   });
 

@@ -96,10 +96,10 @@ describe('coached moments in the report', () => {
     log.docker(2_100, 'logs', { target: 'api' });
     log.typed(4_000, 'docker exec -it api sh');
     log.docker(4_100, 'exec', { target: 'api' });
-    const summary = 'sends SIGKILL to PID 1, the container\u2019s main process: the container stops';
-    log.coached(6_000, 'warned', 'typed', 'api', summary, 'kill -9 1');
-    log.coached(9_000, 'chose', 'typed', 'api', summary, 'kill -9 1');
-    const ran = log.inside(9_001, 'api', 'kill -9 1');
+    const summary = 'sends SIGTERM to PID 1, the container\u2019s main process: the container stops';
+    log.coached(6_000, 'warned', 'typed', 'api', summary, 'kill 1');
+    log.coached(9_000, 'chose', 'typed', 'api', summary, 'kill 1');
+    const ran = log.inside(9_001, 'api', 'kill 1');
     const r = report(log);
     const m = r.coached?.[0];
     assert.equal(r.coached?.length, 1, JSON.stringify(r.coached));

@@ -235,3 +235,53 @@ describe('the report names commands and times, never event numbers (issue 17, 6)
     assert.match(results.find((r) => r.id === 'observe-outside-first')!.note, /"docker logs --tail 50 api" at 0:02\./);
   });
 });
+
+describe('one long-lived sidecar, worked through with docker exec (the no-shell-image alternative path)', () => {
+  const PROC = { ...LEAKY, snapshotEvidence: ['process-state' as const] };
+  const log = new Log();
+  log.ready(0);
+  log.typed(2_000, 'docker logs --tail 20 api');
+  log.docker(2_100, 'logs', { target: 'api', flags: { tail: 20 } });
+  log.typed(4_000, 'docker stats --no-stream');
+  log.docker(4_100, 'stats', { target: 'api', flags: { stream: false } });
+  log.typed(10_000, 'DBG=$(docker run -d --user $U --pid container:$API --net container:$API $S sleep 900)');
+  sidecarRun(log, 10_100, ['sleep', '900'], { image: 'sickbay/service:latest', detach: true });
+  log.docker(10_200, 'start', { target: 'debug-ab12cd', targetId: 'f00d' });
+  const locks = log.typed(20_000, 'docker exec $DBG cat /proc/locks');
+  log.exec(20_000, 'debug-ab12cd', ['cat', '/proc/locks']);
+  const saved = log.typed(30_000, 'docker exec $DBG ls -l /proc/1/fd > fds-before.txt');
+  log.exec(30_000, 'debug-ab12cd', ['ls', '-l', '/proc/1/fd']);
+  const kill = log.typed(40_000, 'docker exec $DBG kill 4242');
+  log.exec(40_000, 'debug-ab12cd', ['kill', '4242']);
+  const classified = classifyEvents(log.events);
+  const actions = buildActions(classified, { services: OPTS.services });
+
+  it('every exec in the sidecar acts on the container it joined', () => {
+    for (const id of [locks, saved, kill]) assert.deepEqual(actions.find((a) => a.ids.includes(id))?.targets, ['api'], String(id));
+  });
+
+  it('the saved fd list is the snapshot, the kill a targeted change in place, nothing lost', () => {
+    assert.equal(rule(log, 'snapshot-before-invasive', PROC).status, 'met');
+    assert.equal(rule(log, 'targeted-reversible-changes', PROC).status, 'met');
+    assert.equal(rule(log, 'no-state-loss', PROC).status, 'met');
+    assert.equal(rule(log, 'read-only-before-interactive', PROC).status, 'not-applicable', 'a detached sidecar is no shell');
+  });
+
+  it("removing one's own sidecar by its variable is not taken for an action on the joined container", () => {
+    const rm = new Log();
+    rm.ready(0);
+    rm.typed(10_000, 'DBG=$(docker run -d --pid container:$API $S sleep 900)');
+    sidecarRun(rm, 10_100, ['sleep', '900'], { detach: true });
+    rm.docker(10_200, 'start', { target: 'debug-ab12cd', targetId: 'f00d' });
+    const line = rm.typed(30_000, 'docker rm -f $DBG');
+    rm.docker(30_100, 'rm', { target: 'debug-ab12cd', targetId: 'f00d' });
+    const acts = buildActions(classifyEvents(rm.events), { services: OPTS.services });
+    assert.ok(!acts.find((a) => a.ids.includes(line))?.targets.includes('api'));
+  });
+
+  it('what the sidecar showed is evidence about the joined container', () => {
+    const cited = actions.find((a) => a.ids.includes(locks))?.ids ?? [];
+    const g = gradeDiagnosis({ category: 'runaway-process', culprit: 'ledger-rollup', evidence: cited }, TRUTH, classified, { ...OPTS, revealedBy: ['process-state'] });
+    assert.ok(g.evidence.revealing.length > 0, JSON.stringify(g.evidence));
+  });
+});

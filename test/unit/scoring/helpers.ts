@@ -73,9 +73,10 @@ export class Log {
     return this.push(t, { kind: 'container-record', service, baseline, now });
   }
 
-  goals(t: number, results: GoalOutcome[]): number {
+  /** A goal check: the final one at the end of the session unless `final` is false (a check asked for while it runs). */
+  goals(t: number, results: GoalOutcome[], final = true): number {
     const passed = results.filter((r) => r.pass).length;
-    return this.push(t, { kind: 'goals', final: true, passed, total: results.length, results });
+    return this.push(t, { kind: 'goals', final, passed, total: results.length, results });
   }
 
   diagnosis(t: number, body: Omit<DiagnosisBody, 'kind'>): number {

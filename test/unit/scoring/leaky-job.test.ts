@@ -147,3 +147,34 @@ describe('leaky-job: fixed, but straight into a shell', () => {
     assert.ok(r.report.deductions.some((d) => d.rule === 'observe-outside-first'));
   });
 });
+
+describe('leaky-job: the alternative expert path (docker top, then pkill -x; solutions/alternative.sh)', () => {
+  const log = new Log();
+  log.ready(20_000);
+  const stats = log.typed(32_000, 'docker stats --no-stream');
+  log.docker(32_100, 'stats', { target: 'api', flags: { stream: false } });
+  log.typed(45_000, 'docker logs --tail 30 api');
+  log.docker(45_050, 'inspect', { target: 'api' });
+  log.docker(45_080, 'logs', { target: 'api', flags: { tail: 30 } });
+  const top = log.typed(70_000, 'docker top api -eo pid,rss,comm,args');
+  log.docker(70_050, 'top', { target: 'api' });
+  const commit = log.typed(120_000, 'docker commit api');
+  log.docker(120_200, 'commit', { target: 'api' });
+  const kill = log.typed(150_000, 'docker exec api pkill -x ledger-rollup');
+  log.exec(150_000, 'api', ['pkill', '-x', 'ledger-rollup']);
+  log.goals(170_000, ALL_GOALS_PASS);
+  log.diagnosis(180_000, { category: 'runaway-process', culprit: 'ledger-rollup', evidence: [top], decision: 'fix-in-place', reason: 'docker top showed the ledger-rollup job holding most of the memory.' });
+  log.update(190_000, 'Some customers got intermittent 500 errors on the orders API. Cause: the ledger-rollup background job leaked memory in the API container. We stopped only that job; the API kept running and errors stopped. Next: we will monitor memory for 30 minutes.');
+  const r = report(log, ALL_GOALS_PASS);
+
+  it('scores like the reference: 85 or more, nothing broken, docker top revealing the culprit', () => {
+    assert.ok(r.report.total >= 85, `total ${r.report.total}: ${JSON.stringify(r.report.deductions)}`);
+    for (const res of r.protocol.results) assert.notEqual(res.status, 'broken', `${res.id}: ${res.note}`);
+    assert.deepEqual(rule(r.protocol, 'observe-outside-first').citations, [stats, stats + 1]);
+    assert.ok(rule(r.protocol, 'snapshot-before-invasive').citations.includes(commit));
+    assert.ok(rule(r.protocol, 'targeted-reversible-changes').citations.includes(kill));
+    assert.deepEqual(r.diagnosis?.evidence.revealing, [top]);
+    // Its processes seen from outside count as the timeline's look inside: going in was never needed.
+    assert.ok(rule(r.protocol, 'timeline').citations.includes(top));
+  });
+});
