@@ -2,7 +2,7 @@
  * The incident clock, as pure functions of per-second customer buckets and the learner's
  * actions: when customers were served normally again (time to mitigate), which stretches
  * they were not, and what the learner's own actions cost them (seconds of total outage that
- * began right after a restart or stop, failed requests above the rate before a change).
+ * began right after a restart or stop, failed requests above the share that failed before a change).
  * docs/scoring.md ("Customer impact") states the same rules in words.
  */
 import type { ServedNormally } from '../scenario/types';
@@ -43,6 +43,21 @@ export function servedNormally(b: ServiceBucket, standard: ServedNormally): bool
   if (b.requests <= 0) return false; // nothing finished: customers got nothing
   if (b.ok / b.requests < standard.successRate) return false;
   return b.p95Ms !== null && b.p95Ms <= standard.p95Ms;
+}
+
+const sum = (buckets: readonly ServiceBucket[], of: (b: ServiceBucket) => number): number => buckets.reduce((s, b) => s + of(b), 0);
+
+/**
+ * The share of finished requests that failed in `buckets`: the baseline extra failures are
+ * measured against. A share, not a count per second, because how many requests finish in a
+ * second swings with load (timeouts bunch up) while the share says how customers fared: 100 %
+ * failing before and after a change is no harm however the counts wobble. Seconds with nothing
+ * finished count as failing (customers got nothing); no seconds at all: assume healthy.
+ */
+function failedShare(buckets: readonly ServiceBucket[]): number {
+  if (buckets.length === 0) return 0;
+  const requests = sum(buckets, (b) => b.requests);
+  return requests === 0 ? 1 : sum(buckets, failedOf) / requests;
 }
 
 /** A second in which no request succeeded. */
@@ -126,7 +141,8 @@ export interface LearnerImpact {
  * or removal (or in the second it was typed) and the second before it was not an outage:
  * customers were getting something until the action. Extra errors are counted for every risky
  * action: failures in the ERROR_WINDOW_MS after it (up to the next risky action, outside the
- * caused outages) minus what the failure rate of the ERROR_BASELINE_MS before it predicts.
+ * caused outages) minus what the failed share of the ERROR_BASELINE_MS before it predicts for
+ * the requests that finished in the window.
  */
 export function learnerImpact(buckets: readonly ServiceBucket[], actions: readonly Action[], readyAt: number): LearnerImpact {
   const series = since(buckets, readyAt);
@@ -144,10 +160,9 @@ export function learnerImpact(buckets: readonly ServiceBucket[], actions: readon
   const errors: CausedErrors[] = [];
   risky.forEach((a, i) => {
     const base = series.filter((b) => b.t >= a.t - ERROR_BASELINE_MS && b.t + SECOND <= a.t);
-    const baseRate = base.length ? base.reduce((s, b) => s + failedOf(b), 0) / base.length : 0;
     const until = Math.min(a.t + ERROR_WINDOW_MS, risky[i + 1]?.t ?? Infinity);
     const window = series.filter((b) => b.t + SECOND > a.t && b.t < until && !inOutage(b.t));
-    const excess = Math.round(window.reduce((s, b) => s + failedOf(b), 0) - baseRate * window.length);
+    const excess = Math.round(sum(window, failedOf) - failedShare(base) * sum(window, (b) => b.requests));
     if (excess >= MIN_EXCESS_ERRORS) errors.push({ actionId: a.ids[0] ?? 0, actionAt: a.t, actionText: a.text, excess });
   });
   return {

@@ -101,6 +101,21 @@ describe('learner impact', () => {
     assert.deepEqual(impact.errors.map((e) => ({ id: e.actionId, excess: e.excess })), [{ id: 3, excess: 60 }]);
   });
 
+  it('no extra failures when every request failed before and after, however the counts per second swing', () => {
+    // pg-blocked under a busy host: every lookup times out (5xx) before and after the learner
+    // ends the blocking session and builds the index; timeouts bunch, so counts jump 0..20 a second.
+    const counts = [8, 5, 1, 4, 8, 3, 7, 0, 20, 0, 0, 5, 9, 10, 3, 0, 12, 8, 0, 5];
+    const allFail = (from: number, n: number) => Array.from({ length: n }, (_, i) => sec(from + i * 1000, counts[i % counts.length]!, 0));
+    const buckets = [...allFail(READY, 12), ...allFail(READY + 12_000, 60)];
+    const actions = [action(4, READY + 12_000, 'change', 'psql -c "SELECT pg_terminate_backend(4242)"'), action(6, READY + 20_000, 'change', 'psql -c "CREATE INDEX CONCURRENTLY ..."')];
+    assert.deepEqual(learnerImpact(buckets, actions, READY).errors, []);
+    // The same counts after a change that turned half-working customers into all-failing ones are counted.
+    const halfBefore = [...seconds(READY, 12, failing), ...allFail(READY + 12_000, 30)];
+    const worse = learnerImpact(halfBefore, [action(4, READY + 12_000, 'change', 'docker update --cpus 0.01 api')], READY);
+    assert.equal(worse.errors.length, 1);
+    assert.ok(worse.errors[0]!.excess > 50, `excess ${worse.errors[0]!.excess}`);
+  });
+
   it('a fix that helps causes no impact, even with noisy failures before it', () => {
     const noisy = seconds(READY, 40, (t) => sec(t, 4, (t / 1000) % 3 === 0 ? 1 : 3));
     const buckets = [...noisy, ...seconds(READY + 40_000, 40, fine)];
