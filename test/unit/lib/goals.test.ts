@@ -11,15 +11,17 @@ const state = (over: Partial<ContainerState> = {}): ContainerState => ({
   id: 'c1', name: 'x', running: true, startedAt: '2024-01-01T00:00:00Z', pid: 100, restartCount: 0, oomKilled: false, exitCode: 0, health: 'healthy', ...over,
 });
 
-function fakeCtx(now: Record<string, ContainerState>, probeStdout = ''): { ctx: ScenarioContext<{ port: number }>; calls: { cmd: string[]; options?: ExecOptions }[] } {
+/** `probeStdout`: what every probe prints, or one output per call in order. */
+function fakeCtx(now: Record<string, ContainerState>, probeStdout: string | string[] = ''): { ctx: ScenarioContext<{ port: number }>; calls: { cmd: string[]; options?: ExecOptions }[] } {
   const calls: { cmd: string[]; options?: ExecOptions }[] = [];
+  const outputs = typeof probeStdout === 'string' ? null : [...probeStdout];
   const ctx = {
     params: { port: 8123 },
     baseline: () => state(),
     inspect: async (s: string) => now[s] ?? state(),
     exec: async (_service: string, cmd: string[], options?: ExecOptions) => {
       calls.push({ cmd, options });
-      return { exitCode: 0, stdout: probeStdout, stderr: '' };
+      return { exitCode: 0, stdout: outputs ? (outputs.shift() ?? '') : (probeStdout as string), stderr: '' };
     },
   } as unknown as ScenarioContext<{ port: number }>;
   return { ctx, calls };
@@ -71,6 +73,21 @@ describe('requestsInARow', () => {
       pass: true,
       evidence: '2 of 2 lookups succeeded in a row with p95 40 ms (target: under 250 ms).',
     });
+  });
+
+  it("raises the latency target by what the busy host adds to an answer that skips the broken part", async () => {
+    const goal = requestsInARow<{ port: number }>({ id: 'f', title: 'Fast', url: (p) => `http://app:${p.port}/lookup`, count: 2, what: 'lookups', p95BelowMs: () => 250, hostLatencyUrl: (p) => `http://app:${p.port}/` });
+    const ok = (p95: number) => `{"requests":2,"ok":2,"failed":0,"consecutiveOk":2,"p95Ms":${p95}}`;
+    const busy = fakeCtx({}, [ok(120.4), ok(335)]);
+    assert.deepEqual(await goal.check(busy.ctx), {
+      pass: true,
+      evidence: '2 of 2 lookups succeeded in a row with p95 335 ms (target: under 370 ms, 250 ms plus the 120 ms this host took for an answer without the broken part).',
+    });
+    assert.deepEqual(busy.calls.map((c) => c.cmd[3]), ['http://app:8123/', 'http://app:8123/lookup']);
+    // A full scan stays far slower than the host's own answer: still too slow.
+    assert.equal((await goal.check(fakeCtx({}, [ok(30), ok(900)]).ctx)).pass, false);
+    // The host probe failing gives no allowance.
+    assert.equal((await goal.check(fakeCtx({}, ['Traceback', ok(300)]).ctx)).pass, false);
   });
 });
 
