@@ -56,23 +56,28 @@ export function RubricEditor({ initial }: { initial: Rubric }) {
   );
 }
 
-function Item({ item, rubric, replay, onChange }: { item: RubricItem; rubric: Rubric; replay: (ms: number) => string; onChange: (r: Rubric) => void }) {
+/** A rubric form: POSTs what `body` reads from it to `path`; the answer is the new rubric, a refusal its error. */
+function useRubricForm(path: string, onChange: (r: Rubric) => void, body: (data: FormData) => Record<string, string>) {
   const [error, setError] = useState<string | null>(null);
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
     setError(null);
     try {
-      onChange(
-        await api<Rubric>(`/api/interviews/${rubric.interviewId}/rubric/overrides`, {
-          method: 'POST',
-          body: { item: item.id, status: String(data.get('status')), reason: String(data.get('reason') ?? '') },
-        }),
-      );
+      onChange(await api<Rubric>(path, { method: 'POST', body: body(data) }));
     } catch (err) {
       setError((err as Error).message);
     }
   }
+  return { error, submit };
+}
+
+function Item({ item, rubric, replay, onChange }: { item: RubricItem; rubric: Rubric; replay: (ms: number) => string; onChange: (r: Rubric) => void }) {
+  const { error, submit } = useRubricForm(`/api/interviews/${rubric.interviewId}/rubric/overrides`, onChange, (data) => ({
+    item: item.id,
+    status: String(data.get('status')),
+    reason: String(data.get('reason') ?? ''),
+  }));
   const shown = item.override?.status ?? item.status;
   return (
     <article className="panel" data-item={item.id} style={{ marginBottom: 12 }}>
@@ -120,22 +125,10 @@ function Item({ item, rubric, replay, onChange }: { item: RubricItem; rubric: Ru
 }
 
 function Recommend({ rubric, onChange }: { rubric: Rubric; onChange: (r: Rubric) => void }) {
-  const [error, setError] = useState<string | null>(null);
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    setError(null);
-    try {
-      onChange(
-        await api<Rubric>(`/api/interviews/${rubric.interviewId}/rubric/recommendation`, {
-          method: 'POST',
-          body: { value: String(data.get('value')), text: String(data.get('text') ?? '') },
-        }),
-      );
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  }
+  const { error, submit } = useRubricForm(`/api/interviews/${rubric.interviewId}/rubric/recommendation`, onChange, (data) => ({
+    value: String(data.get('value')),
+    text: String(data.get('text') ?? ''),
+  }));
   const r = rubric.recommendation;
   return (
     <section className="admin-section">
