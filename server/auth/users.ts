@@ -74,7 +74,13 @@ export class UserStore {
 
   /** Every account but the implicit local admin, oldest first. */
   list(): User[] {
-    return (this.db.prepare(`SELECT * FROM users WHERE id != '${LOCAL_ADMIN_ID}' ORDER BY created_at, email`).all() as UserRow[]).map(toUser);
+    // An interview's candidate is an account only so their session has an owner: it has no
+    // sign-in and is reached through its interview, so it is no one an admin manages here.
+    return (
+      this.db
+        .prepare(`SELECT * FROM users WHERE id != '${LOCAL_ADMIN_ID}' AND id NOT IN (SELECT candidate_id FROM interviews) ORDER BY created_at, email`)
+        .all() as UserRow[]
+    ).map(toUser);
   }
 
   /** Any real account: the server is in team mode from the first one on. */

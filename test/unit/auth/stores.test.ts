@@ -66,6 +66,16 @@ describe('accounts', () => {
   });
 });
 
+describe('the user list', () => {
+  it("holds the accounts an admin manages, not interview candidates' owner-only accounts", async () => {
+    const ada = await admin();
+    await createAccount(auth, 'local', { email: 'bo@example.com', role: 'learner', password: 'correct horse battery' });
+    const { interview } = auth.interviews.create({ scenario: 'leaky-job', seed: 's1', candidateName: 'Cy', timeLimitMin: 30, hints: false }, ada.id);
+    assert.ok(store.db.prepare('SELECT 1 FROM users WHERE id = ?').get(interview.candidateId), 'the candidate account exists');
+    assert.deepEqual(auth.users.list().map((u) => u.email), ['ada@example.com', 'bo@example.com']);
+  });
+});
+
 describe('sign-in', () => {
   it('signs in with the right password, refuses a wrong one alike for unknown accounts', async () => {
     await admin();
