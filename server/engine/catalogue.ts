@@ -77,7 +77,10 @@ export class Catalogue {
       difficulty: d.difficulty,
       minutes: d.minutes,
       tags: d.tags,
-      services: Object.keys(d.services(d.params(createRng('catalogue')))),
+      // The customers are the lab's own container, never one of the learner's (docs/security.md).
+      services: Object.entries(d.services(d.params(createRng('catalogue'))))
+        .filter(([, spec]) => !spec.customers)
+        .map(([name]) => name),
       goals: d.goals.map((g) => ({ id: g.id, title: g.title })),
     }));
   }

@@ -29,10 +29,23 @@ function argOf(command: readonly string[] | undefined, flag: string): string | u
   return at >= 0 ? command?.[at + 1] : undefined;
 }
 
+/** The session's service that plays the customers, and its spec; [null, undefined] without one. */
+function customersOf(parts: EngineParts, record: SessionRecord) {
+  if (!parts.catalogue.has(record.scenario)) return [null, undefined] as const;
+  const def = parts.catalogue.get(record.scenario).definition;
+  return Object.entries(def.services(record.params as never)).find(([, s]) => s.customers) ?? ([null, undefined] as const);
+}
+
+/** The lab's own services in a session, never listed to the learner (the customers; docs/security.md). */
+export function labServices(parts: EngineParts, record: SessionRecord): string[] {
+  const [service] = customersOf(parts, record);
+  return service ? [service] : [];
+}
+
 export function customerView(parts: EngineParts, record: SessionRecord, since?: number): CustomerView {
   if (since !== undefined && !Number.isSafeInteger(since)) throw new SickbayError('bad_request', 'since must be a whole number of ms since the session was created');
   const def = parts.catalogue.get(record.scenario).definition;
-  const [service, customers] = Object.entries(def.services(record.params as never)).find(([, s]) => s.customers) ?? [null, undefined];
+  const [service, customers] = customersOf(parts, record);
   const url = argOf(customers?.command, '--url');
   return {
     readyAt: clockZero(record),

@@ -23,7 +23,7 @@ import { AdmissionQueue } from './admission';
 import type { Catalogue } from './catalogue';
 import type { ConsoleManager } from './console';
 import type { CustomerSignal } from './customer-signal';
-import { customerView, type CustomerView } from './customer-view';
+import { customerView, labServices, type CustomerView } from './customer-view';
 import { closeAfterRestart, closeSession, closeStuckEnding, saveReport } from './closing';
 import { hideWhileLive, runGoalChecks } from './goals';
 import { releaseHeld, type ReleaseResult } from './holding';
@@ -118,12 +118,13 @@ export class SessionEngine implements TerminalDirectory {
 
   /** A session's own view: the only one that carries its terminal token. */
   get(id: string): SessionView {
-    return toView(this.visible(id), this.parts.admission.place(id));
+    const record = this.visible(id);
+    return toView(record, this.parts.admission.place(id), labServices(this.parts, record));
   }
 
   /** Sessions, newest first (at most 200): everyone's without a filter (session-access.ts narrows it). */
   list(filter: { owners?: readonly string[]; ids?: readonly string[]; statuses?: readonly SessionStatus[] } = {}): SessionListItem[] {
-    return this.parts.store.listSessions({ limit: 200, ...filter }).map(toListItem);
+    return this.parts.store.listSessions({ limit: 200, ...filter }).map((r) => toListItem(r, labServices(this.parts, r)));
   }
 
   /** Who a (visible) session belongs to: what every access decision starts from. */
@@ -167,12 +168,12 @@ export class SessionEngine implements TerminalDirectory {
       : null;
     const claimed = fresh ? fresh.claimed : input.seed === undefined && !input.hold ? this.pool.claim(entry.slug, holder) : null;
     const record = claimed ?? this.startSession(entry.slug, input.seed ?? fresh?.seed ?? crypto.randomBytes(6).toString('hex'), false, holder, input.hold);
-    return toView(record, this.parts.admission.place(record.id));
+    return toView(record, this.parts.admission.place(record.id), labServices(this.parts, record));
   }
 
   /** A learner's sessions, newest first, with report summaries (lib/progress aggregates them); never pooled ones. */
   history(ownerId: string = LOCAL_ADMIN_ID): SessionHistoryItem[] {
-    return this.learnerSessions(ownerId).map(({ record, report }) => ({ ...toListItem(record), report }));
+    return this.learnerSessions(ownerId).map(({ record, report }) => ({ ...toListItem(record, labServices(this.parts, record)), report }));
   }
 
   /** Every session one learner owns, with report summaries: what history and "a new culprit" read. */

@@ -47,7 +47,8 @@ export interface GoalReport {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function toView(record: SessionRecord, queue: QueuePlace | null = null): SessionView {
+/** `hidden`: the lab's own services (the customers), which the learner is never shown. */
+export function toView(record: SessionRecord, queue: QueuePlace | null = null, hidden: readonly string[] = []): SessionView {
   const terminalUp = record.status === 'ready' && record.consoleId !== null && record.terminalToken !== null;
   return {
     id: record.id,
@@ -59,7 +60,9 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
     readyAt: iso(record.readyAt),
     endedAt: iso(record.endedAt),
     expiresAt: iso(record.expiresAt) as string,
-    services: Object.keys(record.containers).map((name) => ({ name, container: objectName(record.id, name) })),
+    services: Object.keys(record.containers)
+      .filter((name) => !hidden.includes(name))
+      .map((name) => ({ name, container: objectName(record.id, name) })),
     terminal: terminalUp ? { path: `/ws/terminal/${record.id}`, token: record.terminalToken as string } : null,
     hasReport: record.hasReport,
     queue: record.status === 'queued' ? queue : null,
@@ -68,8 +71,8 @@ export function toView(record: SessionRecord, queue: QueuePlace | null = null): 
   };
 }
 
-export function toListItem(record: SessionRecord): SessionListItem {
-  const view = toView(record);
+export function toListItem(record: SessionRecord, hidden: readonly string[] = []): SessionListItem {
+  const view = toView(record, null, hidden);
   return { ...view, terminal: view.terminal ? { path: view.terminal.path } : null };
 }
 

@@ -40,7 +40,6 @@ export function SessionPanel({
   budgets,
   watching = false,
   can = {},
-  hiddenServices = [],
 }: {
   initial: SessionView;
   title: string;
@@ -58,8 +57,6 @@ export function SessionPanel({
   watching?: boolean;
   /** In a team session, what this member's role lets them do (lib/auth/team.ts); all by default. */
   can?: { check?: boolean; hint?: boolean; diagnose?: boolean; update?: boolean; end?: boolean };
-  /** Services that are the lab's own (the customers): not listed among the learner's containers. */
-  hiddenServices?: string[];
 }) {
   const router = useRouter();
   const { session, setSession, events, now, refresh, final } = useSessionPoll(initial);
@@ -121,7 +118,7 @@ export function SessionPanel({
   }, []);
 
   const tabs: TabDef<TabId>[] = [
-    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services.filter((s) => !hiddenServices.includes(s.name))} final={final} /> },
+    { id: 'briefing', label: 'Briefing', content: <BriefingTab briefing={briefing} budgets={budgets} services={session.services} final={final} /> },
     { id: 'customers', label: 'Customers', content: <CustomerChart sessionId={session.id} events={events} zero={zero} live={!final} elapsedMs={elapsedMs} budgets={budgets} /> },
     {
       id: 'goals',

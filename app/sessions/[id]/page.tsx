@@ -30,8 +30,6 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const team = sessions.team(session.id);
   const may = (action: Parameters<typeof teamMay>[2]) => teamMay(team.members, team.me, action);
   const can = team.members.length && team.you ? { check: may('check'), hint: may('hint'), diagnose: may('diagnose'), update: may('update'), end: session.ownerId === team.me } : {};
-  // The customers are the lab's own container: not one of the learner's (docs/security.md).
-  const customers = entry ? sessions.customers(session.id, Number.MAX_SAFE_INTEGER).service : null;
   return (
     <>
       <p className="meta crumbs">
@@ -56,7 +54,6 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         budgets={entry ? timelineBudgets(entry.definition.protocol.timelineScale) : []}
         watching={!sessions.owns(session.id)}
         can={can}
-        hiddenServices={customers ? [customers] : []}
       />
     </>
   );

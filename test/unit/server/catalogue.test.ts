@@ -23,7 +23,7 @@ write(
     servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }],
       truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
-    services: () => ({ web: { image: 'sickbay/service:latest', networks: ['app'] } }),
+    services: () => ({ web: { image: 'sickbay/service:latest', networks: ['app'] }, traffic: { image: 'sickbay/service:latest', networks: ['app'], customers: true } }),
     goals: [{ id: 'g', title: 'G', check: async () => ({ pass: true, evidence: '' }) }],
   };`,
 );
@@ -35,7 +35,7 @@ describe('catalogue', () => {
   it('loads valid scenarios and reports each broken file by path and field', async () => {
     const cat = await Catalogue.load(root);
     assert.deepEqual(cat.list().map((s) => s.slug), ['good-one']);
-    assert.deepEqual(cat.list()[0]!.services, ['web']);
+    assert.deepEqual(cat.list()[0]!.services, ['web'], "the customers are the lab's own: not listed");
     const messages = cat.errors.map((e) => e.message).join('\n');
     assert.match(messages, /bad-field\/scenario\.ts: difficulty: /);
     assert.match(messages, /bad-field\/scenario\.ts: goals: /);
