@@ -14,6 +14,7 @@ import type { TerminalGateway } from './terminal/gateway';
 import type { AuthService } from './auth/auth';
 import type { SessionAccess } from './auth/session-access';
 import type { DrillStore } from './drills/store';
+import type { CodeGuesses } from './drills/code-guesses';
 import type { SessionMembers } from './sessions/members';
 import { SickbayError } from '@/lib/errors';
 
@@ -31,6 +32,8 @@ export interface Services {
   access: SessionAccess;
   /** Team drills (server/drills/). */
   drills: DrillStore;
+  /** Unknown drill join codes per user: guessing codes is throttled (server/drills/code-guesses.ts). */
+  codeGuesses: CodeGuesses;
   /** Team sessions' members and roles (drills set teams here; lib/auth/team.ts has the rules). */
   members: SessionMembers;
   sweep(): Promise<SweepDecision[]>;

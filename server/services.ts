@@ -27,6 +27,7 @@ import { AuthService } from './auth/auth';
 import { SessionAccess } from './auth/session-access';
 import { endDrill } from './drills/drills';
 import { DrillStore } from './drills/store';
+import { CodeGuesses } from './drills/code-guesses';
 import { SessionMembers } from './sessions/members';
 
 /** A per-installation secret, made once and kept in the data dir. */
@@ -163,6 +164,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     auth,
     access,
     drills,
+    codeGuesses: new CodeGuesses(clock),
     members,
     sweep,
     async close() {

@@ -3,5 +3,5 @@ import type { Services } from '../registry';
 import type { DrillDeps } from './drills';
 
 export function drillDeps(s: Services): DrillDeps {
-  return { auth: s.auth, engine: s.engine, catalogue: s.catalogue, store: s.store, drills: s.drills, members: s.members };
+  return { auth: s.auth, engine: s.engine, catalogue: s.catalogue, store: s.store, drills: s.drills, members: s.members, guesses: s.codeGuesses };
 }

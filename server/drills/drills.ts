@@ -19,6 +19,7 @@ import type { Store } from '../store/store';
 import type { SessionMembers } from '../sessions/members';
 import { drillBoard, type Board } from './board';
 import type { Drill, DrillStore, DrillTeam, NewDrill } from './store';
+import type { CodeGuesses } from './code-guesses';
 
 export interface DrillDeps {
   auth: AuthService;
@@ -30,6 +31,17 @@ export interface DrillDeps {
   members: SessionMembers;
   clock?: () => number;
   log?: (message: string) => void;
+  /** Unknown join codes per user (code-guesses.ts); without it, codes are not throttled (unit tests). */
+  guesses?: CodeGuesses;
+}
+
+/** The drill a join code opens; an unknown code counts against the user, who is refused while guessing. */
+function byCode(deps: DrillDeps, userId: string, code: string): Drill {
+  deps.guesses?.check(userId);
+  const drill = deps.drills.byCode(code);
+  if (drill) return drill;
+  deps.guesses?.miss(userId);
+  throw new SickbayError('not_found', 'no drill has this code: check it with your facilitator');
 }
 
 export interface TeamState extends DrillTeam {
@@ -225,9 +237,8 @@ function seatTeam(deps: DrillDeps, team: DrillTeam, by: string): void {
 }
 
 /** The drill a join code opens, as a participant may see it before joining (teams and their sizes). */
-export function drillByCode(deps: DrillDeps, code: string): { id: string; name: string; scenario: string; mode: Drill['mode']; phase: DrillPhase; teams: { id: string; name: string; members: number }[] } {
-  const drill = deps.drills.byCode(code);
-  if (!drill) throw new SickbayError('not_found', 'no drill has this code: check it with your facilitator');
+export function drillByCode(deps: DrillDeps, principal: Principal, code: string): { id: string; name: string; scenario: string; mode: Drill['mode']; phase: DrillPhase; teams: { id: string; name: string; members: number }[] } {
+  const drill = byCode(deps, principal.user.id, code);
   const timing = deps.drills.timing(drill.id)!;
   return { id: drill.id, name: drill.name, scenario: drill.scenario, mode: drill.mode, phase: drillPhase(timing, now(deps)), teams: drill.teams.map((t) => ({ id: t.id, name: t.name, members: t.members.length })) };
 }
@@ -239,9 +250,8 @@ export function drillByCode(deps: DrillDeps, code: string): { id: string; name: 
  */
 export function joinDrill(deps: DrillDeps, principal: Principal, code: string, teamId?: string): ParticipantState {
   if (principal.candidate || principal.via === 'personal') throw new SickbayError('forbidden', 'join a drill with your own account');
-  const found = deps.drills.byCode(code);
-  if (!found) throw new SickbayError('not_found', 'no drill has this code: check it with your facilitator');
   const userId = principal.user.id;
+  const found = byCode(deps, userId, code);
   if (found.teams.some((t) => t.members.some((m) => m.userId === userId))) return participantState(deps, principal, found.id);
   if (drillPhase(deps.drills.timing(found.id)!, now(deps)) !== 'lobby') throw new SickbayError('conflict', 'this drill has already started: ask your facilitator to add you to the next one');
   if (found.createdBy === userId) throw new SickbayError('conflict', 'you run this drill: open it from your drills page, and join with another account to take part');

@@ -20,10 +20,10 @@ export default async function JoinPage({ searchParams }: { searchParams: Promise
   let problem: string | null = CODE_PATTERN.test(code) ? null : 'A join code is 6 letters and digits, e.g. K7QX3M.';
   if (!problem) {
     try {
-      found = drillByCode(drillDeps(services()), code);
+      found = drillByCode(drillDeps(services()), me, code);
     } catch (err) {
       if (!(err instanceof SickbayError)) throw err;
-      problem = 'No drill has this code: check it with your facilitator.';
+      problem = err.code === 'too_many_requests' ? `${err.message[0]?.toUpperCase()}${err.message.slice(1)}.` : 'No drill has this code: check it with your facilitator.';
     }
   }
   return (

@@ -15,7 +15,8 @@ import { loadAuthConfig } from '@/server/auth/config';
 import { createAccount } from '@/server/auth/local';
 import { loadConfig } from '@/server/config';
 import { drillBoard } from '@/server/drills/board';
-import { DrillAdmin, endDrill, joinDrill, participantState, type DrillDeps } from '@/server/drills/drills';
+import { DrillAdmin, drillByCode, endDrill, joinDrill, participantState, type DrillDeps } from '@/server/drills/drills';
+import { CodeGuesses } from '@/server/drills/code-guesses';
 import { provisionalEvents } from '@/lib/drills/board';
 import { SessionMembers } from '@/server/sessions/members';
 import { DrillStore } from '@/server/drills/store';
@@ -66,6 +67,18 @@ function code(fn: () => unknown): string {
 }
 
 describe('team drills', () => {
+  it('refuses a user who guesses join codes, for a while, even with the right code; others are not affected', () => {
+    const drill = new DrillAdmin(deps, p('fay')).create({ name: 'Friday', scenario: 'demo', seedMode: 'shared', mode: 'teams', teams: ['Red'], timeLimitMin: 30 });
+    const guarded: DrillDeps = { ...deps, guesses: new CodeGuesses(clock) };
+    const wrong = drill.code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    for (let i = 0; i < 10; i += 1) assert.match(code(() => drillByCode(guarded, p('ann'), wrong)), /^not_found/);
+    assert.match(code(() => drillByCode(guarded, p('ann'), drill.code)), /^too_many_requests: too many unknown join codes: try again in 15 min/);
+    assert.match(code(() => joinDrill(guarded, p('ann'), drill.code)), /^too_many_requests/);
+    assert.equal(drillByCode(guarded, p('bob'), drill.code).name, 'Friday', 'another user still joins');
+    now += 15 * 60_000 + 1;
+    assert.equal(joinDrill(guarded, p('ann'), drill.code).team?.name, 'Red', 'the lock ends');
+  });
+
   it('only facilitators and admins set drills up', () => {
     assert.match(code(() => new DrillAdmin(deps, p('ann'))), /^forbidden/);
     const drill = new DrillAdmin(deps, p('fay')).create({ name: 'Friday', scenario: 'demo', seedMode: 'shared', mode: 'teams', teams: ['Red', 'Blue'], timeLimitMin: 30 });

@@ -20,10 +20,10 @@ const Join = z.object({ code, teamId: z.string().regex(/^[0-9a-f]{16}$/, 'teamId
 /** What a code opens, before joining: the drill's name and its teams (to pick one). */
 export async function GET(request: Request) {
   return handle(() => {
-    principalOf(request);
+    const principal = principalOf(request);
     const parsed = code.safeParse(new URL(request.url).searchParams.get('code') ?? '');
     if (!parsed.success) throw new SickbayError('bad_request', parsed.error.issues[0]?.message ?? 'bad code');
-    return json(drillByCode(drillDeps(services()), parsed.data));
+    return json(drillByCode(drillDeps(services()), principal, parsed.data));
   });
 }
 
