@@ -88,7 +88,7 @@ function hasReport(a: Attempt): a is Attempt & { report: ReportSummary } {
 
 export function summarizeProgress(attempts: readonly Attempt[], options: { window?: number } = {}): Progress {
   const windowSize = Math.max(1, options.window ?? RULE_WINDOW);
-  const ordered = chronological(attempts);
+  const ordered = chronological(attempts.filter((a) => !a.team));
   const withReports = ordered.filter(hasReport);
 
   const scenarios: Record<string, ScenarioProgress> = {};

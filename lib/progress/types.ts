@@ -34,6 +34,12 @@ export interface Attempt {
   readyAt: string | null;
   endedAt: string | null;
   report: ReportSummary | null;
+  /**
+   * Set for a team session (a drill's, or one shared with teammates): listed in the history,
+   * but not the learner's own progress — a watcher did not do the drill, and a team's score is
+   * the team's.
+   */
+  team?: object | null;
 }
 
 /** How one rule went in one attempt. Broken with some points earned counts as partial. */

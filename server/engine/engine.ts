@@ -16,7 +16,7 @@ import type { NextStep } from '@/lib/scoring/next-step';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import type { Config } from '../config';
 import type { ContainerRuntime } from '../runtime/runtime';
-import type { SessionHolder, SessionRecord, Store, StoredReportSummary } from '../store/store';
+import type { SessionHolder, SessionRecord, Store } from '../store/store';
 import type { TerminalDirectory, TerminalTarget } from '../terminal/gateway';
 import { SessionActivity } from './activity';
 import { AdmissionQueue } from './admission';
@@ -173,11 +173,11 @@ export class SessionEngine implements TerminalDirectory {
 
   /** A learner's sessions, newest first, with report summaries (lib/progress aggregates them); never pooled ones. */
   history(ownerId: string = LOCAL_ADMIN_ID): SessionHistoryItem[] {
-    return this.learnerSessions(ownerId).map(({ record, report }) => ({ ...toListItem(record, labServices(this.parts, record)), report }));
+    return this.learnerSessions(ownerId).map(({ record, report, team }) => ({ ...toListItem(record, labServices(this.parts, record)), report, team }));
   }
 
-  /** Every session one learner owns, with report summaries: what history and "a new culprit" read. */
-  private learnerSessions(ownerId: string): { record: SessionRecord; report: StoredReportSummary | null }[] {
+  /** Every session one learner owns or was a team member of, with report summaries: what history and "a new culprit" read. */
+  private learnerSessions(ownerId: string): ReturnType<Store['listHistory']> {
     return this.parts.store.listHistory({ ownerId });
   }
 

@@ -6,7 +6,7 @@ import { isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import type { StoredReport } from '@/lib/scoring/session-report';
 import { mirrorPath } from '@/lib/terminal/protocol';
 import type { TerminalTarget } from '../terminal/gateway';
-import type { SessionRecord, StoredReportSummary } from '../store/store';
+import type { HistoryTeam, SessionRecord, StoredReportSummary } from '../store/store';
 import type { QueuePlace } from './admission';
 
 export interface SessionView {
@@ -34,8 +34,11 @@ export interface SessionView {
 /** A session in a list: the terminal token is only ever in the session's own view (its page). */
 export type SessionListItem = Omit<SessionView, 'terminal'> & { terminal: { path: string } | null };
 
-/** A session in the learner's history: its list item plus a summary of its report (lib/progress reads these). */
-export type SessionHistoryItem = SessionListItem & { report: StoredReportSummary | null };
+/**
+ * A session in the learner's history: its list item plus a summary of its report (lib/progress
+ * reads these), and for a team session (a drill's, or one shared with teammates) the team.
+ */
+export type SessionHistoryItem = SessionListItem & { report: StoredReportSummary | null; team: HistoryTeam | null };
 
 export interface GoalReport {
   checkedAt: string;

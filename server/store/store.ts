@@ -84,6 +84,13 @@ export interface StoredReportSummary {
   rules: { id: string; title: string; status: string; points: number; weight: number }[];
 }
 
+/** A team session in a member's history: the drill and team it was (null outside drills) and their seat. */
+export interface HistoryTeam {
+  drill: string | null;
+  team: string | null;
+  role: string | null;
+}
+
 interface EventRow {
   id: number;
   session_id: string;
@@ -361,10 +368,15 @@ export class Store {
    * computed from. SQLite picks the few report fields out (json_extract), so a long history
    * does not parse every stored report with its notes and citations.
    */
-  listHistory(options: { ownerId: string; limit?: number }): { record: SessionRecord; report: StoredReportSummary | null }[] {
+  /** A user's sessions: those they own and the team sessions they were a member of (with `team`). */
+  listHistory(options: { ownerId: string; limit?: number }): { record: SessionRecord; report: StoredReportSummary | null; team: HistoryTeam | null }[] {
     const rows = this.db
       .prepare(
         `SELECT sessions.*, reports.session_id IS NOT NULL AS has_report,
+           EXISTS (SELECT 1 FROM session_members a WHERE a.session_id = sessions.id) AS is_team,
+           me.role AS t_role,
+           (SELECT d.name FROM drill_teams dt JOIN drills d ON d.id = dt.drill_id WHERE dt.session_id = sessions.id) AS t_drill,
+           (SELECT dt.name FROM drill_teams dt WHERE dt.session_id = sessions.id) AS t_team,
            json_extract(reports.report, '$.total') AS r_total,
            json_extract(reports.report, '$.ruleSetVersion') AS r_rule_set,
            (SELECT json_group_array(json_object('pass', json_extract(g.value, '$.pass'))) FROM json_each(reports.report, '$.goals') AS g) AS r_goals,
@@ -372,9 +384,19 @@ export class Store {
               'status', json_extract(r.value, '$.status'), 'points', json_extract(r.value, '$.points'), 'weight', json_extract(r.value, '$.weight')))
             FROM json_each(reports.report, '$.protocol.results') AS r) AS r_rules
          FROM sessions LEFT JOIN reports ON reports.session_id = sessions.id
-         WHERE sessions.pooled = 0 AND sessions.owner_id = ? ORDER BY sessions.created_at DESC LIMIT ?`,
+           LEFT JOIN session_members me ON me.session_id = sessions.id AND me.user_id = ?
+         WHERE sessions.pooled = 0 AND (sessions.owner_id = ? OR me.user_id IS NOT NULL) ORDER BY sessions.created_at DESC LIMIT ?`,
       )
-      .all(options.ownerId, options.limit ?? 1000) as (SessionRow & { r_total: number | null; r_rule_set: string | null; r_goals: string | null; r_rules: string | null })[];
+      .all(options.ownerId, options.ownerId, options.limit ?? 1000) as (SessionRow & {
+      r_total: number | null;
+      r_rule_set: string | null;
+      r_goals: string | null;
+      r_rules: string | null;
+      is_team: number;
+      t_role: string | null;
+      t_drill: string | null;
+      t_team: string | null;
+    })[];
     return rows.map((row) => {
       const goals = row.has_report ? (JSON.parse(row.r_goals ?? '[]') as { pass: number | boolean | null }[]) : [];
       return {
@@ -387,6 +409,7 @@ export class Store {
               rules: JSON.parse(row.r_rules ?? '[]') as StoredReportSummary['rules'],
             }
           : null,
+        team: row.is_team ? { drill: row.t_drill, team: row.t_team, role: row.t_role } : null,
       };
     });
   }

@@ -3,6 +3,12 @@ import type { SessionHistoryItem } from '@/server/engine/views';
 
 const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
 
+/** "Red, drill Friday · driver"; "team session" outside drills. */
+function teamLabel(t: NonNullable<SessionHistoryItem['team']>): string {
+  const where = t.team ? `${t.team}${t.drill ? `, drill ${t.drill}` : ''}` : 'team session';
+  return t.role ? `${where} · ${t.role}` : where;
+}
+
 /** A learner's sessions of one scenario, newest first, with score, goals and links. */
 export function AttemptsTable({ attempts, bestId }: { attempts: SessionHistoryItem[]; bestId: string | null }) {
   if (attempts.length === 0) return <p className="meta">None yet. Your scores and reports will be listed here.</p>;
@@ -21,7 +27,14 @@ export function AttemptsTable({ attempts, bestId }: { attempts: SessionHistoryIt
       <tbody>
         {attempts.map((a) => (
           <tr key={a.id} data-session={a.id} className={a.id === bestId ? 'best' : undefined}>
-            <td>{when(a.createdAt)}</td>
+            <td>
+              {when(a.createdAt)}
+              {a.team && (
+                <span className="pill" data-testid="attempt-team" title="A team session: listed here, not counted in your own progress">
+                  {teamLabel(a.team)}
+                </span>
+              )}
+            </td>
             <td>
               {a.report ? (
                 <strong className="mono">{Math.round(a.report.total)}</strong>

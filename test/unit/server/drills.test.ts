@@ -18,6 +18,7 @@ import { drillBoard } from '@/server/drills/board';
 import { DrillAdmin, drillByCode, endDrill, joinDrill, participantState, type DrillDeps } from '@/server/drills/drills';
 import { CodeGuesses } from '@/server/drills/code-guesses';
 import { provisionalEvents } from '@/lib/drills/board';
+import { summarizeProgress } from '@/lib/progress';
 import { SessionMembers } from '@/server/sessions/members';
 import { DrillStore } from '@/server/drills/store';
 import { Catalogue } from '@/server/engine/catalogue';
@@ -156,6 +157,12 @@ describe('team drills', () => {
     assert.equal(verdict('fay', 'watch'), 'allow');
     assert.equal(verdict('cat', 'view'), 'hidden', 'another team sees nothing');
     assert.match(code(() => participantState(deps, p('dan'), drill.id)), /^not_found/);
+    // Each member's history lists the team session with its drill, team and seat; progress leaves it out.
+    const bobs = deps.engine.history(p('bob').user.id);
+    assert.deepEqual(bobs.map((h) => [h.id, h.team]), [[red.id, { drill: 'Watch', team: 'Red', role: 'commander' }]]);
+    assert.deepEqual(deps.engine.history(p('ann').user.id).map((h) => h.team?.role), ['driver']);
+    assert.deepEqual(deps.engine.history(p('dan').user.id), [], 'no one else’s');
+    assert.deepEqual(summarizeProgress(bobs).scenarios, {}, 'a team session is not the member’s own progress');
     await settle(state.teams.map((t) => t.sessionId));
   });
 
