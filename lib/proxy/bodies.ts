@@ -228,6 +228,20 @@ export function planNetworkEndpoint(text: string, action: 'network-connect' | 'n
   return { containerRef: v.Container.replace(/^\//, ''), aliases: [], force: v.Force ?? false };
 }
 
+/**
+ * Why a network connect's aliases are refused, or null. An alias answers DNS for its name on
+ * that network, so an alias that is another container's name in the session (a service, the
+ * customers, a container name) would let a learner's container answer for it — e.g. a fake
+ * `app` that makes the customers and the goal checks see a fixed service. A container may take
+ * back its own service name (a reconnect loses it: network-partition's fix). DNS ignores case.
+ */
+export function aliasRefusal(aliases: readonly string[], taken: readonly string[], own: readonly string[]): string | null {
+  const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+  const [isTaken, isOwn] = [lower(taken), lower(own)];
+  const bad = aliases.find((a) => isTaken.has(a.toLowerCase()) && !isOwn.has(a.toLowerCase()));
+  return bad === undefined ? null : `the alias "${bad}" is another container's name in this session: it would answer for that container on the network (a container may only take back its own service name)`;
+}
+
 /** The forwarded connect/disconnect body, with the container resolved to its full id. */
 export function endpointBody(plan: EndpointPlan, containerId: string, action: 'network-connect' | 'network-disconnect'): Record<string, unknown> {
   if (action === 'network-connect') return { Container: containerId, EndpointConfig: { Aliases: plan.aliases } };

@@ -9,7 +9,7 @@ import { isSickbayError, SickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
 import { capCommand } from '@/lib/proxy/audit-budget';
-import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
+import { aliasRefusal, endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { commitBody, planCommit } from '@/lib/proxy/commit';
 import { isJsonObject } from '@/lib/proxy/json';
 import { checkPidBudget, SESSION_LIMITS } from '@/lib/proxy/limits';
@@ -340,6 +340,11 @@ async function networkEndpoint(x: Exchange): Promise<void> {
   const container = await x.ctx.owned.container(plan.containerRef);
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, network: network.name.replace(sessionPrefix(x.ctx.scope), ''), ...(plan.aliases.length ? { aliases: plan.aliases.join(',') } : {}), ...(plan.force ? { force: true } : {}) };
+  if (plan.aliases.length > 0) {
+    const own = [container.labels[LABEL.service] ?? '', container.name].filter((n) => n !== '');
+    const refusal = aliasRefusal(plan.aliases, await x.ctx.owned.namesInUse(), own);
+    if (refusal) throw refuse(refusal);
+  }
   await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, network.id)), (b) => b, endpointBody(plan, container.id, action));
 }
 

@@ -7,7 +7,8 @@
 import { LABEL } from '@/lib/lifecycle/labels';
 import { absent } from '@/lib/proxy/refusal';
 import { ownItems } from '@/lib/proxy/responses';
-import { scopeLabelFilters, sessionPrefix, targetName, type SessionScope } from '@/lib/proxy/scope';
+import { scopeLabelFilters, sessionPrefix, targetName, type Labels, type SessionScope } from '@/lib/proxy/scope';
+import { inSession } from '@/lib/lifecycle/objects';
 import { SickbayError } from '@/lib/errors';
 import type { EngineClient } from './engine-client';
 
@@ -81,6 +82,20 @@ export class Ownership {
       const name = (Array.isArray(c.Names) ? (c.Names as string[]) : []).map((n) => n.replace(/^\//, '')).find((n) => !n.includes('/')) ?? '';
       return { id: String(c.Id), name, labels, state: String(c.State ?? ''), target: targetName(labels, name, this.scope) ?? name, role: labels[LABEL.role] };
     });
+  }
+
+  /**
+   * Every name a container of the session answers to on its networks — service names and
+   * container names, the lab's own (console, customers) included: what no alias may take.
+   */
+  async namesInUse(): Promise<string[]> {
+    const res = await this.engine.json('GET', `/containers/json?all=1&filters=${this.filters}`);
+    if (res.status !== 200) throw new SickbayError('engine_unavailable', `listing the session's containers failed (${res.status})`);
+    const items = Array.isArray(res.body) ? (res.body as Record<string, unknown>[]) : [];
+    return items
+      .filter((c) => inSession(c.Labels as Labels, this.scope))
+      .flatMap((c) => [(c.Labels as Record<string, string> | undefined)?.[LABEL.service] ?? '', ...(Array.isArray(c.Names) ? (c.Names as string[]).map((n) => n.replace(/^\//, '')) : [])])
+      .filter((n) => n !== '');
   }
 
   async container(ref: string): Promise<OwnedContainer> {

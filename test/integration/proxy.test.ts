@@ -460,13 +460,21 @@ describe('allowed commands through the real docker CLI', () => {
     assert.deepEqual(endpoints.sort(), [ids.web, ids.worker].sort());
     assert.equal((await cli(['network', 'disconnect', NET_A, WORKER])).code, 0);
     assert.ok(!(NET_A in (await inspect(ids.worker as string)).NetworkSettings.Networks));
-    const con = await cli(['network', 'connect', '--alias', 'wk2', 'net', 'worker']);
+    // Another container's name as an alias would answer for it on the network: refused, any case.
+    for (const alias of ['web', 'WEB', WEB]) {
+      const shadow = await cli(['network', 'connect', '--alias', alias, 'net', 'worker']);
+      assert.notEqual(shadow.code, 0);
+      assert.match(shadow.stderr, /sickbay: the alias ".+" is another container's name in this session/);
+    }
+    assert.ok(!(NET_A in (await inspect(ids.worker as string)).NetworkSettings.Networks), 'a refused connect changes nothing');
+    // Its own service name back (a reconnect loses it), and a new name: allowed.
+    const con = await cli(['network', 'connect', '--alias', 'worker', '--alias', 'wk2', 'net', 'worker']);
     assert.equal(con.code, 0, con.stderr);
     assert.ok((await inspect(ids.worker as string)).NetworkSettings.Networks[NET_A]?.Aliases?.includes('wk2'));
     expectCall(mark, 'network-ls');
     expectCall(mark, 'network-inspect', 'net');
     assert.equal(expectCall(mark, 'network-disconnect', 'worker').flags?.network, 'net');
-    assert.equal(expectCall(mark, 'network-connect', 'worker').flags?.aliases, 'wk2');
+    assert.equal(expectCall(mark, 'network-connect', 'worker').flags?.aliases, 'worker,wk2');
   });
 
   it('run of a debug sidecar in an own container\'s pid and network namespaces', async () => {

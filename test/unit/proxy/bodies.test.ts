@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
+import { aliasRefusal, endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { imageAllowed, normaliseImage, planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
 import { EXEC, EXEC_START, NETWORK_CONNECT, NETWORK_DISCONNECT, RUN_INTERACTIVE, RUN_SIDECAR, UPDATE, edited } from './cli-bodies';
@@ -68,6 +68,11 @@ describe('network endpoint bodies', () => {
     const plan = planNetworkEndpoint(NETWORK_CONNECT, 'network-connect');
     assert.deepEqual(plan, { containerRef: 'sickbay-s1-web', aliases: ['web2'], force: false });
     assert.deepEqual(endpointBody(plan, 'f'.repeat(64), 'network-connect'), { Container: 'f'.repeat(64), EndpointConfig: { Aliases: ['web2'] } });
+    const taken = ['db', 'app', 'traffic', 'sickbay-s1-db', 'sickbay-s1-app'];
+    assert.equal(aliasRefusal(['web2'], taken, ['app']), null, 'a new name');
+    assert.equal(aliasRefusal(['app', 'App'], taken, ['app', 'sickbay-s1-app']), null, 'a container takes back its own service name');
+    assert.match(aliasRefusal(['ok', 'DB'], taken, ['app']) ?? '', /^the alias "DB" is another container's name in this session/);
+    assert.match(aliasRefusal(['traffic'], taken, ['app']) ?? '', /"traffic"/, "the lab's own customers too");
     const d = planNetworkEndpoint(NETWORK_DISCONNECT, 'network-disconnect');
     assert.deepEqual(endpointBody(d, 'abc', 'network-disconnect'), { Container: 'abc', Force: false });
   });
