@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import type { Download, Page } from '@playwright/test';
 import { pdfText } from '../pdf-text';
 import { expect, test } from './fixtures';
-import { startTeamServer, type TeamServer } from './team-server';
+import { SESSION_START_MS, startTeamServer, type TeamServer } from './team-server';
 
 let team: TeamServer;
 
@@ -48,7 +48,7 @@ test('an interviewer sets up an interview, the candidate works through the link,
     await cora.getByTestId('join-start').click();
     await cora.waitForURL(/\/interview$/, { timeout: 60_000 });
     await expect(cora.getByTestId('interview-countdown')).toHaveText(/^\d+:\d\d left$/);
-    await expect(cora.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 180_000 });
+    await expect(cora.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: SESSION_START_MS });
     await expect(cora.locator('nav')).toHaveCount(0);
 
     // Another browser cannot use the link.

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { startTeamServer, type TeamServer } from './team-server';
+import { SESSION_START_MS, startTeamServer, type TeamServer } from './team-server';
 
 let team: TeamServer;
 
@@ -34,7 +34,7 @@ async function member(browser: Browser, link: string) {
 }
 
 test('the driver types, the teammate’s mirror shows it; a one-click handover; the new driver types', async ({ page, browser }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(SESSION_START_MS + 240_000);
   await setPassword(page, team.createAdmin('ada@example.com'), 'correct horse battery');
   await expect(page.getByTestId('whoami')).toHaveText('ada@example.com');
   const post = async (method: 'POST' | 'PUT', path: string, data: unknown) => {
@@ -64,7 +64,7 @@ test('the driver types, the teammate’s mirror shows it; a one-click handover; 
     await expect(a.page.getByRole('button', { name: 'End session' })).toHaveCount(0);
     await expect(a.page.getByTestId('give-seat')).toBeVisible();
     await expect(b.page.getByTestId('give-seat')).toHaveCount(0);
-    await expect(a.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: 180_000 });
+    await expect(a.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'connected', { timeout: SESSION_START_MS });
     await expect(b.page.getByTestId('terminal-state')).toHaveAttribute('data-state', 'mirror', { timeout: 60_000 });
 
     await a.page.getByTestId('terminal').click();
