@@ -11,7 +11,7 @@
  * no restart. README.md beside this file explains the machinery; debrief.mdx the story.
  */
 import { createHash } from 'node:crypto';
-import { defineScenario, httpHealthcheck, keptRunning, plural, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, httpHealthcheck, keptRunning, plural, trafficService, type ScenarioContext } from '@/lib/scenario';
 import { type LogFloodParams, drawParams, installPayload } from './params';
 
 export { MECHANISMS, STORIES, drawParams, installPayload, renderConfig, type LogFloodParams, type Mechanism, type StoryName } from './params';
@@ -92,6 +92,9 @@ export const DIAGNOSIS_CATEGORIES = [
   { id: 'traffic-spike', label: 'A burst of events is more than the worker can deliver' },
 ] as const;
 
+/** What the customers' side asks the worker: is any notification late? */
+const onTimeUrl = (p: LogFloodParams) => `http://worker:${p.statusPort}/notifications/on-time`;
+
 function acceptFor(p: LogFloodParams): string[] {
   switch (p.mechanism) {
     case 'host':
@@ -128,8 +131,9 @@ export default defineScenario<LogFloodParams>({
     'The worker wrote two lines that matter, once, at the start: the configuration it loaded and the first failure in full. `docker logs <worker> 2>&1 | grep -v retrying | head` finds them. The dependency keeps its own log: what does it see of the worker?',
     'The worker re-reads its config file when the file changes (SIGHUP works too). Keep a copy of the file, correct the one wrong setting in place, and watch the retry lines stop.',
   ],
-  // What a running session costs the host: the worker retries flat out until its config is fixed.
-  cost: { cpus: 0.4, memory: '128m', startWeight: 1 },
+  // What a running session costs the host: the worker retries flat out until its config is fixed;
+  // the customers' client is light (4 requests a second).
+  cost: { cpus: 0.45, memory: '160m', startWeight: 1 },
   protocol: {
     affectedServices: ['worker'],
     snapshotExpected: true,
@@ -137,7 +141,8 @@ export default defineScenario<LogFloodParams>({
     stressed: true,
     causeHints: ['config', 'configuration', 'setting', 'misconfigured', 'misconfiguration', 'retry loop', 'wrong port', 'token', 'tls'],
   },
-  // No customer traffic runs here yet; the threshold is for when it does.
+  // The customers ask whether their notifications are on time (none waits over 5 s): per second,
+  // 99% of those answers say yes, within 1 s.
   servedNormally: { successRate: 0.99, p95Ms: 1000 },
   networks: { app: {} },
   services: (p) => ({
@@ -171,6 +176,9 @@ export default defineScenario<LogFloodParams>({
       healthcheck: httpHealthcheck(p.gatewayPort, { intervalMs: 3000 }),
       limits: { memory: '64m', cpus: 0.25, pids: 64 },
     },
+    // The customers: their side asks the worker whether any notification has waited too long
+    // (worker.py, /notifications/on-time); a notification late or lost is what they feel.
+    traffic: trafficService({ url: onTimeUrl(p), rps: 4, networks: ['app'] }),
   }),
   faults: [
     {

@@ -15,7 +15,7 @@
  *    then put the limit back: raising it only hid the leak.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { defineScenario, keptRunning, plural, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, keptRunning, plural, trafficService, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 export const BATCH_KINDS = ['invoices', 'statements', 'payslips', 'receipts', 'contracts', 'certificates', 'delivery-notes'] as const;
 export const CACHE_NAMES = ['template_cache', 'font_cache', 'image_cache', 'barcode_cache', 'layout_cache', 'locale_cache', 'logo_cache'] as const;
@@ -75,6 +75,8 @@ export const STABLE = {
 } as const;
 
 const MIB = 1024 * 1024;
+/** The supervisor's HTTP port: what the customers' side asks (supervisor.py). */
+const DOCUMENTS_PORT = 8080;
 
 export function drawParams(rng: Rng): OomLimitParams {
   const cause = rng.fork('cause').pick<Cause>(['leak', 'undersized']);
@@ -288,8 +290,9 @@ export default defineScenario<OomLimitParams>({
     'At this limit every theory looks the same: the worker dies. Give it room for a while (`docker update --memory … --memory-swap …`, both, up to 1 GiB) and watch what the memory does after each batch.',
     'Memory that falls back after every batch needs a bigger budget; memory that climbs batch after batch is kept by something. The worker logs its caches every 5 batches, and its config (/etc/render-worker/worker.conf, re-read before every batch) can switch each one off.',
   ],
-  // What a running session costs the host: one worker at its memory limit.
-  cost: { cpus: 0.25, memory: '96m', startWeight: 1 },
+  // What a running session costs the host: one worker at its memory limit, and the customers'
+  // light client (4 requests a second).
+  cost: { cpus: 0.3, memory: '160m', startWeight: 1 },
   protocol: {
     affectedServices: ['worker'],
     snapshotExpected: true,
@@ -301,17 +304,22 @@ export default defineScenario<OomLimitParams>({
     revealedBy: ['logs'],
     supportedBy: ['resources', 'state', 'events', 'config'],
   },
-  // No customer traffic runs here yet; the threshold is for when it does.
+  // The customers ask whether documents come out on time (a batch in the last 6 s, the worker
+  // up): per second, 99% of those answers say yes, within 1 s.
   servedNormally: { successRate: 0.99, p95Ms: 1000 },
   networks: { app: {} },
   services: (p) => ({
     worker: {
       command: ['python3', '/srv/render-worker/supervisor.py'],
+      env: { PORT: String(DOCUMENTS_PORT) },
       networks: ['app'],
       // Green as long as the supervisor is up: like many health checks, it knows nothing of the worker.
       healthcheck: { test: ['CMD', 'test', '-p', '/run/render-worker/assign'], intervalMs: 1000 },
       limits: { memory: `${p.limitMb}m`, cpus: 0.25, pids: 64 },
     },
+    // The customers: their side asks the supervisor whether documents are on time
+    // (supervisor.py, /documents/on-time); a worker that is killed or stuck is what they feel.
+    traffic: trafficService({ url: `http://worker:${DOCUMENTS_PORT}/documents/on-time`, rps: 4, networks: ['app'] }),
   }),
   faults: [
     {

@@ -13,7 +13,9 @@ every second: mtime, size and inode, so `sed -i`, `docker cp` and editors all co
 on SIGHUP. A file that does not parse is refused and the previous configuration kept.
 
 HTTP on $PORT (default 8080): GET /healthz (always "ok": like many health checks it knows
-nothing about deliveries), GET /status (JSON: queue, counters, last error, config).
+nothing about deliveries), GET /status (JSON: queue, counters, last error, config), and
+GET /notifications/on-time, what the customers' side asks: 200 while the oldest notification
+still waiting is younger than LATE_AFTER_S, 503 (with how late it is) once one waits longer.
 
 Env: PORT, WORKER_NAME (the program's name in logs), DEP_PREFIX (the config keys' prefix, e.g.
 "relay"), DEP_LABEL (e.g. "mail relay"), EVENT_KINDS (comma separated), EVENTS_PER_SECOND.
@@ -40,6 +42,7 @@ VERSION = "3.4.2"
 RETRY_FLOOR = 0.010        # the dispatcher's poll tick: with retry_delay_ms = 0 it retries every tick
 FULL_ERROR_EVERY = 180.0   # seconds between full repeats of an unchanged error
 QUEUE_LIMIT = 20000
+LATE_AFTER_S = 5.0         # a notification waiting longer than this is late for its customer
 CUSTOMERS = ["c-1042", "c-1177", "c-2093", "c-2210", "c-3051", "c-3388", "c-4120", "c-4702", "c-5310", "c-5871"]
 
 log = Log(ms=True)
@@ -273,6 +276,10 @@ class Worker:
             log("INFO", "dispatch: delivered %s (%s) to %s in %d ms" % (note["id"], note["kind"], note["to"], ms))
 
     # Status -------------------------------------------------------------------------------------
+    def oldest_waiting_seconds(self):
+        with self.lock:
+            return time.time() - self.queue[0]["at"] if self.queue else 0.0
+
     def status(self):
         with self.lock:
             oldest = self.queue[0]["at"] if self.queue else None
@@ -307,6 +314,10 @@ class StatusPage(Handler):
             self.reply(200, "ok\n")
         elif path == "/status":
             self.reply(200, json.dumps(self.worker.status(), indent=1) + "\n", "application/json")
+        elif path == "/notifications/on-time":
+            waiting = self.worker.oldest_waiting_seconds()
+            late = waiting > LATE_AFTER_S
+            self.reply(503 if late else 200, {"onTime": not late, "oldestWaitingSeconds": round(waiting, 1)})
         else:
             self.reply(404, {"error": "not_found"})
 

@@ -8,6 +8,10 @@ It logs each exit ("worker (pid N) exited: killed by signal 9 ...") and keeps it
 
 The queue the worker drains is assigned once, after start, by the platform
 (/srv/render-worker/assign-queue); until then the supervisor waits.
+
+HTTP on $PORT (default 8080), what the customers' side asks: GET /documents/on-time answers 200
+while documents come out on time (the worker is running and acknowledged a batch in the last
+LATE_AFTER_S seconds) and 503, with why, otherwise. No log line per request.
 """
 
 import base64
@@ -16,10 +20,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zlib
 
-from svckit import Log, oom_kills, read_json, write_json
+from svckit import Handler, Log, Server, oom_kills, read_json, write_json
 
 RUN = "/run/render-worker"
 FIFO = RUN + "/assign"
@@ -29,6 +34,7 @@ CONF = "/etc/render-worker/worker.conf"
 ASSIGNMENT = "/var/lib/render-worker/assignment"  # kept across container restarts
 WORKER = "/usr/local/bin/render-worker"
 BACKOFF_S = 2.0
+LATE_AFTER_S = 6.0  # a batch every 2.5 s when healthy: longer than this without one is late
 
 state = {
     "pid": os.getpid(),
@@ -50,6 +56,43 @@ log = Log(prefix="supervisor: ")
 def on_term(signum, frame):
     global stopping
     stopping = True
+
+
+last_ack = {"at": None}
+
+
+def last_acknowledged():
+    """When the worker last acknowledged a batch (epoch seconds; None: never). The worker's
+    status file starts empty with each new worker, so the latest time seen is kept here."""
+    status = read_json(STATUS, {})
+    recent = status.get("recent") if isinstance(status, dict) else None
+    if isinstance(recent, list) and recent and isinstance(recent[-1], dict):
+        at = recent[-1].get("at")
+        if isinstance(at, (int, float)) and (last_ack["at"] is None or at > last_ack["at"]):
+            last_ack["at"] = at
+    return last_ack["at"]
+
+
+class DocumentsPage(Handler):
+    def get(self, path, query):
+        if path != "/documents/on-time":
+            return super().get(path, query)
+        at = last_acknowledged()
+        since = None if at is None else round(time.time() - at, 1)
+        if state["workerPid"] is None:
+            self.reply(503, {"onTime": False, "why": "the render worker is not running", "lastBatchSecondsAgo": since})
+        elif since is None or since > LATE_AFTER_S:
+            self.reply(503, {"onTime": False, "why": "no batch finished recently", "lastBatchSecondsAgo": since})
+        else:
+            self.reply(200, {"onTime": True, "lastBatchSecondsAgo": since})
+
+    def access(self, path, status, ms):
+        pass  # asked several times a second: no line per request
+
+
+def serve_documents():
+    server = Server(("0.0.0.0", int(os.environ.get("PORT", "8080"))), DocumentsPage, 16)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True).start()
 
 
 def reap_others(worker_pid):
@@ -135,6 +178,7 @@ def main():
     signal.signal(signal.SIGINT, on_term)
     os.makedirs(RUN, exist_ok=True)
     write_json(STATE, state)
+    serve_documents()
     log("render-worker supervisor 1.3 (pid %d)" % os.getpid())
     line, profile = wait_for_queue()
     if profile is None:
