@@ -40,6 +40,9 @@ export function engineSocketPath(env: Record<string, string | undefined> = proce
   return '/var/run/docker.sock';
 }
 
+/** The console's CPU weight: 4x a scenario service's. */
+export const CONSOLE_CPU_SHARES = 4096;
+
 /** The hardened console container; shared with the benchmark's floor so both measure the same thing. */
 export function consoleContainerSpec(sessionId: string, labels: Record<string, string>, socketPath: string): ContainerSpec {
   const name = objectName(sessionId, 'console');
@@ -52,6 +55,9 @@ export function consoleContainerSpec(sessionId: string, labels: Record<string, s
     networks: [], // NetworkMode none: the console reaches nothing but its Docker socket
     memoryBytes: 256 * MIB,
     nanoCpus: 500_000_000,
+    // On a host busy with many sessions the learner's shell runs before the services it
+    // investigates (1024 each; a learner's own sidecars are capped at 1024): typing stays quick.
+    cpuShares: CONSOLE_CPU_SHARES,
     pidsLimit: 128,
     capAdd: [],
     capDrop: ['ALL'],

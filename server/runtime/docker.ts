@@ -101,6 +101,7 @@ export class DockerRuntime implements ContainerRuntime {
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes, // equal to Memory: no swap to hide a leak in
           NanoCpus: spec.nanoCpus,
+          ...(spec.cpuShares ? { CpuShares: spec.cpuShares } : {}),
           PidsLimit: spec.pidsLimit,
           CapAdd: spec.capAdd,
           ...(spec.capDrop ? { CapDrop: spec.capDrop } : {}),

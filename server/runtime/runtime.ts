@@ -19,6 +19,8 @@ export interface ContainerSpec {
   healthcheck?: HealthcheckSpec;
   memoryBytes: number;
   nanoCpus: number;
+  /** Relative CPU weight under contention (Docker's default 1024 when unset). */
+  cpuShares?: number;
   pidsLimit: number;
   capAdd: string[];
   /** Hardening for containers the learner works in (the console): all optional. */

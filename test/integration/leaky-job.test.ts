@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CONSOLE_CPU_SHARES } from '@/server/engine/console';
 import type { Services } from '@/server/registry';
 import { docker, labelledObjects, waitFor, startTestServices, type TestServices } from './helpers';
 
@@ -75,6 +76,7 @@ describe('leaky-job on the real engine', () => {
     assert.equal(consoleInfo.HostConfig.NetworkMode, 'none');
     assert.deepEqual(consoleInfo.HostConfig.CapDrop, ['ALL']);
     assert.equal(consoleInfo.HostConfig.ReadonlyRootfs, true);
+    assert.equal(consoleInfo.HostConfig.CpuShares, CONSOLE_CPU_SHARES, 'the learner\'s shell outweighs the services on a busy host');
     assert.equal(consoleInfo.Config.User, 'learner');
     assert.equal(consoleInfo.Config.Labels['sickbay.role'], 'console');
     assert.equal(consoleInfo.HostConfig.Binds?.length, 1);
