@@ -30,6 +30,62 @@ type Mode = 'text' | 'esc' | 'csi' | 'ss3' | 'paste';
 const PASTE_END = '\x1b[201~';
 const MAX_CSI = 32;
 
+type Command = (line: EditBuffer) => void;
+const NOTHING: Command = () => {};
+/** A key we cannot follow: the shell alone knows what it did to the line. */
+const MARK_APPROXIMATE: Command = (line) => line.markApproximate();
+const HOME: Command = (line) => line.moveToStart();
+const END: Command = (line) => line.moveToEnd();
+const LEFT: Command = (line) => line.moveBy(-1);
+const RIGHT: Command = (line) => line.moveBy(1);
+const UP: Command = (line) => line.recall(-1);
+const DOWN: Command = (line) => line.recall(1);
+const DELETE: Command = (line) => line.deleteForward();
+const BACKSPACE: Command = (line) => line.deleteBackward();
+
+/** Control keys with a fixed meaning for the line (readline's emacs keys: Ctrl-A is Home, Ctrl-P is Up). */
+const CONTROL_KEYS = new Map<string, Command>([
+  ['\x7f', BACKSPACE],
+  ['\x08', BACKSPACE],
+  ['\x15', (line) => line.killToStart()], // Ctrl-U
+  ['\x17', (line) => line.killWordBackward()], // Ctrl-W
+  ['\x0b', (line) => line.killToEnd()], // Ctrl-K
+  ['\x03', (line) => line.clear()], // Ctrl-C: the line is abandoned, nothing runs
+  ['\x04', DELETE], // Ctrl-D: EOF on an empty line, else delete under the cursor
+  ['\x01', HOME],
+  ['\x05', END],
+  ['\x02', LEFT],
+  ['\x06', RIGHT],
+  ['\x10', UP],
+  ['\x0e', DOWN],
+  ['\x19', (line) => line.yank()], // Ctrl-Y
+  ['\x0c', NOTHING], // Ctrl-L clears the screen, not the line
+  ['\x07', NOTHING],
+  ['\x00', NOTHING],
+  ['\x1a', NOTHING],
+]);
+
+/** The final byte of ESC [ X and ESC O X. */
+const ARROWS = new Map<string, Command>([
+  ['A', UP],
+  ['B', DOWN],
+  ['C', RIGHT],
+  ['D', LEFT],
+  ['H', HOME],
+  ['F', END],
+]);
+
+/** ESC [ n ~ (Insert does nothing to the line; a stray end of paste neither). */
+const TILDE_KEYS = new Map<string, Command>([
+  ['1', HOME],
+  ['7', HOME],
+  ['4', END],
+  ['8', END],
+  ['3', DELETE],
+  ['2', NOTHING],
+  ['201', NOTHING],
+]);
+
 export class LineEditor {
   private readonly line: EditBuffer;
   private mode: Mode = 'text';
@@ -93,6 +149,8 @@ export class LineEditor {
     }
     const wasCR = this.afterCR;
     this.afterCR = false;
+    const command = CONTROL_KEYS.get(ch);
+    if (command) return command(this.line);
     switch (ch) {
       case '\r':
         this.line.submit(out);
@@ -104,40 +162,8 @@ export class LineEditor {
       case '\x1b':
         this.mode = 'esc';
         return;
-      case '\x7f':
-      case '\x08':
-        return this.line.deleteBackward();
-      case '\x15': // Ctrl-U: kill back to the start
-        return this.line.killToStart();
-      case '\x17': // Ctrl-W: kill the previous whitespace-delimited word
-        return this.line.killWordBackward();
-      case '\x0b': // Ctrl-K: kill to the end
-        return this.line.killToEnd();
-      case '\x03': // Ctrl-C: the line is abandoned, nothing runs
-        return this.line.clear();
-      case '\x04': // Ctrl-D: EOF on an empty line, else delete under the cursor
-        return this.line.deleteForward();
-      case '\x01':
-        return this.line.moveToStart();
-      case '\x05':
-        return this.line.moveToEnd();
-      case '\x02':
-        return this.line.moveBy(-1);
-      case '\x06':
-        return this.line.moveBy(1);
-      case '\x10':
-        return this.line.recall(-1);
-      case '\x0e':
-        return this.line.recall(1);
-      case '\x19': // Ctrl-Y: yank
-        return this.line.yank();
       case '\x16': // Ctrl-V: insert the next character literally
         this.quotedInsert = true;
-        return;
-      case '\x0c': // Ctrl-L clears the screen, not the line
-      case '\x07':
-      case '\x00':
-      case '\x1a':
         return;
       default: {
         const code = ch.codePointAt(0) ?? 0;
@@ -191,26 +217,11 @@ export class LineEditor {
     if (code < 0x40 || code > 0x7e) return this.line.markApproximate();
     const params = this.csi;
     if (ch === '~') {
-      switch (params) {
-        case '200':
-          this.mode = 'paste';
-          this.pasteMatch = 0;
-          this.pasteAfterCR = false;
-          return;
-        case '201':
-        case '2':
-          return;
-        case '3':
-          return this.line.deleteForward();
-        case '1':
-        case '7':
-          return this.line.moveToStart();
-        case '4':
-        case '8':
-          return this.line.moveToEnd();
-        default:
-          return this.line.markApproximate();
-      }
+      if (params !== '200') return (TILDE_KEYS.get(params) ?? MARK_APPROXIMATE)(this.line);
+      this.mode = 'paste';
+      this.pasteMatch = 0;
+      this.pasteAfterCR = false;
+      return;
     }
     if (ch === 'I' || ch === 'O') return; // focus in/out reports
     if (params.includes(';')) {
@@ -226,22 +237,7 @@ export class LineEditor {
   }
 
   private arrow(final: string): void {
-    switch (final) {
-      case 'A':
-        return this.line.recall(-1);
-      case 'B':
-        return this.line.recall(1);
-      case 'C':
-        return this.line.moveBy(1);
-      case 'D':
-        return this.line.moveBy(-1);
-      case 'H':
-        return this.line.moveToStart();
-      case 'F':
-        return this.line.moveToEnd();
-      default:
-        this.line.markApproximate();
-    }
+    (ARROWS.get(final) ?? MARK_APPROXIMATE)(this.line);
   }
 
   private paste(ch: string): void {
