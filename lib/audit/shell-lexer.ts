@@ -5,11 +5,26 @@
  */
 import type { RedirectOp, ShellRedirect, ShellWord } from './shell';
 
+type ControlOp = '|' | '|&' | '&&' | '||' | ';' | '&' | '(' | ')';
+
 export type Token =
   | { type: 'word'; word: ShellWord }
-  | { type: 'op'; op: '|' | '|&' | '&&' | '||' | ';' | '&' | '(' | ')' | 'newline' }
+  | { type: 'op'; op: ControlOp | 'newline' }
   | { type: 'redir'; op: RedirectOp; fd: number | null; redirect: ShellRedirect };
 
+/** Longest first, so that `>>` is not read as two `>`. */
+const REDIRECT_OPS: readonly RedirectOp[] = ['<<<', '<<-', '&>>', '<<', '>>', '>|', '>&', '<&', '<>', '&>', '>', '<'];
+/** Control operators as written and the token each is (a case arm's `;;` ends a command like `;`). */
+const CONTROL_OPS: readonly (readonly [string, ControlOp])[] = [
+  ['&&', '&&'],
+  ['||', '||'],
+  ['|&', '|&'],
+  [';;', ';'],
+  ['|', '|'],
+  ['&', '&'],
+  [';', ';'],
+  ['(', '('],
+];
 const OPERATOR_CHARS = new Set(['|', '&', ';', '<', '>', '(', ')']);
 const BLANK = new Set([' ', '\t', '\r']);
 
@@ -72,39 +87,16 @@ class Lexer {
 
   private readOperator(fd: number | null): void {
     const s = this.s;
-    const three = s.slice(this.i, this.i + 3);
-    const two = s.slice(this.i, this.i + 2);
-    const one = s[this.i] as string;
-    const redir = (op: RedirectOp, len: number) => {
-      this.i += len;
-      const redirect: ShellRedirect = { fd, op, target: '' };
-      this.tokens.push({ type: 'redir', op, fd, redirect });
-    };
-    if (three === '<<<') return redir('<<<', 3);
-    if (three === '<<-') return redir('<<-', 3);
-    if (three === '&>>') return redir('&>>', 3);
-    if (two === '<<') return redir('<<', 2);
-    if (two === '>>') return redir('>>', 2);
-    if (two === '>|') return redir('>|', 2);
-    if (two === '>&') return redir('>&', 2);
-    if (two === '<&') return redir('<&', 2);
-    if (two === '<>') return redir('<>', 2);
-    if (two === '&>') return redir('&>', 2);
-    if (one === '>') return redir('>', 1);
-    if (one === '<') return redir('<', 1);
-    const op = (len: number, o: '|' | '|&' | '&&' | '||' | ';' | '&' | '(' | ')') => {
-      this.i += len;
-      this.tokens.push({ type: 'op', op: o });
-    };
-    if (two === '&&') return op(2, '&&');
-    if (two === '||') return op(2, '||');
-    if (two === '|&') return op(2, '|&');
-    if (two === ';;') return op(2, ';');
-    if (one === '|') return op(1, '|');
-    if (one === '&') return op(1, '&');
-    if (one === ';') return op(1, ';');
-    if (one === '(') return op(1, '(');
-    return op(1, ')');
+    const redirect = REDIRECT_OPS.find((op) => s.startsWith(op, this.i));
+    if (redirect) {
+      this.i += redirect.length;
+      this.tokens.push({ type: 'redir', op: redirect, fd, redirect: { fd, op: redirect, target: '' } });
+      return;
+    }
+    // The caller stands on an operator character: `)` is the one no other entry matches.
+    const [text, op] = CONTROL_OPS.find(([written]) => s.startsWith(written, this.i)) ?? [')', ')'];
+    this.i += text.length;
+    this.tokens.push({ type: 'op', op });
   }
 
   /** Reads one word up to an unquoted blank, newline or operator character. */

@@ -10,12 +10,13 @@
  * as evidence, not as fact. Bracketed paste (ESC[200~ ... ESC[201~) inserts text literally;
  * a pasted multi-line block yields one line per non-empty row when submitted.
  *
+ * This file decodes the keys (control characters, escape and control sequences, bracketed
+ * paste) into editing commands on the line (./edit-buffer.ts), which holds the line itself.
  * Used by the Docker proxy (inside `docker exec -it`) and the console terminal.
  */
-export interface TypedLine {
-  line: string;
-  approximate: boolean;
-}
+import { EditBuffer, type TypedLine } from './edit-buffer';
+
+export type { TypedLine } from './edit-buffer';
 
 export interface LineEditorOptions {
   /** Characters beyond this are dropped and the line marked approximate. */
@@ -29,26 +30,73 @@ type Mode = 'text' | 'esc' | 'csi' | 'ss3' | 'paste';
 const PASTE_END = '\x1b[201~';
 const MAX_CSI = 32;
 
+type Command = (line: EditBuffer) => void;
+const NOTHING: Command = () => {};
+/** A key we cannot follow: the shell alone knows what it did to the line. */
+const MARK_APPROXIMATE: Command = (line) => line.markApproximate();
+const HOME: Command = (line) => line.moveToStart();
+const END: Command = (line) => line.moveToEnd();
+const LEFT: Command = (line) => line.moveBy(-1);
+const RIGHT: Command = (line) => line.moveBy(1);
+const UP: Command = (line) => line.recall(-1);
+const DOWN: Command = (line) => line.recall(1);
+const DELETE: Command = (line) => line.deleteForward();
+const BACKSPACE: Command = (line) => line.deleteBackward();
+
+/** Control keys with a fixed meaning for the line (readline's emacs keys: Ctrl-A is Home, Ctrl-P is Up). */
+const CONTROL_KEYS = new Map<string, Command>([
+  ['\x7f', BACKSPACE],
+  ['\x08', BACKSPACE],
+  ['\x15', (line) => line.killToStart()], // Ctrl-U
+  ['\x17', (line) => line.killWordBackward()], // Ctrl-W
+  ['\x0b', (line) => line.killToEnd()], // Ctrl-K
+  ['\x03', (line) => line.clear()], // Ctrl-C: the line is abandoned, nothing runs
+  ['\x04', DELETE], // Ctrl-D: EOF on an empty line, else delete under the cursor
+  ['\x01', HOME],
+  ['\x05', END],
+  ['\x02', LEFT],
+  ['\x06', RIGHT],
+  ['\x10', UP],
+  ['\x0e', DOWN],
+  ['\x19', (line) => line.yank()], // Ctrl-Y
+  ['\x0c', NOTHING], // Ctrl-L clears the screen, not the line
+  ['\x07', NOTHING],
+  ['\x00', NOTHING],
+  ['\x1a', NOTHING],
+]);
+
+/** The final byte of ESC [ X and ESC O X. */
+const ARROWS = new Map<string, Command>([
+  ['A', UP],
+  ['B', DOWN],
+  ['C', RIGHT],
+  ['D', LEFT],
+  ['H', HOME],
+  ['F', END],
+]);
+
+/** ESC [ n ~ (Insert does nothing to the line; a stray end of paste neither). */
+const TILDE_KEYS = new Map<string, Command>([
+  ['1', HOME],
+  ['7', HOME],
+  ['4', END],
+  ['8', END],
+  ['3', DELETE],
+  ['2', NOTHING],
+  ['201', NOTHING],
+]);
+
 export class LineEditor {
-  private chars: string[] = [];
-  private cursor = 0;
-  private approximate = false;
+  private readonly line: EditBuffer;
   private mode: Mode = 'text';
   private csi = '';
   private pasteMatch = 0;
   private afterCR = false;
   private pasteAfterCR = false;
   private quotedInsert = false;
-  private history: string[] = [];
-  private historyIndex = -1;
-  private draft: string[] = [];
-  private killed = '';
-  private readonly maxLineLength: number;
-  private readonly maxHistory: number;
 
   constructor(options: LineEditorOptions = {}) {
-    this.maxLineLength = options.maxLineLength ?? 4096;
-    this.maxHistory = options.maxHistory ?? 500;
+    this.line = new EditBuffer(options.maxLineLength ?? 4096, options.maxHistory ?? 500);
   }
 
   /** Feeds decoded terminal input; returns the lines completed by it, in order. */
@@ -60,7 +108,7 @@ export class LineEditor {
 
   /** The line being typed, not yet submitted. */
   get pending(): string {
-    return this.chars.join('');
+    return this.line.text;
   }
 
   /** Inside a bracketed paste: an Enter now is text, not a submit. */
@@ -70,7 +118,7 @@ export class LineEditor {
 
   /** Forgets the line being typed (e.g. when the shell's prompt is known to be fresh). */
   reset(): void {
-    this.clearLine();
+    this.line.clear();
     this.mode = 'text';
     this.csi = '';
     this.pasteMatch = 0;
@@ -96,77 +144,34 @@ export class LineEditor {
   private text(ch: string, out: TypedLine[]): void {
     if (this.quotedInsert) {
       this.quotedInsert = false;
-      this.insert(ch);
+      this.line.insert(ch);
       return;
     }
     const wasCR = this.afterCR;
     this.afterCR = false;
+    const command = CONTROL_KEYS.get(ch);
+    if (command) return command(this.line);
     switch (ch) {
       case '\r':
-        this.submit(out);
+        this.line.submit(out);
         this.afterCR = true;
         return;
       case '\n':
-        if (!wasCR) this.submit(out); // CR LF is one Enter
+        if (!wasCR) this.line.submit(out); // CR LF is one Enter
         return;
       case '\x1b':
         this.mode = 'esc';
         return;
-      case '\x7f':
-      case '\x08':
-        if (this.cursor > 0) this.remove(this.cursor - 1, this.cursor);
-        return;
-      case '\x15': // Ctrl-U: kill back to the start
-        this.killed = this.chars.slice(0, this.cursor).join('');
-        this.remove(0, this.cursor);
-        return;
-      case '\x17': // Ctrl-W: kill the previous whitespace-delimited word
-        this.killBackward((c) => /\s/.test(c));
-        return;
-      case '\x0b': // Ctrl-K: kill to the end
-        this.killed = this.chars.slice(this.cursor).join('');
-        this.remove(this.cursor, this.chars.length);
-        return;
-      case '\x03': // Ctrl-C: the line is abandoned, nothing runs
-        this.clearLine();
-        return;
-      case '\x04': // Ctrl-D: EOF on an empty line, else delete under the cursor
-        if (this.cursor < this.chars.length) this.remove(this.cursor, this.cursor + 1);
-        return;
-      case '\x01':
-        return this.move(0);
-      case '\x05':
-        return this.move(this.chars.length);
-      case '\x02':
-        return this.move(this.cursor - 1);
-      case '\x06':
-        return this.move(this.cursor + 1);
-      case '\x10':
-        return this.recall(-1);
-      case '\x0e':
-        return this.recall(1);
-      case '\x19': // Ctrl-Y: yank (readline's kill ring may differ from our single buffer)
-        for (const c of this.killed) this.insert(c);
-        this.approximate = true;
-        return;
       case '\x16': // Ctrl-V: insert the next character literally
         this.quotedInsert = true;
-        return;
-      case '\x0c': // Ctrl-L clears the screen, not the line
-      case '\x07':
-      case '\x00':
-      case '\x1a':
         return;
       default: {
         const code = ch.codePointAt(0) ?? 0;
         // TAB (completion), Ctrl-R/S (search), Ctrl-T (transpose), Ctrl-_ (undo), ...:
         // the shell changes the line in ways only it knows.
-        if (code < 0x20) {
-          this.approximate = true;
-          return;
-        }
+        if (code < 0x20) return this.line.markApproximate();
         if (code >= 0x80 && code < 0xa0) return;
-        this.insert(ch);
+        this.line.insert(ch);
       }
     }
   }
@@ -183,23 +188,18 @@ export class LineEditor {
         return;
       case '\x7f':
       case '\x08': // Alt-Backspace: backward-kill-word (alphanumeric words)
-        this.killBackward((c) => !/[\p{L}\p{N}]/u.test(c));
-        this.approximate = true;
-        return;
+        return this.line.killAlphanumericWordBackward();
       case 'b':
-        this.move(this.wordStart());
-        return;
+        return this.line.moveWordBackward();
       case 'f':
-        this.move(this.wordEnd());
-        return;
+        return this.line.moveWordForward();
       case '\r':
       case '\n':
-        this.approximate = true;
-        this.text(ch, out);
-        return;
+        this.line.markApproximate();
+        return this.text(ch, out);
       default:
         // Alt-. (last argument), Alt-d, ESC ESC (completion), vi-mode commands, ...
-        this.approximate = true;
+        this.line.markApproximate();
     }
   }
 
@@ -209,44 +209,24 @@ export class LineEditor {
       this.csi += ch;
       if (this.csi.length > MAX_CSI) {
         this.mode = 'text';
-        this.approximate = true;
+        this.line.markApproximate();
       }
       return;
     }
     this.mode = 'text';
-    if (code < 0x40 || code > 0x7e) {
-      this.approximate = true;
-      return;
-    }
+    if (code < 0x40 || code > 0x7e) return this.line.markApproximate();
     const params = this.csi;
     if (ch === '~') {
-      switch (params) {
-        case '200':
-          this.mode = 'paste';
-          this.pasteMatch = 0;
-          this.pasteAfterCR = false;
-          return;
-        case '201':
-        case '2':
-          return;
-        case '3':
-          if (this.cursor < this.chars.length) this.remove(this.cursor, this.cursor + 1);
-          return;
-        case '1':
-        case '7':
-          return this.move(0);
-        case '4':
-        case '8':
-          return this.move(this.chars.length);
-        default:
-          this.approximate = true;
-          return;
-      }
+      if (params !== '200') return (TILDE_KEYS.get(params) ?? MARK_APPROXIMATE)(this.line);
+      this.mode = 'paste';
+      this.pasteMatch = 0;
+      this.pasteAfterCR = false;
+      return;
     }
     if (ch === 'I' || ch === 'O') return; // focus in/out reports
     if (params.includes(';')) {
       // Modified arrows (Ctrl/Alt + arrow): word motions; treat like the plain key.
-      this.approximate = true;
+      this.line.markApproximate();
     }
     this.arrow(ch);
   }
@@ -257,22 +237,7 @@ export class LineEditor {
   }
 
   private arrow(final: string): void {
-    switch (final) {
-      case 'A':
-        return this.recall(-1);
-      case 'B':
-        return this.recall(1);
-      case 'C':
-        return this.move(this.cursor + 1);
-      case 'D':
-        return this.move(this.cursor - 1);
-      case 'H':
-        return this.move(0);
-      case 'F':
-        return this.move(this.chars.length);
-      default:
-        this.approximate = true;
-    }
+    (ARROWS.get(final) ?? MARK_APPROXIMATE)(this.line);
   }
 
   private paste(ch: string): void {
@@ -299,107 +264,15 @@ export class LineEditor {
   private pasteChar(ch: string): void {
     const wasCR = this.pasteAfterCR;
     this.pasteAfterCR = ch === '\r';
-    if (ch === '\r') return this.insert('\n');
+    if (ch === '\r') return this.line.insert('\n');
     if (ch === '\n') {
-      if (!wasCR) this.insert('\n');
+      if (!wasCR) this.line.insert('\n');
       return;
     }
-    if (ch === '\t') return this.insert(ch);
+    if (ch === '\t') return this.line.insert(ch);
     const code = ch.codePointAt(0) ?? 0;
     if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) return;
-    this.insert(ch);
-  }
-
-  private insert(ch: string): void {
-    if (this.chars.length >= this.maxLineLength) {
-      this.approximate = true;
-      return;
-    }
-    this.chars.splice(this.cursor, 0, ch);
-    this.cursor++;
-  }
-
-  private remove(from: number, to: number): void {
-    if (to <= from) return;
-    this.chars.splice(from, to - from);
-    this.cursor = from;
-  }
-
-  /** Cursor motion: followed exactly, but marked approximate (vi mode, wide characters). */
-  private move(to: number): void {
-    this.cursor = Math.max(0, Math.min(this.chars.length, to));
-    this.approximate = true;
-  }
-
-  private killBackward(isSeparator: (c: string) => boolean): void {
-    let i = this.cursor;
-    while (i > 0 && isSeparator(this.chars[i - 1] as string)) i--;
-    while (i > 0 && !isSeparator(this.chars[i - 1] as string)) i--;
-    this.killed = this.chars.slice(i, this.cursor).join('');
-    this.remove(i, this.cursor);
-  }
-
-  private wordStart(): number {
-    let i = this.cursor;
-    while (i > 0 && /\s/.test(this.chars[i - 1] as string)) i--;
-    while (i > 0 && !/\s/.test(this.chars[i - 1] as string)) i--;
-    return i;
-  }
-
-  private wordEnd(): number {
-    let i = this.cursor;
-    while (i < this.chars.length && /\s/.test(this.chars[i] as string)) i++;
-    while (i < this.chars.length && !/\s/.test(this.chars[i] as string)) i++;
-    return i;
-  }
-
-  /** History recall from the lines we saw; the shell may know older ones, hence approximate. */
-  private recall(direction: -1 | 1): void {
-    this.approximate = true;
-    if (direction === -1) {
-      if (this.history.length === 0) return;
-      if (this.historyIndex === -1) {
-        this.draft = [...this.chars];
-        this.historyIndex = this.history.length - 1;
-      } else if (this.historyIndex > 0) {
-        this.historyIndex--;
-      }
-      this.load([...(this.history[this.historyIndex] ?? '')]);
-      return;
-    }
-    if (this.historyIndex === -1) return;
-    this.historyIndex++;
-    if (this.historyIndex >= this.history.length) {
-      this.historyIndex = -1;
-      this.load(this.draft);
-    } else {
-      this.load([...(this.history[this.historyIndex] ?? '')]);
-    }
-  }
-
-  private load(chars: string[]): void {
-    this.chars = [...chars];
-    this.cursor = this.chars.length;
-  }
-
-  private submit(out: TypedLine[]): void {
-    const text = this.chars.join('');
-    const rows = text.split('\n').filter((row) => row.trim() !== '');
-    for (const row of rows) out.push({ line: row, approximate: this.approximate });
-    // Enter on what looks empty after a recall or completion still ran something unknown.
-    if (rows.length === 0 && this.approximate) out.push({ line: '', approximate: true });
-    if (text.trim() !== '' && this.history[this.history.length - 1] !== text) {
-      this.history.push(text);
-      if (this.history.length > this.maxHistory) this.history.shift();
-    }
-    this.clearLine();
-  }
-
-  private clearLine(): void {
-    this.chars = [];
-    this.cursor = 0;
-    this.approximate = false;
-    this.historyIndex = -1;
-    this.draft = [];
+    this.line.insert(ch);
   }
 }
+

@@ -12,19 +12,12 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { listInstanceObjects, removeInstanceObjects, type InstanceObjects } from '@/bench/lib/cleanup';
 import { ManagedServer } from '@/bench/lib/server-process';
+import type { SessionView } from '@/server/engine/views';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export interface View {
-  id: string;
-  scenario: string;
-  status: string;
-  statusDetail: string | null;
-  readyAt: string | null;
-  hasReport: boolean;
-  services: { name: string; container: string }[];
-  terminal: { path: string; token: string } | null;
-}
+/** The part of a session's API view (server/engine/views.ts) the fault runs read. */
+export type View = Pick<SessionView, 'id' | 'scenario' | 'status' | 'statusDetail' | 'readyAt' | 'hasReport' | 'services' | 'terminal'>;
 
 export interface Answer<T = unknown> {
   status: number;

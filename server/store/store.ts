@@ -1,73 +1,21 @@
 /**
  * The store: sessions and their append-only event log, in SQLite. Every write is its own
  * committed transaction, so a crash loses nothing that a caller was told had happened.
+ * The session row (session-row.ts), the event log (events.ts) and the history query
+ * (history.ts) live beside it; this class is the one door callers use.
  */
 import type { SessionEvent, SessionEventInput } from '@/lib/audit/events';
 import { SickbayError } from '@/lib/errors';
 import { canTransition, LIVE_STATUSES, type SessionStatus } from '@/lib/lifecycle/status';
 import type { ContainerState } from '@/lib/runtime/container';
 import { openDatabase, type Db } from './db';
+import { appendEvent, listEvents, listEventsOfKind } from './events';
+import { listHistory, type HistoryEntry } from './history';
+import { SELECT_SESSION, toRecord, type SessionRecord, type SessionRow } from './session-row';
 
-export interface SessionRecord {
-  id: string;
-  scenario: string;
-  seed: string;
-  status: SessionStatus;
-  statusDetail: string | null;
-  /** The per-run truth drawn from the seed. Never shown to the learner before the report. */
-  params: Record<string, unknown>;
-  /** service name -> container id */
-  containers: Record<string, string>;
-  baseline: Record<string, ContainerState>;
-  createdAt: number;
-  readyAt: number | null;
-  endedAt: number | null;
-  expiresAt: number;
-  updatedAt: number;
-  /** The terminal's asciicast v2 recording, once the console has been opened. */
-  recordingPath: string | null;
-  consoleId: string | null;
-  terminalToken: string | null;
-  /** Opens a read-only mirror of the terminal (watchers only). */
-  mirrorToken: string | null;
-  /** Provisioned ahead of demand and not yet claimed: invisible to learners and the API. */
-  pooled: boolean;
-  /** Whether a report is stored (read without parsing it). */
-  hasReport: boolean;
-  /** The user the session belongs to ('local': the implicit admin of personal mode). */
-  ownerId: string;
-  /** Coach mode: the proxy holds evidence-losing calls once (lib/proxy/coach.ts). */
-  coach: boolean;
-  /** Provisioned to wait at `held` until released (a team drill's simultaneous start). */
-  hold: boolean;
-}
+export type { SessionRecord } from './session-row';
+export type { HistoryTeam, StoredReportSummary } from './history';
 
-interface SessionRow {
-  id: string;
-  scenario: string;
-  seed: string;
-  status: SessionStatus;
-  status_detail: string | null;
-  params: string;
-  containers: string;
-  baseline: string;
-  created_at: number;
-  ready_at: number | null;
-  ended_at: number | null;
-  expires_at: number;
-  updated_at: number;
-  recording_path: string | null;
-  console_id: string | null;
-  terminal_token: string | null;
-  mirror_token: string | null;
-  pooled: number;
-  has_report: number;
-  owner_id: string;
-  coach: number;
-  hold: number;
-}
-
-/** The few report fields progress reads (lib/progress/types.ts ReportSummary). */
 /** Who a session is started or claimed for, and in which mode (coach or exam): written with the row. */
 export interface SessionHolder {
   ownerId: string;
@@ -77,66 +25,12 @@ export interface SessionHolder {
 /** Pool refills and tests: the local user, exam mode (a learner's claim sets both). */
 const NO_HOLDER: SessionHolder = { ownerId: 'local', coach: false };
 
-export interface StoredReportSummary {
-  total: number;
-  ruleSetVersion: string;
-  goals: { passed: number; total: number };
-  rules: { id: string; title: string; status: string; points: number; weight: number }[];
-}
-
-/** A team session in a member's history: the drill and team it was (null outside drills) and their seat. */
-export interface HistoryTeam {
-  drill: string | null;
-  team: string | null;
-  role: string | null;
-}
-
-interface EventRow {
-  id: number;
-  session_id: string;
-  t: number;
-  at: number;
-  kind: string;
-  data: string;
-}
-
-function toRecord(row: SessionRow): SessionRecord {
-  return {
-    id: row.id,
-    scenario: row.scenario,
-    seed: row.seed,
-    status: row.status,
-    statusDetail: row.status_detail,
-    params: JSON.parse(row.params) as Record<string, unknown>,
-    containers: JSON.parse(row.containers) as Record<string, string>,
-    baseline: JSON.parse(row.baseline) as Record<string, ContainerState>,
-    createdAt: row.created_at,
-    readyAt: row.ready_at,
-    endedAt: row.ended_at,
-    expiresAt: row.expires_at,
-    updatedAt: row.updated_at,
-    recordingPath: row.recording_path ?? null,
-    consoleId: row.console_id ?? null,
-    terminalToken: row.terminal_token ?? null,
-    mirrorToken: row.mirror_token ?? null,
-    pooled: row.pooled === 1,
-    hasReport: row.has_report === 1,
-    ownerId: row.owner_id,
-    coach: row.coach === 1,
-    hold: row.hold === 1,
-  };
-}
-
-/** Every session read selects this: the row plus whether a report exists. */
-const SELECT_SESSION = 'SELECT sessions.*, EXISTS (SELECT 1 FROM reports WHERE reports.session_id = sessions.id) AS has_report FROM sessions';
 const LIVE_IN = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * A failed write as the caller should see it. SQLite rolls the statement (or transaction)
  * back, so nothing half-written stays; a full disk is the learner-visible case worth naming.
  */
-const toEvent = (r: EventRow): SessionEvent => ({ ...(JSON.parse(r.data) as object), kind: r.kind, id: r.id, sessionId: r.session_id, t: r.t, at: r.at }) as SessionEvent;
-
 export function storeWriteError(err: unknown, dataDir: string): unknown {
   const code = (err as { code?: unknown }).code;
   if (code === 'SQLITE_FULL') {
@@ -363,55 +257,9 @@ export class Store {
     return row ? (JSON.parse(row.report) as T) : null;
   }
 
-  /**
-   * Sessions with a summary of their report, newest first, pooled ones never: what progress is
-   * computed from. SQLite picks the few report fields out (json_extract), so a long history
-   * does not parse every stored report with its notes and citations.
-   */
   /** A user's sessions: those they own and the team sessions they were a member of (with `team`). */
-  listHistory(options: { ownerId: string; limit?: number }): { record: SessionRecord; report: StoredReportSummary | null; team: HistoryTeam | null }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT sessions.*, reports.session_id IS NOT NULL AS has_report,
-           EXISTS (SELECT 1 FROM session_members a WHERE a.session_id = sessions.id) AS is_team,
-           me.role AS t_role,
-           (SELECT d.name FROM drill_teams dt JOIN drills d ON d.id = dt.drill_id WHERE dt.session_id = sessions.id) AS t_drill,
-           (SELECT dt.name FROM drill_teams dt WHERE dt.session_id = sessions.id) AS t_team,
-           json_extract(reports.report, '$.total') AS r_total,
-           json_extract(reports.report, '$.ruleSetVersion') AS r_rule_set,
-           (SELECT json_group_array(json_object('pass', json_extract(g.value, '$.pass'))) FROM json_each(reports.report, '$.goals') AS g) AS r_goals,
-           (SELECT json_group_array(json_object('id', json_extract(r.value, '$.id'), 'title', json_extract(r.value, '$.title'),
-              'status', json_extract(r.value, '$.status'), 'points', json_extract(r.value, '$.points'), 'weight', json_extract(r.value, '$.weight')))
-            FROM json_each(reports.report, '$.protocol.results') AS r) AS r_rules
-         FROM sessions LEFT JOIN reports ON reports.session_id = sessions.id
-           LEFT JOIN session_members me ON me.session_id = sessions.id AND me.user_id = ?
-         WHERE sessions.pooled = 0 AND (sessions.owner_id = ? OR me.user_id IS NOT NULL) ORDER BY sessions.created_at DESC LIMIT ?`,
-      )
-      .all(options.ownerId, options.ownerId, options.limit ?? 1000) as (SessionRow & {
-      r_total: number | null;
-      r_rule_set: string | null;
-      r_goals: string | null;
-      r_rules: string | null;
-      is_team: number;
-      t_role: string | null;
-      t_drill: string | null;
-      t_team: string | null;
-    })[];
-    return rows.map((row) => {
-      const goals = row.has_report ? (JSON.parse(row.r_goals ?? '[]') as { pass: number | boolean | null }[]) : [];
-      return {
-        record: toRecord(row),
-        report: row.has_report
-          ? {
-              total: Number(row.r_total ?? 0),
-              ruleSetVersion: row.r_rule_set ?? '',
-              goals: { passed: goals.filter((g) => g.pass === true || g.pass === 1).length, total: goals.length },
-              rules: JSON.parse(row.r_rules ?? '[]') as StoredReportSummary['rules'],
-            }
-          : null,
-        team: row.is_team ? { drill: row.t_drill, team: row.t_team, role: row.t_role } : null,
-      };
-    });
+  listHistory(options: { ownerId: string; limit?: number }): HistoryEntry[] {
+    return listHistory(this.db, options);
   }
 
   /** Pushes the idle deadline forward (never backward). */
@@ -422,28 +270,15 @@ export class Store {
   }
 
   appendEvent(sessionId: string, body: SessionEventInput, now: number): SessionEvent {
-    return this.write(() => {
-      const session = this.db.prepare('SELECT created_at FROM sessions WHERE id = ?').get(sessionId) as { created_at: number } | undefined;
-      if (!session) throw new SickbayError('not_found', `no session ${sessionId}`);
-      const { kind, ...data } = body;
-      const t = Math.max(0, now - session.created_at);
-      const info = this.db
-        .prepare('INSERT INTO events (session_id, t, at, kind, data) VALUES (?, ?, ?, ?, ?)')
-        .run(sessionId, t, now, kind, JSON.stringify(data));
-      return { ...body, id: Number(info.lastInsertRowid), sessionId, t, at: now } as SessionEvent;
-    });
+    return this.write(() => appendEvent(this.db, sessionId, body, now));
   }
 
   listEvents(sessionId: string, afterId = 0): SessionEvent[] {
-    const rows = this.db
-      .prepare('SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id')
-      .all(sessionId, afterId) as EventRow[];
-    return rows.map(toEvent);
+    return listEvents(this.db, sessionId, afterId);
   }
 
   /** One kind of a session's events (a read on every poll need not parse the whole log). */
   listEventsOfKind<K extends SessionEvent['kind']>(sessionId: string, kind: K): Extract<SessionEvent, { kind: K }>[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE session_id = ? AND kind = ? ORDER BY id').all(sessionId, kind) as EventRow[];
-    return rows.map(toEvent) as Extract<SessionEvent, { kind: K }>[];
+    return listEventsOfKind(this.db, sessionId, kind);
   }
 }

@@ -3,14 +3,10 @@
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { Difficulty } from '@/lib/scenario/types';
+import type { ScenarioSummary } from '@/server/engine/catalogue';
 
-export interface CatalogueItem {
-  slug: string;
-  title: string;
-  summary: string;
-  difficulty: Difficulty;
-  minutes: number;
-  tags: string[];
+/** A scenario's card: what the catalogue says of it, and this learner's standing in it. */
+export interface CatalogueItem extends Pick<ScenarioSummary, 'slug' | 'title' | 'summary' | 'difficulty' | 'minutes' | 'tags'> {
   /** Position in the learner's current track (1-based), if it is in it. */
   step: number | null;
   attempts: number;
