@@ -91,8 +91,9 @@ export interface TerminalGatewayOptions {
 
 /**
  * Whether the signed-in user may open this session's terminal (or, `mirror`, its read-only
- * mirror, asked again on each team change while the mirror is open): null to go on, `{member}` to go on as that member of the session's team (input only
- * while they hold the driver seat, member-connection.ts), else the refusal. server.ts passes the account check's answer
+ * mirror, asked again on each team change while the mirror is open): null to go on, `{member}`
+ * to go on as that member of the session's team (input only while they hold the driver seat,
+ * member-connection.ts), else the refusal. server.ts passes the account check's answer
  * (server/auth/session-access.ts); without one (tests, personal tools) only the token counts.
  */
 export type TerminalGate = (sessionId: string, mirror: boolean) => null | { member: string } | { status: number; message: string };
