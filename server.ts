@@ -40,8 +40,9 @@ server.on('upgrade', (req, socket, head) => {
   if (dev && req.url?.startsWith('/_next/')) return;
   const principal = door.screenUpgrade(req, socket);
   if (!principal) return;
-  const sessions = services.access.as(principal);
-  if (services.terminals.handleUpgrade(req, socket, head, (id, mirror) => sessions.terminalVerdict(id, mirror))) return;
+  // A fresh scope per answer: an open mirror asks again when its session's team changes.
+  const gate = (id: string, mirror: boolean) => services.access.as(principal).terminalVerdict(id, mirror);
+  if (services.terminals.handleUpgrade(req, socket, head, gate, principal.user.id)) return;
   socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 });
 

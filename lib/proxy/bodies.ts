@@ -228,18 +228,37 @@ export function planNetworkEndpoint(text: string, action: 'network-connect' | 'n
   return { containerRef: v.Container.replace(/^\//, ''), aliases: [], force: v.Force ?? false };
 }
 
+/** What the session's containers answer to in Docker's embedded DNS (server/proxy/ownership.ts). */
+export interface NamesInUse {
+  /** Service names, container names and short (12 hex) ids: each is a DNS name on its networks. */
+  names: readonly string[];
+  /** The session's networks as the engine names them: DNS also answers `<name>.<network>`. */
+  networks: readonly string[];
+}
+
+/** An alias as DNS compares it: case-folded, without the trailing dot of the absolute form. */
+const dnsName = (name: string) => name.toLowerCase().replace(/\.+$/, '');
+
 /**
  * Why a network connect's aliases are refused, or null. An alias answers DNS for its name on
  * that network, so an alias that is another container's name in the session (a service, the
- * customers, a container name) would let a learner's container answer for it — e.g. a fake
- * `app` that makes the customers and the goal checks see a fixed service. A container may take
- * back its own service name (a reconnect loses it: network-partition's fix). DNS ignores case.
+ * customers, a container name, its short id) would let a learner's container answer for it —
+ * e.g. a fake `app` that makes the customers and the goal checks see a fixed service. Checked
+ * against Docker 20.10's embedded DNS: names match in any case; an alias equal to a name joins
+ * its answers, and `<name>.<network>` as an alias replaces the real answer to that query (an
+ * exact name wins over the name-in-network reading). `db.` is the absolute form of `db`: 20.10
+ * never answers it, but it is the same name, so it is refused too. Any other `db.x` answers
+ * only itself and stays allowed. A container may take back its own names in every form (a
+ * reconnect loses its service name: network-partition's fix).
  */
-export function aliasRefusal(aliases: readonly string[], taken: readonly string[], own: readonly string[]): string | null {
-  const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
-  const [isTaken, isOwn] = [lower(taken), lower(own)];
-  const bad = aliases.find((a) => isTaken.has(a.toLowerCase()) && !isOwn.has(a.toLowerCase()));
-  return bad === undefined ? null : `the alias "${bad}" is another container's name in this session: it would answer for that container on the network (a container may only take back its own service name)`;
+export function aliasRefusal(aliases: readonly string[], inUse: NamesInUse, own: readonly string[]): string | null {
+  const networks = inUse.networks.map(dnsName);
+  const forms = (names: readonly string[]) => new Set(names.map(dnsName).flatMap((n) => [n, ...networks.map((net) => `${n}.${net}`)]));
+  const [taken, mine] = [forms(inUse.names), forms(own)];
+  const bad = aliases.find((a) => taken.has(dnsName(a)) && !mine.has(dnsName(a)));
+  return bad === undefined
+    ? null
+    : `the alias "${bad}" is another container's name in this session (its name or short id, also as <name>.<network> or with a trailing dot): it would answer for that container on the network (a container may only take back its own names)`;
 }
 
 /** The forwarded connect/disconnect body, with the container resolved to its full id. */

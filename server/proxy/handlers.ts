@@ -341,7 +341,7 @@ async function networkEndpoint(x: Exchange): Promise<void> {
   setTarget(x.call, container);
   x.call.facts.flags = { ...x.call.facts.flags, network: network.name.replace(sessionPrefix(x.ctx.scope), ''), ...(plan.aliases.length ? { aliases: plan.aliases.join(',') } : {}), ...(plan.force ? { force: true } : {}) };
   if (plan.aliases.length > 0) {
-    const own = [container.labels[LABEL.service] ?? '', container.name].filter((n) => n !== '');
+    const own = [container.labels[LABEL.service] ?? '', container.name, container.id.slice(0, 12)].filter((n) => n !== '');
     const refusal = aliasRefusal(plan.aliases, await x.ctx.owned.namesInUse(), own);
     if (refusal) throw refuse(refusal);
   }

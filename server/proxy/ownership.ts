@@ -5,6 +5,7 @@
  * the engine. Anything else answers exactly like Docker does for an absent object.
  */
 import { LABEL } from '@/lib/lifecycle/labels';
+import type { NamesInUse } from '@/lib/proxy/bodies';
 import { absent } from '@/lib/proxy/refusal';
 import { ownItems } from '@/lib/proxy/responses';
 import { scopeLabelFilters, sessionPrefix, targetName, type Labels, type SessionScope } from '@/lib/proxy/scope';
@@ -85,17 +86,23 @@ export class Ownership {
   }
 
   /**
-   * Every name a container of the session answers to on its networks — service names and
-   * container names, the lab's own (console, customers) included: what no alias may take.
+   * Every name a container of the session answers to on its networks — service names,
+   * container names and short ids, the lab's own (console, customers) included — and the
+   * session's networks (DNS also answers `<name>.<network>`): what no alias may take.
    */
-  async namesInUse(): Promise<string[]> {
-    const res = await this.engine.json('GET', `/containers/json?all=1&filters=${this.filters}`);
+  async namesInUse(): Promise<NamesInUse> {
+    const [res, networks] = await Promise.all([this.engine.json('GET', `/containers/json?all=1&filters=${this.filters}`), this.networks()]);
     if (res.status !== 200) throw new SickbayError('engine_unavailable', `listing the session's containers failed (${res.status})`);
     const items = Array.isArray(res.body) ? (res.body as Record<string, unknown>[]) : [];
-    return items
+    const names = items
       .filter((c) => inSession(c.Labels as Labels, this.scope))
-      .flatMap((c) => [(c.Labels as Record<string, string> | undefined)?.[LABEL.service] ?? '', ...(Array.isArray(c.Names) ? (c.Names as string[]).map((n) => n.replace(/^\//, '')) : [])])
+      .flatMap((c) => [
+        (c.Labels as Record<string, string> | undefined)?.[LABEL.service] ?? '',
+        String(c.Id ?? '').slice(0, 12),
+        ...(Array.isArray(c.Names) ? (c.Names as string[]).map((n) => n.replace(/^\//, '')) : []),
+      ])
       .filter((n) => n !== '');
+    return { names, networks: networks.map((n) => n.name) };
   }
 
   async container(ref: string): Promise<OwnedContainer> {

@@ -34,7 +34,8 @@ import {
 } from '@/lib/terminal/protocol';
 import { TokenBucket } from '@/lib/terminal/rate';
 import { openMemberConnection, type MemberSeat } from './member-connection';
-import type { MirrorClient } from './mirrors';
+import { openMirrorConnection } from './mirror-connection';
+import type { MirrorViewer } from './mirrors';
 import type { SpawnPty } from './pty';
 import { keepAlive, rawToString, refuse, tokensEqual } from './sockets';
 import { TerminalSession, type TerminalClient } from './session';
@@ -90,19 +91,21 @@ export interface TerminalGatewayOptions {
 
 /**
  * Whether the signed-in user may open this session's terminal (or, `mirror`, its read-only
- * mirror): null to go on, `{member}` to go on as that member of the session's team (input only
- * while they hold the driver seat, member-connection.ts), else the refusal. server.ts passes the account check's answer
+ * mirror, asked again on each team change while the mirror is open): null to go on, `{member}`
+ * to go on as that member of the session's team (input only while they hold the driver seat,
+ * member-connection.ts), else the refusal. server.ts passes the account check's answer
  * (server/auth/session-access.ts); without one (tests, personal tools) only the token counts.
  */
 export type TerminalGate = (sessionId: string, mirror: boolean) => null | { member: string } | { status: number; message: string };
 
 export interface TerminalGateway {
   /** True when the path is ours (/ws/terminal/...), whether accepted or refused. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: TerminalGate): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: TerminalGate, viewerId?: string): boolean;
   /**
    * A team session's team changed: a removed member's connections close, the old driver's
    * becomes a mirror and the new driver's newest connection the input one, on the same shell
-   * (member-connection.ts). `driverId` null: the session has no team any more.
+   * (member-connection.ts), and every watcher's mirror asks the gate again (closed, 1008, when
+   * it now refuses). `driverId` null: the session has no team any more.
    */
   seatDriver(sessionId: string, driverId: string | null, memberIds: readonly string[]): void;
   /** Destroys the session's pty, closes its socket (4002) and flushes the recording. */
@@ -258,41 +261,10 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     }
   }
 
-  /**
-   * A watcher's connection: output only. It has no input path at all: any message but a ping
-   * closes it (1008), so a mirror can neither type, resize nor hold back the owner's terminal.
-   */
-  function onMirrorConnection(ws: WebSocket, target: TerminalTarget): void {
+  /** A watcher's connection: output only (mirror-connection.ts). */
+  function onMirrorConnection(ws: WebSocket, target: TerminalTarget, viewer: MirrorViewer | undefined): void {
     sockets.add(ws);
-    const session = terminalFor(target);
-    const messages = new TokenBucket(messageRate.perSecond, messageRate.burst, clock());
-    const client: MirrorClient = {
-      sendBinary: (data) => {
-        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
-      },
-      sendText: (text) => {
-        if (ws.readyState === ws.OPEN) ws.send(text);
-      },
-      close: (code, reason) => {
-        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-      },
-      buffered: () => ws.bufferedAmount,
-    };
-    const heartbeat = keepAlive(ws, heartbeatMs);
-    ws.on('message', (data, isBinary) => {
-      heartbeat.seen();
-      if (isBinary || !messages.take(clock())) return ws.close(CLOSE.policy, 'a mirror is read-only');
-      const parsed = parseClientMessage(rawToString(data));
-      if (parsed.ok && parsed.message.type === 'ping') return client.sendText(encodeServerMessage({ type: 'pong' }));
-      ws.close(CLOSE.policy, 'a mirror is read-only: it sends no input, resize or ack');
-    });
-    ws.on('close', () => {
-      sockets.delete(ws);
-      heartbeat.stop();
-      session.detachMirror(client);
-    });
-    ws.on('error', (err) => log(`session ${target.sessionId}: mirror socket error: ${err.message}`));
-    session.attachMirror(client);
+    openMirrorConnection(ws, terminalFor(target), { viewer, clock, heartbeatMs, messageRate, log, onClose: () => sockets.delete(ws) });
   }
 
   /** A team member's connection: input while they drive, a mirror otherwise. */
@@ -312,7 +284,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
   }
 
   return {
-    handleUpgrade(req, socket, head, gate) {
+    handleUpgrade(req, socket, head, gate, viewerId) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!url.pathname.startsWith(TERMINAL_PATH_PREFIX)) return false;
       const route = parseTerminalPath(url.pathname);
@@ -345,7 +317,9 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         return true;
       }
       if (route.mirror) {
-        wss.handleUpgrade(req, socket, head, (ws) => onMirrorConnection(ws, target));
+        // Asked again on every team change: the gate's answer may differ by then.
+        const viewer = gate && { userId: viewerId ?? null, stillAllowed: () => gate(route.sessionId, true) === null };
+        wss.handleUpgrade(req, socket, head, (ws) => onMirrorConnection(ws, target, viewer));
         return true;
       }
       const size = sizeFromQuery(url.searchParams);
@@ -358,6 +332,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     },
 
     seatDriver(sessionId, driverId, memberIds) {
+      for (const userId of terminals.get(sessionId)?.recheckMirrors() ?? []) log(`session ${sessionId}: closed the mirror of ${userId ?? 'a watcher'}: no longer allowed`);
       for (const s of seats.get(sessionId) ?? []) {
         if (!memberIds.includes(s.userId)) s.close(CLOSE.policy, 'you are no longer in this team');
       }

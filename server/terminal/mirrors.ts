@@ -7,6 +7,14 @@
  */
 import { CLOSE, encodeServerMessage } from '@/lib/terminal/protocol';
 
+/** Who watches through a mirror, asked again when the session's team changes. */
+export interface MirrorViewer {
+  /** The signed-in user (null: no account behind the connection). */
+  userId: string | null;
+  /** The same access decision as when the mirror was opened, made again now. */
+  stillAllowed(): boolean;
+}
+
 /** A watcher's socket. */
 export interface MirrorClient {
   sendBinary(data: Buffer): void;
@@ -14,6 +22,8 @@ export interface MirrorClient {
   close(code: number, reason: string): void;
   /** Bytes queued on the socket and not yet written out. */
   buffered(): number;
+  /** Absent: nothing to re-check (a team member's connection, whose seat the gateway manages). */
+  viewer?: MirrorViewer;
 }
 
 const SEND_CHUNK = 64 * 1024;
@@ -56,6 +66,21 @@ export class MirrorSet {
     }
   }
 
+  /**
+   * Closes (1008) every mirror whose viewer may no longer watch; returns the user ids closed. A
+   * check that throws counts as a refusal: a mirror stays open only on a clear yes.
+   */
+  recheck(): (string | null)[] {
+    const closed: (string | null)[] = [];
+    for (const c of this.clients) {
+      if (!c.viewer || allowed(c.viewer)) continue;
+      this.clients.delete(c);
+      closed.push(c.viewer.userId);
+      c.close(CLOSE.policy, 'you may no longer watch this session (its team changed)');
+    }
+    return closed;
+  }
+
   text(message: string): void {
     for (const c of this.clients) c.sendText(message);
   }
@@ -63,5 +88,13 @@ export class MirrorSet {
   closeAll(code: number, reason: string): void {
     for (const c of this.clients) c.close(code, reason);
     this.clients.clear();
+  }
+}
+
+function allowed(viewer: MirrorViewer): boolean {
+  try {
+    return viewer.stillAllowed();
+  } catch {
+    return false;
   }
 }

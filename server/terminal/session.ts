@@ -187,6 +187,11 @@ export class TerminalSession {
     this.mirrors.remove(client);
   }
 
+  /** Closes the mirrors whose viewers may no longer watch (the team changed); their user ids. */
+  recheckMirrors(): (string | null)[] {
+    return this.mirrors.recheck();
+  }
+
   get mirrorCount(): number {
     return this.mirrors.size;
   }

@@ -460,8 +460,9 @@ describe('allowed commands through the real docker CLI', () => {
     assert.deepEqual(endpoints.sort(), [ids.web, ids.worker].sort());
     assert.equal((await cli(['network', 'disconnect', NET_A, WORKER])).code, 0);
     assert.ok(!(NET_A in (await inspect(ids.worker as string)).NetworkSettings.Networks));
-    // Another container's name as an alias would answer for it on the network: refused, any case.
-    for (const alias of ['web', 'WEB', WEB]) {
+    // Another container's name as an alias would answer for it on the network: refused, any case,
+    // also its short id, the absolute form and <name>.<network> (lib/proxy/bodies.ts aliasRefusal).
+    for (const alias of ['web', 'WEB', WEB, 'web.', (ids.web as string).slice(0, 12), `web.${NET_A}`]) {
       const shadow = await cli(['network', 'connect', '--alias', alias, 'net', 'worker']);
       assert.notEqual(shadow.code, 0);
       assert.match(shadow.stderr, /sickbay: the alias ".+" is another container's name in this session/);

@@ -3,7 +3,8 @@
  * console container and the real terminal WebSocket: roles on the routes (a scribe's diagnosis
  * is 403), a non-driver's input frame refused, a one-click handover that turns the old driver's
  * connection into a mirror and the new driver's into the input of the same shell, and the event
- * log naming the handover and the actor of every action.
+ * log naming the handover and the actor of every action, and a watcher's open mirror closed when
+ * they are taken off the team while a remaining member's mirror stays open.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -40,14 +41,15 @@ class Member {
   controls: ServerMessage[] = [];
   private decoder = new TextDecoder();
 
-  constructor(who: Who, terminal: { path: string; token: string }) {
+  /** `watching`: a watcher's /mirror socket, which any frame but a ping closes (so no acks). */
+  constructor(who: Who, terminal: { path: string; token: string }, watching = false) {
     this.ws = new WebSocket(`${base.replace('http', 'ws')}${terminal.path}?token=${terminal.token}&cols=120&rows=30`, { origin: base, headers: { cookie: cookies[who] } });
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) {
         const buf = data as Buffer;
         this.output += this.decoder.decode(buf, { stream: true });
         // A driver acknowledges what it rendered (flow control); a mirror's acks are ignored.
-        this.ws.send(encodeClientMessage({ type: 'ack', bytes: buf.length }));
+        if (!watching) this.ws.send(encodeClientMessage({ type: 'ack', bytes: buf.length }));
       } else {
         const m = parseServerMessage(data.toString());
         if (m) this.controls.push(m);
@@ -216,6 +218,38 @@ describe('a session shared by a team', () => {
     const dockerCall = afterHandover.find((e) => e.kind === 'docker' && e.action === 'ps');
     assert.equal(dockerCall?.actor, ids.bob, 'the proxy’s audit credits the driver of the moment');
     assert.ok(events.filter((e) => e.kind === 'typed').every((e) => e.actor === ids.ann || e.actor === ids.bob));
+  });
+
+  it('closes the open mirror of a member taken off the team; a remaining member’s mirror stays open', async () => {
+    const team = [
+      { userId: ids.bob, role: 'driver' },
+      { userId: ids.ann, role: 'commander' },
+      { userId: ids.cat, role: 'scribe' },
+    ];
+    const withDan = await call('fay', 'PUT', `/api/sessions/${sessionId}/team`, { members: [...team, { userId: ids.dan, role: 'watcher' }] });
+    assert.equal(withDan.status, 200, withDan.text);
+    const open = async (who: Who) => {
+      const where = await call(who, 'GET', `/api/sessions/${sessionId}/mirror`);
+      assert.equal(where.status, 200, where.text);
+      const mirror = new Member(who, where.json<{ path: string; token: string }>(), true);
+      terminals.push(mirror);
+      await mirror.opened();
+      await waitFor(`${who}’s mirror greeted`, async () => mirror.attachedCount(true) === 1, 30_000, 50);
+      return mirror;
+    };
+    const dan = await open('dan');
+    const cat = await open('cat');
+    const danClosed = new Promise<{ code: number; reason: string }>((resolve) => dan.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+
+    const without = await call('fay', 'PUT', `/api/sessions/${sessionId}/team`, { members: team });
+    assert.equal(without.status, 200, without.text);
+    const closed = await Promise.race([danClosed, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    assert.equal(closed?.code, 1008, 'the removed member’s mirror is closed');
+    assert.match(closed?.reason ?? '', /no longer watch/);
+    cat.ws.send(encodeClientMessage({ type: 'ping' }));
+    await waitFor('cat’s mirror to answer a ping', async () => cat.controls.some((m) => m.type === 'pong'), 10_000, 50);
+    assert.equal(cat.ws.readyState, WebSocket.OPEN, 'a remaining member keeps their mirror');
+    assert.equal((await call('dan', 'GET', `/api/sessions/${sessionId}/mirror`)).status, 404, 'and cannot open it again');
   });
 
   it('is ended by its owner, and its report credits each action to its person', async () => {

@@ -68,13 +68,27 @@ describe('network endpoint bodies', () => {
     const plan = planNetworkEndpoint(NETWORK_CONNECT, 'network-connect');
     assert.deepEqual(plan, { containerRef: 'sickbay-s1-web', aliases: ['web2'], force: false });
     assert.deepEqual(endpointBody(plan, 'f'.repeat(64), 'network-connect'), { Container: 'f'.repeat(64), EndpointConfig: { Aliases: ['web2'] } });
-    const taken = ['db', 'app', 'traffic', 'sickbay-s1-db', 'sickbay-s1-app'];
-    assert.equal(aliasRefusal(['web2'], taken, ['app']), null, 'a new name');
-    assert.equal(aliasRefusal(['app', 'App'], taken, ['app', 'sickbay-s1-app']), null, 'a container takes back its own service name');
-    assert.match(aliasRefusal(['ok', 'DB'], taken, ['app']) ?? '', /^the alias "DB" is another container's name in this session/);
-    assert.match(aliasRefusal(['traffic'], taken, ['app']) ?? '', /"traffic"/, "the lab's own customers too");
     const d = planNetworkEndpoint(NETWORK_DISCONNECT, 'network-disconnect');
     assert.deepEqual(endpointBody(d, 'abc', 'network-disconnect'), { Container: 'abc', Force: false });
+  });
+
+  it('refuses an alias that is another container’s DNS name in any form; a container takes back its own', () => {
+    const DB_ID = '0123456789ab';
+    const APP_ID = 'a1b2c3d4e5f6';
+    const inUse = { names: ['db', 'app', 'traffic', 'sickbay-s1-db', 'sickbay-s1-app', DB_ID, APP_ID], networks: ['sickbay-s1-net', 'sickbay-s1-back'] };
+    const app = ['app', 'sickbay-s1-app', APP_ID];
+    const refused = (alias: string) => aliasRefusal(['ok', alias], inUse, app) ?? '';
+    assert.equal(aliasRefusal(['web2'], inUse, app), null, 'a new name');
+    assert.equal(aliasRefusal(['app', 'App', 'app.', APP_ID, 'app.sickbay-s1-net'], inUse, app), null, 'a container takes back its own names (network-partition’s fix)');
+    assert.match(refused('DB'), /^the alias "DB" is another container's name in this session/);
+    assert.match(refused('traffic'), /"traffic"/, "the lab's own customers too");
+    assert.match(refused(DB_ID), /"0123456789ab"/, 'a short id answers DNS like a name');
+    assert.match(refused(DB_ID.toUpperCase()), /"0123456789AB"/);
+    assert.match(refused('db.'), /"db\."/, 'the absolute form of the same name');
+    assert.match(refused('DB..'), /"DB\.\."/);
+    assert.match(refused('db.sickbay-s1-back'), /"db\.sickbay-s1-back"/, 'would replace the answer to <name>.<network>');
+    assert.match(refused(`${DB_ID}.Sickbay-S1-Net.`), /is another container's name/);
+    assert.equal(aliasRefusal(['db.x', 'db.sickbay-s2-net', 'db-2', '0123456789a', '0123456789abc'], inUse, app), null, 'other forms answer only themselves');
   });
 
   it('refuses static addresses and driver options', () => {

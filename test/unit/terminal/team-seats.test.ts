@@ -1,7 +1,7 @@
 /**
  * Team members' terminal connections in the gateway, with a fake pty (no Docker): only the
  * driver's input reaches the shell, a handover switches the connections in place on the same
- * pty, and a member removed from the team is disconnected. Loopback only.
+ * pty, and a member removed from the team is disconnected, also from a watcher's mirror. Loopback only.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,6 +18,8 @@ import { FakePty } from './fakes';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-seats-unit-'));
 const ID = 'aaaaaaaaaaaa';
 let driver = 'ann';
+/** Who the gate lets open the read-only mirror (server.ts asks the session's access rules). */
+const watchers = new Set<string>();
 const ptys: FakePty[] = [];
 const servers: { server: http.Server; gateway: TerminalGateway }[] = [];
 
@@ -39,7 +41,11 @@ async function start(): Promise<{ base: string; gateway: TerminalGateway }> {
   const server = http.createServer((_q, s) => s.writeHead(404).end());
   // The user comes from a header here; server.ts asks the signed-in user's ScopedSessions.
   // No x-user: a plain connection (the owner's before a team was set).
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head, () => (req.headers['x-user'] ? { member: String(req.headers['x-user']) } : null)));
+  server.on('upgrade', (req, socket, head) => {
+    const user = req.headers['x-user'] ? String(req.headers['x-user']) : null;
+    const gate = (_id: string, mirror: boolean) => (!user ? null : !mirror ? { member: user } : watchers.has(user) ? null : { status: 404, message: 'no session' });
+    gateway.handleUpgrade(req, socket, head, gate, user ?? undefined);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   servers.push({ server, gateway });
   return { base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
@@ -52,9 +58,9 @@ interface Conn {
   closed: { code: number } | null;
 }
 
-function connect(base: string, user: string | null): Promise<Conn> {
+function connect(base: string, user: string | null, mirror = false): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base}/ws/terminal/${ID}?token=t`, { headers: user ? { 'x-user': user } : {} });
+    const ws = new WebSocket(`${base}/ws/terminal/${ID}${mirror ? '/mirror?token=m' : '?token=t'}`, { headers: user ? { 'x-user': user } : {} });
     const bytes: Buffer[] = [];
     const conn: Conn = { ws, out: () => Buffer.concat(bytes).toString(), controls: [], closed: null };
     ws.on('message', (data, isBinary) => {
@@ -131,6 +137,25 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     assert.equal(cat.closed?.code, CLOSE.policy);
     assert.equal(ann.closed, null);
     ann.ws.close();
+  });
+
+  it('asks every open mirror again on a team change: one no longer allowed closes (1008), the others stay', async () => {
+    driver = 'ann';
+    const { base, gateway } = await start();
+    watchers.clear();
+    for (const w of ['dan', 'eve']) watchers.add(w);
+    const dan = await connect(base, 'dan', true);
+    const eve = await connect(base, 'eve', true);
+    await until('both mirrors greeted', () => greetings(dan).length === 1 && greetings(eve).length === 1);
+    watchers.delete('dan');
+    assert.equal(dan.closed === null, true, 'nothing is re-checked before the team changes');
+    gateway.seatDriver(ID, 'ann', ['ann']);
+    await until('dan’s mirror closed', () => dan.closed !== null);
+    assert.equal(dan.closed?.code, CLOSE.policy);
+    eve.ws.send(encodeClientMessage({ type: 'ping' }));
+    await until('eve’s mirror still answers', () => eve.controls.some((m) => m.type === 'pong'));
+    assert.equal(eve.closed, null);
+    eve.ws.close();
   });
 
   it('a removed driver loses the input path at once, not when its socket has finished closing', async () => {
