@@ -195,6 +195,7 @@ export default defineScenario<LogFloodParams>({
     },
   ],
   goals: [
+    // No restartMeets: a restart reloads the same wrong setting from the config file, and the loop starts again.
     {
       id: 'deliveries-flowing',
       title: 'Notifications reach the dependency again and the backlog is delivered',

@@ -334,6 +334,7 @@ export default defineScenario<OomLimitParams>({
     },
   ],
   goals: [
+    // No restartMeets: a restart keeps the limit and the live config, so the kills (or the leak) come back.
     {
       id: 'worker-steady',
       title: `The worker runs steadily: no OOM kill for a minute, ${STABLE.batches} batches in a row, memory after each batch not climbing`,
