@@ -186,12 +186,12 @@ export const DIAGNOSIS_CATEGORIES = [
 ] as const;
 
 export default defineScenario<NetworkPartitionParams>({
-  title: 'The checkout bug that was not a bug',
+  title: 'Every checkout fails, and nothing was deployed',
   summary:
     'Every checkout fails with a KeyError in the cart code, yet nothing was deployed and every container is healthy. Find what the storefront really cannot do, and restore it without restarting anything.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['network', 'connectivity', 'logs'],
+  tags: ['api', 'errors', 'checkout'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the internal service the storefront cannot reach',
