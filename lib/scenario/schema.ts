@@ -174,8 +174,13 @@ const metaSchema = z
             /** What customers would notice, shown while the session runs (the title, a mechanism, only in the report). */
             outcome: z.string().min(3).max(120).optional(),
             guard: z.boolean().optional(),
-            /** A restart of the affected services alone makes it pass (lib/scoring/restart-credit.ts). */
-            restartMeets: z.boolean().optional(),
+            /**
+             * A restart alone makes it pass (lib/scoring/restart-credit.ts): true (any affected
+             * service's), a list of affected services, or a function of the params returning either.
+             */
+            restartMeets: z
+              .union([z.boolean(), z.array(z.string().min(1)), fn('restartMeets')], { message: 'restartMeets must be true, false, a list of service names or a function of the params returning one' })
+              .optional(),
             check: fn('check'),
           })
           .strict(),
@@ -254,12 +259,45 @@ export function validateScenario<P>(file: string, input: unknown): ScenarioDefin
   def.protocol.affectedServices.forEach((svc, i) => {
     if (!(svc in services)) throw invalid(file, `protocol.affectedServices.${i}: unknown service "${svc}"`);
   });
+  checkRestartMeets(file, def);
   const customers = Object.keys(services).filter((svc) => services[svc]?.customers);
   if (customers.length > 1) throw invalid(file, `services.${customers[1]}.customers: only one service may play the customers (${customers[0]} already does)`);
   for (const svc of customers) {
     if (def.protocol.affectedServices.includes(svc)) throw invalid(file, `protocol.affectedServices: "${svc}" plays the customers, which the learner never sees`);
   }
   return def;
+}
+
+/** Seeds a variant-dependent `restartMeets` is tried with at load time (params are cheap to draw). */
+const RESTART_MEETS_SEEDS = Array.from({ length: 8 }, (_, i) => `validation-restart-${i}`);
+
+/** Each goal's `restartMeets` names only affected services, in every variant tried. */
+function checkRestartMeets<P>(file: string, def: ScenarioDefinition<P>): void {
+  const affected = def.protocol.affectedServices;
+  def.goals.forEach((goal, i) => {
+    const field = `goals.${i}.restartMeets`;
+    const declared = goal.restartMeets;
+    if (declared === undefined || typeof declared === 'boolean') return;
+    const lists: unknown[] = [];
+    if (typeof declared !== 'function') lists.push(declared);
+    else {
+      for (const seed of RESTART_MEETS_SEEDS) {
+        try {
+          lists.push(declared(def.params(createRng(seed))));
+        } catch (err) {
+          throw invalid(file, `${field}: threw ${(err as Error).message}`);
+        }
+      }
+    }
+    for (const meets of lists) {
+      if (typeof meets === 'boolean') continue;
+      if (!Array.isArray(meets) || meets.some((svc) => typeof svc !== 'string')) {
+        throw invalid(file, `${field}: must return true, false or a list of service names`);
+      }
+      const stray = meets.find((svc: string) => !affected.includes(svc));
+      if (stray !== undefined) throw invalid(file, `${field}: "${stray}" is not one of protocol.affectedServices (${affected.join(', ')})`);
+    }
+  });
 }
 
 /** A declared cost above what the services' limits allow is a mistake (of the cost or the limits). */

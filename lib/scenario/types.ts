@@ -55,6 +55,9 @@ export interface GoalResult {
   evidence: string;
 }
 
+/** Which lost services meet a goal by themselves: all affected ones (true), these, or none (false, []). */
+export type RestartMeets = boolean | readonly string[];
+
 export interface Goal<P> {
   id: string;
   /** What is checked, in the lab's terms (may name the mechanism): shown in the report. */
@@ -71,11 +74,13 @@ export interface Goal<P> {
    */
   guard?: boolean;
   /**
-   * A restart of the affected services alone makes it pass: the fault lives in the state a
-   * restart throws away (a runaway process, a deleted file held open, a hung lock holder). Met
-   * only after such a restart, it is not credited as the learner's fix (lib/scoring/restart-credit.ts).
+   * A restart alone makes it pass: the fault lives in the state a restart throws away (a
+   * runaway process, a deleted file held open, a hung lock holder). Met only after such a
+   * restart, it is not credited as the learner's fix (lib/scoring/restart-credit.ts).
+   * `true`: a restart of any affected service meets it; a list: only a restart of one of these
+   * (affected) services does; a function of the run's params: either, for variants that differ.
    */
-  restartMeets?: boolean;
+  restartMeets?: RestartMeets | ((params: P) => RestartMeets);
   check(ctx: ScenarioContext<P>): Promise<GoalResult>;
 }
 

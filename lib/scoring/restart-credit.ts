@@ -1,26 +1,29 @@
 /**
- * Goals met after the learner threw the affected service's running state away. Where the fault
- * lives in that state — leaky-job's runaway job dies with the container — a restart meets some
- * goals by itself, so their passing at the end cannot tell a fix the learner made from the
- * restart doing the work. An expert calls that a mitigation: customers are served again, the
- * cause is gone unexplained and comes back with the next run. The scenario declares which goals
- * a restart alone meets (`restartMeets`); met only after such a restart, such a goal earns:
+ * Goals met after the learner threw a service's running state away. Where the fault lives in
+ * that state — leaky-job's runaway job dies with the container — a restart meets some goals by
+ * itself, so their passing at the end cannot tell a fix the learner made from the restart doing
+ * the work. An expert calls that a mitigation: customers are served again, the cause is gone
+ * unexplained and comes back with the next run. The scenario declares, per goal, which services'
+ * restart meets it (`restartMeets`, resolved for the run's params by restartMeetsOf: it differs
+ * by variant); met only after a loss of one of *those* services, such a goal earns:
  *
- *   nothing  the restart came before any change the learner made to an affected service
+ *   nothing  the loss came before any change the learner made to an affected service
  *            ("restart first, then fix": the later fix had nothing left to fix);
- *   half     a change came first and the restart after it: either could have done it;
- *   all      a goal check asked for before the restart already showed it met.
+ *   half     a change came first and the loss after it: either could have done it;
+ *   all      a goal check asked for before the loss already showed it met.
  *
- * Goals a restart cannot meet (an index built, a limit that fits) keep their credit: that work
- * is the learner's whatever came before it. Judged from what happened, never from the command
- * text alone: effective evidence-losing actions on an affected service (a refused restart
- * changed nothing) and Docker's record of the containers (container-record: a loss whatever
- * command caused it). Not where the scenario accepts a restart, nor for an OOM kill nobody
- * started again (the incident's doing).
+ * A loss of another service leaves the goal's credit whole (restarting the API does not thaw a
+ * frozen dependency). Goals a restart cannot meet (an index built, a limit that fits) keep their
+ * credit: that work is the learner's whatever came before it. Judged from what happened, never
+ * from the command text alone: effective evidence-losing actions (a refused restart changed
+ * nothing) and Docker's record of the containers (container-record: a loss whatever command
+ * caused it). Not where the scenario accepts a restart, nor for an OOM kill nobody started
+ * again (the incident's doing).
  */
 import type { GoalOutcome, SessionEvent } from '../audit/events';
 import { affects, cite, hasTier } from './actions';
 import { describeLoss } from './container-record';
+import type { Goal, RestartMeets } from '../scenario/types';
 import type { RuleContext } from './types';
 
 export interface StateLoss {
@@ -42,10 +45,26 @@ export interface GoalCredit {
 
 const isLosing = (a: RuleContext['actions'][number]) => hasTier(a, 'state-losing');
 
-/** The first moment the learner lost an affected service's running state; null when none did. */
-export function firstStateLoss(ctx: RuleContext): StateLoss | null {
+/** Per goal a restart meets in this run: the services whose lost state meets it. */
+export type RestartMeetsByGoal = ReadonlyMap<string, readonly string[]>;
+
+/** Resolves each goal's `restartMeets` for the run's params: `true` stands for every affected service. */
+export function restartMeetsOf<P>(goals: readonly Pick<Goal<P>, 'id' | 'restartMeets'>[], params: P, affected: readonly string[]): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const g of goals) {
+    const meets: RestartMeets = typeof g.restartMeets === 'function' ? g.restartMeets(params) : (g.restartMeets ?? false);
+    const services = meets === true ? affected : meets === false ? [] : meets;
+    if (services.length > 0) out.set(g.id, services);
+  }
+  return out;
+}
+
+/**
+ * The first moment the learner lost the running state of one of `services` (the affected ones
+ * unless a goal names fewer); null when none did.
+ */
+export function firstStateLoss(ctx: RuleContext, services: readonly string[] = ctx.expectations.affectedServices): StateLoss | null {
   if (ctx.expectations.restartAllowed) return null;
-  const services = ctx.expectations.affectedServices;
   const losses: Omit<StateLoss, 'changedBefore'>[] = [];
   for (const a of ctx.actions) {
     if (a.effective && isLosing(a) && affects(a, services)) losses.push({ t: a.t, ids: a.ids, what: cite(a) });
@@ -58,7 +77,9 @@ export function firstStateLoss(ctx: RuleContext): StateLoss | null {
   }
   if (losses.length === 0) return null;
   const first = losses.reduce((a, b) => (b.t < a.t ? b : a));
-  const change = ctx.actions.filter((a) => a.effective && a.t < first.t && !isLosing(a) && (a.tier === 'change' || a.tier === 'destructive') && affects(a, services)).at(-1);
+  // The learner's fix may be on another affected service than the one lost (a rule removed in the API, a dependency restarted).
+  const affected = ctx.expectations.affectedServices;
+  const change = ctx.actions.filter((a) => a.effective && a.t < first.t && !isLosing(a) && (a.tier === 'change' || a.tier === 'destructive') && affects(a, affected)).at(-1);
   return { ...first, changedBefore: change ? cite(change) : null };
 }
 
@@ -72,13 +93,21 @@ function metBefore(events: readonly SessionEvent[], t: number): Set<string> {
   return met;
 }
 
-/** The passing goals a restart alone meets that the loss leaves in doubt, with their reduced credit. */
-export function goalsAfterLoss(goals: readonly GoalOutcome[], events: readonly SessionEvent[], loss: StateLoss | null, restartMeets: readonly string[]): Map<string, GoalCredit> {
+/**
+ * The passing goals a restart alone meets that a loss of one of their services leaves in doubt,
+ * with their reduced credit. `events` are the session's, for the goal checks asked for before.
+ */
+export function goalsAfterLoss(ctx: RuleContext, goals: readonly GoalOutcome[], events: readonly SessionEvent[], restartMeets: RestartMeetsByGoal): Map<string, GoalCredit> {
   const out = new Map<string, GoalCredit>();
-  if (!loss) return out;
-  const before = metBefore(events, loss.t);
+  // Goals naming the same services share their first loss.
+  const lossBy = new Map<string, StateLoss | null>();
   for (const g of goals) {
-    if (!g.pass || !restartMeets.includes(g.id) || before.has(g.id)) continue;
+    const services = restartMeets.get(g.id);
+    if (!g.pass || !services) continue;
+    const key = [...services].sort().join(' ');
+    if (!lossBy.has(key)) lossBy.set(key, firstStateLoss(ctx, services));
+    const loss = lossBy.get(key);
+    if (!loss || metBefore(events, loss.t).has(g.id)) continue;
     out.set(
       g.id,
       loss.changedBefore

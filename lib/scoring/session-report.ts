@@ -13,7 +13,7 @@ import { ruleContext, scoreRules } from './protocol';
 import { relabelSafeSignals } from './safe-signals';
 import { assembleReport, type SessionReport } from './report';
 import { madeChanges, timelineSteps } from './rules';
-import { firstStateLoss, goalsAfterLoss } from './restart-credit';
+import { goalsAfterLoss, restartMeetsOf } from './restart-credit';
 import { protocolExpectations, type UiEvent } from './types';
 import { gradeUpdate, updateTruthFrom, type UpdateGrade } from './update';
 
@@ -93,8 +93,9 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   const finalGoals = [...src.events].reverse().find((e) => e.kind === 'goals' && e.final);
   const goals = finalGoals?.kind === 'goals' ? finalGoals.results : [];
   const guards = def.goals.filter((g) => g.guard).map((g) => g.id);
-  const restartMeets = def.goals.filter((g) => g.restartMeets).map((g) => g.id);
-  const afterLoss = goalsAfterLoss(goals, src.events, firstStateLoss(ctx), restartMeets);
+  // Resolved once for this run: which services' restart meets which goal depends on the variant.
+  const restartMeets = restartMeetsOf(def.goals, src.params, def.protocol.affectedServices);
+  const afterLoss = goalsAfterLoss(ctx, goals, src.events, restartMeets);
   const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade, guards, touched: madeChanges(ctx).length > 0, afterLoss });
   return {
     ...report,

@@ -143,12 +143,12 @@ async function volume(ctx: ScenarioContext<DiskFullParams>) {
 }
 
 export default defineScenario<DiskFullParams>({
-  title: 'The disk that du calls empty',
+  title: 'Every new record fails to save',
   summary:
-    'Every new record fails with "No space left on device", yet du finds only a fraction of the volume in use. Find where the space went and free it without restarting the API or losing a record.',
+    'Every new record fails with "No space left on device". Find where the space went and free it without restarting the API or losing a record.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['disk', 'files', 'processes', 'logs'],
+  tags: ['api', 'errors', 'storage'],
   params: (rng) => makeParams(rng),
   diagnosis: {
     culpritLabel: 'the process holding the deleted file',

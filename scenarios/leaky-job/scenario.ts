@@ -29,12 +29,12 @@ export interface LeakyJobParams {
 const ordersUrl = (p: LeakyJobParams) => `http://api:${p.port}/api/orders`;
 
 export default defineScenario<LeakyJobParams>({
-  title: 'The leaky background job',
+  title: 'Orders API failing at peak',
   summary:
-    'The orders API throws intermittent 500s at peak and customers are noticing. Something inside its container is eating memory. Find it and stop it without restarting the API.',
+    'The orders API throws intermittent 500s at peak and customers are noticing. Find what is behind them and stop it without restarting the API.',
   difficulty: 'beginner',
   minutes: 15,
-  tags: ['memory', 'processes', 'docker-stats', 'logs'],
+  tags: ['api', 'errors', 'orders'],
   params: (rng) => ({
     jobName: rng.pick(JOB_NAMES),
     port: rng.int(8000, 8999),

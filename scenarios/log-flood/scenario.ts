@@ -111,12 +111,12 @@ function acceptFor(p: LogFloodParams): string[] {
 }
 
 export default defineScenario<LogFloodParams>({
-  title: 'The log that would not stop',
+  title: 'Customer notifications stopped going out',
   summary:
     'Customer notifications have stopped going out, and the worker that sends them writes a hundred log lines a second. Find the one line that matters, fix the cause in place, and bring the log back to normal without restarting the worker.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['logs', 'log-search', 'dependencies'],
+  tags: ['notifications', 'worker', 'logs'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the setting that makes every delivery fail (its key in the worker\u2019s config)',
@@ -203,6 +203,7 @@ export default defineScenario<LogFloodParams>({
     },
   ],
   goals: [
+    // No restartMeets: a restart reloads the same wrong setting from the config file, and the loop starts again.
     {
       id: 'deliveries-flowing',
       title: 'Notifications reach the dependency again and the backlog is delivered',

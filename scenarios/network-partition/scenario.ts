@@ -54,6 +54,12 @@ const BACKEND = 'backend';
 const FRONT = 'front';
 const UPSTREAM_TIMEOUT_S = 2;
 
+/**
+ * Which restart meets the goals the cut breaks: a restart of the API gives it a new network
+ * namespace without the blocking rule (drop, reject); no restart reattaches a detached service.
+ */
+const restartOfApiClearsRule = (p: NetworkPartitionParams): string[] => (p.mechanism === 'detach' ? [] : ['api']);
+
 export interface NetworkPartitionParams {
   apiPort: number;
   ports: Record<Dependency, number>;
@@ -180,12 +186,12 @@ export const DIAGNOSIS_CATEGORIES = [
 ] as const;
 
 export default defineScenario<NetworkPartitionParams>({
-  title: 'The checkout bug that was not a bug',
+  title: 'Every checkout fails, and nothing was deployed',
   summary:
     'Every checkout fails with a KeyError in the cart code, yet nothing was deployed and every container is healthy. Find what the storefront really cannot do, and restore it without restarting anything.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['network', 'connectivity', 'logs'],
+  tags: ['api', 'errors', 'checkout'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'the internal service the storefront cannot reach',
@@ -300,9 +306,13 @@ export default defineScenario<NetworkPartitionParams>({
     },
   ],
   goals: [
-    requestsInARow({ id: 'checkout-healthy', title: 'Checkouts work again: 30 in a row succeed', url: checkoutUrl, count: 30, timeoutS: 5, what: 'checkouts through the storefront' }),
+    {
+      ...requestsInARow({ id: 'checkout-healthy', title: 'Checkouts work again: 30 in a row succeed', url: checkoutUrl, count: 30, timeoutS: 5, what: 'checkouts through the storefront' }),
+      restartMeets: restartOfApiClearsRule,
+    },
     {
       id: 'no-blocking-rule',
+      restartMeets: restartOfApiClearsRule,
       title: 'Nothing in the API\u2019s firewall still blocks an internal service, not even behind an ACCEPT',
       outcome: 'The storefront reaches every internal service it needs',
       check: async (ctx) => {

@@ -101,12 +101,12 @@ function probe(ctx: ScenarioContext<NoShellParams>, url: string, count: number, 
 }
 
 export default defineScenario<NoShellParams>({
-  title: 'No shell, no tools: the frozen pricing service',
+  title: 'Quotes hang on a service with no shell',
   summary:
     'The pricing service stopped answering quotes. Its image is distroless: no shell, no ps, nothing to exec. Find out why through a debug sidecar that shares its namespaces, and fix it without restarting the service.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['sidecar', 'distroless', 'namespaces', 'proc'],
+  tags: ['timeouts', 'quotes', 'no-shell'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'what holds the service up: the stuck process or the leaked file',

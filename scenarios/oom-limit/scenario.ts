@@ -265,12 +265,12 @@ export const DIAGNOSIS_CATEGORIES = [
 ] as const;
 
 export default defineScenario<OomLimitParams>({
-  title: 'The worker that keeps getting OOM-killed',
+  title: 'Documents pile up behind a crashing worker',
   summary:
-    'The document render worker is killed by the kernel every few seconds and documents pile up, yet its container stays up. Find out whether its memory limit is too small or something inside is leaking, and fix the right thing without restarting the container.',
+    'The document render worker dies every few seconds and documents pile up, yet its container stays up. Find out why and fix the right thing without restarting the container.',
   difficulty: 'intermediate',
   minutes: 20,
-  tags: ['memory', 'oom', 'logs'],
+  tags: ['worker', 'crashes', 'backlog'],
   params: drawParams,
   diagnosis: {
     culpritLabel: 'what drives the memory up (a batch type or a cache, as the log names it)',
@@ -342,6 +342,7 @@ export default defineScenario<OomLimitParams>({
     },
   ],
   goals: [
+    // No restartMeets: a restart keeps the limit and the live config, so the kills (or the leak) come back.
     {
       id: 'worker-steady',
       title: `The worker runs steadily: no OOM kill for a minute, ${STABLE.batches} batches in a row, memory after each batch not climbing`,

@@ -26,11 +26,11 @@ test('start leaky-job from the catalogue, see it ready, check goals, end it', as
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'All scenarios' })).toBeVisible();
   const card = page.locator('article[data-scenario="leaky-job"]');
-  await expect(card.getByRole('heading', { name: 'The leaky background job' })).toBeVisible();
+  await expect(card.getByRole('heading', { name: 'Orders API failing at peak' })).toBeVisible();
   await expect(card.getByText('beginner')).toBeVisible();
 
   // A card opens the scenario's page; the drill starts from there.
-  await card.getByRole('link', { name: 'The leaky background job' }).click();
+  await card.getByRole('link', { name: 'Orders API failing at peak' }).click();
   await page.waitForURL(/\/scenarios\/leaky-job$/);
   await page.getByRole('button', { name: 'Start drill' }).click();
   await page.waitForURL(/\/sessions\/[0-9a-f]{12}$/);

@@ -59,11 +59,12 @@ test('the catalogue filters by difficulty and topic from the keyboard, beginner 
   await expect(page).toHaveURL(/[?&]difficulty=advanced/);
 
   await page.getByRole('radio', { name: 'All' }).check();
-  await page.getByRole('combobox', { name: 'Topic' }).selectOption('memory');
-  await expect(cards).toHaveCount(2);
+  // Tags name symptoms: leaky-job, disk-full-deleted-file and network-partition all show errors.
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('errors');
+  await expect(cards).toHaveCount(3);
   await expect(cards.first()).toHaveAttribute('data-scenario', 'leaky-job');
   await page.reload();
-  await expect(cards).toHaveCount(2, { timeout: 15_000 });
+  await expect(cards).toHaveCount(3, { timeout: 15_000 });
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(cards).toHaveCount(8);
 
@@ -82,7 +83,7 @@ test('a learner follows the track: the first drill, completed, shows on progress
   await expect(page.getByRole('heading', { level: 1, name: 'First week: safe debugging' })).toBeVisible();
   const next = page.getByTestId('next-drill');
   await expect(next).toContainText('Next drill · step 1 of 8');
-  await expect(next.getByRole('heading', { name: 'The leaky background job' })).toBeVisible();
+  await expect(next.getByRole('heading', { name: 'Orders API failing at peak' })).toBeVisible();
   await expect(page.locator('[data-step=leaky-job]')).toHaveAttribute('data-state', 'next');
   await next.getByRole('link', { name: /Open the drill|Try it again/ }).click();
 
@@ -161,7 +162,7 @@ test('a learner follows the track: the first drill, completed, shows on progress
   await page.goto('/');
   await expect(page.locator('[data-step=leaky-job]')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('next-drill')).toContainText('Next drill · step 2 of 8');
-  await expect(page.getByTestId('next-drill').getByRole('heading', { name: 'The log that would not stop' })).toBeVisible();
+  await expect(page.getByTestId('next-drill').getByRole('heading', { name: 'Customer notifications stopped going out' })).toBeVisible();
 
   // Try again with a new culprit: a culprit this learner has not met in leaky-job.
   await page.goto(`/sessions/${first}/report`);

@@ -66,7 +66,7 @@ describe('HTTP API', () => {
   it('serves the catalogue page and a 404 page for an unknown session', async () => {
     const home = await fetch(server.url);
     assert.equal(home.status, 200);
-    assert.match(await home.text(), /The leaky background job/);
+    assert.match(await home.text(), /Orders API failing at peak/);
     const missing = await fetch(`${server.url}/sessions/000000000000`);
     assert.equal(missing.status, 404);
   });

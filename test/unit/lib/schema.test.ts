@@ -82,6 +82,16 @@ describe('scenario schema', () => {
     assert.match(messageOf(() => validateScenario(FILE, valid({ goals: [g, g] }))), /goals\.1\.id: duplicate id "same"/);
   });
 
+  it('takes restartMeets as true, a list of affected services or a function of the params, and names a wrong one', () => {
+    const goal = (restartMeets: unknown) => valid({ protocol: { affectedServices: ['web'] }, goals: [{ id: 'up', title: 'Web is up', restartMeets, check: async () => ({ pass: true, evidence: 'ok' }) }] });
+    for (const ok of [true, false, ['web'], [], (p: { port: number }) => (p.port % 2 ? ['web'] : false)]) assert.doesNotThrow(() => validateScenario(FILE, goal(ok)));
+    assert.match(messageOf(() => validateScenario(FILE, goal(['db']))), /^scenarios\/demo\/scenario\.ts: goals\.0\.restartMeets: "db" is not one of protocol\.affectedServices \(web\)/);
+    assert.match(messageOf(() => validateScenario(FILE, goal(() => ['web', 'cache']))), /: goals\.0\.restartMeets: "cache" is not one of/);
+    assert.match(messageOf(() => validateScenario(FILE, goal(() => 'web'))), /: goals\.0\.restartMeets: must return true, false or a list of service names/);
+    assert.match(messageOf(() => validateScenario(FILE, goal(() => { throw new Error('no variant'); }))), /: goals\.0\.restartMeets: threw no variant/);
+    assert.match(messageOf(() => validateScenario(FILE, goal('web'))), /^scenarios\/demo\/scenario\.ts: goals\.0\.restartMeets: restartMeets must be true, false, a list of service names or a function/);
+  });
+
   it('checks the diagnosis: enough categories, unique ids, a truth among them', () => {
     const cats = [
       { id: 'a', label: 'Answer A' },

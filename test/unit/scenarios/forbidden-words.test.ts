@@ -1,8 +1,8 @@
 /**
  * Issue 17, item 6: the pages must not give the answer away. Beside each scenario,
- * forbidden-words.txt lists the words that name its mechanism or cause; no catalogue tag and no
- * goal title the learner sees while the session runs may contain one. The report (mechanism
- * titles), briefings and hints are not checked: they come after, or are asked for.
+ * forbidden-words.txt lists the words that name its mechanism or cause; no catalogue title,
+ * summary or tag and no goal title the learner sees while the session runs may contain one. The
+ * report (mechanism titles), briefings and hints are not checked: they come after, or are asked for.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,7 +33,7 @@ async function load(slug: string): Promise<ScenarioDefinition<unknown>> {
   return mod.default;
 }
 
-describe('catalogue tags and live goal titles describe skills and outcomes, not causes', () => {
+describe('catalogue titles, summaries, tags and live goal titles describe symptoms and outcomes, not causes', () => {
   it('finds all eight scenarios', () => {
     assert.ok(slugs.length >= 8, slugs.join(', '));
   });
@@ -43,6 +43,8 @@ describe('catalogue tags and live goal titles describe skills and outcomes, not 
       const words = forbiddenWords(slug);
       assert.ok(words.length >= 3, `${slug}: at least three forbidden words`);
       const def = await load(slug);
+      assert.deepEqual(found(def.title, words), [], `${slug}: title "${def.title}"`);
+      assert.deepEqual(found(def.summary, words), [], `${slug}: summary "${def.summary}"`);
       for (const tag of def.tags) assert.deepEqual(found(tag.replaceAll('-', ' '), words).concat(found(tag, words)), [], `${slug}: tag "${tag}"`);
       for (const goal of def.goals) {
         assert.ok(goal.outcome, `${slug}: goal ${goal.id} declares an outcome title`);

@@ -24,7 +24,10 @@ const RESULTS: GoalOutcome[] = [
   { id: 'api-not-restarted', title: 'The API kept running', pass: false, evidence: '' },
   { id: 'api-healthy', title: 'The API answers 50 requests', pass: true, evidence: '' },
 ];
-const RESTART_MEETS = ['job-stopped', 'api-healthy'];
+const RESTART_MEETS = new Map([
+  ['job-stopped', ['api']],
+  ['api-healthy', ['api']],
+]);
 
 function lossOf(log: Log, exp = LEAKY) {
   const ctx = ruleContext(log.input(exp));
@@ -58,16 +61,16 @@ function restartFirst(): Log {
 
 describe('goals met after an evidence-losing restart (issue 17, restart first then fix)', () => {
   it('finds the restart of every container as the first loss; the goals a restart meets earn nothing', () => {
-    const { loss } = lossOf(restartFirst());
+    const { ctx, loss } = lossOf(restartFirst());
     assert.ok(loss);
     assert.equal(loss.t, 5_000);
     assert.equal(loss.changedBefore, null);
     assert.match(loss.what, /docker restart \$\(docker ps -q\)/);
-    const credit = goalsAfterLoss(RESULTS, restartFirst().events, loss, RESTART_MEETS);
+    const credit = goalsAfterLoss(ctx, RESULTS, restartFirst().events, RESTART_MEETS);
     assert.deepEqual([...credit.keys()], ['job-stopped', 'api-healthy']);
     assert.deepEqual([...credit.values()].map((c) => c.share), [0, 0]);
     assert.match(credit.get('job-stopped')?.note ?? '', /no credit: .*met only after "docker restart \$\(docker ps -q\)" at 0:05, which meets it by itself/);
-    assert.equal(goalsAfterLoss(RESULTS, restartFirst().events, loss, []).size, 0, 'a goal a restart cannot meet keeps its credit');
+    assert.equal(goalsAfterLoss(ctx, RESULTS, restartFirst().events, new Map()).size, 0, 'a goal a restart cannot meet keeps its credit');
   });
 
   it('a change before the restart: half credit, either could have done it', () => {
@@ -78,9 +81,9 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
     log.typed(20_000, 'docker restart api');
     log.docker(20_100, 'restart', { target: 'api' });
     log.goals(60_000, RESULTS);
-    const { loss } = lossOf(log);
+    const { ctx, loss } = lossOf(log);
     assert.match(loss?.changedBefore ?? '', /kill 4242/);
-    const credit = goalsAfterLoss(RESULTS, log.events, loss, RESTART_MEETS);
+    const credit = goalsAfterLoss(ctx, RESULTS, log.events, RESTART_MEETS);
     assert.deepEqual([...credit.values()].map((c) => c.share), [0.5, 0.5]);
     assert.match(credit.get('api-healthy')?.note ?? '', /^half credit: /);
   });
@@ -104,7 +107,7 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
     assert.equal(report.subscores.outcome.score, 0);
     assert.match(report.subscores.outcome.notes.join('\n'), /no credit: The runaway job is no longer running/);
     assert.ok(report.total <= 40, `total ${report.total}: ${JSON.stringify(report.subscores)}`);
-    assert.equal(report.ruleSetVersion, 'protocol/5');
+    assert.equal(report.ruleSetVersion, 'protocol/6');
   });
 
   it('keeps full credit for a goal a check already showed met before the restart', () => {
@@ -116,8 +119,8 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
     log.typed(20_000, 'docker restart api');
     log.docker(20_100, 'restart', { target: 'api' });
     log.goals(60_000, RESULTS);
-    const { loss } = lossOf(log);
-    assert.deepEqual([...goalsAfterLoss(RESULTS, log.events, loss, RESTART_MEETS).keys()], ['api-healthy']);
+    const { ctx } = lossOf(log);
+    assert.deepEqual([...goalsAfterLoss(ctx, RESULTS, log.events, RESTART_MEETS).keys()], ['api-healthy']);
   });
 
   it("judges from what happened: Docker's record without a restart command, not a refused restart, not an OOM kill", () => {
@@ -151,7 +154,8 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
     other.ready(0);
     other.typed(5_000, 'docker restart traffic');
     other.docker(5_100, 'restart', { target: 'traffic' });
-    assert.equal(lossOf(other).loss, null);
-    assert.equal(goalsAfterLoss(RESULTS, other.events, null, RESTART_MEETS).size, 0);
+    const { ctx, loss } = lossOf(other);
+    assert.equal(loss, null);
+    assert.equal(goalsAfterLoss(ctx, RESULTS, other.events, RESTART_MEETS).size, 0);
   });
 });
