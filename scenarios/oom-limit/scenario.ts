@@ -304,7 +304,7 @@ export default defineScenario<OomLimitParams>({
     revealedBy: ['logs'],
     supportedBy: ['resources', 'state', 'events', 'config'],
   },
-  // The customers ask whether documents come out on time (a batch in the last 6 s, the worker
+  // The customers ask whether documents come out on time (a batch in the last 10 s, the worker
   // up): per second, 99% of those answers say yes, within 1 s.
   servedNormally: { successRate: 0.99, p95Ms: 1000 },
   networks: { app: {} },

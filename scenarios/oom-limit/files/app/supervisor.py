@@ -34,7 +34,9 @@ CONF = "/etc/render-worker/worker.conf"
 ASSIGNMENT = "/var/lib/render-worker/assignment"  # kept across container restarts
 WORKER = "/usr/local/bin/render-worker"
 BACKOFF_S = 2.0
-LATE_AFTER_S = 6.0  # a batch every 2.5 s when healthy: longer than this without one is late
+# A batch every 2.5 s when healthy; a host busy with other sessions slows batches down, so only a
+# wait well past that is late. A kill shows at once: the worker is not running for the 2 s back-off.
+LATE_AFTER_S = 10.0
 
 state = {
     "pid": os.getpid(),
