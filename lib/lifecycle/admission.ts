@@ -51,11 +51,23 @@ export function defaultProvisioningCapacity(cpus: number, totalMemoryBytes: numb
 }
 
 /**
- * The readiness deadline of a start: the base, scaled by the start weight the scenario
- * declares in its cost (a database opening gigabytes needs longer than two small services).
+ * How much longer than usual a start may take on a host this busy, from the 1-minute load
+ * average per core: up to 2 runnable tasks per core is normal (1), then in proportion, at most
+ * 3. Other work on the machine (a drill's twenty sessions, a test run) slows every health check
+ * and fault of a start; failing it would only start it again into the same load.
  */
-export function readinessDeadlineMs(baseMs: number, startWeight: number): number {
-  return Math.round(baseMs * Math.max(1, startWeight));
+export function busyHostFactor(load1: number, cpus: number): number {
+  const perCore = load1 / Math.max(1, cpus);
+  return Math.min(3, Math.max(1, perCore / 2));
+}
+
+/**
+ * The readiness deadline of a start: the base, scaled by the start weight the scenario
+ * declares in its cost (a database opening gigabytes needs longer than two small services)
+ * and by how busy the host is (busyHostFactor).
+ */
+export function readinessDeadlineMs(baseMs: number, startWeight: number, busy = 1): number {
+  return Math.round(baseMs * Math.max(1, startWeight) * Math.max(1, busy));
 }
 
 /** A rolling record of how long recent starts took (bounded; for estimates, not for scores). */

@@ -3,9 +3,10 @@
  * parallel with the services warming up), readiness, the faults (each waited for until its
  * symptom is really there) and the baseline the goals compare against.
  */
+import os from 'node:os';
 import type { ProvisionPhase } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
-import { readinessDeadlineMs } from '@/lib/lifecycle/admission';
+import { busyHostFactor, readinessDeadlineMs } from '@/lib/lifecycle/admission';
 import { sessionLabels } from '@/lib/lifecycle/labels';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { ContainerState } from '@/lib/runtime/container';
@@ -24,6 +25,9 @@ const FAULT_POLL_MS = 200;
 const READINESS_POLL_MS = 100;
 const HEALTH_PROBE_GAP_MS = 250;
 const FAULT_WAIT_TIMEOUT_MS = 90_000;
+
+/** How much longer than usual starts may take now (readiness and fault waits), read when a wait begins. */
+const hostBusy = () => busyHostFactor(os.loadavg()[0] ?? 0, os.cpus().length);
 
 type FaultCondition<P> = NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>;
 
@@ -118,7 +122,7 @@ export class Provisioner {
       : Promise.resolve();
     consoleTask.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
     try {
-      await this.phase(id, 'readiness', () => this.waitReady(id, containers, services, readinessDeadlineMs(READINESS_TIMEOUT_MS, def.cost.startWeight)));
+      await this.phase(id, 'readiness', () => this.waitReady(id, containers, services, readinessDeadlineMs(READINESS_TIMEOUT_MS, def.cost.startWeight, hostBusy())));
       const ctx = createContext(runtime, {
         sessionId: id,
         seed: record.seed,
@@ -212,12 +216,12 @@ export class Provisioner {
 
   private async waitFor<P>(id: string, ctx: ScenarioContext<P>, cond: FaultCondition<P>): Promise<void> {
     const { clock, tasks } = this.parts;
-    const timeout = cond.timeoutMs ?? FAULT_WAIT_TIMEOUT_MS;
+    const timeout = Math.round((cond.timeoutMs ?? FAULT_WAIT_TIMEOUT_MS) * hostBusy());
     const deadline = clock() + timeout;
     for (;;) {
       tasks.checkpoint(id);
       if (await cond.until(ctx)) return;
-      if (clock() > deadline) throw new SickbayError('timeout', `fault never took effect within ${timeout / 1000}s: ${cond.description}`);
+      if (clock() > deadline) throw new SickbayError('timeout', `fault never took effect within ${Math.round(timeout / 1000)} s: ${cond.description}`);
       await new Promise((r) => setTimeout(r, FAULT_POLL_MS));
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { admit, defaultProvisioningCapacity, estimateWaitMs, queuePosition, readinessDeadlineMs, recordDuration, typicalMs } from '@/lib/lifecycle/admission';
+import { admit, busyHostFactor, defaultProvisioningCapacity, estimateWaitMs, queuePosition, readinessDeadlineMs, recordDuration, typicalMs } from '@/lib/lifecycle/admission';
 
 const GIB = 1024 ** 3;
 
@@ -41,6 +41,17 @@ describe('admission decisions', () => {
     assert.equal(readinessDeadlineMs(90_000, 0.5), 90_000);
     assert.equal(readinessDeadlineMs(90_000, 2), 180_000);
     assert.equal(readinessDeadlineMs(90_000, 1.75), 157_500);
+  });
+
+  it('gives a start on a busy host more time: in proportion to the load past 2 per core, at most 3x', () => {
+    assert.equal(busyHostFactor(0.5, 2), 1);
+    assert.equal(busyHostFactor(4, 2), 1, 'two runnable tasks per core is a normal host');
+    assert.equal(busyHostFactor(10, 2), 2.5);
+    assert.equal(busyHostFactor(75, 2), 3, 'never more than 3x');
+    assert.equal(busyHostFactor(3, 0), 1.5, 'no cpu count: read as one core');
+    assert.equal(readinessDeadlineMs(90_000, 1, busyHostFactor(10, 2)), 225_000);
+    assert.equal(readinessDeadlineMs(90_000, 2, 3), 540_000);
+    assert.equal(readinessDeadlineMs(90_000, 1, 0.2), 90_000, 'never below the base');
   });
 
   it('keeps a bounded record of start times and takes its median', () => {
