@@ -21,9 +21,9 @@
  * again (the incident's doing).
  */
 import type { GoalOutcome, SessionEvent } from '../audit/events';
+import type { Goal, RestartMeets } from '../scenario/types';
 import { affects, cite, hasTier } from './actions';
 import { describeLoss } from './container-record';
-import type { Goal, RestartMeets } from '../scenario/types';
 import type { RuleContext } from './types';
 
 export interface StateLoss {
@@ -77,7 +77,7 @@ export function firstStateLoss(ctx: RuleContext, services: readonly string[] = c
   }
   if (losses.length === 0) return null;
   const first = losses.reduce((a, b) => (b.t < a.t ? b : a));
-  // The learner's fix may be on another affected service than the one lost (a rule removed in the API, a dependency restarted).
+  // A change to any affected service counts: the learner's fix need not be on the service whose state was lost.
   const affected = ctx.expectations.affectedServices;
   const change = ctx.actions.filter((a) => a.effective && a.t < first.t && !isLosing(a) && (a.tier === 'change' || a.tier === 'destructive') && affects(a, affected)).at(-1);
   return { ...first, changedBefore: change ? cite(change) : null };
