@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { liveGoalTitle, type ScenarioDefinition } from '@/lib/scenario';
+import type { TrackInput } from '@/lib/tracks';
 
 const ROOT = path.resolve('scenarios');
 const slugs = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'scenario.ts'))).sort();
@@ -36,6 +37,20 @@ async function load(slug: string): Promise<ScenarioDefinition<unknown>> {
 describe('catalogue titles, summaries, tags and live goal titles describe symptoms and outcomes, not causes', () => {
   it('finds all eight scenarios', () => {
     assert.ok(slugs.length >= 8, slugs.join(', '));
+  });
+
+  it('track texts (read before a session starts) name no cause of the scenarios they lead to', async () => {
+    const tracksDir = path.resolve('tracks');
+    const files = fs.readdirSync(tracksDir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length > 0, 'at least one track');
+    const every = slugs.flatMap(forbiddenWords);
+    for (const file of files) {
+      const track = ((await import(path.join(tracksDir, file))) as { default: TrackInput }).default;
+      assert.deepEqual(found(`${track.title}\n${track.summary}`, every), [], `${file}: title and summary`);
+      for (const step of track.steps) {
+        if (step.focus) assert.deepEqual(found(step.focus, forbiddenWords(step.scenario)), [], `${file}: the focus of ${step.scenario}: "${step.focus}"`);
+      }
+    }
   });
 
   for (const slug of slugs) {
