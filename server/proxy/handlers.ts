@@ -4,27 +4,23 @@
  * body against its schema, forwards what it rebuilt, and fills in the call's audit facts.
  */
 import crypto from 'node:crypto';
-import type http from 'node:http';
-import { isSickbayError, SickbayError } from '@/lib/errors';
+import { isSickbayError } from '@/lib/errors';
 import { LABEL } from '@/lib/lifecycle/labels';
 import { queryFlags } from '@/lib/proxy/audit';
 import { capCommand } from '@/lib/proxy/audit-budget';
 import { aliasRefusal, endpointBody, planExecCreate, planExecStart, planNetworkEndpoint, planUpdate } from '@/lib/proxy/bodies';
-import { commitBody, planCommit } from '@/lib/proxy/commit';
 import { isJsonObject } from '@/lib/proxy/json';
 import { checkPidBudget, SESSION_LIMITS } from '@/lib/proxy/limits';
 import { absent, refuse } from '@/lib/proxy/refusal';
-import type { CheckedRequest } from '@/lib/proxy/request';
 import { capApiVersion, imageRefAllowed, imageView, ownItems, ownNetworkView, redactHostPaths, reduceInfo, visibleImages } from '@/lib/proxy/responses';
 import { FILTER_KEYS, forceLabelFilters, parseFilters, sessionPrefix } from '@/lib/proxy/scope';
 import { execExitCode } from '@/lib/proxy/exec-exit';
-import { isSidecarImage, planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
-import { checkRemoveQuery, checkSnapshotBudget, isOwnSnapshot, namesAnId } from '@/lib/proxy/snapshots';
+import { planSidecar, sidecarBody, sidecarName } from '@/lib/proxy/sidecar';
 import { MAX_API_VERSION } from '@/lib/proxy/target';
-import type { Call } from './call';
+import { type Exchange, setTarget, withId } from './exchange';
+import { commit, removeSnapshot } from './snapshot-handlers';
 import { coachGate } from './coach-gate';
-import type { ProxyContext } from './context';
-import { changedBytes, sessionPidLimits, sessionSnapshots } from './budgets';
+import { sessionPidLimits } from './budgets';
 import type { OwnedContainer } from './ownership';
 import { EventGate } from './event-stream';
 import { readAll } from './engine-client';
@@ -32,24 +28,7 @@ import { builtBodyPath, enginePath, forwardJson, forwardStream, passedHeaders } 
 import { bodyText } from './http-io';
 import { streamUpload } from './uploads';
 
-export interface Exchange {
-  ctx: ProxyContext;
-  call: Call;
-  req: CheckedRequest;
-  /** The request body, read under its cap (empty for uploads, which stream from `incoming`). */
-  body: Buffer;
-  incoming: http.IncomingMessage;
-  res: http.ServerResponse;
-}
-
 type Item = Record<string, unknown>;
-
-/** Names the call's target in the audit: the service (or sidecar) name and its full id. */
-function setTarget(call: Call, container: OwnedContainer): void {
-  call.facts.target = container.target;
-  call.facts.targetId = container.id;
-  if (container.role === 'sidecar') call.facts.flags = { ...call.facts.flags, sidecar: true };
-}
 
 /**
  * A sidecar joining a container outside the session gets the same answer whether that
@@ -63,12 +42,6 @@ async function joinable(x: Exchange, ref: string, flag: '--pid' | '--net'): Prom
     if (isSickbayError(err) && err.code === 'not_found') throw refuse(`${flag} container:${ref}: No such container: ${ref}`);
     throw err;
   }
-}
-
-/** The version-less path with the named object replaced by its full id. */
-function withId(req: CheckedRequest, id: string): string {
-  const [, kind, , ...rest] = req.path.split('/');
-  return ['', kind, id, ...rest].join('/');
 }
 
 async function ping(x: Exchange): Promise<void> {
@@ -270,46 +243,6 @@ async function update(x: Exchange): Promise<void> {
     if (pidsLimit !== undefined) checkPidBudget(await sessionPidLimits(x.ctx), { id: container.id, name: container.target, pidsLimit });
     await forwardJson(x.ctx, x.call, x.res, 'POST', builtBodyPath(withId(x.req, container.id)), (b) => b, plan.body);
   });
-}
-
-function snapshotFallbackTag(): string {
-  return `snapshot-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-}
-
-async function commit(x: Exchange): Promise<void> {
-  const { options, scope } = x.ctx;
-  const plan = planCommit(x.req.query, options.commitRepository, snapshotFallbackTag(), bodyText(x.body));
-  const container = await x.ctx.owned.container(plan.containerRef);
-  setTarget(x.call, container);
-  x.call.facts.flags = { ...x.call.facts.flags, repository: options.commitRepository, tag: plan.tag };
-  const path = builtBodyPath('/commit', { container: container.id, ...plan.query });
-  // One at a time: two commits at once must not both fit a budget only one of them fits.
-  await x.ctx.serial(async () => {
-    const [existing, bytes] = await Promise.all([sessionSnapshots(x.ctx), changedBytes(x.ctx, container.id)]);
-    checkSnapshotBudget(existing, container.target, bytes);
-    await forwardJson(x.ctx, x.call, x.res, 'POST', path, (b) => b, commitBody(options.sidecar.labels, scope));
-  });
-}
-
-/** `docker rmi` of one of the session's snapshots, by its name or id. */
-async function removeSnapshot(x: Exchange): Promise<void> {
-  const ref = x.req.ref ?? '';
-  x.call.facts.target = ref;
-  const { noprune } = checkRemoveQuery(x.req.query);
-  const inspect = await x.ctx.engine.json<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>('GET', enginePath(`/images/${ref}/json`, null));
-  const own = inspect.status === 200 && isOwnSnapshot(inspect.body?.Config?.Labels, x.ctx.scope);
-  if (!own) {
-    if (inspect.status !== 200 && inspect.status !== 404) throw new SickbayError('engine_unavailable', `looking up image ${ref} failed (${inspect.status})`);
-    // The sidecar images are visible to the learner: say why, instead of pretending they are absent.
-    if (isSidecarImage(ref, x.ctx.options.sidecar.images)) throw refuse(`only this session's snapshots (${x.ctx.options.commitRepository}:<tag>) can be removed`);
-    throw absent('image', ref);
-  }
-  const id = String(inspect.body?.Id ?? '');
-  x.call.facts.targetId = id;
-  // By id when named by id (the learner's short id could mean another image by the time it is
-  // used); by the name otherwise, so only that tag goes when the image has another.
-  const what = namesAnId(ref) ? id : ref;
-  await forwardJson(x.ctx, x.call, x.res, 'DELETE', enginePath(`/images/${what}`, x.req.version, { noprune }), (b) => b);
 }
 
 async function archivePut(x: Exchange): Promise<void> {
