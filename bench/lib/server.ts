@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { api, startServer, type ServerProcess } from '../../test/integration/helpers';
+import { seedAccounts, signIn, type SeedUser } from '../../test/integration/accounts-helpers';
 import { benchInstance, SCENARIO } from './lab';
 import { since } from './stats';
 
@@ -46,13 +47,27 @@ export class BenchServer {
     return this.server.proc.pid ?? -1;
   }
 
-  static async start(root: string, log: (m: string) => void): Promise<BenchServer> {
+  /** Personal mode; with `accounts` (the first an admin), team mode with those accounts made before it starts. */
+  static async start(root: string, log: (m: string) => void, accounts: SeedUser[] = []): Promise<BenchServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-srv-'));
     const t0 = performance.now();
     if (await (await appBuild(root)).ensureAppBuilt(root, { dataDir })) log(`the app was out of date: next build took ${(since(t0) / 1000).toFixed(1)}s`);
-    const instance = benchInstance('srv');
+    if (accounts.length) await seedAccounts(dataDir, accounts);
+    const instance = benchInstance(accounts.length ? 'team' : 'srv');
     const server = await startServer({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: instance, SICKBAY_SWEEP_INTERVAL: '1h', SICKBAY_MAX_SESSIONS: '30' });
     return new BenchServer(server, instance, dataDir);
+  }
+
+  /** Team mode: signs one of the accounts in and returns its Cookie header value. */
+  signIn(user: SeedUser): Promise<string> {
+    return signIn(this.url, user.email, user.password);
+  }
+
+  /** An API call as a signed-in browser page makes it (cookie, same-origin headers); throws unless the status is `expect`. */
+  async as<T>(cookie: string, method: string, route: string, body?: unknown, expect = 200): Promise<T> {
+    const res = await api<T>(this.url, method, route, body, { cookie, origin: this.url, 'sec-fetch-site': 'same-origin' });
+    if (res.status !== expect) throw new Error(`${method} ${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
   }
 
   /** POST /api/sessions, then GET until ready with a terminal (bounded). */

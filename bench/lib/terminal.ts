@@ -97,8 +97,9 @@ export class WebSocketTypist implements Typist {
   private readonly ackTimer: NodeJS.Timeout;
   closed: { code: number; reason: string } | null = null;
 
-  constructor(base: string, sessionId: string, token: string, size = { cols: 200, rows: 50 }) {
-    this.ws = new WebSocket(`${base.replace(/^http/, 'ws')}${terminalUrlPath(sessionId, token, size)}`, { origin: base, perMessageDeflate: false });
+  /** `headers`: a team-mode sign-in's cookie, say. */
+  constructor(base: string, sessionId: string, token: string, size = { cols: 200, rows: 50 }, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(`${base.replace(/^http/, 'ws')}${terminalUrlPath(sessionId, token, size)}`, { origin: base, perMessageDeflate: false, headers });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -271,4 +272,12 @@ export async function echoSamples(typist: Typist, opts: { samples: number; warmu
     if (rest > 0) await sleep(rest);
   }
   return out;
+}
+
+/**
+ * Keystroke echo on several terminals at once (a drill's teams typing together): every typist
+ * runs echoSamples at the same time; the samples of all of them, pooled.
+ */
+export async function echoTogether(typists: readonly Typist[], opts: { samples: number; warmup?: number; paceMs?: number; timeoutMs?: number }): Promise<number[]> {
+  return (await Promise.all(typists.map((t) => echoSamples(t, opts)))).flat();
 }

@@ -1,51 +1,97 @@
 /**
- * A team drill's simultaneous start: N leaky-job sessions provisioned for one drill and held
- * (server/engine/holding.ts), then released by one Start. The figure that matters is the time
- * from Start until every session is ready — about zero, since all the work happened before —
- * and the spread of their ready times (zero: one transaction, one timestamp). Provisioning all
- * N through the admission queue is reported for context. Echo with all N terminals active needs
- * the real server and is not measured here.
+ * A team drill on the real server in team mode, as a facilitator runs one: an individuals drill
+ * of N leaky-job sessions (one participant each, joined by code), provisioned and held
+ * (server/engine/holding.ts), then released by one Start. Figures: provisioning all N through
+ * the admission queue (context); Start until every session is ready — the POST's round trip,
+ * about zero since all the work happened before — and the spread of their ready times (zero:
+ * one transaction, one timestamp); then keystroke echo with every participant's terminal
+ * connected and all of them typing at once. Every wait is bounded; End ends every session.
  */
-import { SCENARIO, type InProcessLab } from '../lib/lab';
-import { since } from '../lib/stats';
+import type { SeedUser } from '../../test/integration/accounts-helpers';
+import type { BenchServer } from '../lib/server';
+import { SCENARIO } from '../lib/lab';
+import { since, summarize, type Summary } from '../lib/stats';
+import { echoTogether, WebSocketTypist } from '../lib/terminal';
 
 const HOLD_TIMEOUT_MS = 30 * 60_000;
+const PASSWORD = 'bench drill password';
 
 export interface DrillResult {
   sessions: number;
-  /** First create() until every session is held, ms. */
+  /** First join until every session is held, ms. */
   provisionAllMs: number;
-  /** Start (release) until every session is ready, ms, measured here. */
+  /** Start (the POST) until every session is ready, ms, measured here. */
   releaseMs: number;
   /** Largest minus smallest readyAt among the sessions, ms. */
   readySpreadMs: number;
   failed: number;
+  /** Keystroke echo pooled over every terminal, all typing at once (null: not reached). */
+  echo: Summary | null;
+  echoSamplesPerTerminal: number;
 }
 
-export async function benchDrill(lab: InProcessLab, options: { sessions: number; log: (m: string) => void }): Promise<DrillResult> {
-  const { engine, store } = lab.services;
-  const t0 = performance.now();
-  const ids = Array.from({ length: options.sessions }, () => engine.create({ scenario: SCENARIO, seed: 'bench-drill', coach: false, hold: true }).id);
+interface DrillJson {
+  id: string;
+  code: string;
+  startedAt: string | null;
+  teams: { sessionId: string | null; readiness: string }[];
+}
+interface SessionJson {
+  id: string;
+  readyAt: string | null;
+  terminal: { path: string; token: string } | null;
+}
+
+/** The accounts a drill of `n` needs: the facilitator (an admin, the first account) and n participants. */
+export function drillAccounts(n: number): SeedUser[] {
+  const people = Array.from({ length: n }, (_, i): SeedUser => ({ email: `p${i + 1}@bench.example`, role: 'learner', password: PASSWORD }));
+  return [{ email: 'facilitator@bench.example', role: 'admin', password: PASSWORD }, ...people];
+}
+
+export async function benchDrill(server: BenchServer, options: { sessions: number; samples: number; log: (m: string) => void }): Promise<DrillResult> {
+  const [host, ...people] = drillAccounts(options.sessions) as [SeedUser, ...SeedUser[]];
+  const fay = await server.signIn(host);
+  const cookies = await Promise.all(people.map((p) => server.signIn(p)));
+  const drill = await server.as<DrillJson>(fay, 'POST', '/api/drills', { name: 'bench drill', scenario: SCENARIO, mode: 'individuals', seed: 'bench-drill', timeLimitMin: 60 }, 201);
+  const typists: WebSocketTypist[] = [];
   try {
-    await Promise.race([
-      Promise.all(ids.map((id) => engine.settled(id))),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${options.sessions} held sessions took longer than ${HOLD_TIMEOUT_MS / 60_000} min`)), HOLD_TIMEOUT_MS).unref()),
-    ]);
+    const t0 = performance.now();
+    for (const cookie of cookies) await server.as(cookie, 'POST', '/api/drills/join', { code: drill.code });
+    const deadline = Date.now() + HOLD_TIMEOUT_MS;
+    let state = await server.as<{ drill: DrillJson }>(fay, 'GET', `/api/drills/${drill.id}`);
+    while (state.drill.teams.some((t) => t.readiness === 'preparing')) {
+      if (Date.now() > deadline) throw new Error(`${options.sessions} held sessions took longer than ${HOLD_TIMEOUT_MS / 60_000} min`);
+      await new Promise((r) => setTimeout(r, 1000));
+      state = await server.as<{ drill: DrillJson }>(fay, 'GET', `/api/drills/${drill.id}`);
+    }
     const provisionAllMs = since(t0);
-    const held = ids.filter((id) => store.requireSession(id).status === 'held');
-    options.log(`  ${held.length}/${ids.length} held after ${Math.round(provisionAllMs / 1000)} s`);
+    const held = state.drill.teams.filter((t) => t.readiness === 'ready').length;
+    options.log(`  ${held}/${options.sessions} held after ${Math.round(provisionAllMs / 1000)} s`);
+    if (held < options.sessions) throw new Error(`only ${held} of ${options.sessions} sessions were held: ${JSON.stringify(state.drill.teams.map((t) => t.readiness))}`);
     const t1 = performance.now();
-    engine.release(held, 'benchmark start');
+    const started = await server.as<DrillJson>(fay, 'POST', `/api/drills/${drill.id}/start`);
     const releaseMs = since(t1);
-    const readyAts = held.map((id) => store.requireSession(id).readyAt ?? Number.NaN);
-    return {
-      sessions: ids.length,
+    const sessions = await Promise.all(started.teams.map((t, i) => server.as<SessionJson>(cookies[i] as string, 'GET', `/api/sessions/${t.sessionId}`)));
+    const readyAts = sessions.map((s) => Date.parse(s.readyAt ?? 'NaN'));
+    const result: DrillResult = {
+      sessions: options.sessions,
       provisionAllMs,
       releaseMs,
-      readySpreadMs: held.length ? Math.max(...readyAts) - Math.min(...readyAts) : Number.NaN,
-      failed: ids.length - held.length,
+      readySpreadMs: Math.max(...readyAts) - Math.min(...readyAts),
+      failed: started.teams.filter((t) => t.readiness !== 'live').length,
+      echo: null,
+      echoSamplesPerTerminal: options.samples,
     };
+    // Every participant's terminal, as their session page opens it (their sign-in's cookie).
+    sessions.forEach((s, i) => {
+      if (s.terminal) typists.push(new WebSocketTypist(server.url, s.id, s.terminal.token, undefined, { cookie: cookies[i] as string }));
+    });
+    await Promise.all(typists.map((t) => t.ready()));
+    result.echo = summarize(await echoTogether(typists, { samples: options.samples, warmup: 10, paceMs: 20, timeoutMs: 10_000 }), 2);
+    options.log(`  echo with ${typists.length} terminals typing at once: p50 ${result.echo.median} ms, p95 ${result.echo.p95} ms, p99 ${result.echo.p99} ms`);
+    return result;
   } finally {
-    await Promise.all(ids.map((id) => engine.end(id, 'benchmark').catch(() => {})));
+    await Promise.all(typists.map((t) => t.close()));
+    await server.as(fay, 'POST', `/api/drills/${drill.id}/end`).catch((err: Error) => options.log(`ending the drill: ${err.message}`));
   }
 }

@@ -63,6 +63,14 @@ export function assignTeam<T extends { id: string; members: number }>(teams: rea
   return best;
 }
 
+/**
+ * Why one more participant may not join an individuals drill, or null: each is their own team
+ * with their own session, and a drill has at most MAX_TEAMS teams in either mode.
+ */
+export function ownTeamRefusal(teams: number): string | null {
+  return teams >= MAX_TEAMS ? `this drill is full: it has ${teams} participants, each with their own session, and a drill takes at most ${MAX_TEAMS}` : null;
+}
+
 export type DrillPhase = 'lobby' | 'running' | 'over';
 
 export function drillPhase(drill: { startedAt: number | null; endedAt: number | null; timeLimitMin: number }, now: number): DrillPhase {

@@ -21,6 +21,7 @@ import type { SessionHistoryItem } from '../engine/views';
 import type { Store } from '../store/store';
 import type { MemberView, SessionMembers } from '../sessions/members';
 import type { AuthService } from './auth';
+import { checkStartLimits } from './start-limits';
 
 export interface AccessDeps {
   engine: SessionEngine;
@@ -46,14 +47,11 @@ export class SessionAccess {
 
 export class ScopedSessions {
   private links: WatchLink[] | null = null;
-  private readonly clock: () => number;
 
   constructor(
     private readonly deps: AccessDeps,
     readonly principal: Principal,
-  ) {
-    this.clock = deps.clock ?? Date.now;
-  }
+  ) {}
 
   private get actor() {
     return { id: this.principal.user.id, role: this.principal.user.role };
@@ -159,26 +157,18 @@ export class ScopedSessions {
     return this.deps.engine.create({ ...input, ownerId: this.principal.user.id, learnerStart: true });
   }
 
-  /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE; not in personal mode. */
+  /** SICKBAY_USER_MAX_SESSIONS and SICKBAY_USER_STARTS_PER_MINUTE (start-limits.ts); not in personal mode. */
   private checkLimits(): void {
-    if (this.principal.via === 'personal') return;
-    const { store, auth } = this.deps;
-    const { userMaxSessions, userStartsPerMinute } = auth.config;
-    const live = store.countLiveOwnedBy(this.principal.user.id);
-    if (live >= userMaxSessions) {
-      throw new SickbayError('conflict', `you have ${live} live session${live === 1 ? '' : 's'} (the limit per person is ${userMaxSessions}): end one first`);
-    }
-    const started = store.countStartedBy(this.principal.user.id, this.clock() - 60_000);
-    if (started >= userStartsPerMinute) {
-      throw new SickbayError('too_many_requests', `you started ${started} sessions in the last minute (the limit is ${userStartsPerMinute}): wait a moment`);
-    }
+    if (this.principal.via !== 'personal') checkStartLimits(this.deps, this.principal.user.id);
   }
 
   async end(id: string): Promise<SessionView> {
     const ownerId = this.require(id, 'end');
     const mine = ownerId === this.principal.user.id;
     if (!mine) this.deps.auth.audit.record(this.principal.user.id, 'session.end', id, `owner ${ownerId}`);
-    const view = await this.deps.engine.end(id, mine ? 'ended by the learner' : `ended by an admin (${this.principal.user.email ?? this.principal.user.name})`);
+    // Besides the owner, only an admin or a drill's facilitator gets here (lib/auth/team-access.ts).
+    const by = this.principal.user.role === 'admin' ? 'an admin' : 'the drill’s facilitator';
+    const view = await this.deps.engine.end(id, mine ? 'ended by the learner' : `ended by ${by} (${this.principal.user.email ?? this.principal.user.name})`);
     return mine ? view : { ...view, terminal: null };
   }
 

@@ -8,9 +8,10 @@
 import crypto from 'node:crypto';
 import { SickbayError } from '@/lib/errors';
 import type { Principal } from '@/lib/auth/roles';
-import { assignTeam, drillClock, drillPhase, drillSeats, startRefusal, teamReadiness, type DrillPhase, type TeamReadiness } from '@/lib/drills/rules';
+import { assignTeam, drillClock, drillPhase, drillSeats, ownTeamRefusal, startRefusal, teamReadiness, type DrillPhase, type TeamReadiness } from '@/lib/drills/rules';
 import type { SessionStatus } from '@/lib/lifecycle/status';
 import type { AuthService } from '../auth/auth';
+import { checkStartLimits } from '../auth/start-limits';
 import type { Catalogue } from '../engine/catalogue';
 import type { SessionEngine } from '../engine/engine';
 import { debriefTeam, type DebriefTeam } from '@/lib/drills/debrief';
@@ -131,14 +132,25 @@ export class DrillAdmin {
     return drillState(this.deps, drill);
   }
 
-  /** Starts (again) the held session of every team that has members but no live one. */
+  /**
+   * Starts (again) the held session of every team that has members but no live one. The teams
+   * a limit refuses are named in a 409, after the others were started.
+   */
   prepare(id: string): DrillState {
     const drill = this.drill(id);
     if (drill.startedAt || drill.endedAt) throw new SickbayError('conflict', 'the drill has already started: sessions are prepared in the lobby only');
+    const refused: string[] = [];
     for (const team of drill.teams) {
       const first = team.members[0];
-      if (first) provisionTeam(this.deps, drill, team, first.userId);
+      if (!first) continue;
+      try {
+        provisionTeam(this.deps, drill, team, first.userId, first.email ?? first.name);
+      } catch (err) {
+        this.deps.log?.(`drill ${drill.id}: could not prepare the session of team "${team.name}": ${(err as Error).message}`);
+        refused.push(`"${team.name}": ${(err as Error).message}`);
+      }
     }
+    if (refused.length) throw new SickbayError('conflict', `could not prepare the session of ${refused.join('; ')}`);
     return this.get(id);
   }
 
@@ -207,23 +219,20 @@ export async function endDrill(deps: DrillDeps, drillId: string, reason: string)
 }
 
 /**
- * Starts a team's held session, owned by `ownerId`, unless it has one that is live. A failed
- * start (the lab is full) is logged and leaves the team not ready: the facilitator sees it and
- * prepares again.
+ * Starts a team's held session, owned by `ownerId`, unless it has one that is live. It obeys the
+ * limits of every other start: the owner's (start-limits.ts, `who` names them when they are not
+ * the one asking) and the lab's (the engine); a refusal is thrown as it is.
  */
-function provisionTeam(deps: DrillDeps, drill: Drill, team: DrillTeam, ownerId: string): void {
+function provisionTeam(deps: DrillDeps, drill: Drill, team: DrillTeam, ownerId: string, who?: string): void {
   if (team.sessionId && deps.engine.isLive(team.sessionId)) return;
-  try {
-    const session = deps.engine.create({ scenario: drill.scenario, seed: team.seed, ownerId, coach: false, hold: true });
-    if (!deps.drills.setTeamSession(team.id, session.id, ownerId, team.sessionId)) {
-      // Another member's join attached one first: this one is not needed.
-      void deps.engine.end(session.id, 'not needed: the team already has a session').catch(() => {});
-      return;
-    }
-    seatTeam(deps, { ...team, sessionId: session.id }, ownerId);
-  } catch (err) {
-    deps.log?.(`drill ${drill.id}: could not prepare the session of team "${team.name}": ${(err as Error).message}`);
+  checkStartLimits(deps, ownerId, who);
+  const session = deps.engine.create({ scenario: drill.scenario, seed: team.seed, ownerId, coach: false, hold: true });
+  if (!deps.drills.setTeamSession(team.id, session.id, ownerId, team.sessionId)) {
+    // Another member's join attached one first: this one is not needed.
+    void deps.engine.end(session.id, 'not needed: the team already has a session').catch(() => {});
+    return;
   }
+  seatTeam(deps, { ...team, sessionId: session.id }, ownerId);
 }
 
 /** Gives every member of a team its seat in the team's session (by order of joining), when it has one. */
@@ -246,7 +255,8 @@ export function drillByCode(deps: DrillDeps, principal: Principal, code: string)
 /**
  * A signed-in participant joins with the code, into the team they picked or the smallest one
  * (their own, in individuals mode). Joining twice keeps the first team. The team's first member
- * starts its held session. Only in the lobby: a running drill has its teams.
+ * starts its held session, under the same limits as any start: when one refuses it, the join is
+ * undone and refused with the limit's reason. Only in the lobby: a running drill has its teams.
  */
 export function joinDrill(deps: DrillDeps, principal: Principal, code: string, teamId?: string): ParticipantState {
   if (principal.candidate || principal.via === 'personal') throw new SickbayError('forbidden', 'join a drill with your own account');
@@ -257,6 +267,8 @@ export function joinDrill(deps: DrillDeps, principal: Principal, code: string, t
   if (found.createdBy === userId) throw new SickbayError('conflict', 'you run this drill: open it from your drills page, and join with another account to take part');
   let team: DrillTeam | undefined;
   if (found.mode === 'individuals') {
+    const full = ownTeamRefusal(found.teams.length);
+    if (full) throw new SickbayError('conflict', full);
     const id = deps.drills.addOwnTeam(found, principal.user.name);
     team = deps.drills.require(found.id).teams.find((t) => t.id === id);
   } else if (teamId !== undefined) {
@@ -270,8 +282,16 @@ export function joinDrill(deps: DrillDeps, principal: Principal, code: string, t
   deps.drills.join(found.id, team.id, userId);
   const fresh = deps.drills.require(found.id).teams.find((t) => t.id === team.id) as DrillTeam;
   // The first member owns the team's session and drives; the others take the team's seats.
-  if (fresh.members[0]?.userId === userId) provisionTeam(deps, found, fresh, userId);
-  else seatTeam(deps, fresh, userId);
+  if (fresh.members[0]?.userId !== userId) seatTeam(deps, fresh, userId);
+  else {
+    try {
+      provisionTeam(deps, found, fresh, userId);
+    } catch (err) {
+      deps.drills.leave(found.id, userId, found.mode === 'individuals' ? team.id : null);
+      if (!(err instanceof SickbayError)) throw err;
+      throw new SickbayError(err.code, `you cannot join yet: as your team’s first member you would start its session, and ${err.message}`, { cause: err });
+    }
+  }
   return participantState(deps, principal, found.id);
 }
 

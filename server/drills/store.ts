@@ -210,6 +210,17 @@ export class DrillStore {
     return this.db.prepare('INSERT OR IGNORE INTO drill_members (drill_id, user_id, team_id, joined_at) VALUES (?, ?, ?, ?)').run(drillId, userId, teamId, this.clock()).changes === 1;
   }
 
+  /**
+   * Undoes a join whose team session could not start (a limit refused it): the participant
+   * leaves, and so does their own team in individuals mode (the last one added, so positions stay dense).
+   */
+  leave(drillId: string, userId: string, ownTeamId: string | null): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM drill_members WHERE drill_id = ? AND user_id = ?').run(drillId, userId);
+      if (ownTeamId) this.db.prepare('DELETE FROM drill_teams WHERE id = ? AND drill_id = ? AND session_id IS NULL').run(ownTeamId, drillId);
+    })();
+  }
+
   /** Attaches a team's session unless another one got there first (`replacing`: the dead one it may replace). */
   setTeamSession(teamId: string, sessionId: string, ownerId: string, replacing: string | null): boolean {
     const sql = replacing === null ? 'session_id IS NULL' : 'session_id = @replacing';

@@ -2,8 +2,8 @@
  * Team drills against the real server and Docker in team mode (issue #14): a facilitator sets
  * one up with two teams; four learners join by code (one picks nothing and is placed); each
  * team's session is provisioned and held (faults in, terminal closed, no clock); Start releases
- * both at one instant; teammates watch, never type; another team sees nothing; End writes the
- * reports.
+ * both at one instant; teammates watch, never type; another team sees nothing; the facilitator
+ * views, watches and ends a team's session; End writes the reports.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -196,6 +196,29 @@ describe('a team drill on the real engine', { timeout: 600_000 }, () => {
     }
     assert.equal(answer.board.nextInject?.id, 'stakeholder-asks', 'leaky-job keeps the default injects');
     assert.equal(json<{ board?: unknown }>(await call('GET', `/api/drills/${drill.id}`, 'ann')).board, undefined, 'participants get no board');
+  });
+
+  it('the facilitator views, watches and ends a team’s session through the drill; its members may not end it', async () => {
+    const [red, blue] = (await facilitator()).teams.map((t) => t.sessionId!) as [string, string];
+    const listed = json<{ sessions: { id: string }[] }>(await call('GET', '/api/sessions', 'fay')).sessions.map((s) => s.id);
+    assert.ok(listed.includes(red) && listed.includes(blue), 'both team sessions are in the facilitator’s list');
+    const view = json<SessionJson>(await call('GET', `/api/sessions/${blue}`, 'fay'));
+    assert.equal(view.status, 'ready');
+    assert.equal(view.terminal, null, 'a watcher gets no terminal token');
+    const mirror = await call('GET', `/api/sessions/${blue}/mirror`, 'fay');
+    assert.equal(mirror.status, 200, mirror.text);
+    const { path, token } = json<{ path: string; token: string }>(mirror);
+    assert.equal((await wsUpgrade(port, `${path}?token=${token}`, { origin: base, cookie: cookies.fay })).status, 101, 'the mirror opens');
+    for (const who of ['cat', 'dan'] as const) {
+      const refused = await call('DELETE', `/api/sessions/${blue}`, who);
+      assert.equal(refused.status, 403, `${who}, a member (cat owns it), does not end the team’s session: ${refused.text}`);
+    }
+    assert.equal((await call('DELETE', `/api/sessions/${blue}`, 'ann')).status, 404, 'another team sees nothing');
+    const ended = await call('DELETE', `/api/sessions/${blue}`, 'fay');
+    assert.equal(ended.status, 200, ended.text);
+    assert.equal(json<SessionJson>(ended).terminal, null);
+    await waitFor('Blue’s session ended', async () => (json<SessionJson>(await call('GET', `/api/sessions/${blue}`, 'fay')).status === 'ended' ? true : null), 120_000, 500);
+    assert.equal(json<SessionJson>(await call('GET', `/api/sessions/${red}`, 'fay')).status, 'ready', 'the other team works on');
   });
 
   it('End ends every team’s session with its report', async () => {

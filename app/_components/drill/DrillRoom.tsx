@@ -33,6 +33,15 @@ export function DrillRoom({ initial, joinUrl }: { initial: { drill: DrillState; 
       setError((err as Error).message);
     }
   }
+  // One team's session only (the drill gives its facilitator that right); the poll shows it ended.
+  async function endTeam(sessionId: string) {
+    setError(null);
+    try {
+      await api(`/api/sessions/${sessionId}`, { method: 'DELETE' });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
   return (
     <div className="stack" data-testid="drill-room" data-phase={drill.phase}>
       <p className="lead">
@@ -63,7 +72,12 @@ export function DrillRoom({ initial, joinUrl }: { initial: { drill: DrillState; 
               <td>{t.members.map((m) => m.email ?? m.name).join(', ') || '—'}</td>
               <td>
                 <span className={`status ${t.sessionStatus ?? ''}`}>{READINESS_TEXT[t.readiness]}</span>{' '}
-                {t.sessionId && t.readiness !== 'empty' && <Link href={`/sessions/${t.sessionId}`}>watch</Link>}
+                {t.sessionId && t.readiness !== 'empty' && <Link href={`/sessions/${t.sessionId}`}>watch</Link>}{' '}
+                {t.sessionId && t.readiness === 'live' && (
+                  <button type="button" className="link" onClick={() => void endTeam(t.sessionId as string)} data-testid="team-end">
+                    end its session
+                  </button>
+                )}
               </td>
             </tr>
           ))}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { driverOf, handOver, invalidTeam, teamMay, teamRefusal, type Member } from '@/lib/auth/team';
+import type { WatchLink } from '@/lib/auth/access';
 import { sharedSessionAccess } from '@/lib/auth/team-access';
 import type { SessionEvent } from '@/lib/audit/events';
 import { creditByPerson } from '@/lib/scoring/credit';
@@ -116,6 +117,25 @@ describe('shared session access', () => {
     assert.equal(sharedSessionAccess(owner, session, 'members', [], team).verdict, 'allow');
     assert.equal(sharedSessionAccess(owner, session, 'terminal', [], team).verdict, 'forbidden');
     assert.equal(sharedSessionAccess(owner, session, 'diagnose', [], team).verdict, 'forbidden');
+  });
+
+  it('gives a drill’s facilitator view, watch and end of a team session its first member owns, through the drill alone', () => {
+    const teamSession = { id: 's2', ownerId: 'dee' };
+    const seated: Member[] = [
+      { userId: 'dee', role: 'driver' },
+      { userId: 'cam', role: 'commander' },
+    ];
+    const link = (as: 'facilitator' | 'teammate', watcherId: string, sessionId = 's2'): WatchLink => ({ via: 'drill', as, ref: 'd1', watcherId, learnerId: 'dee', sessionId });
+    const fay = { id: 'fay', role: 'facilitator' as const };
+    const runs = [link('facilitator', 'fay')];
+    for (const members of [seated, []]) {
+      for (const action of ['view', 'watch', 'end'] as const) assert.equal(sharedSessionAccess(fay, teamSession, action, runs, members).verdict, 'allow', `${action}, ${members.length} members`);
+      for (const action of ['members', 'terminal', 'diagnose', 'check'] as const) assert.equal(sharedSessionAccess(fay, teamSession, action, runs, members).verdict, 'forbidden', `${action}, ${members.length} members`);
+    }
+    assert.equal(sharedSessionAccess(fay, teamSession, 'end', [link('facilitator', 'fay', 'other')], seated).verdict, 'hidden', 'another drill’s session');
+    assert.equal(sharedSessionAccess({ id: 'fay', role: 'learner' }, teamSession, 'end', runs, seated).verdict, 'hidden', 'a facilitator demoted to learner');
+    assert.equal(sharedSessionAccess(as('cam'), teamSession, 'end', [link('teammate', 'cam')], seated).verdict, 'forbidden', 'a teammate does not end it');
+    assert.equal(sharedSessionAccess(as('wes'), teamSession, 'end', [link('teammate', 'wes')], []).verdict, 'forbidden', 'nor a watching teammate of an unseated team');
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { debriefCsv, debriefSpanMs, type DebriefTeam } from '@/lib/drills/debrief';
-import { CODE_LENGTH, CODE_PATTERN, assignTeam, drillClock, drillSeats, drillPhase, joinCode, normalizeCode, startRefusal, teamNameProblem, teamReadiness, teamSeed } from '@/lib/drills/rules';
+import { CODE_LENGTH, CODE_PATTERN, MAX_TEAMS, assignTeam, drillClock, drillSeats, drillPhase, joinCode, normalizeCode, ownTeamRefusal, startRefusal, teamNameProblem, teamReadiness, teamSeed } from '@/lib/drills/rules';
 
 const MIN = 60_000;
 
@@ -27,6 +27,11 @@ describe('drill rules', () => {
     assert.match(teamNameProblem(['Red', ' red ']) ?? '', /two teams are called "red"/);
     assert.match(teamNameProblem(['  ']) ?? '', /needs a name/);
     assert.match(teamNameProblem(['x'.repeat(41)]) ?? '', /at most 40/);
+  });
+
+  it('takes individuals up to MAX_TEAMS, as many as a teams drill may name', () => {
+    assert.equal(ownTeamRefusal(MAX_TEAMS - 1), null);
+    assert.match(ownTeamRefusal(MAX_TEAMS) ?? '', /^this drill is full: it has 20 participants/);
   });
 
   it('assigns a newcomer to the smallest team, the first listed on a tie', () => {

@@ -18,6 +18,7 @@ import { drillBoard } from '@/server/drills/board';
 import { DrillAdmin, drillByCode, endDrill, joinDrill, participantState, type DrillDeps } from '@/server/drills/drills';
 import { CodeGuesses } from '@/server/drills/code-guesses';
 import { provisionalEvents } from '@/lib/drills/board';
+import { MAX_TEAMS } from '@/lib/drills/rules';
 import { summarizeProgress } from '@/lib/progress';
 import { SessionMembers } from '@/server/sessions/members';
 import { DrillStore } from '@/server/drills/store';
@@ -32,6 +33,7 @@ let now = Date.parse('2026-12-01T10:00:00Z');
 const clock = () => now;
 let deps: DrillDeps;
 let catalogue: Catalogue;
+let engineParts: ConstructorParameters<typeof SessionEngine>[0];
 const people: Record<string, Principal> = {};
 
 async function person(name: string, role: 'admin' | 'facilitator' | 'learner'): Promise<Principal> {
@@ -44,7 +46,8 @@ beforeEach(async () => {
   const dataDir = fs.mkdtempSync(path.join(root, 'data-'));
   const store = new Store(dataDir);
   const config = loadConfig({ SICKBAY_DATA_DIR: dataDir, SICKBAY_INSTANCE: 'unit', SICKBAY_SESSION_TTL: '10m' }, root);
-  const engine = new SessionEngine({ store, runtime: new FakeRuntime(['demo/api:latest']), catalogue, config: { ...config, scenariosDir: scenarios }, seedSecret: 'secret', clock });
+  engineParts = { store, runtime: new FakeRuntime(['demo/api:latest']), catalogue, config: { ...config, scenariosDir: scenarios }, seedSecret: 'secret', clock };
+  const engine = new SessionEngine(engineParts);
   const auth = new AuthService({ db: store.db, config: loadAuthConfig({}), publicUrl: null, clock });
   const drills = new DrillStore(store.db, clock);
   auth.watchLinks.addSource((w) => drills.watchLinks(w));
@@ -164,6 +167,47 @@ describe('team drills', () => {
     assert.deepEqual(deps.engine.history(p('dan').user.id), [], 'no one else’s');
     assert.deepEqual(summarizeProgress(bobs).scenarios, {}, 'a team session is not the member’s own progress');
     await settle(state.teams.map((t) => t.sessionId));
+  });
+
+  it('takes at most MAX_TEAMS participants in an individuals drill, as in a teams drill', async () => {
+    const drill = new DrillAdmin(deps, p('fay')).create({ name: 'Crowd', scenario: 'demo', seedMode: 'shared', mode: 'individuals', teams: [], timeLimitMin: 30 });
+    // Nineteen seats taken without sessions (only the count matters), then one real participant.
+    for (let i = 0; i < MAX_TEAMS - 1; i += 1) deps.drills.addOwnTeam(deps.drills.require(drill.id), `p${i}`);
+    assert.equal(joinDrill(deps, p('ann'), drill.code).team?.name, 'ann');
+    assert.match(code(() => joinDrill(deps, p('bob'), drill.code)), /^conflict: this drill is full: it has 20 participants/);
+    assert.equal(deps.drills.require(drill.id).teams.length, MAX_TEAMS, 'no team added for the refused one');
+    await settle(deps.drills.require(drill.id).teams.map((t) => t.sessionId));
+  });
+
+  it('starts a team’s session under the per-person limits of any start: a refused first member is not joined', async () => {
+    const mine = [deps.engine.create({ scenario: 'demo', seed: 'own1', ownerId: p('ann').user.id }), deps.engine.create({ scenario: 'demo', seed: 'own2', ownerId: p('ann').user.id })];
+    const fay = new DrillAdmin(deps, p('fay'));
+    const solo = fay.create({ name: 'Solo', scenario: 'demo', seedMode: 'shared', mode: 'individuals', teams: [], timeLimitMin: 30 });
+    assert.match(code(() => joinDrill(deps, p('ann'), solo.code)), /^conflict: you cannot join yet: .* you have 2 live sessions \(the limit per person is 2\): end one first/);
+    assert.deepEqual(fay.get(solo.id).teams, [], 'their own team is gone again');
+    const teams = fay.create({ name: 'Teams', scenario: 'demo', seedMode: 'shared', mode: 'teams', teams: ['Red'], timeLimitMin: 30 });
+    assert.match(code(() => joinDrill(deps, p('ann'), teams.code)), /^conflict: you cannot join yet/);
+    assert.deepEqual(fay.get(teams.id).teams[0]?.members, [], 'not in the team');
+    assert.equal(deps.store.countLiveOwnedBy(p('ann').user.id), 2, 'no session started for the drill');
+    // The next one in starts the team's session; ann may join once she ends one of hers.
+    assert.equal(joinDrill(deps, p('bob'), teams.code).team?.owner, true);
+    await deps.engine.end(mine[0]!.id, 'test');
+    assert.equal(joinDrill(deps, p('ann'), teams.code).team?.owner, false);
+    await settle([...mine.map((s) => s.id), ...fay.get(teams.id).teams.map((t) => t.sessionId)]);
+  });
+
+  it('refuses the join when the lab is full, and names the refused team when the facilitator prepares again', async () => {
+    deps = { ...deps, engine: new SessionEngine({ ...engineParts, config: { ...engineParts.config, maxLiveSessions: 1 } }) };
+    const other = deps.engine.create({ scenario: 'demo', seed: 'other', ownerId: p('dan').user.id });
+    const fay = new DrillAdmin(deps, p('fay'));
+    const drill = fay.create({ name: 'Full', scenario: 'demo', seedMode: 'shared', mode: 'teams', teams: ['Red'], timeLimitMin: 30 });
+    assert.match(code(() => joinDrill(deps, p('ann'), drill.code)), /^conflict: you cannot join yet: .* this lab already runs 1 sessions \(limit 1\)/);
+    // A member seated before the lab filled up: the facilitator's Prepare says why it cannot start.
+    deps.drills.join(drill.id, drill.teams[0]!.id, p('bob').user.id);
+    assert.match(code(() => fay.prepare(drill.id)), /^conflict: could not prepare the session of "Red": this lab already runs 1 sessions/);
+    await deps.engine.end(other.id, 'test');
+    assert.equal(fay.prepare(drill.id).teams[0]?.readiness, 'preparing');
+    await settle([other.id, fay.get(drill.id).teams[0]!.sessionId]);
   });
 
   it('refuses joins once started, and ends every session at the time limit', async () => {
