@@ -34,7 +34,8 @@ KEYID=$(echo "$GW" | sed -n -E 's/.*active token key ([a-z0-9]+) .*/\1/p')
 docker exec $GATEWAY curl -s localhost:$GPORT/stats | jq .
 
 # -- 3. The worker's side, read-only: its status page says where it sends and what fails ---------
-WPORT=$(docker exec $WORKER ss -Hltn | awk '{print $4}' | sed 's/.*://' | head -n 1)
+# Its status page listens on every address (Docker's own DNS listens on 127.0.0.11 beside it):
+WPORT=$(docker exec $WORKER ss -Hltn | awk '$4 ~ /^0[.]0[.]0[.]0:/ {sub(/.*:/, "", $4); print $4}' | head -n 1)
 #@ evidence
 docker exec $WORKER curl -s localhost:$WPORT/status
 CONF=$(docker exec $WORKER curl -s localhost:$WPORT/status | jq -r .config)
