@@ -2,10 +2,10 @@
  * The fairness corpus of scenario:verify (issue 17): besides each scenario's own reference and
  * reckless scripts, runs a grader must judge fairly on every scenario, built from the reference:
  *
- *   alternative    another expert path, scripted beside the reference (solutions/alternative.sh:
- *                  leaky-job finds the job with docker top, no-shell-image works from one
- *                  long-lived sidecar): every goal met and total >= 85, like the reference;
- *                  skipped where a scenario has none yet
+ *   alternative    another expert path, scripted beside the reference (solutions/alternative.sh,
+ *                  e.g. leaky-job finds the job with docker top, healthy-but-hanging never
+ *                  execs; docs/scenarios.md lists them): every goal met and total >= 85, like
+ *                  the reference; skipped where a scenario has none yet
  *   nothing        the console opens, nothing is typed or submitted: total <= 10
  *   restart-first  every container restarted first, then the reference typed (each line may
  *                  fail: the restart may have hidden what it looks for): total <= 40
