@@ -25,4 +25,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 //    the bare container, plugin-inspect — and a typed line claims them (lib/scoring/actions.ts).
 // 5: SIGKILL/SIGSTOP to PID 1 from inside its PID namespace (`kill -9 1` in an exec or a
 //    pid-sharing sidecar) is ignored by the kernel: a change with no effect, not state-losing.
-export const CLASSIFIER_VERSION = 5;
+// 6: listing processes' descriptors (ls /proc/<pid>/fd, find /proc/[0-9]*/fd -lname …) observes
+//    the processes too: it shows who holds a file, as lsof does.
+export const CLASSIFIER_VERSION = 6;

@@ -4,10 +4,10 @@
  * space destroys what it held; emptying a process's open descriptor is the targeted remedy.
  */
 import { has, parseArgs, value } from '../args';
-import { type Tier, maxTier } from '../classification';
+import { type Observation, type Tier, maxTier } from '../classification';
 import { basename } from '../shell';
 import { type ArgvContext, type Draft, DEV_NULLISH, type ProgramTable, type Recurse, change, each, fileOp, operands, ro, unknown } from './draft';
-import { BIG_TREES, emptiesDescriptors, isProcFdPath, isScratchPath, normPath } from './paths';
+import { BIG_TREES, emptiesDescriptors, isProcFdPath, isScratchPath, listsProcessDescriptors, normPath } from './paths';
 
 function rmDraft(prog: string, args: string[]): Draft {
   const p = parseArgs(args, { values: ['-n', '--iterations', '-s', '--size'] });
@@ -48,7 +48,9 @@ function findDraft(_prog: string, args: string[], ctx: ArgvContext, r: Recurse):
     return { tier, summary: `runs ${cmdProg || 'a command'} on every file find matches under ${searchRoots.join(' ')}`, effects: inner.effects, flags: { ...inner.flags, heavy: heavy || inner.flags.heavy }, observes: ['filesystem', ...inner.observes], inner };
   }
   const writes = expr.some((e) => /^-f(print|print0|printf|ls)$/.test(e));
-  return ro(`searches files under ${searchRoots.join(' ')}${heavy ? ' (the whole filesystem, no -maxdepth)' : ''}`, ['filesystem'], { heavy, writesFile: writes });
+  // Searching processes' descriptors (find /proc/[0-9]*/fd -lname '*deleted*') finds who holds a file, as lsof does.
+  const holders: Observation[] = searchRoots.some(listsProcessDescriptors) ? ['processes', 'process-state'] : [];
+  return ro(`searches files under ${searchRoots.join(' ')}${heavy ? ' (the whole filesystem, no -maxdepth)' : ''}`, ['filesystem', ...holders], { heavy, writesFile: writes });
 }
 
 function duDraft(_prog: string, args: string[]): Draft {

@@ -27,10 +27,22 @@ export function emptiesDescriptors(paths: string[]): string {
   return `empties the open file behind ${paths.join(', ')} (its space is freed; the process keeps running)`;
 }
 
+/** /proc/<pid>, /proc/self, or every process's: /proc/*, /proc/[0-9]* (as a learner globs them). */
+const PROC_PID = String.raw`^/proc/(?:\d+|self|\*|\[[^\]/]*\]\*?)`;
+const PROC_DIR = `${PROC_PID}(/|$)`;
+
 /** A process's kernel-side state: anything under /proc/<pid>/ (bar environ and an fd's content) and /proc/locks. */
 export function isProcessStatePath(path: string): boolean {
   if (path === '/proc/locks') return true;
-  return /^\/proc\/(\d+|self|\*)(\/|$)/.test(path) && !/\/environ$/.test(path) && !isProcFdPath(path);
+  return new RegExp(PROC_DIR).test(path) && !/\/environ$/.test(path) && !isProcFdPath(path);
+}
+
+/**
+ * Listing descriptors under /proc (ls /proc/<pid>/fd, find /proc/[0-9]* /fd -lname '*deleted*')
+ * shows which process holds which file, as lsof does: it observes the processes as well.
+ */
+export function listsProcessDescriptors(path: string): boolean {
+  return new RegExp(`${PROC_PID}(/fd)?/?$`).test(path);
 }
 
 /** What reading a path shows, and whether it is a credentials file. */

@@ -4,7 +4,7 @@
  */
 import type { Observation } from '../classification';
 import { type Draft, type ProgramTable, ro } from './draft';
-import { isProcessStatePath, readPaths } from './paths';
+import { isProcessStatePath, listsProcessDescriptors, readPaths } from './paths';
 
 const READ_ONLY_SIMPLE: Record<string, [string, Observation[]]> = {
   pstree: ['shows the process tree', ['processes']],
@@ -129,8 +129,11 @@ function simpleDraft(prog: string, args: string[]): Draft {
       const d = readPaths(paths, summary.split(' ')[0] ?? 'reads');
       return { ...d, summary: `${summary} (${paths.join(', ')})`, observes: [...new Set([...(d.observes ?? []), ...observes])] };
     }
-    // Listing /proc/<pid>/fd is a process's descriptor list.
-    if (paths.some(isProcessStatePath)) return ro(`${summary} (${paths.join(', ')})`, [...observes, 'process-state']);
+    // Listing /proc/<pid>/fd is a process's descriptor list: which process holds which file, as lsof shows.
+    if (paths.some(isProcessStatePath)) {
+      const holders: Observation[] = paths.some(listsProcessDescriptors) ? ['processes'] : [];
+      return ro(`${summary} (${paths.join(', ')})`, [...observes, 'process-state', ...holders]);
+    }
   }
   return ro(summary, observes);
 }

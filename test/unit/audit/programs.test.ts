@@ -32,3 +32,27 @@ describe('the program table', () => {
     assert.equal(events[0]?.classification?.tier, 'unknown');
   });
 });
+
+describe("listing processes' descriptors", () => {
+  // Who holds a deleted file: lsof says it, and so does a look through /proc/<pid>/fd (the
+  // alternative expert path of disk-full-deleted-file). Both show the processes.
+  const inApi = { where: 'container', target: 'api' } as const;
+  it('ls of /proc/<pid>/fd observes the processes, as lsof does', () => {
+    for (const line of ['ls -l /proc/1/fd', 'ls -la /proc/42/fd/', 'ls -l /proc/self/fd']) {
+      const c = classifyShell(line, inApi);
+      assert.equal(c.tier, 'read-only', line);
+      assert.ok(c.observes.includes('processes') && c.observes.includes('process-state'), `${line}: ${c.observes.join(', ')}`);
+    }
+    assert.ok(!classifyShell('ls -l /proc/1/cwd', inApi).observes.includes('processes'), 'a process directory other than fd is its state, not who holds what');
+    assert.ok(!classifyShell('ls -l /data', inApi).observes.includes('processes'));
+  });
+
+  it("find over every process's fd observes the processes; over a plain tree it does not", () => {
+    for (const line of ["find /proc/[0-9]*/fd -lname '/data/*(deleted)'", "find /proc/*/fd -lname '*deleted*' -printf '%p %l\\n'", 'find /proc/1 -maxdepth 2']) {
+      const c = classifyShell(line, inApi);
+      assert.equal(c.tier, 'read-only', line);
+      assert.ok(c.observes.includes('processes'), `${line}: ${c.observes.join(', ')}`);
+    }
+    assert.deepEqual(classifyShell("find /data -name '*.log'", inApi).observes, ['filesystem']);
+  });
+});
