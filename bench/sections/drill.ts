@@ -38,6 +38,7 @@ interface DrillJson {
 }
 interface SessionJson {
   id: string;
+  statusDetail: string | null;
   readyAt: string | null;
   terminal: { path: string; token: string } | null;
 }
@@ -67,7 +68,15 @@ export async function benchDrill(server: BenchServer, options: { sessions: numbe
     const provisionAllMs = since(t0);
     const held = state.drill.teams.filter((t) => t.readiness === 'ready').length;
     options.log(`  ${held}/${options.sessions} held after ${Math.round(provisionAllMs / 1000)} s`);
-    if (held < options.sessions) throw new Error(`only ${held} of ${options.sessions} sessions were held: ${JSON.stringify(state.drill.teams.map((t) => t.readiness))}`);
+    if (held < options.sessions) {
+      // Why each one failed, as its owner's session page says it.
+      const why = await Promise.all(
+        state.drill.teams.map(async (t, i) =>
+          t.readiness === 'ready' || !t.sessionId ? null : `${i + 1}: ${(await server.as<SessionJson>(cookies[i] as string, 'GET', `/api/sessions/${t.sessionId}`).catch(() => null))?.statusDetail ?? t.readiness}`,
+        ),
+      );
+      throw new Error(`only ${held} of ${options.sessions} sessions were held; ${why.filter(Boolean).join('; ')}`);
+    }
     const t1 = performance.now();
     const started = await server.as<DrillJson>(fay, 'POST', `/api/drills/${drill.id}/start`);
     const releaseMs = since(t1);
