@@ -178,6 +178,7 @@ export class Provisioner {
     // Our own run of a health test is an exec (runc): at most one per service every
     // HEALTH_PROBE_GAP_MS, while `inspect` is polled every READINESS_POLL_MS.
     const nextProbe = new Map<string, number>();
+    const unhealthy = new Set<string>();
     while (pending.size > 0) {
       tasks.checkpoint(id);
       await Promise.all(
@@ -188,7 +189,9 @@ export class Provisioner {
             const logs = await runtime.logs(cid, 20).catch(() => '');
             throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
           }
-          if (state.health === 'unhealthy') throw new SickbayError('provision_failed', `service "${svc}" is unhealthy`);
+          // Unhealthy is not final: on a busy host Docker's checks time out and run out of
+          // retries while the service is only slow; the next check, or ours, may still pass.
+          if (state.health === 'unhealthy') unhealthy.add(svc);
           if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
           // Docker runs the first health check one interval after the start; running the same
           // test now tells us a moment sooner that the service answers.
@@ -200,7 +203,9 @@ export class Provisioner {
       );
       if (pending.size === 0) break;
       if (clock() > deadline) {
-        throw new SickbayError('timeout', `${[...pending].join(', ')} did not become ready within ${Math.round(timeoutMs / 1000)} s (a busy machine starts slowly)`);
+        const marked = [...pending].filter((svc) => unhealthy.has(svc));
+        const health = marked.length ? `; Docker's health check says unhealthy: ${marked.join(', ')}` : '';
+        throw new SickbayError('timeout', `${[...pending].join(', ')} did not become ready within ${Math.round(timeoutMs / 1000)} s (a busy machine starts slowly${health})`);
       }
       await new Promise((r) => setTimeout(r, READINESS_POLL_MS));
     }

@@ -217,6 +217,15 @@ describe('session engine (fake runtime)', () => {
     await Promise.all([engine.settled(blocker.id), engine.settled(learner.id), refill]);
   });
 
+  it("waits out Docker's unhealthy mark until the deadline: a slow service on a busy host still becomes ready", async () => {
+    const engine = engineWith();
+    runtime.unhealthyInspections = 6;
+    const slow = engine.create({ scenario: 'demo', seed: 'u1' });
+    await engine.settled(slow.id);
+    assert.equal(runtime.unhealthyInspections, 0, 'the marks were seen');
+    assert.equal(engine.get(slow.id).status, 'ready');
+  });
+
   it('retries a failed start once, then fails it with the reason', async () => {
     const engine = engineWith();
     runtime.failCreates = 1;

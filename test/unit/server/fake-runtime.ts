@@ -25,6 +25,8 @@ export class FakeRuntime implements ContainerRuntime {
   startGate: Promise<void> | null = null;
   /** The next this-many container creations fail (an engine hiccup under load). */
   failCreates = 0;
+  /** The next this-many inspections say "unhealthy" (Docker's checks timing out on a busy host), then "none". */
+  unhealthyInspections = 0;
   /** While true every call fails as if the engine's socket were gone (dockerd stopped). */
   down = false;
   private seq = 0;
@@ -84,7 +86,9 @@ export class FakeRuntime implements ContainerRuntime {
   async inspectContainer(id: string): Promise<ContainerState> {
     this.reachable();
     const c = this.require(id);
-    return { id: c.id, name: c.spec.name, running: c.running, startedAt: c.startedAt, pid: c.pid, restartCount: 0, oomKilled: false, exitCode: 0, health: 'none' };
+    const health = this.unhealthyInspections > 0 ? 'unhealthy' : 'none';
+    if (health === 'unhealthy') this.unhealthyInspections -= 1;
+    return { id: c.id, name: c.spec.name, running: c.running, startedAt: c.startedAt, pid: c.pid, restartCount: 0, oomKilled: false, exitCode: 0, health };
   }
 
   async exec(): Promise<ExecResult> {
