@@ -16,7 +16,7 @@
 export * from './classification';
 export { type ArgvOptions, type ShellContext, classifyArgv, classifyShell } from './command';
 export { COMPANION_ACTIONS, classifyDockerCall, proxiedAction } from './docker-call';
-export { type ClassifiedEvent, classifyEvents, describeEvent } from './session-log';
+export { type ClassifiedEvent, classifyEvents, commandText } from './session-log';
 export { classifySql, splitSql, looksLikeSql } from './sql';
 export type { SqlClassification, SqlStatementAssessment } from './sql';
 

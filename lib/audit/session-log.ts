@@ -124,7 +124,7 @@ export function classifyEvents(events: readonly SessionEvent[]): ClassifiedEvent
 }
 
 /** The text a person would recognise for an event: the typed line or a docker-CLI-like line. */
-export function describeEvent(event: SessionEvent): string {
+export function commandText(event: SessionEvent): string {
   if (event.kind === 'typed') return event.line;
   if (event.kind === 'docker') {
     const cmd = event.command && event.command.length > 0 ? ` ${quoteArgv(event.command)}` : '';

@@ -4,7 +4,7 @@
  * typed line once, with those calls folded underneath, newest first. The grouping is the
  * scoring's own (buildActions), so an entry is exactly what the rules call one action.
  */
-import { classifyEvents, describeEvent } from '../audit/classify';
+import { classifyEvents, commandText } from '../audit/classify';
 import type { SessionEvent } from '../audit/events';
 import { buildActions } from '../scoring/actions';
 
@@ -32,7 +32,7 @@ export function evidenceEntries(events: readonly SessionEvent[], services: reado
       const own = a.ids.map((id) => byId.get(id)).filter((e): e is SessionEvent => e !== undefined);
       // The head: the typed line; for a call nobody typed, the call itself rather than the CLI's inspect before it.
       const head = own.find((e) => e.kind === 'typed') ?? own.find((e) => e.kind === 'docker' && !PREAMBLE.has(e.action)) ?? own[0];
-      const calls = own.filter((e) => e !== head && e.kind === 'docker').map((e) => ({ id: e.id, text: describeEvent(e) }));
+      const calls = own.filter((e) => e !== head && e.kind === 'docker').map((e) => ({ id: e.id, text: commandText(e) }));
       const inside = head?.kind === 'typed' && head.where === 'exec' ? (head.target ?? a.targets[0]) : undefined;
       return { id: head?.id ?? a.ids[0] ?? 0, t: a.t, text: a.text, ...(inside ? { inside } : {}), calls };
     })

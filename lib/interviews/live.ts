@@ -7,7 +7,7 @@
  * Each tag carries a text label and an icon as well as a tone (the colour): colour alone says
  * nothing to a colour-blind interviewer or on a black-and-white printout.
  */
-import { classifyEvents, describeEvent as commandText, type Tier } from '../audit/classify';
+import { classifyEvents, commandText, type Tier } from '../audit/classify';
 import type { GoalOutcome, SessionEvent } from '../audit/events';
 import { ruleContext } from '../scoring/protocol';
 import { timelineSteps } from '../scoring/rules';

@@ -1,5 +1,5 @@
 /** A session's log as the list of learner actions a scenario's goals may read. */
-import { classifyEvents, describeEvent } from '../audit/classify';
+import { classifyEvents, commandText } from '../audit/classify';
 import type { SessionEvent } from '../audit/events';
 import { sessionClock } from '../display/clock';
 import type { LearnerAction } from './types';
@@ -13,7 +13,7 @@ export function learnerActions(events: readonly SessionEvent[], zero: number | n
   for (const { event, classification } of classifyEvents(events)) {
     if (event.kind !== 'docker' && event.kind !== 'typed') continue;
     const { id: _id, sessionId: _s, t, at: _at, ...body } = event;
-    out.push({ atMs: sessionClock(t, zero), body, text: describeEvent(event), classification });
+    out.push({ atMs: sessionClock(t, zero), body, text: commandText(event), classification });
   }
   return out;
 }

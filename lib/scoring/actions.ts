@@ -15,7 +15,7 @@
  *     that completes the statement.
  *   - Console lines with no docker part ran only in the console and are not actions.
  */
-import { type ClassifiedEvent, COMPANION_ACTIONS, describeEvent, flattenParts, maxTier, type PartClassification, proxiedAction, type Tier } from '../audit/classify';
+import { type ClassifiedEvent, COMPANION_ACTIONS, commandText, flattenParts, maxTier, type PartClassification, proxiedAction, type Tier } from '../audit/classify';
 import { callFailed, type DockerCallBody, type SessionEvent } from '../audit/events';
 import type { Action } from './types';
 
@@ -97,7 +97,7 @@ export function buildActions(events: readonly ClassifiedEvent[], opts: { service
       ids: [c.event.id],
       t: c.event.t,
       source,
-      text: describeEvent(c.event),
+      text: commandText(c.event),
       targets,
       classification: cl,
       tier: cl.tier,

@@ -8,7 +8,7 @@
  * supporting evidence only. A correct culprit with no revealing event anywhere in the session
  * before the submission is treated as a guess.
  */
-import { type ClassifiedEvent, describeEvent, type Observation } from '../audit/classify';
+import { type ClassifiedEvent, commandText, type Observation } from '../audit/classify';
 import { callFailed } from '../audit/events';
 import type { CulpritKind, DiagnosisTruth } from '../scenario/types';
 import { formatClock, resolveService } from './actions';
@@ -172,7 +172,7 @@ export function gradeDiagnosis(
       .map((id) => {
         const e = eventsById.get(id);
         if (!e) return 'a step not in this session';
-        const text = describeEvent(e);
+        const text = commandText(e);
         return `"${text.length > 80 ? `${text.slice(0, 77)}...` : text}" at ${formatClock(e.t - (opts.readyAt ?? 0))}`;
       })
       .join(', ');
