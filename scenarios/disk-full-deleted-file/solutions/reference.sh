@@ -58,6 +58,10 @@ URL=$CUSTOMERS_URL
 docker run --rm --network container:$API sickbay/service:latest python3 /opt/sickbay/probe.py --url $URL --count 20
 docker logs --tail 5 $API
 
+# The Customers chart shows them served normally again; the report counts the incident mitigated
+# after 30 s of it.
+sleep 35
+
 # -- 6. Report. A learner fills in the session page; scenario:verify reads these lines. -------------
 echo "SICKBAY_DIAGNOSIS category=deleted-open-file decision=fix-in-place culprit=$HOLDER"
 echo "SICKBAY_REASON The space was held by a rotated (deleted) log that $HOLDER (pid $PID) still had open at descriptor $FD; emptying it through /proc/$PID/fd/$FD freed the space with no kill, no restart and no record lost."

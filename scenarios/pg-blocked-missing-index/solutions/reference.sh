@@ -67,6 +67,10 @@ docker exec $DB psql -U postgres -d $DBNAME -c "SELECT state, wait_event_type, c
 URL=$CUSTOMERS_URL
 docker run --rm --network container:$APP sickbay/service:latest python3 /opt/sickbay/probe.py --url $URL --count 20 --timeout 2
 
+# The Customers chart shows them served normally again; the report counts the incident mitigated
+# after 30 s of it.
+sleep 35
+
 # -- 8. Tell people: impact, cause, what was done, what comes next. A learner fills in the session
 # page; scenario:verify reads these lines.
 echo "SICKBAY_DIAGNOSIS category=blocked-and-unindexed decision=fix-in-place culprit=$APPNAME"
