@@ -37,7 +37,7 @@ import { openMemberConnection, type MemberSeat } from './member-connection';
 import { openMirrorConnection } from './mirror-connection';
 import type { MirrorViewer } from './mirrors';
 import type { SpawnPty } from './pty';
-import { keepAlive, rawToString, refuse, tokensEqual } from './sockets';
+import { keepAlive, rawToString, refuse, socketSender, tokensEqual } from './sockets';
 import { TerminalSession, type TerminalClient } from './session';
 
 export interface TerminalTarget {
@@ -182,16 +182,12 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
     let closedReason = 'the connection closed';
     let idleTimer: NodeJS.Timeout | null = null;
 
+    const sender = socketSender(ws);
     const client: TerminalClient = {
-      sendBinary: (data) => {
-        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
-      },
-      sendText: (text) => {
-        if (ws.readyState === ws.OPEN) ws.send(text);
-      },
+      ...sender,
       close: (code, reason) => {
         closedReason = reason;
-        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+        sender.close(code, reason);
       },
     };
 

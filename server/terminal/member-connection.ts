@@ -14,7 +14,7 @@ import { CLOSE, encodeServerMessage, parseClientMessage } from '@/lib/terminal/p
 import { TokenBucket } from '@/lib/terminal/rate';
 import type { MirrorClient } from './mirrors';
 import type { TerminalClient, TerminalSession } from './session';
-import { keepAlive, rawToString } from './sockets';
+import { keepAlive, rawToString, socketSender } from './sockets';
 
 export interface MemberSeat {
   readonly userId: string;
@@ -48,12 +48,8 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
   let driving = false;
   let closedReason = 'the connection closed';
 
-  const sendBinary = (data: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
-  };
-  const sendText = (text: string) => {
-    if (ws.readyState === ws.OPEN) ws.send(text);
-  };
+  const sender = socketSender(ws);
+  const { sendBinary, sendText } = sender;
   const client: TerminalClient = { sendBinary, sendText, close: (code, reason) => close(code, reason) };
   const mirror: MirrorClient = { sendBinary, sendText, close: (code, reason) => close(code, reason), buffered: () => ws.bufferedAmount };
   /** Leaves the shell at once: a closing socket (ws waits up to 30 s for the peer) keeps no input path. */
@@ -65,7 +61,7 @@ export function openMemberConnection(ws: WebSocket, session: TerminalSession, op
   function close(code: number, reason: string): void {
     closedReason = reason;
     leave(reason);
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    sender.close(code, reason);
   }
 
   const seat: MemberSeat = {

@@ -12,7 +12,7 @@ import { CLOSE, encodeServerMessage, parseClientMessage } from '@/lib/terminal/p
 import { TokenBucket } from '@/lib/terminal/rate';
 import type { MirrorClient, MirrorViewer } from './mirrors';
 import type { TerminalSession } from './session';
-import { keepAlive, rawToString } from './sockets';
+import { keepAlive, rawToString, socketSender } from './sockets';
 
 export interface MirrorConnectionOptions {
   /** Absent without an account check (personal tools, tests): the token alone decides. */
@@ -28,15 +28,7 @@ export function openMirrorConnection(ws: WebSocket, session: TerminalSession, op
   const { clock, log } = options;
   const messages = new TokenBucket(options.messageRate.perSecond, options.messageRate.burst, clock());
   const client: MirrorClient = {
-    sendBinary: (data) => {
-      if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
-    },
-    sendText: (text) => {
-      if (ws.readyState === ws.OPEN) ws.send(text);
-    },
-    close: (code, reason) => {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
-    },
+    ...socketSender(ws),
     buffered: () => ws.bufferedAmount,
     viewer: options.viewer,
   };

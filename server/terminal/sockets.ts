@@ -30,6 +30,21 @@ export function rawToString(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
+/** What every terminal connection sends through: nothing once the socket is no longer open. */
+export function socketSender(ws: WebSocket): { sendBinary(data: Buffer): void; sendText(text: string): void; close(code: number, reason: string): void } {
+  return {
+    sendBinary: (data) => {
+      if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+    },
+    sendText: (text) => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    },
+    close: (code, reason) => {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    },
+  };
+}
+
 /**
  * Pings every interval and terminates a connection that did not answer the previous ping;
  * any message counts as an answer too (seen()).
