@@ -56,7 +56,8 @@ export function consoleContainerSpec(sessionId: string, labels: Record<string, s
     memoryBytes: 256 * MIB,
     nanoCpus: 500_000_000,
     // On a host busy with many sessions the learner's shell runs before the services it
-    // investigates (1024 each; a learner's own sidecars are capped at 1024): typing stays quick.
+    // investigates (1024 each; a learner's own sidecars are capped at 1024), meant to keep typing
+    // quick (not yet measured on a quiet machine: docs/benchmarks.md, soak).
     cpuShares: CONSOLE_CPU_SHARES,
     pidsLimit: 128,
     capAdd: [],

@@ -93,6 +93,7 @@ class DocumentsPage(Handler):
 
 
 def serve_documents():
+    # Not svckit.serve(): it installs its own SIGTERM handler, and PID 1 here keeps on_term.
     server = Server(("0.0.0.0", int(os.environ.get("PORT", "8080"))), DocumentsPage, 16)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True).start()
 
