@@ -92,6 +92,9 @@ export const OBSERVATIONS = [
   // A process's kernel-side state: /proc/<pid>/..., /proc/locks, open descriptors, limits,
   // thread stacks. Gone with the process; a `docker commit` keeps none of it.
   'process-state',
+  // A program's own account of what it is doing now: the status, queue and state files it keeps
+  // for tools under /run (/var/run). Run-time data, not configuration, whatever the extension.
+  'app-state',
 ] as const;
 export type Observation = (typeof OBSERVATIONS)[number];
 

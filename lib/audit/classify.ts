@@ -27,4 +27,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 //    pid-sharing sidecar) is ignored by the kernel: a change with no effect, not state-losing.
 // 6: listing processes' descriptors (ls /proc/<pid>/fd, find /proc/[0-9]*/fd -lname …) observes
 //    the processes too: it shows who holds a file, as lsof does.
-export const CLASSIFIER_VERSION = 6;
+// 7: reading a file under /run (/var/run) observes `app-state` (what a program says it is doing
+//    now: status.json, a queue), no longer `config` for a .json or `filesystem` otherwise.
+export const CLASSIFIER_VERSION = 7;

@@ -23,17 +23,17 @@ export const REVEALED_BY: Record<CulpritKind, readonly Observation[]> = {
   network: ['network', 'connectivity', 'firewall', 'traffic-control'],
   container: ['state', 'events', 'resources', 'config'],
   file: ['filesystem', 'disk', 'config'],
-  other: ['logs', 'resources', 'processes', 'state', 'config', 'events', 'filesystem', 'disk', 'network', 'connectivity', 'db-activity', 'db-locks', 'db-plan', 'db-schema'],
+  other: ['logs', 'resources', 'processes', 'state', 'config', 'app-state', 'events', 'filesystem', 'disk', 'network', 'connectivity', 'db-activity', 'db-locks', 'db-plan', 'db-schema'],
 };
 
 /** Observations that show the symptom around a culprit of each kind. */
 export const SUPPORTED_BY: Record<CulpritKind, readonly Observation[]> = {
-  process: ['resources', 'logs', 'state'],
+  process: ['resources', 'logs', 'state', 'app-state'],
   query: ['logs', 'resources', 'db-schema'],
   table: ['db-activity', 'logs', 'resources'],
-  network: ['logs', 'config', 'state'],
-  container: ['logs', 'processes'],
-  file: ['logs', 'resources'],
+  network: ['logs', 'config', 'state', 'app-state'],
+  container: ['logs', 'processes', 'app-state'],
+  file: ['logs', 'resources', 'app-state'],
   other: [],
 };
 

@@ -299,9 +299,11 @@ export default defineScenario<OomLimitParams>({
     restartAllowed: false,
     stressed: true,
     causeHints: ['memory leak', 'leak', 'memory limit', 'out of memory', 'oom', 'cache', 'too small'],
-    // The culprit (a batch type or a cache) is named only in the worker's log: container state
-    // (`docker ps`, inspect) and memory figures show the symptom, never which one it is.
-    revealedBy: ['logs'],
+    // The culprit (a batch type or a cache) is named only by the worker itself: its log and the
+    // status it keeps under /run/render-worker (recent batches by type, caches by size; the
+    // RUNBOOK points there). Container state (`docker ps`, inspect), memory figures and the
+    // config (every cache, not which one) show the symptom, never which one it is.
+    revealedBy: ['logs', 'app-state'],
     supportedBy: ['resources', 'state', 'events', 'config'],
   },
   // The customers ask whether documents come out on time (a batch in the last 10 s, the worker

@@ -63,6 +63,8 @@ function pathInfoOf(path: string): { observes: Observation[]; secrets: boolean }
   if (/^\/proc\/(\d+|self|\*)\//.test(path)) return { observes: ['processes'], secrets: false };
   if (/^\/proc\/net\//.test(path) || path === '/etc/resolv.conf' || path === '/etc/hosts') return { observes: ['network', 'config'], secrets: false };
   if (/^\/var\/log\/|\.log(\.\d+)?(\.gz)?$|^\/proc\/kmsg$/.test(path)) return { observes: ['logs'], secrets: false };
+  // /run holds what running programs write about themselves (status.json, a queue, a pid): not config.
+  if (/^\/(var\/)?run\//.test(path)) return { observes: ['app-state'], secrets: false };
   if (/^\/etc\/|\.(conf|cnf|ini|ya?ml|json|toml|cfg|properties)$/.test(path)) return { observes: ['config'], secrets: false };
   return { observes: ['filesystem'], secrets: false };
 }

@@ -56,3 +56,21 @@ describe("listing processes' descriptors", () => {
     assert.deepEqual(classifyShell("find /data -name '*.log'", inApi).observes, ['filesystem']);
   });
 });
+
+describe('what /run holds', () => {
+  // A program's status, queue or state file under /run is what it is doing now, not its config,
+  // whatever the extension (the oom-limit alternative path reads the worker's status.json).
+  const inWorker = { where: 'container', target: 'worker' } as const;
+  it('a status file under /run observes app-state, not config', () => {
+    for (const line of ['cat /run/render-worker/status.json', 'cat /var/run/app/queue.json', 'head -n 5 /run/supervise/starts']) {
+      const c = classifyShell(line, inWorker);
+      assert.equal(c.tier, 'read-only', line);
+      assert.deepEqual(c.observes, ['app-state'], line);
+    }
+  });
+  it('config under /etc and secrets under /run keep their meaning', () => {
+    assert.deepEqual(classifyShell('cat /etc/render-worker/worker.conf', inWorker).observes, ['config']);
+    const secret = classifyShell('cat /run/secrets/db_password', inWorker);
+    assert.ok(secret.flags.secrets && !secret.observes.includes('app-state'));
+  });
+});

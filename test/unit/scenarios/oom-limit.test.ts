@@ -170,4 +170,22 @@ describe('oom-limit: what reveals the culprit (issue 17, 11)', () => {
     assert.deepEqual(grade([ps]).evidence.supporting, [ps]);
     assert.deepEqual(grade([logs]).evidence.revealing, [logs]);
   });
+
+  it("the worker's own status file reveals it too; its config (every cache) only supports", async () => {
+    const { buildSessionReport } = await import('@/lib/scoring');
+    const { Log } = await import('../scoring/helpers');
+    const params = drawParams(createRng('oom-reveal-status'));
+    const truth = scenario.diagnosis.truth(params);
+    const log = new Log();
+    log.ready(0);
+    const status = log.typed(3_000, "docker exec worker cat /run/render-worker/status.json | jq '{caches, recent}'");
+    const conf = log.typed(6_000, 'docker exec worker cat /etc/render-worker/worker.conf');
+    const grade = (evidence: number[]) => {
+      const events = [...log.events, { kind: 'diagnosis' as const, category: truth.category, culprit: truth.culprit, evidence, decision: 'fix-in-place' as const, reason: 'the limit fits the work now', id: 99, t: 20_000, at: 1_700_000_020_000, sessionId: 's1' }];
+      return buildSessionReport({ sessionId: 's1', scenario: 'oom-limit', definition: scenario as never, params, events, readyAt: 0, endedAt: 60_000 }).diagnosisGrade!;
+    };
+    assert.deepEqual(grade([status]).evidence.revealing, [status]);
+    assert.deepEqual(grade([conf]).evidence.revealing, []);
+    assert.deepEqual(grade([conf]).evidence.supporting, [conf]);
+  });
 });

@@ -99,3 +99,24 @@ test('no-shell-image alternative works from one long-lived sidecar: no exec into
   const saved = alt.lines.filter((l) => /> pricing-(fds|locks)-before\.txt/.test(l.text)).map((l) => classifyShell(l.text).tier);
   assert.deepEqual(saved, ['snapshot', 'snapshot'], 'the process state is saved before the change');
 });
+
+test("oom-limit alternative reads the worker's own state, never parses its log, keeps it with docker cp", () => {
+  const alt = parseSolution(scenarioScript('oom-limit', 'alternative.sh'));
+  assert.deepEqual(alt.errors, []);
+  // As typed: the placeholder becomes the container's name (docker cp needs it to tell the sides apart).
+  const typed = (text: string) => classifyShell(text.replaceAll('$WORKER', 'sickbay-3f2a9c0b1d4e-worker'));
+  const evidence = alt.lines.filter((l) => l.evidence).map((l) => typed(l.text));
+  assert.ok(evidence.length >= 1 && evidence.every((c) => c.tier === 'read-only' && c.observes.includes('app-state')), 'cites status.json');
+  // The only log read is a short look at the start: nothing is measured from the log.
+  const logs = alt.lines.filter((l) => /docker logs/.test(l.text));
+  assert.deepEqual(logs.map((l) => l.text), ['docker logs --tail 12 $WORKER']);
+  assert.ok(!alt.lines.some((l) => /docker commit/.test(l.text)), 'no commit: the evidence is copied out');
+  const copies = alt.lines.filter((l) => /^docker cp \$WORKER:/.test(l.text)).map((l) => typed(l.text).tier);
+  assert.ok(copies.length >= 2 && copies.every((t) => t === 'snapshot'));
+  const firstChange = alt.lines.findIndex((l) => typed(l.text).tier === 'change');
+  const firstCopy = alt.lines.findIndex((l) => /^docker cp \$WORKER:/.test(l.text));
+  assert.ok(firstCopy >= 0 && firstCopy < firstChange, 'copied out before the first change');
+  assert.ok(alt.lines.some((l) => /docker cp \.\/worker\.conf\.new \$WORKER:/.test(l.text)), 'the config goes back in with docker cp, not sed -i in place');
+  assert.ok(!alt.lines.some((l) => /docker exec .*sed -i/.test(l.text)));
+  assert.ok(alt.lines.some((l) => l.text.includes('SICKBAY_DIAGNOSIS')) && alt.lines.some((l) => l.text.includes('SICKBAY_UPDATE')));
+});
