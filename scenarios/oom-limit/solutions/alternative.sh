@@ -19,8 +19,8 @@
 
 # -- 1. Outside first: what has Docker seen, how old is the worker, what does it use? -------------
 docker ps --format 'table {{.Names}}\t{{.Status}}\t{{.RunningFor}}'
-docker events --since 10m --until 0s --filter container=$WORKER --filter event=oom --filter event=die --filter event=restart --format '{{.Time}} {{.Action}}' | tail -n 5
-# OOM events, yet no die and no restart: something inside is killed while PID 1 lives on.
+docker events --since 10m --until 0s --filter container=$WORKER --filter event=oom --filter event=die --filter event=restart --format '{{.Time}} {{.Action}}' | uniq -c | tail -n 8
+# OOM events (counted per second), yet no die and no restart: something inside is killed while PID 1 lives on.
 docker top $WORKER -eo pid,ppid,etimes,rss,args
 docker stats --no-stream $WORKER
 docker logs --tail 12 $WORKER
