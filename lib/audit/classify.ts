@@ -27,4 +27,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 //    pid-sharing sidecar) is ignored by the kernel: a change with no effect, not state-losing.
 // 6: listing processes' descriptors (ls /proc/<pid>/fd, find /proc/[0-9]*/fd -lname …) observes
 //    the processes too: it shows who holds a file, as lsof does.
-export const CLASSIFIER_VERSION = 6;
+// 7: a pg_terminate_backend/pg_cancel_backend whose WHERE pins pid to a variable
+//    (`WHERE pid = $ROOT AND …`) is targeted, as `WHERE pid = N` already was.
+export const CLASSIFIER_VERSION = 7;

@@ -494,7 +494,7 @@ describe('scoreProtocol', () => {
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
     assert.equal(s.ruleSetVersion, 'protocol/6');
-    assert.equal(s.classifierVersion, 6);
+    assert.equal(s.classifierVersion, 7);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));
     assert.equal(s.total, Math.round((100 * s.earned) / s.possible));
