@@ -29,4 +29,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 //    the processes too: it shows who holds a file, as lsof does.
 // 7: reading a file under /run (/var/run) observes `app-state` (what a program says it is doing
 //    now: status.json, a queue), no longer `config` for a .json or `filesystem` otherwise.
+//    Also a pg_terminate_backend/pg_cancel_backend whose WHERE pins pid to a variable
+//    (`WHERE pid = $ROOT AND …`) is targeted, as `WHERE pid = N` already was.
 export const CLASSIFIER_VERSION = 7;

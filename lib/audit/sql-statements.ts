@@ -102,9 +102,11 @@ function classifyKill(upper: string, fn: 'PG_TERMINATE_BACKEND' | 'PG_CANCEL_BAC
   } else if (variable) {
     broad = false;
   } else {
-    // Driven by a query: narrow only when the WHERE pins one backend.
+    // Driven by a query: narrow only when the WHERE pins one backend, by number or by a
+    // variable that stands for one (`WHERE pid = $ROOT AND …`, a guarded termination).
     const where = /\bWHERE\b(.*)$/.exec(upper)?.[1] ?? '';
-    const narrow = /\bPID\s*=\s*\d+/.test(where) || /\bPID\s+IN\s*\(\s*\d+(\s*,\s*\d+)*\s*\)/.test(where);
+    // (Quoted text is blanked by normalise, so only bare variables can be seen here.)
+    const narrow = /\bPID\s*=\s*(\d+|\$\{?[A-Z_][A-Z0-9_]*\}?|:[A-Z_][A-Z0-9_]*)(?![A-Z0-9_])/.test(where) || /\bPID\s+IN\s*\(\s*\d+(\s*,\s*\d+)*\s*\)/.test(where);
     const blockersOfOne = /PG_BLOCKING_PIDS\s*\(\s*\d+\s*\)/.test(upper);
     broad = !(narrow || blockersOfOne);
   }

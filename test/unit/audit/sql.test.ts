@@ -127,6 +127,19 @@ describe('classifySql', () => {
       assert.equal(c.flags.targeted, true, q);
       assert.equal(c.effects[0]?.type === 'kill' && c.effects[0].broad, false, q);
     }
+    // So does a variable the WHERE pins the pid to: a guarded termination ends one backend only
+    // if it is still the session that was observed. A variable elsewhere pins nothing.
+    for (const q of [
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $ROOT AND state LIKE 'idle in transaction%' AND xact_start = '$XACT'",
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ${ROOT}',
+      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = :blocker",
+    ]) {
+      const c = classifySql(q);
+      assert.equal(c.flags.targeted, true, q);
+      assert.equal(c.effects[0]?.type === 'kill' && c.effects[0].broad, false, q);
+    }
+    assert.equal(classifySql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$DB'").flags.targeted, false);
+    assert.equal(classifySql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> $SELF').flags.targeted, false);
   });
 
   it('uses the most severe of several statements and keeps each one', () => {
