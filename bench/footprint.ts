@@ -27,7 +27,6 @@ import { appBuild } from './lib/server';
 import { ManagedServer } from './lib/server-process';
 import { WebSocketTypist } from './lib/terminal';
 
-
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SCENARIO = 'leaky-job';
 const TARGET_RATIO = 1.5;
