@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 interface TokenInfo {
   id: string;
@@ -149,11 +150,7 @@ export function AccountPanel({ initialTokens, scopes, localPassword }: { initial
         ))}
         <button type="submit">Create token</button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
     </div>
   );
 }

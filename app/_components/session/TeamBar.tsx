@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { TeamRole } from '@/lib/auth/team';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 export interface TeamView {
   members: { userId: string; role: TeamRole; name: string; email: string | null }[];
@@ -103,11 +104,7 @@ export function TeamBar({ sessionId, initial }: { sessionId: string; initial: Te
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
     </section>
   );
 }
