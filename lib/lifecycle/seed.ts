@@ -15,3 +15,8 @@ export const PLANNED_SEED_RULE = 'a seed is 1-40 letters, digits, - or _';
 export function isValidSeed(seed: string): boolean {
   return SEED_PATTERN.test(seed);
 }
+
+/** What a run's parameters are drawn from: the public seed mixed with the installation's secret. */
+export function drawingSeed(secret: string, seed: string): string {
+  return `${secret}/${seed}`;
+}
