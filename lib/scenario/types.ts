@@ -302,3 +302,10 @@ export interface ServiceInput {
 export function liveGoalTitle(goal: { title: string; outcome?: string }): string {
   return goal.outcome ?? goal.title;
 }
+
+/** What the diagnosis form offers the learner: the culprit's label and the categories, never the truth. */
+export type DiagnosisChoices = Pick<DiagnosisSpec<unknown>, 'culpritLabel' | 'categories'>;
+
+export function diagnosisChoices(spec: DiagnosisChoices): DiagnosisChoices {
+  return { culpritLabel: spec.culpritLabel, categories: spec.categories };
+}

@@ -2,16 +2,9 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import type { TeamRole } from '@/lib/auth/team';
+import type { TeamView } from '@/server/sessions/members';
 import { api } from '@/app/_lib/api';
 import { ErrorNote } from '@/app/_components/ErrorNote';
-
-export interface TeamView {
-  members: { userId: string; role: TeamRole; name: string; email: string | null }[];
-  driver: string | null;
-  you: TeamRole | null;
-  /** The user looking. */
-  me: string;
-}
 
 const DOES: Record<TeamRole, string> = {
   commander: 'you decide: the diagnosis and decision are yours',
