@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
+import { toolLog } from '@/scripts/cli/options';
 import { api } from '@/test/integration/helpers';
 import { listInstanceObjects, removeInstanceObjects } from './lib/cleanup';
 import { snapshotGrowth, type HeapFigures, type Resources, type SnapshotSummary } from './lib/inspector';
@@ -141,7 +142,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const docker = new Docker();
   const machine = await machineInfo(docker);
-  const log = (m: string) => console.log(`[footprint ${new Date().toISOString().slice(11, 19)}] ${m}`);
+  const log = toolLog('footprint');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-foot-'));
   const instance = `foot-${crypto.randomBytes(3).toString('hex')}`;
   if (await (await appBuild(ROOT)).ensureAppBuilt(ROOT, { dataDir })) log('the app was out of date: built it');

@@ -19,7 +19,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { gitState, machineInfo } from '@/bench/lib/machine';
 import { appBuild } from '@/bench/lib/server';
-import { intOption, listOption, readOptions } from './cli/options';
+import { argsOrUsage, intOption, listOption, readOptions, toolLog } from './cli/options';
 import { churn, type ChurnResult } from './faults/churn';
 import { diskFull, type DiskFullResult } from './faults/disk-full';
 import { engineRestart, type EngineRestartResult } from './faults/engine-restart';
@@ -61,15 +61,10 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const args = argsOrUsage(parseArgs, process.argv.slice(2), USAGE);
+  if (!args) return 2;
   const wanted = (f: Fault) => (args.only ? args.only.has(f) : true);
-  const log = (line: string) => console.log(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const log = toolLog('faults');
   if (wanted('engine') && !args.engineRestart) {
     log('engine restart: skipped (pass --engine-restart: it runs on a private dockerd in its own network namespace, never the shared engine)');
   }

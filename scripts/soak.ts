@@ -16,7 +16,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { gitState, machineInfo } from '@/bench/lib/machine';
 import { appBuild } from '@/bench/lib/server';
-import { intOption, listOption, readOptions } from './cli/options';
+import { argsOrUsage, intOption, listOption, readOptions, toolLog } from './cli/options';
 import { printSoak, soakTargets } from './soak/report';
 import { Soak } from './soak/run';
 
@@ -43,20 +43,15 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const args = argsOrUsage(parseArgs, process.argv.slice(2), USAGE);
+  if (!args) return 2;
   const docker = new Docker();
   await docker.ping().catch((err: Error) => {
     throw new Error(`the Docker engine does not answer (${err.message}): run \`npm start\` or \`npm run setup\` first`);
   });
   const machine = await machineInfo(docker);
   const started = new Date();
-  const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const log = toolLog('soak');
   log(`${args.sessions} session(s), ${args.minutes} min; ${machine.cpus} CPU(s), load ${machine.loadAverage.join(' ')}`);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-soak-'));

@@ -6,6 +6,7 @@ import { budgetState } from '@/lib/interviews/live';
 import type { LiveView } from '@/server/interviews/live';
 import { api } from '@/app/_lib/api';
 import styles from './live-timeline.module.css';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 const POLL_MS = 1000;
 
@@ -68,11 +69,7 @@ export function LiveTimeline({ sessionId, pollMs = POLL_MS }: { sessionId: strin
   return (
     <section className={styles.live} data-testid="live-timeline" aria-label="Live timeline">
       <h2>Live timeline</h2>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
       <p className="meta">
         <span className="status">{live?.status ?? '…'}</span>
         <span className={styles.clock} data-testid="live-clock">

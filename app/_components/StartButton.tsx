@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 /**
  * Starts a session of a scenario and opens its page. `newCulprit` asks the engine for a culprit
@@ -49,11 +50,7 @@ export function StartButton({
       <button onClick={start} disabled={busy} className={secondary ? 'secondary' : undefined} data-testid={testId ?? (newCulprit ? 'start-new-culprit' : 'start')}>
         {busy ? 'Starting…' : label}
       </button>
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorNote error={error} />
     </span>
   );
 }

@@ -4,6 +4,7 @@ import { health, liveSessions } from '@/server/admin/admin';
 import { services } from '@/server/registry';
 import { pageUser } from '@/app/_lib/auth';
 import { EndAll, EndSession, InviteForm, UserActions } from '@/app/_components/admin/AdminActions';
+import { formatUtc } from '@/lib/display/clock';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Admin — Sickbay' };
@@ -123,7 +124,7 @@ export default async function AdminPage() {
                     <td>
                       <span className={`status ${x.status}`}>{x.status}</span>
                     </td>
-                    <td>{x.createdAt.slice(11, 19)} UTC</td>
+                    <td>{formatUtc(x.createdAt, true)}</td>
                     <td>
                       <EndSession id={x.id} />
                     </td>
@@ -143,7 +144,7 @@ export default async function AdminPage() {
           <table>
             <thead>
               <tr>
-                <th>When (UTC)</th>
+                <th>When</th>
                 <th>Who</th>
                 <th>What</th>
                 <th>Detail</th>
@@ -152,7 +153,7 @@ export default async function AdminPage() {
             <tbody>
               {audit.map((a) => (
                 <tr key={a.id}>
-                  <td>{a.at.slice(0, 19).replace('T', ' ')}</td>
+                  <td>{formatUtc(a.at, true)}</td>
                   <td>{a.actorId === 'local' ? 'local admin' : (email.get(a.actorId) ?? a.actorId)}</td>
                   <td className="mono">{a.action}</td>
                   <td>{a.detail ?? a.target ?? ''}</td>

@@ -1,5 +1,6 @@
 import { compileMDX } from 'next-mdx-remote/rsc';
 import { notFound } from 'next/navigation';
+import { diagnosisChoices } from '@/lib/scenario/types';
 import { services } from '@/server/registry';
 import { pagePrincipal } from '@/app/_lib/auth';
 import { CandidatePanel } from '@/app/_components/interview/CandidatePanel';
@@ -30,7 +31,7 @@ export default async function CandidatePage() {
       briefing={briefing}
       startedAt={Date.parse(interview.startedAt)}
       timeLimitMin={interview.timeLimitMin}
-      diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
+      diagnosis={entry ? diagnosisChoices(entry.definition.diagnosis) : null}
       hintCount={me.candidate.hints ? (entry?.definition.hints.length ?? 0) : 0}
     />
   );

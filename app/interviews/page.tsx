@@ -4,6 +4,7 @@ import { InterviewAdmin } from '@/server/interviews/interviews';
 import { services } from '@/server/registry';
 import { pageUser } from '@/app/_lib/auth';
 import { AddInterviewer, NewInterview } from '@/app/_components/interview/InterviewActions';
+import { formatUtc } from '@/lib/display/clock';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Interviews — Sickbay' };
@@ -30,7 +31,7 @@ export default async function InterviewsPage() {
           </h2>
           <p className="meta">
             {i.timeLimitMin} min, hints {i.hints ? 'on' : 'off'}, seed <span className="mono">{i.seed}</span> ·{' '}
-            {i.startedAt ? `started ${i.startedAt.replace('T', ' ').slice(0, 16)} UTC` : `link unused (valid until ${i.linkExpiresAt.replace('T', ' ').slice(0, 16)} UTC)`}
+            {i.startedAt ? `started ${formatUtc(i.startedAt)}` : `link unused (valid until ${formatUtc(i.linkExpiresAt)})`}
           </p>
           {i.sessionId && (
             <p className="row">

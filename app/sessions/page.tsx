@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { pageSessions } from '@/app/_lib/auth';
 import { services } from '@/server/registry';
+import { formatUtc } from '@/lib/display/clock';
 
 export const dynamic = 'force-dynamic';
 
@@ -44,7 +45,7 @@ export default async function SessionsPage() {
                 <td>
                   <span className={`status ${s.status}`}>{s.status}</span>
                 </td>
-                <td>{new Date(s.createdAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC</td>
+                <td>{formatUtc(s.createdAt)}</td>
                 <td>
                   <span className="row" style={{ gap: 12 }}>
                     {s.hasReport && <Link href={`/sessions/${s.id}/report`}>report</Link>}

@@ -56,7 +56,7 @@ export function maxTier(tiers: readonly Tier[], fallback: Tier = 'unknown'): Tie
 }
 
 /** Tiers that alter the system (the ones a snapshot should come before). */
-export const INVASIVE_TIERS: readonly Tier[] = ['change', 'state-losing', 'destructive'];
+const INVASIVE_TIERS: readonly Tier[] = ['change', 'state-losing', 'destructive'];
 
 export function isInvasive(tier: Tier): boolean {
   return INVASIVE_TIERS.includes(tier);
@@ -246,7 +246,7 @@ export interface Classification extends Assessment {
   pending?: boolean;
 }
 
-export function partTouchesLab(p: PartClassification): boolean {
+function partTouchesLab(p: PartClassification): boolean {
   return p.scope !== 'console';
 }
 

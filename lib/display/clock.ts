@@ -33,3 +33,13 @@ export function sessionClock(t: number, zero: number | null): number {
   // A session that never became ready has no clock of its own: its times stay since creation.
   return t - (zero ?? 0);
 }
+
+/**
+ * A moment on the wall clock as every page writes it, in UTC: "2026-12-06 21:49 UTC", with
+ * `seconds` "2026-12-06 21:49:57 UTC" (audit entries, live sessions). Not the session clock.
+ */
+export function formatUtc(when: string | number, seconds = false): string {
+  const d = new Date(when);
+  if (Number.isNaN(d.getTime())) return '—';
+  return `${d.toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC`;
+}

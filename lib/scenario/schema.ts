@@ -60,9 +60,10 @@ export const serviceSchema = z
       .optional(),
     /**
      * The scenario's customers (trafficService sets it): a lab-owned container the learner's
-     * proxy hides, which reports per-second buckets over the session's signal socket.
+     * proxy hides, which reports per-second buckets over the session's signal socket. It says
+     * whom they call, so nothing has to read that back out of the command line.
      */
-    customers: z.boolean().default(false),
+    customers: z.object({ url: z.string().regex(/^https?:\/\/[^/\s]+/, 'expected an http(s) URL'), rps: z.number().positive() }).strict().optional(),
   })
   .strict();
 

@@ -28,7 +28,7 @@ const CUSTOMER_SIGNAL_SOCKET = `${CUSTOMER_SIGNAL_DIR}/${CUSTOMER_SIGNAL_FILE}`;
 export function trafficService(options: TrafficOptions): ServiceInput {
   const command = ['python3', '/opt/sickbay/loadgen.py', '--url', options.url, '--rps', String(options.rps), '--report', CUSTOMER_SIGNAL_SOCKET];
   if (options.timeoutS !== undefined) command.push('--timeout', String(options.timeoutS));
-  return { image: 'sickbay/service:latest', command, networks: options.networks, limits: { memory: '64m', cpus: 0.25, pids: options.pids ?? 64 }, customers: true };
+  return { image: 'sickbay/service:latest', command, networks: options.networks, limits: { memory: '64m', cpus: 0.25, pids: options.pids ?? 64 }, customers: { url: options.url, rps: options.rps } };
 }
 
 /** probe.py's summary line (containers/service/README.md). */

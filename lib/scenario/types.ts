@@ -126,7 +126,14 @@ export interface ServiceSpec {
   /** In-memory filesystems: mount point -> size. They count against the memory limit. */
   tmpfs?: Record<string, string>;
   /** The scenario's customers: lab-owned, hidden from the learner, reporting per-second buckets. */
-  customers?: boolean;
+  customers?: CustomersTarget;
+}
+
+/** What the service playing the customers calls and how often (trafficService sets it). */
+export interface CustomersTarget {
+  url: string;
+  /** Requests per second. */
+  rps: number;
 }
 
 export interface NetworkSpec {
@@ -288,10 +295,17 @@ export interface ServiceInput {
   limits?: Partial<ServiceLimits>;
   capAdd?: string[];
   tmpfs?: Record<string, string>;
-  customers?: boolean;
+  customers?: CustomersTarget;
 }
 
 /** The title a learner sees while the session runs: the outcome, else the title. */
 export function liveGoalTitle(goal: { title: string; outcome?: string }): string {
   return goal.outcome ?? goal.title;
+}
+
+/** What the diagnosis form offers the learner: the culprit's label and the categories, never the truth. */
+export type DiagnosisChoices = Pick<DiagnosisSpec<unknown>, 'culpritLabel' | 'categories'>;
+
+export function diagnosisChoices(spec: DiagnosisChoices): DiagnosisChoices {
+  return { culpritLabel: spec.culpritLabel, categories: spec.categories };
 }

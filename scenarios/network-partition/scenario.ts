@@ -22,7 +22,7 @@
  */
 import { classifyArgv } from '@/lib/audit/classify';
 import { commandRan } from '@/lib/proxy/exec-exit';
-import { defineScenario, formatClock, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, formatClock, httpHealthcheck, keptRunning, requestsInARow, trafficService, runProbe, type GoalResult, type LearnerAction, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 /** The storefront's internal services, in the order it calls them for a checkout. */
 export const DEPENDENCIES = ['accounts', 'inventory', 'pricing'] as const;
@@ -115,6 +115,14 @@ async function apiRules(ctx: ScenarioContext<NetworkPartitionParams>): Promise<{
   const res = await ctx.exec('api', ['iptables', '-w', '5', '-S'], { user: 'root', timeoutMs: 15_000 });
   if (res.exitCode !== 0) return { ok: false, error: `iptables -S exited ${res.exitCode}: ${(res.stderr || res.stdout).trim().slice(0, 200)}` };
   return { ok: true, rules: res.stdout.split('\n') };
+}
+
+/** A goal check that judges the API's firewall; it fails, saying why, when the rules cannot be read. */
+function onApiFirewall(judge: (view: FirewallView) => GoalResult) {
+  return async (ctx: ScenarioContext<NetworkPartitionParams>): Promise<GoalResult> => {
+    const r = await apiRules(ctx);
+    return r.ok ? judge(assessRules(r.rules)) : { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
+  };
 }
 
 const isStanding = (rule: string): boolean => STANDING_RULES.some((s) => rule.includes(`"${s.comment}"`) || rule.includes(`--comment ${s.comment}`));
@@ -315,10 +323,7 @@ export default defineScenario<NetworkPartitionParams>({
       restartMeets: restartOfApiClearsRule,
       title: 'Nothing in the API\u2019s firewall still blocks an internal service, not even behind an ACCEPT',
       outcome: 'The storefront reaches every internal service it needs',
-      check: async (ctx) => {
-        const r = await apiRules(ctx);
-        if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
-        const { blocking, shadowed } = assessRules(r.rules);
+      check: onApiFirewall(({ blocking, shadowed }) => {
         if (blocking.length === 0) return { pass: true, evidence: 'The API\u2019s firewall holds no rule that drops or rejects traffic to the internal services.' };
         return {
           pass: false,
@@ -326,21 +331,18 @@ export default defineScenario<NetworkPartitionParams>({
             ? 'A rule that drops or rejects internal traffic is still in the API\u2019s firewall; the ACCEPT rule in front of it only hides it (remove the rule itself).'
             : `${blocking.length === 1 ? 'A rule that drops or rejects' : `${blocking.length} rules that drop or reject`} internal traffic ${blocking.length === 1 ? 'is' : 'are'} still in the API\u2019s firewall.`,
         };
-      },
+      }),
     },
     {
       id: 'standing-rules-kept',
       guard: true,
       title: 'The API\u2019s standing egress rules are still in place (no flush, no restart)',
       outcome: 'The API\u2019s existing protections are left as they were',
-      check: async (ctx) => {
-        const r = await apiRules(ctx);
-        if (!r.ok) return { pass: false, evidence: `Could not read the API's firewall (${r.error}).` };
-        const kept = assessRules(r.rules).standingKept;
+      check: onApiFirewall(({ standingKept: kept }) => {
         if (kept.length === STANDING_RULES.length) return { pass: true, evidence: 'Both standing rules (no cloud metadata, no direct SMTP) are still in the API\u2019s firewall.' };
         const missing = STANDING_RULES.filter((s) => !kept.includes(s.comment)).map((s) => `"${s.comment}"`);
         return { pass: false, evidence: `The API\u2019s firewall lost ${missing.join(' and ')}: a flush or a restart removes the rules that were meant to stay.` };
-      },
+      }),
     },
     keptRunning(['api', ...DEPENDENCIES], 'The API and the internal services', {
       id: 'nothing-restarted',

@@ -1,8 +1,8 @@
 /**
  * Command-line options for the TypeScript tools (soak, faults): node:util's parseArgs in strict
  * mode (unknown options and missing values are errors), `--help` printing the usage, and the
- * range checks every tool needs. An error message names the option; the tool prints it with
- * its usage and exits 2.
+ * range checks every tool needs. An error message names the option; `argsOrUsage` prints it with
+ * the usage and the tool exits 2.
  */
 import { parseArgs } from 'node:util';
 
@@ -36,4 +36,19 @@ export function listOption(values: Values, name: string): string[] | null {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The tool's arguments, or null after printing why they are wrong and the usage (the tool exits 2). */
+export function argsOrUsage<T>(parse: (argv: string[]) => T, argv: string[], usage: string): T | null {
+  try {
+    return parse(argv);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    return null;
+  }
+}
+
+/** A progress line printer: `[tool HH:MM:SS] line` (UTC). */
+export function toolLog(tool: string): (line: string) => void {
+  return (line) => console.log(`[${tool} ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }

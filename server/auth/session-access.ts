@@ -19,7 +19,7 @@ import type { CustomerView } from '../engine/customer-view';
 import type { DiagnosisInput } from '../engine/learner-input';
 import type { SessionHistoryItem } from '../engine/views';
 import type { Store } from '../store/store';
-import type { MemberView, SessionMembers } from '../sessions/members';
+import type { SessionMembers, TeamView } from '../sessions/members';
 import type { AuthService } from './auth';
 import { checkStartLimits } from './start-limits';
 
@@ -86,7 +86,7 @@ export class ScopedSessions {
   }
 
   /** The session's team with names, the driver, and this user's role (null: not a member). */
-  team(id: string): { members: MemberView[]; driver: string | null; you: TeamRole | null; me: string } {
+  team(id: string): TeamView {
     this.require(id, 'view');
     const members = this.deps.members.views(id);
     return {

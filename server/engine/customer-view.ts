@@ -23,12 +23,6 @@ export interface CustomerView {
   buckets: ServiceBucket[];
 }
 
-/** The value after `flag` in a command line, or undefined. */
-function argOf(command: readonly string[] | undefined, flag: string): string | undefined {
-  const at = command?.indexOf(flag) ?? -1;
-  return at >= 0 ? command?.[at + 1] : undefined;
-}
-
 /** The session's service that plays the customers, and its spec; [null, undefined] without one. */
 function customersOf(parts: EngineParts, record: SessionRecord) {
   if (!parts.catalogue.has(record.scenario)) return [null, undefined] as const;
@@ -46,11 +40,10 @@ export function customerView(parts: EngineParts, record: SessionRecord, since?: 
   if (since !== undefined && !Number.isSafeInteger(since)) throw new SickbayError('bad_request', 'since must be a whole number of ms since the session was created');
   const def = parts.catalogue.get(record.scenario).definition;
   const [service, customers] = customersOf(parts, record);
-  const url = argOf(customers?.command, '--url');
   return {
     readyAt: clockZero(record),
     servedNormally: def.servedNormally,
-    target: url ? { url, rps: Number(argOf(customers?.command, '--rps') ?? 0) } : null,
+    target: customers?.customers ?? null,
     service,
     buckets: listBuckets(parts.store.db, record.id, since ?? Number.MIN_SAFE_INTEGER),
   };

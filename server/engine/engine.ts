@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { SessionEvent } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import { sessionFilter } from '@/lib/lifecycle/objects';
-import { SEED_RULE, isValidSeed } from '@/lib/lifecycle/seed';
+import { SEED_RULE, drawingSeed, isValidSeed } from '@/lib/lifecycle/seed';
 import { LIVE_STATUSES, isLive, type SessionStatus } from '@/lib/lifecycle/status';
 import { LOCAL_ADMIN_ID } from '@/lib/auth/roles';
 import { resolveServices } from '@/lib/scenario/schema';
@@ -192,7 +192,7 @@ export class SessionEngine implements TerminalDirectory {
       throw new SickbayError('conflict', `this lab already runs ${live} sessions (limit ${config.maxLiveSessions}); end one first`);
     }
     // Resolved once: the parameters stored with the session are the ones provisioning uses.
-    const resolved = resolveServices(entry.file, entry.definition, `${this.seedSecret}/${seed}`);
+    const resolved = resolveServices(entry.file, entry.definition, drawingSeed(this.seedSecret, seed));
     const now = clock();
     const id = crypto.randomBytes(6).toString('hex');
     const record = store.insertSession({

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { culpritKey, NEW_CULPRIT_CANDIDATES, pickNewCulprit } from '@/lib/lifecycle/new-culprit';
+import { drawingSeed } from '@/lib/lifecycle/seed';
 import { createRng } from '@/lib/scenario/rng';
 import type { SessionHolder, SessionRecord, Store } from '../store/store';
 import type { CatalogueEntry } from './catalogue';
@@ -33,10 +34,9 @@ export function chooseNewCulprit(input: {
   const keyOfParams = (params: unknown) => culpritKey(def.diagnosis.truth(params));
   const seen = input.earlier.map((r) => keyOfParams(r.params));
   const draw = input.draw ?? randomSeed;
-  // The same derivation as resolveServices: the seed mixed with the installation's secret.
   const seeds = Array.from({ length: NEW_CULPRIT_CANDIDATES }, () => {
     const seed = draw();
-    return { seed, pooledId: null, key: keyOfParams(def.params(createRng(`${input.seedSecret}/${seed}`))) };
+    return { seed, pooledId: null, key: keyOfParams(def.params(createRng(drawingSeed(input.seedSecret, seed)))) };
   });
   const fromPool = input.pooled.map((r) => ({ seed: r.seed, pooledId: r.id, key: keyOfParams(r.params) }));
   const fresh = pickNewCulprit(seeds, seen) ?? { seed: draw(), pooledId: null };

@@ -15,6 +15,15 @@ export interface MemberView extends Member {
   email: string | null;
 }
 
+/** A session's team as its page shows it: the members, the driver, and the role of the user looking. */
+export interface TeamView {
+  members: MemberView[];
+  driver: string | null;
+  you: TeamRole | null;
+  /** The user looking. */
+  me: string;
+}
+
 /**
  * Told after every change of a session's team (the terminal gateway re-seats its connections):
  * the driver now (null: no team) and every member (a removed member's connections are closed).

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { drawingSeed } from '@/lib/lifecycle/seed';
 import { createRng } from '@/lib/scenario/rng';
 import scenario, { BLOCKER_KINDS, type BlockerKind, DATASETS, type PgBlockedParams } from '@/scenarios/pg-blocked-missing-index/scenario';
 import type { GoalReport } from '@/server/engine/engine';
@@ -38,11 +39,11 @@ const KINDS: BlockerKind[] = (process.env.PG_IT_KINDS ?? BLOCKER_KINDS.join(',')
   .map((k) => k.trim())
   .filter((k): k is BlockerKind => (BLOCKER_KINDS as string[]).includes(k));
 
-/** The engine derives params from `${secret}/${seed}`: with a known secret we can pick seeds by pattern. */
+/** The engine draws params from drawingSeed(secret, seed): with a known secret we can pick seeds by pattern. */
 function seedFor(kind: BlockerKind, avoid: Set<string>): { seed: string; params: PgBlockedParams } {
   for (let i = 0; i < 500; i++) {
     const seed = `it-${kind}-${i}`;
-    const params = scenario.params(createRng(`${SECRET}/${seed}`));
+    const params = scenario.params(createRng(drawingSeed(SECRET, seed)));
     if (params.blocker.kind === kind && !avoid.has(params.dataset)) return { seed, params };
   }
   throw new Error(`no seed gives ${kind}`);

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 function useAction() {
   const router = useRouter();
@@ -20,13 +21,6 @@ function useAction() {
   };
   return { error, run };
 }
-
-const Err = ({ error }: { error: string | null }) =>
-  error ? (
-    <span className="error" role="alert">
-      {error}
-    </span>
-  ) : null;
 
 /** Invite: the account and its one-time link, shown for the admin to pass on. */
 export function InviteForm() {
@@ -54,7 +48,7 @@ export function InviteForm() {
           <option value="admin">admin</option>
         </select>
         <button type="submit">Invite</button>
-        <Err error={error} />
+        <ErrorNote error={error} />
       </form>
       {link && (
         <p className="notice ok" role="status">
@@ -92,7 +86,7 @@ export function UserActions({ id, email, role, disabled }: { id: string; email: 
         Reset link
       </button>
       {link && <code data-testid="reset-link">{link}</code>}
-      <Err error={error} />
+      <ErrorNote error={error} />
     </span>
   );
 }
@@ -104,7 +98,7 @@ export function EndSession({ id }: { id: string }) {
       <button className="danger" onClick={() => void run(() => api(`/api/sessions/${id}`, { method: 'DELETE' }))} aria-label={`End ${id}`}>
         End
       </button>
-      <Err error={error} />
+      <ErrorNote error={error} />
     </span>
   );
 }
@@ -121,7 +115,7 @@ export function EndAll() {
       >
         End all
       </button>
-      <Err error={error} />
+      <ErrorNote error={error} />
     </span>
   );
 }

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 function useAction() {
   const router = useRouter();
@@ -33,7 +34,7 @@ export function NewCohort() {
     <form className="row" onSubmit={submit}>
       <input name="name" placeholder="cohort name" required maxLength={80} aria-label="Cohort name" />
       <button type="submit">Create cohort</button>
-      {error && <span className="error" role="alert">{error}</span>}
+      <ErrorNote error={error} />
     </form>
   );
 }
@@ -50,7 +51,7 @@ export function AddMember({ cohortId, name }: { cohortId: string; name: string }
     <form className="row" onSubmit={submit}>
       <input name="email" type="email" placeholder="learner's e-mail" required aria-label={`Add a learner to ${name}`} />
       <button type="submit">Add learner</button>
-      {error && <span className="error" role="alert">{error}</span>}
+      <ErrorNote error={error} />
     </form>
   );
 }
@@ -62,7 +63,7 @@ export function RemoveMember({ cohortId, userId, label }: { cohortId: string; us
       <button className="secondary" aria-label={`Remove ${label}`} onClick={() => void run(() => api(`/api/cohorts/${cohortId}/members/${userId}`, { method: 'DELETE' }))}>
         Remove
       </button>
-      {error && <span className="error" role="alert">{error}</span>}
+      <ErrorNote error={error} />
     </>
   );
 }

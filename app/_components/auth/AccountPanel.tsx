@@ -2,6 +2,8 @@
 
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
+import { formatUtc } from '@/lib/display/clock';
 
 interface TokenInfo {
   id: string;
@@ -128,8 +130,8 @@ export function AccountPanel({ initialTokens, scopes, localPassword }: { initial
               <tr key={t.id}>
                 <td>{t.name}</td>
                 <td className="mono">{t.scopes.join(' ')}</td>
-                <td>{t.createdAt.slice(0, 16).replace('T', ' ')} UTC</td>
-                <td>{t.lastUsedAt ? `${t.lastUsedAt.slice(0, 16).replace('T', ' ')} UTC` : 'never'}</td>
+                <td>{formatUtc(t.createdAt)}</td>
+                <td>{t.lastUsedAt ? formatUtc(t.lastUsedAt) : 'never'}</td>
                 <td>
                   <button className="secondary" onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>
                     Revoke
@@ -149,11 +151,7 @@ export function AccountPanel({ initialTokens, scopes, localPassword }: { initial
         ))}
         <button type="submit">Create token</button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 interface Field {
   name: string;
@@ -46,11 +47,7 @@ export function CredentialsForm({ action, fields, extra = {}, submit, next }: { 
       <button type="submit" disabled={busy}>
         {busy ? 'One moment…' : submit}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
     </form>
   );
 }

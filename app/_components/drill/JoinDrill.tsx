@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 /** Joins with the code: into the team picked, or (no pick, or individuals) where the server puts you. */
 export function JoinDrill({ code, mode, teams }: { code: string; mode: 'teams' | 'individuals'; teams: { id: string; name: string; members: number }[] }) {
@@ -45,11 +46,7 @@ export function JoinDrill({ code, mode, teams }: { code: string; mode: 'teams' |
           Join the drill
         </button>
       )}
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorNote error={error} />
     </div>
   );
 }

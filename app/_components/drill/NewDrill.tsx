@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
 import { ScenarioSelect } from '../ScenarioSelect';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 /** Sets up a drill: scenario, teams (one name a line) or individuals, seed, time limit. */
 export function NewDrill({ scenarios }: { scenarios: { slug: string; title: string }[] }) {
@@ -71,11 +72,7 @@ export function NewDrill({ scenarios }: { scenarios: { slug: string; title: stri
           Time limit (minutes) <input name="timeLimitMin" type="number" min={5} max={240} defaultValue={30} required />
         </label>
         <button type="submit">Create drill</button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorNote error={error} />
       </form>
     </section>
   );

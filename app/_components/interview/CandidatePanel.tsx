@@ -3,11 +3,12 @@
 import { useState, type ReactNode } from 'react';
 import { formatClock } from '@/lib/display/clock';
 import { secondsLeft } from '@/lib/interviews/rules';
+import type { DiagnosisChoices } from '@/lib/scenario/types';
 import type { SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { Terminal } from '../Terminal';
 import { useActionRunner } from '../useActionRunner';
-import { DiagnosisForm, type DiagnosisSpecView } from '../session/DiagnosisForm';
+import { DiagnosisForm } from '../session/DiagnosisForm';
 import { HintsTab } from '../session/HintsTab';
 import { useSessionPoll } from '../session/useSessionPoll';
 
@@ -33,7 +34,7 @@ export function CandidatePanel({
   briefing: ReactNode;
   startedAt: number;
   timeLimitMin: number;
-  diagnosis: DiagnosisSpecView | null;
+  diagnosis: DiagnosisChoices | null;
   /** 0 when the interview allows no hints. */
   hintCount: number;
 }) {

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api } from '@/app/_lib/api';
 import { ScenarioSelect } from '../ScenarioSelect';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 /** Sets up an interview; the candidate link is shown here once (only its hash is stored). */
 export function NewInterview({ scenarios }: { scenarios: { slug: string; title: string }[] }) {
@@ -50,11 +51,7 @@ export function NewInterview({ scenarios }: { scenarios: { slug: string; title: 
           <input name="hints" type="checkbox" /> Allow hints
         </label>
         <button type="submit">Create interview</button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorNote error={error} />
       </form>
       {link && (
         <p className="notice ok" role="status">
@@ -89,11 +86,7 @@ export function AddInterviewer({ interviewId }: { interviewId: string }) {
       <button type="submit" className="secondary">
         Add interviewer
       </button>
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorNote error={error} />
     </form>
   );
 }

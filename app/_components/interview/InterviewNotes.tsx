@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { formatClock } from '@/lib/display/clock';
 import type { InterviewNote } from '@/server/interviews/store';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 const POLL_MS = 3000;
 
@@ -55,11 +56,7 @@ export function InterviewNotes({ interviewId, live }: { interviewId: string; liv
           <button type="submit" disabled={busy || !text.trim()} data-testid="note-add">
             Pin note
           </button>
-          {error && (
-            <span className="error" role="alert">
-              {error}
-            </span>
-          )}
+          <ErrorNote error={error} />
         </div>
       </form>
       <ol className="timeline" data-testid="note-list">

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { formatClock } from '@/lib/display/clock';
 import { RECOMMENDATIONS, RUBRIC_STATUSES, recommendationLabel, statusLabel, type Rubric, type RubricItem } from '@/lib/interviews/rubric';
 import { api } from '@/app/_lib/api';
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 const SECTIONS = [
   ['protocol', 'Protocol'],
@@ -114,11 +115,7 @@ function Item({ item, rubric, replay, onChange }: { item: RubricItem; rubric: Ru
         <button type="submit" className="secondary">
           Override
         </button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorNote error={error} />
       </form>
     </article>
   );
@@ -144,11 +141,7 @@ function Recommend({ rubric, onChange }: { rubric: Rubric; onChange: (r: Rubric)
         </select>
         <input name="text" maxLength={4000} placeholder="why" aria-label="Why this recommendation" />
         <button type="submit">Recommend</button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorNote error={error} />
       </form>
     </section>
   );

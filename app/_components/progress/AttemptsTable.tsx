@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import type { SessionHistoryItem } from '@/server/engine/views';
-
-const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+import { formatUtc } from '@/lib/display/clock';
 
 /** "Red, drill Friday · driver"; "team session" outside drills. */
 function teamLabel(t: NonNullable<SessionHistoryItem['team']>): string {
@@ -16,7 +15,7 @@ export function AttemptsTable({ attempts, bestId }: { attempts: SessionHistoryIt
     <table className="compact attempts" data-testid="attempts">
       <thead>
         <tr>
-          <th>Started (UTC)</th>
+          <th>Started</th>
           <th>Score</th>
           <th>Goals</th>
           <th>
@@ -28,7 +27,7 @@ export function AttemptsTable({ attempts, bestId }: { attempts: SessionHistoryIt
         {attempts.map((a) => (
           <tr key={a.id} data-session={a.id} className={a.id === bestId ? 'best' : undefined}>
             <td>
-              {when(a.createdAt)}
+              {formatUtc(a.createdAt)}
               {a.team && (
                 <span className="pill" data-testid="attempt-team" title="A team session: listed here, not counted in your own progress">
                   {teamLabel(a.team)}

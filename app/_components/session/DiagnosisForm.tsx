@@ -4,12 +4,8 @@ import { useId, useMemo, useState } from 'react';
 import { DIAGNOSIS_DECISIONS, type DiagnosisDecision, type SessionEvent } from '@/lib/audit/events';
 import { formatClock, sessionClock } from '@/lib/display/clock';
 import { evidenceEntries } from '@/lib/display/evidence';
+import type { DiagnosisChoices } from '@/lib/scenario/types';
 import { ApiError, api } from '@/app/_lib/api';
-
-export interface DiagnosisSpecView {
-  culpritLabel: string;
-  categories: { id: string; label: string }[];
-}
 
 type Outcome = { ok: boolean; text: string } | null;
 type DiagnosisEvent = Extract<SessionEvent, { kind: 'diagnosis' }>;
@@ -37,7 +33,7 @@ export function DiagnosisForm({
   parts = { diagnosis: true, update: true },
 }: {
   sessionId: string;
-  spec: DiagnosisSpecView;
+  spec: DiagnosisChoices;
   /** Which forms to show: in a team session the commander diagnoses, the scribe writes updates. */
   parts?: { diagnosis: boolean; update: boolean };
   events: SessionEvent[];

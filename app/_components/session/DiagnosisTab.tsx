@@ -1,5 +1,6 @@
 import type { SessionEvent } from '@/lib/audit/events';
-import { DiagnosisForm, type DiagnosisSpecView, type Submitted } from './DiagnosisForm';
+import type { DiagnosisChoices } from '@/lib/scenario/types';
+import { DiagnosisForm, type Submitted } from './DiagnosisForm';
 
 /** The diagnosis and update forms while the session is ready; otherwise why they are not there. */
 export function DiagnosisTab({
@@ -15,7 +16,7 @@ export function DiagnosisTab({
   parts,
 }: {
   sessionId: string;
-  spec: DiagnosisSpecView | null;
+  spec: DiagnosisChoices | null;
   events: SessionEvent[];
   submitted: Submitted;
   zero: number | null;

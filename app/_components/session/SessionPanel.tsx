@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { SessionEvent } from '@/lib/audit/events';
 import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
 import type { TimelineBudget } from '@/lib/scoring/budgets';
+import type { DiagnosisChoices } from '@/lib/scenario/types';
 import type { GoalReport, SessionView } from '@/server/engine/views';
 import { api } from '@/app/_lib/api';
 import { CustomerChart } from '../customers/CustomerChart';
@@ -12,7 +13,7 @@ import { Tabs, type TabDef } from '../Tabs';
 import { useActionRunner } from '../useActionRunner';
 import { BriefingTab } from './BriefingTab';
 import { ConsoleArea } from './ConsoleArea';
-import { submittedInput, type DiagnosisSpecView } from './DiagnosisForm';
+import { submittedInput } from './DiagnosisForm';
 import { DiagnosisTab } from './DiagnosisTab';
 import { GoalsTab, useLastCheck } from './GoalsTab';
 import { HintsTab } from './HintsTab';
@@ -46,7 +47,7 @@ export function SessionPanel({
   /** The scenario's briefing, rendered on the server. */
   briefing: ReactNode;
   goalTitles: { id: string; title: string }[];
-  diagnosis: DiagnosisSpecView | null;
+  diagnosis: DiagnosisChoices | null;
   hintCount: number;
   initialHints: string[];
   /** The diagnoses and updates already sent, read on the server: shown before the first poll. */

@@ -2,15 +2,9 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import type { TeamRole } from '@/lib/auth/team';
+import type { TeamView } from '@/server/sessions/members';
 import { api } from '@/app/_lib/api';
-
-export interface TeamView {
-  members: { userId: string; role: TeamRole; name: string; email: string | null }[];
-  driver: string | null;
-  you: TeamRole | null;
-  /** The user looking. */
-  me: string;
-}
+import { ErrorNote } from '@/app/_components/ErrorNote';
 
 const DOES: Record<TeamRole, string> = {
   commander: 'you decide: the diagnosis and decision are yours',
@@ -103,11 +97,7 @@ export function TeamBar({ sessionId, initial }: { sessionId: string; initial: Te
           </li>
         ))}
       </ul>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} block />
     </section>
   );
 }

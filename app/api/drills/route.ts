@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLANNED_SEED_PATTERN, PLANNED_SEED_RULE } from '@/lib/lifecycle/seed';
 import { DEFAULT_DRILL_MINUTES, MAX_DRILL_MINUTES, MAX_TEAMS, MIN_DRILL_MINUTES, teamNameProblem } from '@/lib/drills/rules';
 import { DrillAdmin } from '@/server/drills/drills';
 import { drillDeps } from '@/server/drills/deps';
@@ -12,8 +13,7 @@ const NewDrill = z
   .object({
     name: z.string().trim().min(1, 'name the drill').max(80),
     scenario: z.string().min(1, 'choose a scenario').max(80),
-    // Leaves room for the per-team suffix (-t20) within the 64 characters of a seed.
-    seed: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a seed is 1-40 letters, digits, - or _').optional(),
+    seed: z.string().regex(PLANNED_SEED_PATTERN, PLANNED_SEED_RULE).optional(),
     seedMode: z.enum(['shared', 'per-team']).default('shared'),
     mode: z.enum(['teams', 'individuals']).default('teams'),
     teams: z

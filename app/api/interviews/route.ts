@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLANNED_SEED_PATTERN, PLANNED_SEED_RULE } from '@/lib/lifecycle/seed';
 import { InterviewAdmin } from '@/server/interviews/interviews';
 import { services } from '@/server/registry';
 import { principalOf } from '@/app/_lib/auth';
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
 const NewInterview = z
   .object({
     scenario: z.string().min(1, 'choose a scenario').max(80),
-    seed: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a seed is 1-40 letters, digits, - or _').optional(),
+    seed: z.string().regex(PLANNED_SEED_PATTERN, PLANNED_SEED_RULE).optional(),
     candidateName: z.string().trim().min(1, 'name the candidate').max(80),
     timeLimitMin: z.number().int().min(MIN_TIME_LIMIT_MIN).max(MAX_TIME_LIMIT_MIN).default(DEFAULT_TIME_LIMIT_MIN),
     hints: z.boolean().default(false),

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { timelineBudgets } from '@/lib/scoring/budgets';
-import { liveGoalTitle } from '@/lib/scenario/types';
+import { diagnosisChoices, liveGoalTitle } from '@/lib/scenario/types';
 import { services } from '@/server/registry';
 import { pageSessions } from '@/app/_lib/auth';
 import { sessionOr404 } from '@/app/_lib/session';
@@ -47,7 +47,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
         title={title}
         briefing={briefing}
         goalTitles={entry ? entry.definition.goals.map((g) => ({ id: g.id, title: liveGoalTitle(g) })) : []}
-        diagnosis={entry ? { culpritLabel: entry.definition.diagnosis.culpritLabel, categories: entry.definition.diagnosis.categories } : null}
+        diagnosis={entry ? diagnosisChoices(entry.definition.diagnosis) : null}
         hintCount={entry?.definition.hints.length ?? 0}
         initialHints={sessions.hintsTaken(session.id)}
         initialInput={sessions.events(session.id).filter((e) => e.kind === 'diagnosis' || e.kind === 'update')}

@@ -1,6 +1,8 @@
 /**
- * The complete scenario in docs/scenarios.md ("The definition") is real code: it is loaded from
- * the guide, validated like a shipped scenario, and kept under 100 lines.
+ * The complete scenario in docs/scenarios.md ("The definition") is real code: the same text is
+ * guide-scenario.ts beside this test, which `npm run typecheck` compiles against the real
+ * defineScenario; here it is loaded from the guide, validated like a shipped scenario, and kept
+ * under 100 lines.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,6 +25,11 @@ function guideScenario(): string {
 }
 
 describe('the authoring guide', () => {
+  it('shows guide-scenario.ts as it is, so the typecheck covers the guide', () => {
+    const typed = fs.readFileSync(path.join(import.meta.dirname, 'guide-scenario.ts'), 'utf8');
+    assert.equal(guideScenario(), typed, 'docs/scenarios.md and test/unit/lib/guide-scenario.ts differ: change both');
+  });
+
   it('shows a complete scenario in under 100 lines that validates and resolves', async () => {
     const code = guideScenario();
     const lines = code.trimEnd().split('\n').length;

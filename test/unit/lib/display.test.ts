@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clockZero, formatClock, sessionClock } from '@/lib/display/clock';
+import { clockZero, formatClock, formatUtc, sessionClock } from '@/lib/display/clock';
 import { describeEvent, describeShort } from '@/lib/display/describe';
 
 describe('formatClock', () => {
@@ -20,6 +20,15 @@ describe('formatClock', () => {
     assert.equal(formatClock(-14_500), '-0:14');
     assert.equal(formatClock(-400), '0:00', 'not "-0:00"');
     assert.equal(formatClock(Number.NaN), '—');
+  });
+});
+
+describe('formatUtc', () => {
+  it('writes a wall-clock moment in UTC to the minute, or to the second', () => {
+    assert.equal(formatUtc('2026-12-06T21:49:57.123Z'), '2026-12-06 21:49 UTC');
+    assert.equal(formatUtc('2026-12-06T22:49:57+01:00', true), '2026-12-06 21:49:57 UTC');
+    assert.equal(formatUtc(Date.UTC(2026, 0, 2, 3, 4, 5)), '2026-01-02 03:04 UTC');
+    assert.equal(formatUtc('not a time'), '\u2014');
   });
 });
 

@@ -6,6 +6,7 @@ import { httpHealthcheck, keptRunning, requestsInARow } from '@/lib/scenario/goa
 import { scenarioImage, slugOfFile, withOwnImage } from '@/lib/scenario/image';
 import { resolveServices, validateScenario } from '@/lib/scenario/schema';
 import type { ContainerState, ExecOptions, ScenarioContext } from '@/lib/scenario';
+import { FILE, valid } from './scenario-fixture';
 
 const state = (over: Partial<ContainerState> = {}): ContainerState => ({
   id: 'c1', name: 'x', running: true, startedAt: '2024-01-01T00:00:00Z', pid: 100, restartCount: 0, oomKilled: false, exitCode: 0, health: 'healthy', ...over,
@@ -107,19 +108,8 @@ describe("a scenario's own image", () => {
     const out = withOwnImage({ api: { command: ['x'] }, traffic: { image: 'sickbay/service:latest' } }, 'demo');
     assert.equal(out.api?.image, 'sickbay/scenario-demo:latest');
     assert.equal(out.traffic?.image, 'sickbay/service:latest');
-    const def = validateScenario('scenarios/demo/scenario.ts', {
-      title: 'Demo scenario',
-      summary: 'A scenario with its own image.',
-      difficulty: 'beginner',
-      minutes: 5,
-      params: () => ({}),
-      cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
-      servedNormally: { successRate: 0.99, p95Ms: 1000 },
-      diagnosis: { culpritLabel: 'the thing', categories: [{ id: 'a', label: 'Aaa' }, { id: 'b', label: 'Bbb' }, { id: 'c', label: 'Ccc' }], truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
-      services: () => ({ web: { healthcheck: httpHealthcheck(8080) } }),
-      goals: [{ id: 'g', title: 'G', check: async () => ({ pass: true, evidence: 'ok' }) }],
-    });
-    const { services } = resolveServices('scenarios/demo/scenario.ts', def, 'seed');
+    const def = validateScenario(FILE, valid({ services: () => ({ web: { healthcheck: httpHealthcheck(8080) } }) }));
+    const { services } = resolveServices(FILE, def, 'seed');
     assert.equal(services.web?.image, 'sickbay/scenario-demo:latest');
     assert.deepEqual(services.web?.healthcheck?.test, ['CMD', 'curl', '-fsS', '-m', '2', 'http://127.0.0.1:8080/healthz']);
   });

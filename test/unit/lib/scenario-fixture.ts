@@ -1,4 +1,4 @@
-/** A minimal valid scenario definition and the validation-error reader, shared by the schema tests. */
+/** A minimal valid scenario definition and the validation-error reader, shared by the schema and report tests. */
 import assert from 'node:assert/strict';
 import { SickbayError } from '@/lib/errors';
 

@@ -11,7 +11,7 @@ describe('trafficService', () => {
       command: ['python3', '/opt/sickbay/loadgen.py', '--url', 'http://api:8080/x', '--rps', '4', '--report', '/run/sickbay/signal.sock'],
       networks: ['app'],
       limits: { memory: '64m', cpus: 0.25, pids: 64 },
-      customers: true,
+      customers: { url: 'http://api:8080/x', rps: 4 },
     });
     const slow = trafficService({ url: 'u', rps: 5, timeoutS: 15, networks: ['backend'], pids: 96 });
     assert.deepEqual(slow.command?.slice(-2), ['--timeout', '15']);

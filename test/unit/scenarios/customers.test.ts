@@ -25,9 +25,9 @@ describe('every scenario runs customers', () => {
         const { services } = resolveServices(file, def, seed);
         const customers = Object.entries(services).filter(([, s]) => s.customers);
         assert.equal(customers.length, 1, `${slug} (${seed}): services playing the customers: ${customers.map(([n]) => n).join(', ') || 'none'}`);
-        const url = /--url\s+(\S+)/.exec((customers[0]?.[1].command ?? []).join(' '))?.[1] ?? '';
+        const url = customers[0]?.[1].customers?.url ?? '';
         const host = /^https?:\/\/([^:/]+)/.exec(url)?.[1] ?? '';
-        assert.ok(host in services && !services[host]?.customers, `${slug} (${seed}): the customers call ${url || '(no --url)'}, not one of the scenario's own services`);
+        assert.ok(host in services && !services[host]?.customers, `${slug} (${seed}): the customers call ${url || '(no URL)'}, not one of the scenario's own services`);
       }
     });
   }

@@ -85,6 +85,33 @@ describe('network-partition firewall view', () => {
   });
 });
 
+describe('network-partition firewall goals', () => {
+  /** Runs one goal's check against a fake API whose `iptables -S` prints these lines, or fails. */
+  const check = (id: string, iptables: { exitCode: number; stdout: string }) => {
+    const goal = scenario.goals.find((g) => g.id === id);
+    assert.ok(goal, id);
+    const ctx = { exec: async () => ({ stderr: 'permission denied', ...iptables }) } as unknown as Parameters<typeof goal.check>[0];
+    return goal.check(ctx);
+  };
+
+  it('judge the rules the API prints: a block left, the standing rules kept', async () => {
+    const rules = { exitCode: 0, stdout: ['-P OUTPUT ACCEPT', BLOCK, ...STANDING].join('\n') };
+    assert.equal((await check('no-blocking-rule', rules)).pass, false);
+    assert.equal((await check('standing-rules-kept', rules)).pass, true);
+    const flushed = { exitCode: 0, stdout: '-P OUTPUT ACCEPT' };
+    assert.equal((await check('no-blocking-rule', flushed)).pass, true);
+    assert.match((await check('standing-rules-kept', flushed)).evidence, /lost "no cloud metadata/);
+  });
+
+  it('fail both, saying why, when the firewall cannot be read', async () => {
+    for (const id of ['no-blocking-rule', 'standing-rules-kept']) {
+      const r = await check(id, { exitCode: 4, stdout: '' });
+      assert.equal(r.pass, false);
+      assert.match(r.evidence, /Could not read the API's firewall \(iptables -S exited 4: permission denied\)/);
+    }
+  });
+});
+
 describe('network-partition connectivity test', () => {
   const actions = (build: (log: Log) => void) => {
     const log = new Log();

@@ -6,13 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateScenario } from '@/lib/scenario/schema';
 import { buildSessionReport } from '@/lib/scoring';
+import { FILE, valid } from '../lib/scenario-fixture';
 import { Log } from './helpers';
 
-const definition = validateScenario('scenarios/coach-demo/scenario.ts', {
-  title: 'Coach demo',
-  summary: 'A scenario for the coached-moment tests.',
-  difficulty: 'beginner',
-  minutes: 10,
+const definition = validateScenario(FILE, valid({
   params: () => ({}),
   diagnosis: {
     culpritLabel: 'the leaking job',
@@ -24,12 +21,9 @@ const definition = validateScenario('scenarios/coach-demo/scenario.ts', {
     truth: () => ({ category: 'leak', culprit: 'job', culpritKind: 'process' }),
   },
   protocol: { affectedServices: ['api'], snapshotExpected: false, snapshotEvidence: [] },
-  networks: { app: {} },
-  cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
-  servedNormally: { successRate: 0.99, p95Ms: 1000 },
   services: () => ({ api: { image: 'sickbay/service:latest', networks: ['app'] } }),
   goals: [{ id: 'ok', title: 'Fine', check: async () => ({ pass: true, evidence: 'ok' }) }],
-});
+}));
 
 const report = (log: Log) => buildSessionReport({ sessionId: 's1', scenario: 'coach-demo', definition, params: {}, events: log.events, readyAt: 0, endedAt: 120_000 });
 

@@ -110,3 +110,15 @@ export const ALL_GOALS_PASS: GoalOutcome[] = [
   { id: 'api-not-restarted', title: 'The API kept running', pass: true, evidence: 'ok' },
   { id: 'api-healthy', title: 'The API answers 50 requests', pass: true, evidence: 'ok' },
 ];
+
+/** A run that first changes something in the API (kills a process), then restarts `service`, then reports `goals`. */
+export function changeThenRestart(service: string, goals: GoalOutcome[]): Log {
+  const log = new Log();
+  log.ready(0);
+  log.typed(5_000, 'docker exec api kill 4242');
+  log.exec(5_000, 'api', ['kill', '4242']);
+  log.typed(20_000, `docker restart ${service}`);
+  log.docker(20_100, 'restart', { target: service });
+  log.goals(60_000, goals);
+  return log;
+}

@@ -13,7 +13,7 @@ import { ruleContext } from '@/lib/scoring/protocol';
 import { firstStateLoss, goalsAfterLoss } from '@/lib/scoring/restart-credit';
 import { createRng } from '@/lib/scenario/rng';
 import leakyJob from '@/scenarios/leaky-job/scenario';
-import { LEAKY, Log } from './helpers';
+import { changeThenRestart, LEAKY, Log } from './helpers';
 
 const EPOCH = 1_700_000_000_000;
 const iso = (t: number) => new Date(EPOCH + t).toISOString();
@@ -74,13 +74,7 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
   });
 
   it('a change before the restart: half credit, either could have done it', () => {
-    const log = new Log();
-    log.ready(0);
-    log.typed(5_000, 'docker exec api kill 4242');
-    log.exec(5_000, 'api', ['kill', '4242']);
-    log.typed(20_000, 'docker restart api');
-    log.docker(20_100, 'restart', { target: 'api' });
-    log.goals(60_000, RESULTS);
+    const log = changeThenRestart('api', RESULTS);
     const { ctx, loss } = lossOf(log);
     assert.match(loss?.changedBefore ?? '', /kill 4242/);
     const credit = goalsAfterLoss(ctx, RESULTS, log.events, RESTART_MEETS);

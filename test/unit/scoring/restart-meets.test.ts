@@ -13,7 +13,7 @@ import { createRng } from '@/lib/scenario/rng';
 import hanging, { type HealthyButHangingParams } from '@/scenarios/healthy-but-hanging/scenario';
 import partition, { type Mechanism, type NetworkPartitionParams } from '@/scenarios/network-partition/scenario';
 import pg from '@/scenarios/pg-blocked-missing-index/scenario';
-import { LEAKY, Log } from './helpers';
+import { changeThenRestart, LEAKY, Log } from './helpers';
 
 /** The services a scenario file declares affected (its default export is the authored input). */
 const affected = (def: { protocol?: { affectedServices?: string[] } }): string[] => def.protocol?.affectedServices ?? [];
@@ -75,13 +75,7 @@ describe('restartMeets resolved per run (issue 17)', () => {
   });
 
   it('a change to another affected service before the loss still makes it half', () => {
-    const log = new Log();
-    log.ready(0);
-    log.typed(5_000, 'docker exec api kill 4242');
-    log.exec(5_000, 'api', ['kill', '4242']);
-    log.typed(20_000, 'docker restart catalog');
-    log.docker(20_100, 'restart', { target: 'catalog' });
-    log.goals(60_000, QUOTES);
+    const log = changeThenRestart('catalog', QUOTES);
     const credit = goalsAfterLoss(ruleContext(log.input(HANGING, ['api', 'catalog', 'stock', 'rates'])), QUOTES, log.events, new Map([['quotes-answer', ['catalog']]]));
     assert.deepEqual([...credit.values()].map((c) => c.share), [0.5]);
   });

@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateScenario } from '@/lib/scenario/schema';
 import { buildSessionReport } from '@/lib/scoring';
+import { FILE, valid } from '../lib/scenario-fixture';
 import { Log } from './helpers';
 
 function definition(snapshotEvidence: string[], goals = [{ id: 'ok', title: 'Fine', check: async () => ({ pass: true, evidence: 'ok' }) }] as unknown[]) {
-  return validateScenario('scenarios/db-demo/scenario.ts', {
-    title: 'Database demo',
-    summary: 'A scenario for the report builder tests.',
-    difficulty: 'beginner',
-    minutes: 10,
+  return validateScenario(FILE, valid({
     params: () => ({}),
-    cost: { cpus: 0.1, memory: '8m', startWeight: 1 },
-    servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: {
       culpritLabel: 'the blocking session',
       categories: [
@@ -23,10 +18,9 @@ function definition(snapshotEvidence: string[], goals = [{ id: 'ok', title: 'Fin
       truth: () => ({ category: 'blocked', culprit: '4242', culpritKind: 'query' }),
     },
     protocol: { affectedServices: ['db'], snapshotExpected: true, snapshotEvidence },
-    networks: { app: {} },
     services: () => ({ db: { image: 'sickbay/service:latest', networks: ['app'] } }),
     goals,
-  });
+  }));
 }
 
 describe('buildSessionReport', () => {

@@ -1,4 +1,4 @@
-// The cache key of an image build (scripts/lib/images.mjs).
+// The cache key of an image build (scripts/lib/image-plan.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// FROM parsing and build ordering (scripts/lib/images.mjs).
+// FROM parsing and build ordering (scripts/lib/image-plan.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normaliseRef, orderBuilds, parseDockerfileDeps } from '../../../scripts/lib/images.mjs';

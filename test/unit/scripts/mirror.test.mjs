@@ -1,4 +1,4 @@
-// Which Debian mirror the offline base image is debootstrapped from (scripts/lib/images.mjs).
+// Which Debian mirror the offline base image is debootstrapped from (scripts/lib/image-plan.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -23,7 +23,7 @@ write(
     servedNormally: { successRate: 0.99, p95Ms: 1000 },
     diagnosis: { culpritLabel: 'the culprit', categories: [{ id: 'a', label: 'Cause A' }, { id: 'b', label: 'Cause B' }, { id: 'c', label: 'Cause C' }],
       truth: () => ({ category: 'a', culprit: 'x', culpritKind: 'other' }) },
-    services: () => ({ web: { image: 'sickbay/service:latest', networks: ['app'] }, traffic: { image: 'sickbay/service:latest', networks: ['app'], customers: true } }),
+    services: () => ({ web: { image: 'sickbay/service:latest', networks: ['app'] }, traffic: { image: 'sickbay/service:latest', networks: ['app'], customers: { url: 'http://web:8080/', rps: 2 } } }),
     goals: [{ id: 'g', title: 'G', check: async () => ({ pass: true, evidence: '' }) }],
   };`,
 );

@@ -4,48 +4,33 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import { CLOSE, encodeClientMessage } from '@/lib/terminal/protocol';
-import { createTerminalGateway, tokensEqual, type TerminalGateway, type TerminalGatewayOptions } from '@/server/terminal/gateway';
-import { FakePty } from './fakes';
+import { tokensEqual, type TerminalGateway, type TerminalGatewayOptions } from '@/server/terminal/gateway';
+import { LoopbackGateways } from './loopback';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-gw-unit-'));
 const TOKENS: Record<string, string> = { aaaaaaaaaaaa: 'token-a', bbbbbbbbbbbb: 'token-b' };
-let ptys: FakePty[] = [];
+const gateways = new LoopbackGateways();
 let audits: { id: string; e: TerminalBody | TypedLineBody }[] = [];
-const servers: { server: http.Server; gateway: TerminalGateway }[] = [];
 
 /** Starts a gateway on loopback; `audits` is reset to collect only this gateway's events. */
 async function start(extra: Partial<TerminalGatewayOptions> = {}): Promise<{ base: string; gateway: TerminalGateway }> {
   const mine: typeof audits = [];
   audits = mine;
-  const gateway = createTerminalGateway({
-    directory: { terminalTarget: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, mirrorToken: `m-${TOKENS[id]!}`, recordingPath: path.join(dir, `${id}-${servers.length}.cast`) } : null) },
+  const n = gateways.count;
+  return gateways.start({
+    directory: { terminalTarget: (id) => (TOKENS[id] ? { sessionId: id, consoleContainer: `c-${id}`, token: TOKENS[id]!, mirrorToken: `m-${TOKENS[id]!}`, recordingPath: path.join(dir, `${id}-${n}.cast`) } : null) },
     isAllowedOrigin: (origin) => origin !== undefined && /^http:\/\/127\.0\.0\.1:\d+$/.test(origin),
     audit: (id, e) => mine.push({ id, e }),
     onActivity: () => {},
-    spawn: (req) => {
-      const p = new FakePty(req);
-      ptys.push(p);
-      return p;
-    },
-    endShell: async () => {},
-    log: () => {},
     ...extra,
   });
-  const server = http.createServer((_q, s) => s.writeHead(404).end());
-  server.on('upgrade', (req, socket, head) => {
-    if (!gateway.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  servers.push({ server, gateway });
-  return { base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
 }
 
 function status(base: string, p: string, origin?: string): Promise<number> {
@@ -81,15 +66,11 @@ function closed(ws: WebSocket): Promise<number> {
 
 before(() => {});
 beforeEach(() => {
-  ptys = [];
+  gateways.ptys = [];
   audits = [];
 });
 after(async () => {
-  for (const { server, gateway } of servers) {
-    await gateway.closeAll();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
+  await gateways.closeAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -109,7 +90,7 @@ describe('terminal gateway (fake pty)', () => {
     assert.equal(await status(base, '/ws/terminal/cccccccccccc?token=token-a'), 404);
     assert.equal(await status(base, '/ws/terminal/a%2Fb?token=token-a'), 404);
     assert.equal(await status(base, '/ws/terminal/aaaaaaaaaaaa?token=token-a'), 101);
-    assert.equal(ptys.length, 1, 'only the accepted connection started a shell');
+    assert.equal(gateways.ptys.length, 1, 'only the accepted connection started a shell');
   });
 
   it('leaves other paths to the server', async () => {
@@ -158,8 +139,8 @@ describe('terminal gateway (fake pty)', () => {
     ws.send(encodeClientMessage({ type: 'resize', cols: 120, rows: 50 }));
     await new Promise((r) => setTimeout(r, 100));
     assert.ok(texts.some((t) => JSON.parse(t).type === 'pong'));
-    assert.deepEqual(ptys[0]!.writes, ['ls\r']);
-    assert.deepEqual(ptys[0]!.resizes, [[120, 50]]);
+    assert.deepEqual(gateways.ptys[0]!.writes, ['ls\r']);
+    assert.deepEqual(gateways.ptys[0]!.resizes, [[120, 50]]);
     ws.close(1000);
     await closed(ws);
     await new Promise((r) => setTimeout(r, 50));
@@ -174,7 +155,7 @@ describe('terminal gateway (fake pty)', () => {
     assert.equal(code, 1006, 'terminated without a close frame');
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(audits.some((a) => a.e.kind === 'terminal' && a.e.detail === 'no answer to ping'));
-    assert.equal(ptys[0]!.destroyed, false, 'the shell stays for a reconnect');
+    assert.equal(gateways.ptys[0]!.destroyed, false, 'the shell stays for a reconnect');
   });
 
   it('closes an idle connection with 4001 but keeps the shell', async () => {
@@ -190,10 +171,10 @@ describe('terminal gateway (fake pty)', () => {
     const wait = closed(ws);
     await gateway.closeSession('aaaaaaaaaaaa');
     assert.equal(await wait, CLOSE.sessionEnded);
-    assert.equal(ptys[0]!.destroyed, true);
+    assert.equal(gateways.ptys[0]!.destroyed, true);
     assert.equal(gateway.sessions().size, 0);
     const again = await connect(base);
-    assert.equal(ptys.length, 2, 'a new terminal after the old one was closed');
+    assert.equal(gateways.ptys.length, 2, 'a new terminal after the old one was closed');
     const wait2 = closed(again);
     await gateway.closeAll();
     assert.equal(await wait2, CLOSE.goingAway);
@@ -237,14 +218,14 @@ describe('terminal gateway (fake pty)', () => {
       const { base } = await start();
       const owner = await connect(base);
       const ownerGot = collect(owner);
-      await until(() => ptys.length === 1);
-      ptys[0]!.emit('before$ ');
+      await until(() => gateways.ptys.length === 1);
+      gateways.ptys[0]!.emit('before$ ');
       await until(() => Buffer.concat(ownerGot.bytes).toString().includes('before$'));
       const mirror = await openMirror(base);
       const got = collect(mirror);
       await until(() => Buffer.concat(got.bytes).toString().includes('before$'));
       assert.equal(JSON.parse(got.texts[0]!).mirror, true);
-      ptys[0]!.emit('live output');
+      gateways.ptys[0]!.emit('live output');
       await until(() => Buffer.concat(got.bytes).toString().includes('live output'));
       assert.equal(owner.readyState, WebSocket.OPEN, 'the owner was not replaced');
       owner.send(encodeClientMessage({ type: 'resize', cols: 120, rows: 40 }));
@@ -257,7 +238,7 @@ describe('terminal gateway (fake pty)', () => {
     it('accepts no input frame at all: input, resize or ack close the mirror and reach no shell', async () => {
       const { base } = await start();
       const owner = await connect(base);
-      await until(() => ptys.length === 1);
+      await until(() => gateways.ptys.length === 1);
       for (const message of [
         encodeClientMessage({ type: 'input', data: 'rm -rf /\r' }),
         encodeClientMessage({ type: 'resize', cols: 10, rows: 5 }),
@@ -267,8 +248,8 @@ describe('terminal gateway (fake pty)', () => {
         mirror.send(message);
         assert.equal(await closed(mirror), CLOSE.policy);
       }
-      assert.deepEqual(ptys[0]!.writes, [], 'nothing a mirror sent reached the shell');
-      assert.deepEqual(ptys[0]!.resizes, [], 'no mirror resized the shell');
+      assert.deepEqual(gateways.ptys[0]!.writes, [], 'nothing a mirror sent reached the shell');
+      assert.deepEqual(gateways.ptys[0]!.resizes, [], 'no mirror resized the shell');
       assert.equal(owner.readyState, WebSocket.OPEN);
       owner.close();
     });

@@ -5,50 +5,39 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CLOSE, encodeClientMessage, parseServerMessage, type ServerMessage } from '@/lib/terminal/protocol';
-import { createTerminalGateway, type TerminalGateway } from '@/server/terminal/gateway';
-import { FakePty } from './fakes';
+import type { TerminalGateway } from '@/server/terminal/gateway';
+import { LoopbackGateways } from './loopback';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sickbay-seats-unit-'));
 const ID = 'aaaaaaaaaaaa';
 let driver = 'ann';
 /** Who the gate lets open the read-only mirror (server.ts asks the session's access rules). */
 const watchers = new Set<string>();
-const ptys: FakePty[] = [];
-const servers: { server: http.Server; gateway: TerminalGateway }[] = [];
+const gateways = new LoopbackGateways();
 
-async function start(): Promise<{ base: string; gateway: TerminalGateway }> {
-  const gateway = createTerminalGateway({
-    directory: { terminalTarget: (id) => (id === ID ? { sessionId: id, consoleContainer: 'c', token: 't', mirrorToken: 'm', recordingPath: path.join(dir, `${servers.length}.cast`) } : null) },
-    isAllowedOrigin: () => true,
-    audit: () => {},
-    onActivity: () => {},
-    driverOf: () => driver,
-    spawn: (req) => {
-      const p = new FakePty(req);
-      ptys.push(p);
-      return p;
+function start(): Promise<{ base: string; gateway: TerminalGateway }> {
+  const recordingPath = path.join(dir, `${gateways.count}.cast`);
+  return gateways.start(
+    {
+      directory: { terminalTarget: (id) => (id === ID ? { sessionId: id, consoleContainer: 'c', token: 't', mirrorToken: 'm', recordingPath } : null) },
+      isAllowedOrigin: () => true,
+      audit: () => {},
+      onActivity: () => {},
+      driverOf: () => driver,
     },
-    endShell: async () => {},
-    log: () => {},
-  });
-  const server = http.createServer((_q, s) => s.writeHead(404).end());
-  // The user comes from a header here; server.ts asks the signed-in user's ScopedSessions.
-  // No x-user: a plain connection (the owner's before a team was set).
-  server.on('upgrade', (req, socket, head) => {
-    const user = req.headers['x-user'] ? String(req.headers['x-user']) : null;
-    const gate = (_id: string, mirror: boolean) => (!user ? null : !mirror ? { member: user } : watchers.has(user) ? null : { status: 404, message: 'no session' });
-    gateway.handleUpgrade(req, socket, head, gate, user ?? undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  servers.push({ server, gateway });
-  return { base: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
+    // The user comes from a header here; server.ts asks the signed-in user's ScopedSessions.
+    // No x-user: a plain connection (the owner's before a team was set).
+    (gateway, req, socket, head) => {
+      const user = req.headers['x-user'] ? String(req.headers['x-user']) : null;
+      const gate = (_id: string, mirror: boolean) => (!user ? null : !mirror ? { member: user } : watchers.has(user) ? null : { status: 404, message: 'no session' });
+      gateway.handleUpgrade(req, socket, head, gate, user ?? undefined);
+    },
+  );
 }
 
 interface Conn {
@@ -81,11 +70,7 @@ const greetings = (c: Conn) => c.controls.filter((m) => m.type === 'attached').m
 const input = (c: Conn, data: string) => c.ws.send(encodeClientMessage({ type: 'input', data }));
 
 after(async () => {
-  for (const { server, gateway } of servers) {
-    await gateway.closeAll();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
+  await gateways.closeAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -97,8 +82,8 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     const bob = await connect(base, 'bob');
     await until('both greeted', () => greetings(ann).length === 1 && greetings(bob).length === 1);
     assert.deepEqual([greetings(ann), greetings(bob)], [['input'], ['mirror']]);
-    assert.equal(ptys.length, 1);
-    const pty = ptys[0]!;
+    assert.equal(gateways.ptys.length, 1);
+    const pty = gateways.ptys[0]!;
 
     input(bob, 'bob-early\r');
     await until('bob refused', () => bob.controls.some((m) => m.type === 'refused'));
@@ -117,7 +102,7 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     input(bob, 'bob-types\r');
     await until('bob’s input written', () => pty.writes.join('').includes('bob-types'));
     assert.doesNotMatch(pty.writes.join(''), /ann-late/);
-    assert.equal(ptys.length, 1, 'the same shell');
+    assert.equal(gateways.ptys.length, 1, 'the same shell');
     assert.equal(pty.destroyed, false);
     pty.emit('screen-from-bob ');
     await until('ann mirrors bob', () => ann.out().includes('screen-from-bob'));
@@ -163,7 +148,7 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     const { base, gateway } = await start();
     const ann = await connect(base, 'ann');
     await until('ann greeted', () => greetings(ann).length === 1);
-    const pty = ptys[ptys.length - 1]!;
+    const pty = gateways.ptys[gateways.ptys.length - 1]!;
     driver = 'bob';
     gateway.seatDriver(ID, 'bob', ['bob']);
     // Sent before ann's browser has seen the close frame: the server's socket is closing.
@@ -178,7 +163,7 @@ describe('team seats in the terminal gateway (fake pty)', () => {
     const { base, gateway } = await start();
     const owner = await connect(base, null);
     await until('owner greeted', () => greetings(owner).length === 1);
-    const pty = ptys[ptys.length - 1]!;
+    const pty = gateways.ptys[gateways.ptys.length - 1]!;
     gateway.seatDriver(ID, 'bob', ['bob']);
     input(owner, 'owner-after-team\r');
     await until('owner disconnected', () => owner.closed !== null);

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { compileMDX } from 'next-mdx-remote/rsc';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { formatClock, sessionClock } from '@/lib/display/clock';
+import { formatClock, formatUtc, sessionClock } from '@/lib/display/clock';
 import { describeEvent } from '@/lib/display/describe';
 import { isSickbayError } from '@/lib/errors';
 import { TimelineChart } from '@/app/_components/TimelineChart';
@@ -62,7 +62,6 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   const total = Math.round(report.total);
   const verdict = total >= 80 ? { cls: 'good', text: 'Well handled.' } : total >= 50 ? { cls: 'fair', text: 'Partly there.' } : { cls: 'poor', text: 'Room to grow.' };
   const drill = sessionClock(report.endedAt, report.readyAt);
-  const endedAt = session.endedAt ? new Date(session.endedAt).toLocaleString('en-GB', { timeZone: 'UTC' }) : null;
   const said = report.submittedDiagnosis;
   return (
     <>
@@ -73,7 +72,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         <div>
           <h1>Report: {title}</h1>
           <p className="meta" style={{ margin: 0 }}>
-            {endedAt && <span>ended {endedAt} UTC</span>}
+            {session.endedAt && <span>ended {formatUtc(session.endedAt, true)}</span>}
             <span data-testid="report-duration">· {formatClock(drill)} from ready to end</span>
             <span>
               · {report.hintsTaken} hint{report.hintsTaken === 1 ? '' : 's'} taken
