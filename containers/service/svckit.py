@@ -5,13 +5,16 @@
   serve            a threaded HTTP server on 0.0.0.0:PORT, stopped by SIGTERM or SIGINT
   read_memory      the container's memory as `docker stats` counts it (cgroup v1 and v2)
   resident         a buffer that counts as used memory at once (every page touched)
+  memory_lock      one lock across the container's processes for "check the room, then allocate"
   oom_kills        how many processes the kernel's OOM killer ended in this container
   reap_orphans     what a PID 1 owes the processes re-parented to it
   drop_privileges  bind as root, then serve as an unprivileged user
   write_json       replace a JSON file atomically (readers never see half of it); read_json
 """
 
+import contextlib
 import ctypes
+import fcntl
 import json
 import os
 import pwd
@@ -229,6 +232,39 @@ def resident(size, fill=b"\x01"):
     buf = bytearray(size)
     buf[::PAGE] = fill * len(range(0, size, PAGE))
     return buf
+
+
+# Every process of the container that allocates after checking the room takes this lock: a check
+# and an allocation in two processes at once (leaky-job's API and its job) could otherwise each see
+# the same free memory and together pass the limit, and the kernel's OOM killer would end a process
+# of the scenario (the job, which would end the incident by itself).
+MEMORY_LOCK = "/run/svckit-memory.lock"
+
+
+@contextlib.contextmanager
+def memory_lock(path=MEMORY_LOCK):
+    """Holds an exclusive flock on `path` (every holder opens the file anew, so threads of one
+    process exclude each other too). Without a writable /run it locks nothing and says so once."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        _warn_unlocked(exc)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+_unlocked_warned = []
+
+
+def _warn_unlocked(exc):
+    if not _unlocked_warned:
+        _unlocked_warned.append(True)
+        log("WARN memory lock unavailable (%s): allocations are not serialised across processes" % exc)
 
 
 def return_frees_to_the_os(mmap_threshold):

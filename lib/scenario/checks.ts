@@ -27,3 +27,15 @@ export function compareNotRestarted(service: string, before: ContainerState, now
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A shell command, run in a container, that prints its memory cgroup's OOM counters (cgroup v1
+ * `memory.oom_control`, v2 `memory.events`); `oomKillsIn` reads the kill count from its output.
+ */
+export const OOM_COUNTERS_SHELL = 'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null';
+
+/** How many processes the kernel's OOM killer ended in the container; null when unreadable. */
+export function oomKillsIn(counters: string): number | null {
+  const kills = /^oom_kill\s+(\d+)/m.exec(counters);
+  return kills ? Number(kills[1]) : null;
+}

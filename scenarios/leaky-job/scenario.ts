@@ -4,7 +4,7 @@
  * fails a share of requests with "Cannot allocate memory" — the intermittent 500s of the
  * field notes (section 02, first story). The fix is to stop the job, not the API.
  */
-import { defineScenario, httpHealthcheck, keptRunning, requestsInARow, trafficService } from '@/lib/scenario';
+import { defineScenario, httpHealthcheck, keptRunning, OOM_COUNTERS_SHELL, oomKillsIn, plural, requestsInARow, trafficService } from '@/lib/scenario';
 
 /** Names a real data-processing job might have; at most 15 characters so `pgrep -x` matches. */
 export const JOB_NAMES = [
@@ -108,7 +108,14 @@ export default defineScenario<LeakyJobParams>({
         const usage = `memory is at ${mem.percent.toFixed(0)}% of the limit`;
         // Evidence is shown before the diagnosis: it must name neither the culprit nor the
         // mechanism (forbidden-words.txt), only what the customers' API is left with.
-        if (found.exitCode === 1) return { pass: true, evidence: `Nothing in the API container is holding the memory any more; ${usage}.` };
+        if (found.exitCode === 1) {
+          // The kernel's OOM killer would pick the biggest process, the one holding the memory:
+          // then the incident ended itself and nobody fixed anything (the scenario keeps a reserve
+          // so that this does not happen; a learner who shrinks the limit to force it fixed nothing either).
+          const kills = oomKillsIn((await ctx.exec('api', ['sh', '-c', OOM_COUNTERS_SHELL])).stdout);
+          if (kills) return { pass: false, evidence: `The kernel's OOM killer ended ${plural(kills, 'process', 'processes')} in the API container: what held the memory was not stopped by a fix; ${usage}.` };
+          return { pass: true, evidence: `Nothing in the API container is holding the memory any more; ${usage}.` };
+        }
         if (found.exitCode === 0) return { pass: false, evidence: `Something in the API container still holds the memory; ${usage}.` };
         return { pass: false, evidence: `Could not look inside the API container (pgrep exit ${found.exitCode}: ${found.stderr.trim()}).` };
       },

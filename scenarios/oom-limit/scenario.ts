@@ -15,7 +15,7 @@
  *    then put the limit back: raising it only hid the leak.
  * README.md beside this file explains the machinery; debrief.mdx the story.
  */
-import { defineScenario, keptRunning, plural, trafficService, type Rng, type ScenarioContext } from '@/lib/scenario';
+import { defineScenario, keptRunning, OOM_COUNTERS_SHELL, oomKillsIn, plural, trafficService, type Rng, type ScenarioContext } from '@/lib/scenario';
 
 export const BATCH_KINDS = ['invoices', 'statements', 'payslips', 'receipts', 'contracts', 'certificates', 'delivery-notes'] as const;
 export const CACHE_NAMES = ['template_cache', 'font_cache', 'image_cache', 'barcode_cache', 'layout_cache', 'locale_cache', 'logo_cache'] as const;
@@ -149,7 +149,7 @@ const SEP = '--sickbay--';
 export const SNAPSHOT_CMD = [
   'sh',
   '-c',
-  `date +%s; echo ${SEP}; cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null; echo ${SEP}; cat /run/render-worker/supervisor.json 2>/dev/null; echo; echo ${SEP}; cat /run/render-worker/status.json 2>/dev/null`,
+  `date +%s; echo ${SEP}; ${OOM_COUNTERS_SHELL}; echo ${SEP}; cat /run/render-worker/supervisor.json 2>/dev/null; echo; echo ${SEP}; cat /run/render-worker/status.json 2>/dev/null`,
 ];
 
 function json(text: string | undefined): Record<string, unknown> | null {
@@ -165,14 +165,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 export function parseSnapshot(stdout: string): WorkerSnapshot {
   const [clock, oom, sup, status] = stdout.split(SEP);
-  const kills = /^oom_kill\s+(\d+)/m.exec(oom ?? '');
   const s = json(sup);
   const w = json(status);
   const lastExit = s?.lastExit && typeof s.lastExit === 'object' ? (s.lastExit as Record<string, unknown>) : null;
   const recent = Array.isArray(w?.recent) ? (w.recent as Record<string, unknown>[]) : [];
   return {
     nowS: Number((clock ?? '').trim()) || 0,
-    kernelOomKills: kills ? Number(kills[1]) : null,
+    kernelOomKills: oomKillsIn(oom ?? ''),
     supervisor: s
       ? {
           workerPid: num(s.workerPid),

@@ -125,6 +125,43 @@ describe('leaky-job on the real engine', () => {
     assert.equal(byId['api-not-restarted']?.pass, true);
   });
 
+  it('never lets the job and the API together past the limit: the job regrows under busy customers, no OOM kill', async () => {
+    // The API checks the room before each buffer and the job before each batch; unless both
+    // hold one lock, each can see the same free memory and the kernel's OOM killer ends the job,
+    // which ends the incident by itself (seen in e2e at stop 24: a drill met every goal untouched).
+    const s = services.store.requireSession(id);
+    const api = s.containers.api as string;
+    const job = s.params.jobName as string;
+    // Eight customers at once, threads of one process: the customers' container has 64 MiB.
+    const customers = [
+      'import sys, threading, urllib.request',
+      'def customer():',
+      '    for _ in range(25):',
+      '        try:',
+      '            urllib.request.urlopen(sys.argv[1], timeout=10).read()',
+      '        except Exception:',
+      '            pass',
+      'threads = [threading.Thread(target=customer) for _ in range(8)]',
+      'for t in threads: t.start()',
+      'for t in threads: t.join()',
+    ].join('\n');
+    for (let round = 0; round < 4; round++) {
+      await services.runtime.exec(api, ['pkill', '-x', job]);
+      await waitFor('memory to fall', async () => (await services.runtime.memory(api)).percent < 60, 20_000);
+      // Batches of 48 MiB instead of 16: an overshoot needs a batch bigger than the API's 6%
+      // reserve, and bigger batches widen the moments in which one can happen.
+      await services.runtime.exec(api, ['/srv/app/start-job.sh', job], { detach: true, env: { JOB_CHUNK_MIB: '48' } });
+      // While the job grows back (the traffic service's own four a second go on).
+      const busy = await services.runtime.exec(s.containers.traffic as string, ['python3', '-c', customers, `http://api:${s.params.port}/api/orders`], { timeoutMs: 120_000 });
+      assert.equal(busy.exitCode, 0, busy.stderr);
+    }
+    const oom = await services.runtime.exec(api, ['sh', '-c', 'grep -h oom_kill /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null']);
+    const kills = Number(/oom_kill (\d+)/.exec(oom.stdout)?.[1] ?? NaN);
+    assert.equal(kills, 0, `OOM kills in the API container: ${oom.stdout.trim()}`);
+    assert.equal((await services.runtime.exec(api, ['pgrep', '-x', job])).exitCode, 0, 'the job still runs');
+    await waitFor('the job to hold 89% again', async () => (await services.runtime.memory(api)).percent >= 89, 60_000);
+  });
+
   it('passes every goal after the job is killed through docker exec', async () => {
     const s = services.store.requireSession(id);
     const kill = await services.runtime.exec(s.containers.api as string, ['pkill', '-x', s.params.jobName as string]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SickbayError, isSickbayError, statusForCode, toSickbayError } from '@/lib/errors';
-import { compareNotRestarted } from '@/lib/scenario/checks';
+import { compareNotRestarted, oomKillsIn } from '@/lib/scenario/checks';
 import type { ContainerState } from '@/lib/runtime/container';
 import { formatBytes, parseBytes, parseDuration } from '@/lib/units';
 
@@ -70,5 +70,14 @@ describe('compareNotRestarted', () => {
   it('fails when the container is stopped or replaced', () => {
     assert.match(compareNotRestarted('api', before, { ...before, running: false, pid: 0 }).evidence, /not running/);
     assert.match(compareNotRestarted('api', before, { ...before, id: 'c2' }).evidence, /different container/);
+  });
+});
+
+describe('oomKillsIn', () => {
+  it('reads the kill count of cgroup v1 and v2 counters, not the disable flag', () => {
+    assert.equal(oomKillsIn('oom_kill_disable 0\nunder_oom 0\noom_kill 3\n'), 3);
+    assert.equal(oomKillsIn('low 0\nhigh 0\nmax 12\noom 2\noom_kill 1\n'), 1);
+    assert.equal(oomKillsIn('oom_kill_disable 0\nunder_oom 0\n'), null);
+    assert.equal(oomKillsIn(''), null);
   });
 });

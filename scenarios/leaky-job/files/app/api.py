@@ -10,7 +10,8 @@ GET /api/orders  200 JSON with a page of orders. Each request needs a working bu
 Why check instead of simply allocating: without swap, an allocation past the container's limit
 does not fail cleanly in Python: the kernel's OOM killer ends some process in the container
 instead. Refusing one request is the smaller harm. Check and allocation happen under one lock,
-so concurrent requests cannot together overshoot the limit.
+shared with every process in the container that does the same (svckit.memory_lock), so neither
+concurrent requests nor a request and another process's allocation can together overshoot it.
 
 Connections are served by a fixed pool of worker threads (WORKERS), not one new thread each:
 the container's process limit counts threads, and a thread per connection runs into it as soon
@@ -30,7 +31,7 @@ import sys
 import threading
 import time
 
-from svckit import MIB, Handler, Server, close, env_number, log, mib, read_memory, reap_orphans, resident, return_frees_to_the_os
+from svckit import MIB, Handler, Server, close, env_number, log, memory_lock, mib, read_memory, reap_orphans, resident, return_frees_to_the_os
 
 # Keep ~6% of the limit free for health checks and `docker exec` sessions, which run in this
 # container's memory cgroup too.
@@ -39,9 +40,6 @@ SMALL_BUFFER = (2 * MIB, 6 * MIB)     # 60% of requests
 LARGE_BUFFER = (16 * MIB, 32 * MIB)   # 40% of requests
 LARGE_SHARE = 0.40
 PAGE = 4096
-
-_alloc_lock = threading.Lock()
-
 
 def buffer_size():
     low, high = LARGE_BUFFER if random.random() < LARGE_SHARE else SMALL_BUFFER
@@ -53,7 +51,7 @@ def reserve_buffer(size):
 
     The ENOMEM error carries `.memory = (used, limit)` as read before deciding.
     """
-    with _alloc_lock:
+    with memory_lock():
         used, limit = read_memory()
         if limit is not None and used is not None and used + size > HEADROOM_CEILING * limit:
             err = OSError(errno.ENOMEM, os.strerror(errno.ENOMEM))

@@ -22,7 +22,7 @@ import os
 import sys
 import time
 
-from svckit import MIB, PAGE, env_number, mib, now_iso, read_memory, resident
+from svckit import MIB, PAGE, env_number, memory_lock, mib, now_iso, read_memory, resident
 
 
 def main():
@@ -42,19 +42,21 @@ def main():
 
     _processed = []  # batches seen, for dedup
     while True:
-        used, limit = read_memory()
-        if used is None:
-            used = sum(len(b) for b in _processed)
-        # Re-read each time: the limit can change while the job runs (docker update).
-        target = int((limit or assumed_limit) * target_pct / 100.0)
-        # Full batches while far from the target, then smaller pieces (down to 1 MiB) so the
-        # container settles within about 1 MiB below the target, never above it.
-        size = min(chunk, (target - used) // PAGE * PAGE)
-        if size >= min(chunk, MIB):
-            _processed.append(resident(size, b"\x07"))
-            time.sleep(interval)
-        else:
-            time.sleep(1.0)
+        # Measured and taken under the container's memory lock, like the API's buffers: both
+        # reading the same free memory at once would overshoot the limit together.
+        with memory_lock():
+            used, limit = read_memory()
+            if used is None:
+                used = sum(len(b) for b in _processed)
+            # Re-read each time: the limit can change while the job runs (docker update).
+            target = int((limit or assumed_limit) * target_pct / 100.0)
+            # Full batches while far from the target, then smaller pieces (down to 1 MiB) so the
+            # container settles within about 1 MiB below the target, never above it.
+            size = min(chunk, (target - used) // PAGE * PAGE)
+            grew = size >= min(chunk, MIB)
+            if grew:
+                _processed.append(resident(size, b"\x07"))
+        time.sleep(interval if grew else 1.0)
 
 
 if __name__ == "__main__":
