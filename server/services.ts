@@ -75,7 +75,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
   const signal = new CustomerSignal(config, store.db, clock, log);
   // The storage guard ends sessions over budget through the engine, and the engine asks it
   // before every new session whether the engine's disk can take one.
-  const storage = await StorageGuard.create({ docker: runtime.docker, runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });
+  const storage = await StorageGuard.create({ runtime, store, config, log, clock, end: (id, reason) => engine.end(id, reason) });
   const engine = new SessionEngine({
     store,
     runtime,

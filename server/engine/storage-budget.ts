@@ -8,15 +8,14 @@
  * the learner's terminal), and at the budget pauses its containers and ends it with the reason.
  * New sessions are refused while the engine's data-root disk is below SICKBAY_MIN_FREE_DISK.
  * Where the engine can cap writable layers itself, every container also gets
- * `--storage-opt size=<budget>` (DockerRuntime.storageLimitBytes). Decisions: lib/host/storage.ts.
+ * `--storage-opt size=<budget>` (StorageRuntime.storageLimitBytes). Decisions: lib/host/storage.ts.
  */
-import type Docker from 'dockerode';
 import { SickbayError } from '@/lib/errors';
 import { decideStorage, diskRefusal, nextCheckDelay, type SessionUsage, type StorageDecision } from '@/lib/host/storage';
 import { formatBytes } from '@/lib/units';
 import type { Config } from '../config';
-import type { DockerRuntime } from '../runtime/docker';
-import { diskSpace, engineStorage, probeStorageQuota, sessionWritableLayers, type EngineStorage, type WritableLayer } from '../runtime/disk';
+import { diskSpace, type EngineStorage, type WritableLayer } from '../runtime/disk';
+import type { StorageRuntime } from '../runtime/runtime';
 import type { Store } from '../store/store';
 
 const MIN_CHECK_MS = 1_000;
@@ -25,8 +24,7 @@ const QUOTA_PROBE_IMAGE = 'sickbay/base:bookworm';
 const NOTICE = 'for t in /dev/pts/[0-9]*; do [ -w "$t" ] && printf "\\r\\n\\033[1;33m[sickbay] %s\\033[0m\\r\\n" "$1" > "$t"; done; exit 0';
 
 export interface StorageGuardDeps {
-  docker: Docker;
-  runtime: Pick<DockerRuntime, 'exec' | 'storageLimitBytes'>;
+  runtime: StorageRuntime;
   store: Store;
   /** Read at every use, so a test can move the thresholds. */
   config: Pick<Config, 'instance' | 'sessionStorageBytes' | 'storageCheckMs' | 'minFreeDisk'>;
@@ -59,7 +57,7 @@ export class StorageGuard {
     const guard = new StorageGuard(deps);
     const log = guard.log;
     try {
-      guard.storage = await engineStorage(deps.docker);
+      guard.storage = await deps.runtime.engineStorage();
     } catch (err) {
       log(`storage: could not read the engine's storage (${(err as Error).message}); new sessions are not checked for free disk`);
     }
@@ -69,7 +67,7 @@ export class StorageGuard {
     }
     const budget = deps.config.sessionStorageBytes;
     if (budget > 0) {
-      const quota = await probeStorageQuota(deps.docker, { instance: deps.config.instance, image: QUOTA_PROBE_IMAGE, bytes: budget }).catch((err: Error) => ({ supported: false, why: err.message }));
+      const quota = await deps.runtime.probeStorageQuota({ instance: deps.config.instance, image: QUOTA_PROBE_IMAGE, bytes: budget }).catch((err: Error) => ({ supported: false, why: err.message }));
       if (quota.supported) deps.runtime.storageLimitBytes = budget;
       log(
         quota.supported
@@ -120,7 +118,7 @@ export class StorageGuard {
   /** One measurement of every live session, and what was done about it. */
   async check(): Promise<{ decisions: StorageDecision[]; nextMs: number }> {
     const { config, store } = this.deps;
-    const layers = await sessionWritableLayers(this.deps.docker, config.instance);
+    const layers = await this.deps.runtime.writableLayers(config.instance);
     const now = this.clock();
     const usage: SessionUsage[] = [];
     for (const [sessionId, list] of layers) {
@@ -154,7 +152,7 @@ export class StorageGuard {
     this.log(`session ${d.sessionId}: ${d.message}; ending it`);
     await this.notify(d.sessionId, `${d.message}: the session is being ended.`);
     await Promise.all(
-      layers.filter((l) => l.running && l.role !== 'console').map((l) => this.deps.docker.getContainer(l.id).pause().catch(() => {})),
+      layers.filter((l) => l.running && l.role !== 'console').map((l) => this.deps.runtime.pauseContainer(l.id).catch(() => {})),
     );
     await this.deps.end(d.sessionId, d.message).catch((err) => this.log(`ending ${d.sessionId} after its storage budget: ${(err as Error).message}`));
   }

@@ -12,7 +12,8 @@ import type { LabelledObject } from '@/lib/lifecycle/sweep';
 import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '@/lib/runtime/container';
 import { readCgroupMemory } from './cgroup-memory';
 import { demuxDockerBuffer } from './demux';
-import type { ContainerRuntime, ContainerSpec } from './runtime';
+import { engineStorage, probeStorageQuota, sessionWritableLayers, type EngineStorage, type WritableLayer } from './disk';
+import type { ContainerRuntime, ContainerSpec, StorageRuntime } from './runtime';
 
 const MS = 1_000_000; // Docker wants nanoseconds for healthcheck durations.
 
@@ -35,7 +36,7 @@ async function wrap<T>(action: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export class DockerRuntime implements ContainerRuntime {
+export class DockerRuntime implements ContainerRuntime, StorageRuntime {
   readonly docker: Docker;
 
   /** Writable-layer cap (`--storage-opt size=`) for every container, set when the engine's storage supports it (server/runtime/disk.ts). */
@@ -132,6 +133,22 @@ export class DockerRuntime implements ContainerRuntime {
 
   async startContainer(id: string): Promise<void> {
     await wrap(`start container ${id}`, () => this.docker.getContainer(id).start());
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await wrap(`pause container ${id}`, () => this.docker.getContainer(id).pause());
+  }
+
+  engineStorage(): Promise<EngineStorage> {
+    return engineStorage(this.docker);
+  }
+
+  probeStorageQuota(options: { instance: string; image: string; bytes: number }): Promise<{ supported: boolean; why: string }> {
+    return probeStorageQuota(this.docker, options);
+  }
+
+  writableLayers(instance: string): Promise<Map<string, WritableLayer[]>> {
+    return sessionWritableLayers(this.docker, instance);
   }
 
   async inspectContainer(id: string): Promise<ContainerState> {

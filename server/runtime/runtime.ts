@@ -6,6 +6,7 @@
 import type { LabelledObject } from '@/lib/lifecycle/sweep';
 import type { ContainerState, ExecOptions, ExecResult, MemoryStats } from '@/lib/runtime/container';
 import type { HealthcheckSpec } from '@/lib/scenario/types';
+import type { EngineStorage, WritableLayer } from './disk';
 
 export interface ContainerSpec {
   name: string;
@@ -51,4 +52,17 @@ export interface ContainerRuntime {
   listObjects(filters: { label: string[] }): Promise<LabelledObject[]>;
   /** Removes objects (containers first); absent ones are fine. */
   removeObjects(objects: readonly LabelledObject[]): Promise<void>;
+}
+
+/** What the storage guard needs of the engine: its storage facts, the sessions' writable layers, a pause. */
+export interface StorageRuntime {
+  /** When set, every container created gets `--storage-opt size=` this many bytes. */
+  storageLimitBytes: number | null;
+  exec(id: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+  pauseContainer(id: string): Promise<void>;
+  engineStorage(): Promise<EngineStorage>;
+  /** Whether the engine accepts `--storage-opt size=` (tries a throwaway container). */
+  probeStorageQuota(options: { instance: string; image: string; bytes: number }): Promise<{ supported: boolean; why: string }>;
+  /** Every container of the instance with its writable-layer size, by session. */
+  writableLayers(instance: string): Promise<Map<string, WritableLayer[]>>;
 }
