@@ -14,6 +14,8 @@ import { since, summarize, type Summary } from '../lib/stats';
 import { echoTogether, WebSocketTypist } from '../lib/terminal';
 
 const HOLD_TIMEOUT_MS = 30 * 60_000;
+/** A line while the sessions provision: twenty take minutes. */
+const PROGRESS_EVERY_MS = 30_000;
 const PASSWORD = 'bench drill password';
 
 export interface DrillResult {
@@ -60,10 +62,16 @@ export async function benchDrill(server: BenchServer, options: { sessions: numbe
     for (const cookie of cookies) await server.as(cookie, 'POST', '/api/drills/join', { code: drill.code });
     const deadline = Date.now() + HOLD_TIMEOUT_MS;
     let state = await server.as<{ drill: DrillJson }>(fay, 'GET', `/api/drills/${drill.id}`);
+    let nextProgress = Date.now() + PROGRESS_EVERY_MS;
     while (state.drill.teams.some((t) => t.readiness === 'preparing')) {
       if (Date.now() > deadline) throw new Error(`${options.sessions} held sessions took longer than ${HOLD_TIMEOUT_MS / 60_000} min`);
       await new Promise((r) => setTimeout(r, 1000));
       state = await server.as<{ drill: DrillJson }>(fay, 'GET', `/api/drills/${drill.id}`);
+      if (Date.now() >= nextProgress) {
+        nextProgress += PROGRESS_EVERY_MS;
+        const count = (r: string) => state.drill.teams.filter((t) => t.readiness === r).length;
+        options.log(`  … ${Math.round(since(t0) / 1000)} s: ${count('ready')} held, ${count('preparing')} preparing, ${options.sessions - count('ready') - count('preparing')} failed`);
+      }
     }
     const provisionAllMs = since(t0);
     const held = state.drill.teams.filter((t) => t.readiness === 'ready').length;
