@@ -30,5 +30,6 @@ export type { SqlClassification, SqlStatementAssessment } from './sql';
 // 7: reading a file under /run (/var/run) observes `app-state` (what a program says it is doing
 //    now: status.json, a queue), no longer `config` for a .json or `filesystem` otherwise.
 //    Also a pg_terminate_backend/pg_cancel_backend whose WHERE pins pid to a variable
-//    (`WHERE pid = $ROOT AND …`) is targeted, as `WHERE pid = N` already was.
+//    (`WHERE pid = $ROOT AND …`) is targeted, as `WHERE pid = N` already was; and the
+//    statement an EXPLAIN explains is found in the typed text even after a string literal.
 export const CLASSIFIER_VERSION = 7;

@@ -308,6 +308,9 @@ function describeRead(upper: string): string {
   return 'reads rows';
 }
 
+/** EXPLAIN and its options as typed: `( … )` or a run of ANALYZE / VERBOSE words. */
+const EXPLAIN_PREFIX = /^\s*EXPLAIN\s*(?:\([^)]*\)\s*|(?:(?:ANALY[SZ]E|VERBOSE)\s+)*)/i;
+
 function classifyExplain(stmt: string, upper: string, opts: SqlOptions): SqlDraft {
   // EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN ( option [, ...] ) stmt
   let rest = upper.replace(/^EXPLAIN\s*/, '');
@@ -325,9 +328,9 @@ function classifyExplain(stmt: string, upper: string, opts: SqlOptions): SqlDraf
       rest = rest.slice(m[0].length);
     }
   }
-  // Classify the inner statement from the original text (keeps literals for pg functions).
-  const innerStart = stmt.length - rest.length;
-  const inner = classifyStatement(innerStart > 0 ? stmt.slice(innerStart) : rest, opts);
+  // Classify the inner statement from the original text (keeps literals for pg functions): its
+  // options skipped there, since the normalised text is shorter wherever a literal was.
+  const inner = classifyStatement(stmt.replace(EXPLAIN_PREFIX, '') || rest, opts);
   if (!analyze) {
     return { tier: 'read-only', statement: 'EXPLAIN', summary: `shows the plan of ${an(inner.statement)} without running it`, observes: ['db-plan'], effects: [{ type: 'sql', statement: 'EXPLAIN', analyze: false }] };
   }

@@ -61,6 +61,17 @@ describe('classifySql', () => {
     assert.equal(sqlEffect('EXPLAIN ANALYZE SELECT 1')?.analyze, true);
   });
 
+  it('finds the explained statement in the text as typed, string literals and all', () => {
+    // The options are skipped in the typed text, not at an offset of the normalised one (where
+    // a literal is shorter): that cut "UPDATE" in the middle and the write went unseen.
+    const write = classifySql("EXPLAIN ANALYZE UPDATE orders SET note = 'checked by ops' WHERE id = 7");
+    assert.equal(write.tier, 'change');
+    assert.match(write.summary, /executes an UPDATE/);
+    assert.equal(tier("explain (analyze, buffers)   delete from orders where note = 'a long literal here'"), 'change');
+    assert.match(classifySql("EXPLAIN SELECT * FROM tickets WHERE subject = 'printer on fire'").summary, /plan of a SELECT/);
+    assert.match(classifySql("EXPLAIN VERBOSE EXECUTE lookup('ab-123456')").summary, /plan of an? EXECUTE/);
+  });
+
   it('tells CREATE INDEX CONCURRENTLY (online) from a locking build', () => {
     const online = classifySql('CREATE INDEX CONCURRENTLY idx_orders_customer ON orders (customer_id)');
     assert.equal(online.tier, 'change');
