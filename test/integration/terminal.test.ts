@@ -403,24 +403,35 @@ describe('terminal gateway and console on the real engine', () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       peakUnacked = Math.max(peakUnacked, terminal.unacked);
     }, 100);
-    const from = c.length;
-    c.send('yes\r');
-    await c.expect('y\r\ny\r\ny', from);
-    const receivedAtStart = c.received;
-    await new Promise((r) => setTimeout(r, 10_000));
-    const peakAt10s = peakRss;
-    await new Promise((r) => setTimeout(r, 10_000));
-    const received = c.received - receivedAtStart;
+    // A failure must not leave the sampler (or `yes`) running: the test file would never exit.
+    let ctrlCMs = 0;
+    let renderedMs = 0;
+    let peakAt10s = 0;
+    let received = 0;
+    let beforeCtrlC = 0;
+    try {
+      const from = c.length;
+      c.send('yes\r');
+      await c.expect('y\r\ny\r\ny', from);
+      const receivedAtStart = c.received;
+      await new Promise((r) => setTimeout(r, 10_000));
+      peakAt10s = peakRss;
+      await new Promise((r) => setTimeout(r, 10_000));
+      received = c.received - receivedAtStart;
 
-    const beforeCtrlC = c.length;
-    const sentAt = performance.now();
-    c.send('\x03');
-    await c.prompt(beforeCtrlC, 10_000);
-    const ctrlCMs = performance.now() - sentAt;
-    // What a slow browser shows lags what it received: wait until it has "rendered" it all.
-    await waitFor('the reader to catch up', async () => c.pendingAck === 0, 10_000, 10);
-    const renderedMs = performance.now() - sentAt;
-    clearInterval(sampler);
+      beforeCtrlC = c.length;
+      const sentAt = performance.now();
+      c.send('\x03');
+      await c.prompt(beforeCtrlC, 10_000);
+      ctrlCMs = performance.now() - sentAt;
+      // What a slow browser shows lags what it received: wait until it has "rendered" it all.
+      await waitFor('the reader to catch up', async () => c.pendingAck === 0, 10_000, 10);
+      renderedMs = performance.now() - sentAt;
+    } finally {
+      clearInterval(sampler);
+      if (!ctrlCMs) c.send('\x03');
+      await c.close();
+    }
     const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
     console.log(
       `# yes for 20 s through a 1 MiB/s reader: rss start ${mib(startRss)} MiB, peak ${mib(peakRss)} MiB (+${mib(peakRss - startRss)}; ` +
@@ -435,7 +446,6 @@ describe('terminal gateway and console on the real engine', () => {
     assert.ok(ctrlCMs < 1000, `Ctrl-C took ${ctrlCMs.toFixed(0)} ms to reach a prompt`);
     assert.ok(renderedMs < 1000, `Ctrl-C took ${renderedMs.toFixed(0)} ms to show the prompt at 1 MiB/s`);
     assert.match(c.since(beforeCtrlC), /\[sickbay: skipped [\d.]+ (KiB|MiB) of output/);
-    await c.close();
   });
 
   it('leaves file descriptors and ptys at baseline after 200 open/close cycles', async () => {
