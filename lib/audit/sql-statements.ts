@@ -330,7 +330,9 @@ function classifyExplain(stmt: string, upper: string, opts: SqlOptions): SqlDraf
   }
   // Classify the inner statement from the original text (keeps literals for pg functions): its
   // options skipped there, since the normalised text is shorter wherever a literal was.
-  const inner = classifyStatement(stmt.replace(EXPLAIN_PREFIX, '') || rest, opts);
+  // Without that prefix at the start (never seen), the normalised rest: never the whole statement again.
+  const typed = EXPLAIN_PREFIX.exec(stmt);
+  const inner = classifyStatement((typed && stmt.slice(typed[0].length)) || rest, opts);
   if (!analyze) {
     return { tier: 'read-only', statement: 'EXPLAIN', summary: `shows the plan of ${an(inner.statement)} without running it`, observes: ['db-plan'], effects: [{ type: 'sql', statement: 'EXPLAIN', analyze: false }] };
   }
