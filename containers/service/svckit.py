@@ -245,10 +245,13 @@ MEMORY_LOCK = "/run/svckit-memory.lock"
 def memory_lock(path=MEMORY_LOCK):
     """Holds an exclusive flock on `path` (every holder opens the file anew, so threads of one
     process exclude each other too). Without a writable /run it locks nothing and says so once."""
+    global _unlocked_warned
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        _warn_unlocked(exc)
+        if not _unlocked_warned:
+            _unlocked_warned = True
+            log("WARN memory lock unavailable (%s): allocations are not serialised across processes" % exc)
         yield
         return
     try:
@@ -258,13 +261,7 @@ def memory_lock(path=MEMORY_LOCK):
         os.close(fd)
 
 
-_unlocked_warned = []
-
-
-def _warn_unlocked(exc):
-    if not _unlocked_warned:
-        _unlocked_warned.append(True)
-        log("WARN memory lock unavailable (%s): allocations are not serialised across processes" % exc)
+_unlocked_warned = False
 
 
 def return_frees_to_the_os(mmap_threshold):
