@@ -3,7 +3,8 @@
  * `npm test`: installs what the suite needs (dependencies, Docker engine, images, Chromium),
  * then runs type checking, the linter, unit, integration (real engine) and e2e (real browser)
  * tests, and ends with one summary line: "tests: N passed, N failed".
- * Flags: --only unit|integration|e2e|static (repeatable), --skip <same>.
+ * Flags: --only unit|integration|e2e|static (repeatable), --skip <same>. A suite that prints
+ * nothing for SICKBAY_TEST_SILENCE_MIN minutes (default 10) is killed and counted as failed.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import { ensureDependencies } from './lib/deps.mjs';
 import { ensureEngine } from './lib/engine.mjs';
 import { ensureImages } from './lib/images.mjs';
 import { fail, info, step } from './lib/progress.mjs';
+import { silenceLimitMs, watchSilence } from './lib/silence.mjs';
 import { ensureTestTools } from './lib/test-tools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,6 +27,7 @@ const only = listArg('--only');
 const skip = listArg('--skip');
 const wants = (suite) => (only.length === 0 || only.includes(suite)) && !skip.includes(suite);
 
+const silenceMs = silenceLimitMs();
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 
@@ -43,19 +46,56 @@ function testFiles(dir, pattern) {
   return out.sort();
 }
 
-/** Runs a command with its output shown live and kept; never throws on a non-zero exit. */
+/**
+ * Runs a command with its output shown live and kept; never throws on a non-zero exit. The child
+ * leads its own process group so that a hung suite can be killed with every test file under it;
+ * Ctrl-C here is passed on to that group.
+ */
 function stream(cmd, args, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    let hung = false;
+    const watch = watchSilence({
+      silenceMs,
+      onSilent: (quiet) => {
+        hung = true;
+        process.stderr.write(`\n✖ hung: no output for ${(quiet / 60_000).toFixed(1)} min; killing the suite (SICKBAY_TEST_SILENCE_MIN sets the limit)\n`);
+        killGroup('SIGKILL');
+        // A process that left the group may still hold the pipes open: stop waiting for them.
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, 5_000);
+      },
+    });
+    const interrupt = (signal) => {
+      killGroup(signal);
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     const chunks = [];
     const tee = (sink) => (chunk) => {
+      watch.touch();
       chunks.push(chunk);
       sink.write(chunk);
     };
     child.stdout.on('data', tee(process.stdout));
     child.stderr.on('data', tee(process.stderr));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8') }));
+    child.on('close', (code) => {
+      watch.stop();
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      resolve({ code, output: Buffer.concat(chunks).toString('utf8'), hung });
+    });
   });
 }
 
@@ -71,18 +111,19 @@ async function nodeSuite(name, files, extra = []) {
     return;
   }
   // Not --test-force-exit: on Node 20 it dropped a file's later tests in the parallel unit run (994
-  // of 1021). A test must clean up in `finally` instead: a timer left running hangs the suite.
+  // of 1021). A test must clean up in `finally`; one that does not is caught by stream's watch.
   const res = await stream(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files]);
   const c = nodeTestCounts(res.output);
-  if (res.code !== 0 && c.failed === 0) c.failed = 1; // crashed before reporting
-  record(name, c);
+  if (res.code !== 0 && c.failed === 0) c.failed = 1; // crashed (or hung) before reporting
+  record(name, c, res.hung);
 }
 
-function record(name, c) {
+function record(name, c, hung = false) {
+  if (hung && c.failed === 0) c.failed = 1;
   totals.passed += c.passed;
   totals.failed += c.failed;
   totals.skipped += c.skipped;
-  if (c.failed > 0) failures.push(`${name}: ${c.failed} failed`);
+  if (c.failed > 0) failures.push(`${name}: ${c.failed} failed${hung ? ' (hung: killed after its output stopped)' : ''}`);
   info(`${name}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`);
 }
 
@@ -96,7 +137,7 @@ async function checkStatic() {
 async function e2e(chromium) {
   const report = path.join(dataDir, 'e2e-report.json');
   fs.rmSync(report, { force: true });
-  await stream(process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
+  const res = await stream(process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
     CHROMIUM_PATH: chromium,
     PLAYWRIGHT_JSON_OUTPUT_NAME: report,
   });
@@ -105,7 +146,7 @@ async function e2e(chromium) {
     const s = JSON.parse(fs.readFileSync(report, 'utf8')).stats ?? {};
     c = { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
   }
-  record('e2e', c);
+  record('e2e', c, res.hung);
 }
 
 async function main() {

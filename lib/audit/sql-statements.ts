@@ -308,31 +308,29 @@ function describeRead(upper: string): string {
   return 'reads rows';
 }
 
-/** EXPLAIN and its options as typed: `( … )` or a run of ANALYZE / VERBOSE words. */
+/** EXPLAIN and its options: `( … )` or a run of ANALYZE / VERBOSE words (typed or normalised text). */
 const EXPLAIN_PREFIX = /^\s*EXPLAIN\s*(?:\([^)]*\)\s*|(?:(?:ANALY[SZ]E|VERBOSE)\s+)*)/i;
+
+/** How long EXPLAIN's prefix is in `text`, and whether its options make it run the statement. */
+function explainPrefix(text: string): { length: number; analyze: boolean } | null {
+  const m = EXPLAIN_PREFIX.exec(text);
+  if (!m) return null;
+  const options = m[0].replace(/^\s*EXPLAIN\s*/i, '');
+  const analyze = options.startsWith('(')
+    ? options.slice(1, options.indexOf(')')).split(',').some((o) => /^ANALY[SZ]E(\s+(TRUE|ON|1))?$/i.test(o.trim()))
+    : /\bANALY[SZ]E\b/i.test(options);
+  return { length: m[0].length, analyze };
+}
 
 function classifyExplain(stmt: string, upper: string, opts: SqlOptions): SqlDraft {
   // EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN ( option [, ...] ) stmt
-  let rest = upper.replace(/^EXPLAIN\s*/, '');
-  let analyze = false;
-  const paren = /^\(([^)]*)\)\s*/.exec(rest);
-  if (paren) {
-    const options = (paren[1] ?? '').split(',').map((s) => s.trim());
-    analyze = options.some((o) => /^ANALY[SZ]E(\s+(TRUE|ON|1))?$/.test(o));
-    rest = rest.slice(paren[0].length);
-  } else {
-    for (;;) {
-      const m = /^(ANALY[SZ]E|VERBOSE)\s+/.exec(rest);
-      if (!m) break;
-      if ((m[1] ?? '').startsWith('ANALY')) analyze = true;
-      rest = rest.slice(m[0].length);
-    }
-  }
+  const normalised = explainPrefix(upper);
+  const analyze = normalised?.analyze ?? false;
   // Classify the inner statement from the original text (keeps literals for pg functions): its
   // options skipped there, since the normalised text is shorter wherever a literal was.
   // Without that prefix at the start (never seen), the normalised rest: never the whole statement again.
-  const typed = EXPLAIN_PREFIX.exec(stmt);
-  const inner = classifyStatement((typed && stmt.slice(typed[0].length)) || rest, opts);
+  const typed = explainPrefix(stmt);
+  const inner = classifyStatement((typed && stmt.slice(typed.length)) || upper.slice(normalised?.length ?? 'EXPLAIN'.length), opts);
   if (!analyze) {
     return { tier: 'read-only', statement: 'EXPLAIN', summary: `shows the plan of ${an(inner.statement)} without running it`, observes: ['db-plan'], effects: [{ type: 'sql', statement: 'EXPLAIN', analyze: false }] };
   }
