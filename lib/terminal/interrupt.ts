@@ -13,7 +13,10 @@
  *   - the console's prompt marker arrives: forwarding resumes at the start of that line;
  *   - the output goes quiet for `quietMs`: the program stopped;
  *   - `maxMs` passed: the program ignores SIGINT; normal flow control takes over again.
- * The client is then told how much was skipped. Pure: the caller passes times and bytes.
+ * The client is then told how much was skipped. The marker may arrive split across two chunks
+ * (the pty hands over whatever it has), so the dropped tail of the current line is kept until the
+ * next chunk: a prompt cut in two must not be dropped with the flood, or the learner's ^C would
+ * seem unanswered. Pure: the caller passes times and bytes.
  */
 import { PROMPT_MARKER } from './typed-lines';
 
@@ -31,6 +34,8 @@ export interface FlushStep {
 }
 
 const NEWLINE = 0x0a;
+/** The longest dropped line kept in case a marker straddles chunks (longer lines keep their end). */
+const KEPT_LINE_BYTES = 4096;
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   const first = needle[0];
@@ -47,6 +52,8 @@ export class InterruptFlush {
   private readonly marker: Uint8Array;
   private activeSince: number | null = null;
   private lastOutput = 0;
+  /** The dropped bytes since the last newline (at most KEPT_LINE_BYTES): where a split marker begins. */
+  private lineSoFar: Uint8Array = new Uint8Array(0);
   /** Bytes dropped by the current (or last) flush. */
   skipped = 0;
 
@@ -66,7 +73,10 @@ export class InterruptFlush {
   }
 
   start(nowMs: number): void {
-    if (this.activeSince === null) this.skipped = 0;
+    if (this.activeSince === null) {
+      this.skipped = 0;
+      this.lineSoFar = new Uint8Array(0);
+    }
     this.activeSince = nowMs;
     this.lastOutput = nowMs;
   }
@@ -74,35 +84,54 @@ export class InterruptFlush {
   /** Output while flushing: dropped, unless it carries the prompt marker. */
   onOutput(chunk: Uint8Array, nowMs: number): FlushStep {
     if (this.activeSince === null) return { send: chunk, ended: false };
-    const at = indexOfBytes(chunk, this.marker);
+    const seen = concat(this.lineSoFar, chunk);
+    const at = indexOfBytes(seen, this.marker);
     if (at !== -1) {
-      const lineStart = chunk.lastIndexOf(NEWLINE, at) + 1;
-      this.skipped += lineStart;
+      const send = seen.subarray(seen.lastIndexOf(NEWLINE, at) + 1);
+      // Bytes of lineSoFar sent now were counted as skipped when they arrived.
+      this.skipped += chunk.length - send.length;
       this.activeSince = null;
-      return { send: chunk.subarray(lineStart), ended: true };
+      this.lineSoFar = new Uint8Array(0);
+      return { send, ended: true };
     }
     this.skipped += chunk.length;
+    const line = seen.subarray(seen.lastIndexOf(NEWLINE) + 1);
+    this.lineSoFar = line.slice(Math.max(0, line.length - KEPT_LINE_BYTES));
     this.lastOutput = nowMs;
-    if (nowMs - this.activeSince >= this.maxMs) {
-      this.activeSince = null;
-      return { send: null, ended: true };
-    }
+    if (nowMs - this.activeSince >= this.maxMs) return this.end();
     return { send: null, ended: false };
   }
 
   /** Ends the flush when the output went quiet or it ran too long. */
   poll(nowMs: number): FlushStep {
     if (this.activeSince === null) return { send: null, ended: false };
-    if (nowMs - this.lastOutput >= this.quietMs || nowMs - this.activeSince >= this.maxMs) {
-      this.activeSince = null;
-      return { send: null, ended: true };
-    }
+    if (nowMs - this.lastOutput >= this.quietMs || nowMs - this.activeSince >= this.maxMs) return this.end();
     return { send: null, ended: false };
+  }
+
+  /**
+   * Ends without the marker: the line being written when the flush ended is given back (a
+   * program's own prompt, say `>>> `), so the client's screen continues from a whole line.
+   */
+  private end(): FlushStep {
+    const line = this.lineSoFar;
+    this.activeSince = null;
+    this.lineSoFar = new Uint8Array(0);
+    this.skipped -= line.length;
+    return { send: line.length > 0 ? line : null, ended: true };
   }
 
   cancel(): void {
     this.activeSince = null;
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** The line shown to the client after a flush. */

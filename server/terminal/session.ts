@@ -301,7 +301,7 @@ export class TerminalSession {
 
   private pollInterrupt(): void {
     const step = this.interrupt.poll(this.clock());
-    if (step.ended) this.endInterrupt(null);
+    if (step.ended) this.endInterrupt(step.send);
   }
 
   /** Ends a ^C flush: tells the client what was skipped, forwards the rest, normal flow again. */

@@ -30,6 +30,41 @@ describe('InterruptFlush', () => {
     assert.equal(f.active, false);
   });
 
+  it('finds a prompt marker split across two chunks, wherever the cut falls', () => {
+    const tail = `y\r\ny^C\r\n\x1b[?2004h${PROMPT_MARKER}learner $ `;
+    const from = tail.indexOf('\x1b[?2004h');
+    for (let cut = from + 1; cut < tail.indexOf('learner'); cut++) {
+      const f = new InterruptFlush();
+      f.start(1000);
+      f.onOutput(enc('y\r\n'.repeat(100)), 1010);
+      assert.deepEqual(f.onOutput(enc(tail.slice(0, cut)), 1020), { send: null, ended: false }, `cut at ${cut}`);
+      const step = f.onOutput(enc(tail.slice(cut)), 1030);
+      assert.equal(step.ended, true, `cut at ${cut}: the marker is found`);
+      assert.equal(dec(step.send), tail.slice(from), `cut at ${cut}: the prompt's whole line is sent`);
+      assert.equal(f.skipped, 300 + from, `cut at ${cut}: only what came before the prompt's line counts as skipped`);
+    }
+  });
+
+  it('gives back the unfinished line when the output goes quiet (a program\'s own prompt)', () => {
+    const f = new InterruptFlush({ quietMs: 100 });
+    f.start(0);
+    f.onOutput(enc('y\r\n'.repeat(10)), 10);
+    f.onOutput(enc('KeyboardInterrupt\r\n>>> '), 20);
+    const step = f.poll(200);
+    assert.equal(step.ended, true);
+    assert.equal(dec(step.send), '>>> ');
+    assert.equal(f.skipped, 30 + 'KeyboardInterrupt\r\n'.length);
+  });
+
+  it('keeps at most 4 KiB of an endless line', () => {
+    const f = new InterruptFlush({ quietMs: 100 });
+    f.start(0);
+    for (let i = 0; i < 10; i++) f.onOutput(enc('z'.repeat(1000)), i);
+    const step = f.poll(500);
+    assert.equal(step.send?.length, 4096);
+    assert.equal(f.skipped, 10_000 - 4096);
+  });
+
   it('ends when the output goes quiet, or after the maximum time', () => {
     const quiet = new InterruptFlush({ quietMs: 100, maxMs: 1000 });
     quiet.start(0);
