@@ -45,8 +45,10 @@ export function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: Pro
   });
   out.push({
     id: 'drill-echo',
-    target: `keystroke echo p95 under ${TARGETS.echoP95Ms} ms with a drill's ${TARGETS.sessions} terminals typing at once`,
-    value: d?.echo ? `${ms(d.echo.p95)} at p95 (p50 ${ms(d.echo.median)}) over ${d.sessions - d.failed} terminal(s)` : '-',
+    target: `keystroke echo p95 under ${TARGETS.echoP95Ms} ms with a drill's ${TARGETS.sessions} terminals typing at once (10 keys/s each)`,
+    value: d?.echo
+      ? `${ms(d.echo.p95)} at p95 (p50 ${ms(d.echo.median)}) over ${d.sessions - d.failed} terminal(s)${d.echoFloor ? `; floor beside them ${ms(d.echoFloor.p95)} at p95` : ''}`
+      : '-',
     status: judge(d?.echo && d.sessions >= TARGETS.sessions ? d.echo.p95 < TARGETS.echoP95Ms : null),
   });
   const e = r.echo;

@@ -5,18 +5,28 @@
  * the admission queue (context); Start until every session is ready — the POST's round trip,
  * about zero since all the work happened before — and the spread of their ready times (zero:
  * one transaction, one timestamp); then keystroke echo with every participant's terminal
- * connected and all of them typing at once. Every wait is bounded; End ends every session.
+ * connected and all of them typing at once: at a fast typist's pace (10 keys a second each, the
+ * target's figure) beside the floor — one more shell on the first console through node-pty and
+ * `docker exec -it`, no gateway, typing at the same time — and then at the stress pace of the
+ * echo section (one key every 20 ms or as fast as the echo comes back). The floor says how much
+ * of the delay is the loaded machine (Docker's exec path, the scheduler) and how much is ours.
+ * Every wait is bounded; End ends every session.
  */
+import { objectName } from '@/lib/lifecycle/objects';
 import type { SeedUser } from '../../test/integration/accounts-helpers';
 import type { BenchServer } from '../lib/server';
 import { SCENARIO } from '../lib/lab';
 import { since, summarize, type Summary } from '../lib/stats';
-import { echoTogether, WebSocketTypist } from '../lib/terminal';
+import { BarePtyTypist, echoSamples, echoTogether, type Typist, WebSocketTypist } from '../lib/terminal';
 
 const HOLD_TIMEOUT_MS = 30 * 60_000;
 /** A line while the sessions provision: twenty take minutes. */
 const PROGRESS_EVERY_MS = 30_000;
 const PASSWORD = 'bench drill password';
+/** x then DEL, one pair per 200 ms: 10 keystrokes a second, a fast typist (about 120 words a minute). */
+export const TYPIST_PACE_MS = 200;
+/** The echo section's pace: a keystroke every 20 ms, or as soon as the last echo is back. */
+const STRESS_PACE_MS = 20;
 
 export interface DrillResult {
   sessions: number;
@@ -27,8 +37,13 @@ export interface DrillResult {
   /** Largest minus smallest readyAt among the sessions, ms. */
   readySpreadMs: number;
   failed: number;
-  /** Keystroke echo pooled over every terminal, all typing at once (null: not reached). */
+  /** Keystroke echo pooled over every terminal, all typing at once at TYPIST_PACE_MS (null: not reached). */
   echo: Summary | null;
+  echoPaceMs: number;
+  /** The floor at the same time: a bare `docker exec -it` shell on the first console. */
+  echoFloor: Summary | null;
+  /** Every terminal typing at STRESS_PACE_MS: far beyond people, for comparison with the echo section. */
+  echoStress: Summary | null;
   echoSamplesPerTerminal: number;
 }
 
@@ -57,6 +72,7 @@ export async function benchDrill(server: BenchServer, options: { sessions: numbe
   const cookies = await Promise.all(people.map((p) => server.signIn(p)));
   const drill = await server.as<DrillJson>(fay, 'POST', '/api/drills', { name: 'bench drill', scenario: SCENARIO, mode: 'individuals', seed: 'bench-drill', timeLimitMin: 60 }, 201);
   const typists: WebSocketTypist[] = [];
+  const extra: Typist[] = [];
   try {
     const t0 = performance.now();
     for (const cookie of cookies) await server.as(cookie, 'POST', '/api/drills/join', { code: drill.code });
@@ -97,18 +113,31 @@ export async function benchDrill(server: BenchServer, options: { sessions: numbe
       readySpreadMs: Math.max(...readyAts) - Math.min(...readyAts),
       failed: started.teams.filter((t) => t.readiness !== 'live').length,
       echo: null,
+      echoPaceMs: TYPIST_PACE_MS,
+      echoFloor: null,
+      echoStress: null,
       echoSamplesPerTerminal: options.samples,
     };
     // Every participant's terminal, as their session page opens it (their sign-in's cookie).
     sessions.forEach((s, i) => {
       if (s.terminal) typists.push(new WebSocketTypist(server.url, s.id, s.terminal.token, undefined, { cookie: cookies[i] as string }));
     });
-    await Promise.all(typists.map((t) => t.ready()));
-    result.echo = summarize(await echoTogether(typists, { samples: options.samples, warmup: 10, paceMs: 20, timeoutMs: 10_000 }), 2);
-    options.log(`  echo with ${typists.length} terminals typing at once: p50 ${result.echo.median} ms, p95 ${result.echo.p95} ms, p99 ${result.echo.p99} ms`);
+    const floor = new BarePtyTypist(objectName(sessions[0]!.id, 'console'));
+    extra.push(floor);
+    await Promise.all([...typists, floor].map((t) => t.ready()));
+    const pace = { samples: options.samples, warmup: 10, paceMs: TYPIST_PACE_MS, timeoutMs: 10_000 };
+    const [together, alone] = await Promise.all([echoTogether(typists, pace), echoSamples(floor, pace)]);
+    result.echo = summarize(together, 2);
+    result.echoFloor = summarize(alone, 2);
+    options.log(
+      `  echo with ${typists.length} terminals typing at once, 10 keys/s each: p50 ${result.echo.median} ms, p95 ${result.echo.p95} ms, p99 ${result.echo.p99} ms; ` +
+        `the floor beside them (docker exec -it, no gateway): p50 ${result.echoFloor.median} ms, p95 ${result.echoFloor.p95} ms`,
+    );
+    result.echoStress = summarize(await echoTogether(typists, { ...pace, paceMs: STRESS_PACE_MS }), 2);
+    options.log(`  the same at the stress pace (a key every ${STRESS_PACE_MS} ms): p50 ${result.echoStress.median} ms, p95 ${result.echoStress.p95} ms, p99 ${result.echoStress.p99} ms`);
     return result;
   } finally {
-    await Promise.all(typists.map((t) => t.close()));
+    await Promise.all([...typists, ...extra].map((t) => t.close()));
     await server.as(fay, 'POST', `/api/drills/${drill.id}/end`).catch((err: Error) => options.log(`ending the drill: ${err.message}`));
   }
 }
