@@ -27,12 +27,22 @@ export interface ServiceBucket {
 const MITIGATION_HOLD_MS = 30_000;
 /** An outage that starts this soon after a restart or stop (or during its first second) is the action's. */
 const OUTAGE_ATTRIBUTION_MS = 15_000;
-/** The rate of failures before a change is measured over this long... */
-const ERROR_BASELINE_MS = 10_000;
+/**
+ * The rate of failures before a change is measured over this long (since ready at most): a
+ * minute holds a whole cycle of an incident that fails in bursts (oom-limit's worker dies and
+ * comes back every half minute or so), so a calm stretch just before the change does not make
+ * the next burst look like the learner's doing...
+ */
+const ERROR_BASELINE_MS = 60_000;
 /** ...and compared with the failures during this long after it. */
 const ERROR_WINDOW_MS = 30_000;
-/** Fewer net extra failures than this after a change are noise, not harm. */
+/**
+ * Fewer net extra failures than this after a change are noise, not harm: at least 5, and at
+ * least a tenth of the requests that finished in the window — on a host busy with other
+ * sessions, timeouts come and go by that much whatever the learner does (soak of 20, #18).
+ */
 const MIN_EXCESS_ERRORS = 5;
+const MIN_EXCESS_SHARE = 0.1;
 
 const SECOND = 1000;
 
@@ -162,8 +172,9 @@ export function learnerImpact(buckets: readonly ServiceBucket[], actions: readon
     const base = series.filter((b) => b.t >= a.t - ERROR_BASELINE_MS && b.t + SECOND <= a.t);
     const until = Math.min(a.t + ERROR_WINDOW_MS, risky[i + 1]?.t ?? Infinity);
     const window = series.filter((b) => b.t + SECOND > a.t && b.t < until && !inOutage(b.t));
-    const excess = Math.round(sum(window, failedOf) - failedShare(base) * sum(window, (b) => b.requests));
-    if (excess >= MIN_EXCESS_ERRORS) errors.push({ actionId: a.ids[0] ?? 0, actionAt: a.t, actionText: a.text, excess });
+    const requests = sum(window, (b) => b.requests);
+    const excess = Math.round(sum(window, failedOf) - failedShare(base) * requests);
+    if (excess >= Math.max(MIN_EXCESS_ERRORS, MIN_EXCESS_SHARE * requests)) errors.push({ actionId: a.ids[0] ?? 0, actionAt: a.t, actionText: a.text, excess });
   });
   return {
     outages,

@@ -116,6 +116,24 @@ describe('learner impact', () => {
     assert.ok(worse.errors[0]!.excess > 50, `excess ${worse.errors[0]!.excess}`);
   });
 
+  it('does not blame a change for the next burst of an incident that fails in bursts', () => {
+    // oom-limit under a busy host: the worker dies and comes back about every 30 s, failing half
+    // the requests for 6 s each time. The change came after 10 calm seconds; the window after it
+    // holds one burst, as every minute does.
+    const bursty = (t: number) => sec(t, 4, ((t - READY) / 1000) % 30 < 6 ? 2 : 4);
+    const buckets = seconds(READY, 120, bursty);
+    const update = action(7, READY + 76_000, 'change', 'docker update --memory 512m --memory-swap 512m worker');
+    assert.deepEqual(learnerImpact(buckets, [update], READY).errors, []);
+  });
+
+  it('takes a few extra timeouts on a busy host for noise, not harm', () => {
+    // No failures for a minute, then 8 timeouts among the 120 requests of the next 30 s: under a tenth.
+    const buckets = [...seconds(READY, 60, fine), ...seconds(READY + 60_000, 30, (t) => sec(t, 4, ((t - READY) / 1000) % 4 === 0 ? 3 : 4)), ...seconds(READY + 90_000, 10, fine)];
+    const windowFailures = buckets.filter((b) => b.t >= READY + 60_000 && b.t < READY + 90_000).reduce((n, b) => n + b.requests - b.ok, 0);
+    assert.equal(windowFailures, 8);
+    assert.deepEqual(learnerImpact(buckets, [action(8, READY + 60_000, 'change', 'docker update --memory 512m worker')], READY).errors, []);
+  });
+
   it('a fix that helps causes no impact, even with noisy failures before it', () => {
     const noisy = seconds(READY, 40, (t) => sec(t, 4, (t / 1000) % 3 === 0 ? 1 : 3));
     const buckets = [...noisy, ...seconds(READY + 40_000, 40, fine)];
@@ -177,13 +195,13 @@ describe('the customer-impact rule', () => {
     assert.match(r.note, /Nothing in the lab was changed/);
   });
 
-  it('is one of the standard rules, scored under protocol/6', () => {
+  it('is one of the standard rules, scored under protocol/7', () => {
     const log = new Log();
     log.ready(READY);
     log.typed(READY + 29_500, 'docker restart api');
     const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 40, down)];
     const s = scoreProtocol({ ...log.input(LEAKY), customers: { buckets, servedNormally: STANDARD } });
-    assert.equal(s.ruleSetVersion, 'protocol/6');
+    assert.equal(s.ruleSetVersion, 'protocol/7');
     const r = s.results.find((x) => x.id === 'customer-impact');
     assert.equal(r?.status, 'broken');
     assert.equal(r?.points, 0, '30 s or more of caused outage costs the whole weight');
