@@ -5,7 +5,7 @@
  */
 import { compareNotRestarted } from './checks';
 import { runProbe } from './traffic';
-import type { Goal, GoalResult, HealthcheckSpec, ScenarioContext } from './types';
+import { HEALTH_INTERVAL_MS, type Goal, type GoalResult, type HealthcheckSpec, type ScenarioContext } from './types';
 
 export interface KeptRunningOptions {
   /** Default `<first service>-not-restarted`. */
@@ -106,6 +106,6 @@ async function hostLatency<P>(ctx: ScenarioContext<P>, url: string, count: numbe
 
 /** A health check that GETs /healthz on the service's own port with curl (fails on non-2xx). */
 export function httpHealthcheck(port: number, options: Partial<Omit<HealthcheckSpec, 'test'>> & { curlTimeoutS?: number } = {}): Partial<HealthcheckSpec> & { test: string[] } {
-  const { curlTimeoutS = 2, intervalMs = 1000, ...rest } = options;
+  const { curlTimeoutS = 2, intervalMs = HEALTH_INTERVAL_MS, ...rest } = options;
   return { test: ['CMD', 'curl', '-fsS', '-m', String(curlTimeoutS), `http://127.0.0.1:${port}/healthz`], intervalMs, ...rest };
 }

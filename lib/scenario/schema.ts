@@ -10,7 +10,7 @@ import { parseBytes } from '../units';
 import { slugOfFile, withOwnImage } from './image';
 import { DEFAULT_INJECTS, INJECT_KINDS, INJECT_ROLES } from './injects';
 import { createRng } from './rng';
-import type { ScenarioCost, ScenarioDefinition, ScenarioInput, ServiceInput, ServiceSpec } from './types';
+import { HEALTH_INTERVAL_MS, type ScenarioCost, type ScenarioDefinition, type ScenarioInput, type ServiceInput, type ServiceSpec } from './types';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -26,7 +26,7 @@ const healthcheckSchema = z
   .object({
     /** Docker's HEALTHCHECK test, e.g. ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/healthz"]. */
     test: z.array(z.string()).min(2, 'healthcheck.test needs a form ("CMD" or "CMD-SHELL") and a command'),
-    intervalMs: z.number().int().min(100).default(1000),
+    intervalMs: z.number().int().min(100).default(HEALTH_INTERVAL_MS),
     timeoutMs: z.number().int().min(100).default(3000),
     retries: z.number().int().min(1).default(30),
     startPeriodMs: z.number().int().min(0).default(0),

@@ -75,7 +75,7 @@ export default defineScenario<LeakyJobParams>({
       networks: ['app'],
       // Every 3 s, not every second: each check is a runc exec, and a drill runs twenty of these
       // APIs (the start does not wait for Docker's first check: provisioning runs the same test).
-      healthcheck: httpHealthcheck(p.port, { intervalMs: 3000 }),
+      healthcheck: httpHealthcheck(p.port),
       limits: { memory: `${p.memoryMb}m`, cpus: 0.5, pids: 128 },
     },
     // The customers: steady traffic that keeps the API's logs honest about the failures.

@@ -158,7 +158,7 @@ export default defineScenario<LogFloodParams>({
       },
       networks: ['app'],
       // Like many health checks it knows nothing about deliveries: green through the incident.
-      healthcheck: httpHealthcheck(p.statusPort, { intervalMs: 3000 }),
+      healthcheck: httpHealthcheck(p.statusPort),
       limits: { memory: '96m', cpus: 0.25, pids: 64 },
     },
     gateway: {
@@ -173,7 +173,7 @@ export default defineScenario<LogFloodParams>({
         DEP_LABEL: p.label,
       },
       networks: ['app'],
-      healthcheck: httpHealthcheck(p.gatewayPort, { intervalMs: 3000 }),
+      healthcheck: httpHealthcheck(p.gatewayPort),
       limits: { memory: '64m', cpus: 0.25, pids: 64 },
     },
     // The customers: their side asks the worker whether any notification has waited too long

@@ -315,7 +315,7 @@ export default defineScenario<OomLimitParams>({
       env: { PORT: String(DOCUMENTS_PORT) },
       networks: ['app'],
       // Green as long as the supervisor is up: like many health checks, it knows nothing of the worker.
-      healthcheck: { test: ['CMD', 'test', '-p', '/run/render-worker/assign'], intervalMs: 1000 },
+      healthcheck: { test: ['CMD', 'test', '-p', '/run/render-worker/assign'] },
       limits: { memory: `${p.limitMb}m`, cpus: 0.25, pids: 64 },
     },
     // The customers: their side asks the supervisor whether documents are on time

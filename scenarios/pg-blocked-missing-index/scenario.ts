@@ -96,7 +96,7 @@ export default defineScenario<PgBlockedParams>({
       networks: ['backend'],
       // Deliberately shallow, like the monitoring in the story: "accepts connections" is all
       // it proves. The start period covers the copy of the database into the writable layer.
-      healthcheck: { test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', p.database], intervalMs: 1000, timeoutMs: 3000, retries: 5, startPeriodMs: START_PERIOD_MS },
+      healthcheck: { test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', p.database], timeoutMs: 3000, retries: 5, startPeriodMs: START_PERIOD_MS },
       limits: { memory: '1g', cpus: 1, pids: 256 },
     },
     app: {
