@@ -26,8 +26,21 @@ test('step reports failure with the first line of the message and rethrows', asy
 
 test('step prints heartbeats while a step runs, and stops afterwards', async () => {
   const lines = [];
-  await step('slow', () => new Promise((r) => setTimeout(r, 130)), { write: (l) => lines.push(l), heartbeatMs: 40 });
-  const beats = lines.filter((l) => l.startsWith('… slow still running ('));
+  const isBeat = (l) => l.startsWith('… slow still running (');
+  // The step lasts until two heartbeats came (10 s at most), not a fixed time: on a busy host a
+  // timer can fire late, and a 130 ms step once saw a single 40 ms beat.
+  const twoBeats = () =>
+    new Promise((resolve) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (lines.filter(isBeat).length >= 2 || Date.now() - started > 10_000) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+  await step('slow', twoBeats, { write: (l) => lines.push(l), heartbeatMs: 40 });
+  const beats = lines.filter(isBeat);
   assert.ok(beats.length >= 2, lines.join('\n'));
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(lines.filter((l) => l.startsWith('…')).length, beats.length);
