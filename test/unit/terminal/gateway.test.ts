@@ -57,6 +57,12 @@ function connect(base: string, id = 'aaaaaaaaaaaa', options: WebSocket.ClientOpt
   });
 }
 
+/** Polls `cond` (every 10 ms, 5 s at most): fixed sleeps fail on a busy host. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'condition not met in time');
+}
+
 function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => {
     if (ws.readyState === WebSocket.CLOSED) return resolve(-1);
@@ -137,13 +143,12 @@ describe('terminal gateway (fake pty)', () => {
     ws.send(encodeClientMessage({ type: 'ping' }));
     ws.send(encodeClientMessage({ type: 'input', data: 'ls\r' }));
     ws.send(encodeClientMessage({ type: 'resize', cols: 120, rows: 50 }));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.ok(texts.some((t) => JSON.parse(t).type === 'pong'));
+    await until(() => texts.some((t) => JSON.parse(t).type === 'pong') && (gateways.ptys[0]?.resizes.length ?? 0) > 0);
     assert.deepEqual(gateways.ptys[0]!.writes, ['ls\r']);
     assert.deepEqual(gateways.ptys[0]!.resizes, [[120, 50]]);
     ws.close(1000);
     await closed(ws);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => audits.filter((a) => a.e.kind === 'terminal').length >= 2);
     const details = audits.filter((a) => a.e.kind === 'terminal').map((a) => (a.e as TerminalBody).detail);
     assert.deepEqual(details, ['new shell', 'the browser closed the terminal']);
   });
@@ -153,7 +158,7 @@ describe('terminal gateway (fake pty)', () => {
     const ws = await connect(base, 'aaaaaaaaaaaa', { autoPong: false });
     const code = await closed(ws);
     assert.equal(code, 1006, 'terminated without a close frame');
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => audits.some((a) => a.e.kind === 'terminal' && a.e.detail === 'no answer to ping'));
     assert.ok(audits.some((a) => a.e.kind === 'terminal' && a.e.detail === 'no answer to ping'));
     assert.equal(gateways.ptys[0]!.destroyed, false, 'the shell stays for a reconnect');
   });
@@ -200,10 +205,6 @@ describe('terminal gateway (fake pty)', () => {
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);
       });
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(cond(), 'condition not met in time');
-    };
 
     it('needs the mirror token: the owner token and wrong tokens are refused', async () => {
       const { base } = await start();
