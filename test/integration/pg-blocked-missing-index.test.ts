@@ -232,8 +232,9 @@ describe('pg-blocked-missing-index on the real engine', () => {
 
       it('shows the symptoms: healthy Postgres, dozens of queries in flight, a blocking chain, a seq scan, customers timing out', async () => {
         const s = session(id);
-        // Docker's first check comes one interval (5 s) after the container's start.
-        await waitFor('the health check to be green', async () => (await docker.getContainer(s.c.db).inspect()).State.Health?.Status === 'healthy', 20_000);
+        // Docker's first check comes one interval (5 s) after the container's start; on a busy
+        // host one check may take seconds.
+        await waitFor('the health check to be green', async () => (await docker.getContainer(s.c.db).inspect()).State.Health?.Status === 'healthy', 60_000);
         const ready = await services.runtime.exec(s.c.db, ['pg_isready', '-h', '127.0.0.1', '-U', 'postgres']);
         assert.equal(ready.exitCode, 0, 'Postgres accepts connections');
 
