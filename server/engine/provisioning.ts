@@ -11,7 +11,7 @@ import { sessionLabels } from '@/lib/lifecycle/labels';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { ContainerState } from '@/lib/runtime/container';
 import type { ResolvedScenario } from '@/lib/scenario/schema';
-import type { ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
+import type { HealthcheckSpec, ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
 import type { ConsoleManager } from './console';
 import { createContext } from './context';
 import type { EngineParts } from './parts';
@@ -197,7 +197,7 @@ export class Provisioner {
           // test now tells us a moment sooner that the service answers.
           else if (clock() >= (nextProbe.get(svc) ?? 0)) {
             nextProbe.set(svc, clock() + HEALTH_PROBE_GAP_MS);
-            if (await this.healthTestPasses(cid, services[svc]?.healthcheck?.test)) pending.delete(svc);
+            if (await this.healthTestPasses(cid, services[svc]?.healthcheck)) pending.delete(svc);
           }
         }),
       );
@@ -211,11 +211,14 @@ export class Provisioner {
     }
   }
 
-  /** Runs a service's health-check test once, the way Docker would; false on any failure. */
-  private async healthTestPasses(containerId: string, test: string[] | undefined): Promise<boolean> {
-    const argv = healthTestArgv(test);
-    if (!argv) return false;
-    const run = await this.parts.runtime.exec(containerId, argv, { timeoutMs: 2_000 }).catch(() => null);
+  /**
+   * Runs a service's health-check test once, the way Docker would (with its timeout: a busy db
+   * answers pg_isready in seconds, and a shorter wait would never see it ready); false on any failure.
+   */
+  private async healthTestPasses(containerId: string, check: HealthcheckSpec | undefined): Promise<boolean> {
+    const argv = healthTestArgv(check?.test);
+    if (!argv || !check) return false;
+    const run = await this.parts.runtime.exec(containerId, argv, { timeoutMs: check.timeoutMs }).catch(() => null);
     return run?.exitCode === 0;
   }
 
