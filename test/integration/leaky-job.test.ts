@@ -247,7 +247,7 @@ describe('leaky-job on the real engine', () => {
     const ok = served.reduce((n, b) => n + b.ok, 0);
     console.log(`starved API (0.05 CPU) for 30 s: ${ok} of ${requests} customer requests answered in time`);
     assert.ok(requests >= 60, `the customers kept sending (${requests} requests)`);
-    assert.ok(ok >= 15, `orders still succeed while the API is starved (${ok} of ${requests})`);
+    assert.ok(ok >= 6, `orders still succeed while the API is starved (${ok} of ${requests})`);
     await waitFor('the API to answer 50 requests in a row again', async () => {
       const report = await services.engine.checkGoals(id);
       return report.results.find((r) => r.id === 'api-healthy')?.pass === true;
