@@ -105,7 +105,9 @@ export default defineScenario<LeakyJobParams>({
       title: 'The runaway job is no longer running',
       outcome: 'The API has its memory back and stops failing at peak',
       check: async (ctx) => {
-        const found = await ctx.exec('api', ['pgrep', '-x', ctx.params.jobName]);
+        // A zombie holds no memory: a killed job that PID 1 has not reaped yet (it reaps once a
+        // second, later on a busy host) is gone. A stopped one (T) still holds it all.
+        const found = await ctx.exec('api', ['pgrep', '-x', '-r', 'R,S,D,T,t', ctx.params.jobName]);
         const mem = await ctx.memory('api');
         const usage = `memory is at ${mem.percent.toFixed(0)}% of the limit`;
         // Evidence is shown before the diagnosis: it must name neither the culprit nor the

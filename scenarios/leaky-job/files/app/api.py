@@ -16,8 +16,8 @@ concurrent requests nor a request and another process's allocation can together 
 Connections are served by a fixed pool of worker threads (WORKERS), not one new thread each:
 the container's process limit counts threads, and a thread per connection runs into it as soon
 as requests arrive faster than they finish. A connection that waited in the queue longer than
-clients could still use an answer (STALE_AFTER_S, 2 s of their 5) is closed unanswered, so a
-backlog drains instead of being worked off after everyone left. Health checks skip the queue: the accepting thread
+clients wait for an answer (STALE_AFTER_S) is closed unanswered, so a backlog drains instead of
+being worked off long after everyone left. Health checks skip the queue: the accepting thread
 answers them itself, so a busy API is not mistaken for a dead one.
 
 Env: PORT (default 8080), WORKERS (default 8).
@@ -110,11 +110,8 @@ class Orders(Handler):
         self.reply(200, body)
 
 
-# Our clients give up after 5 s. A connection still waiting after 2 s is closed unanswered: one
-# taken up later would be answered after its client left, and on a starved host every answer
-# would (a queue held at the limit serves only the dead: not one order succeeded for minutes in
-# the soak of 20). Shed at 2 s, what is served still has time to finish.
-STALE_AFTER_S = 2.0
+# Our clients give up after 5 s; answering later only costs memory and CPU nobody waits for.
+STALE_AFTER_S = 5.0
 
 
 # How long the accepting thread waits for a new connection's first bytes, and for a health check.
