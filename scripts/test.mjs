@@ -4,7 +4,7 @@
  * then runs type checking, the linter, unit, integration (real engine) and e2e (real browser)
  * tests, and ends with one summary line: "tests: N passed, N failed".
  * Flags: --only unit|integration|e2e|static (repeatable), --skip <same>. A suite that prints
- * nothing for SICKBAY_TEST_SILENCE_MIN minutes (default 10) is killed and counted as failed.
+ * nothing for SICKBAY_TEST_SILENCE_MIN minutes (default 20) is killed and counted as failed.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -29,10 +29,10 @@ export function watchSilence({ silenceMs, onSilent, now = Date.now, everyMs = 5_
   };
 }
 
-/** The silence after which a suite counts as hung: SICKBAY_TEST_SILENCE_MIN minutes, default 10. */
+/** The silence after which a suite counts as hung: SICKBAY_TEST_SILENCE_MIN minutes, default 20 (a pg fix under load may run 10 minutes without a line). */
 export function silenceLimitMs(env = process.env) {
   const raw = env.SICKBAY_TEST_SILENCE_MIN;
-  if (raw === undefined || raw === '') return 10 * 60_000;
+  if (raw === undefined || raw === '') return 20 * 60_000;
   const minutes = Number(raw);
   if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`SICKBAY_TEST_SILENCE_MIN must be a positive number of minutes, not "${raw}"`);
   return minutes * 60_000;

@@ -41,9 +41,9 @@ test('silence past the limit fires once, with how long it was quiet', () => {
   }
 });
 
-test('the limit comes from SICKBAY_TEST_SILENCE_MIN, 10 minutes by default', () => {
-  assert.equal(silenceLimitMs({}), 600_000);
-  assert.equal(silenceLimitMs({ SICKBAY_TEST_SILENCE_MIN: '' }), 600_000);
+test('the limit comes from SICKBAY_TEST_SILENCE_MIN, 20 minutes by default', () => {
+  assert.equal(silenceLimitMs({}), 1_200_000);
+  assert.equal(silenceLimitMs({ SICKBAY_TEST_SILENCE_MIN: '' }), 1_200_000);
   assert.equal(silenceLimitMs({ SICKBAY_TEST_SILENCE_MIN: '0.5' }), 30_000);
   assert.throws(() => silenceLimitMs({ SICKBAY_TEST_SILENCE_MIN: 'soon' }), /SICKBAY_TEST_SILENCE_MIN must be a positive number of minutes, not "soon"/);
   assert.throws(() => silenceLimitMs({ SICKBAY_TEST_SILENCE_MIN: '0' }), /positive/);
