@@ -100,10 +100,10 @@ export interface Fault<P> {
 }
 
 /**
- * Docker's health-check interval unless a service sets its own. Every check is a runc exec
- * (tens of ms of CPU): at one a second, ten live sessions of network-partition's five services
- * kept a core busy on checks alone. Readiness does not wait for it: provisioning runs the same
- * test itself every 250 ms until it passes (server/engine/provisioning.ts).
+ * Docker's health-check interval unless a service sets its own. Every check is a runc exec, a
+ * new process in the container, for as long as the session lives; until 2026-12 five scenarios
+ * ran them every second. Readiness does not wait for Docker's first check: provisioning runs
+ * the same test itself every 250 ms until it passes (server/engine/provisioning.ts).
  */
 export const HEALTH_INTERVAL_MS = 5000;
 

@@ -73,8 +73,8 @@ export default defineScenario<LeakyJobParams>({
       command: ['python3', '/srv/app/api.py'],
       env: { PORT: String(p.port) },
       networks: ['app'],
-      // Every 3 s, not every second: each check is a runc exec, and a drill runs twenty of these
-      // APIs (the start does not wait for Docker's first check: provisioning runs the same test).
+      // At the default interval (HEALTH_INTERVAL_MS): each check is a runc exec, and a drill runs
+      // twenty of these APIs (the start does not wait for Docker's first check).
       healthcheck: httpHealthcheck(p.port),
       limits: { memory: `${p.memoryMb}m`, cpus: 0.5, pids: 128 },
     },
