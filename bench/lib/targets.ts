@@ -4,7 +4,7 @@
  */
 import { ms, x } from './report';
 import type { CapacityResult } from '../sections/capacity';
-import type { DrillResult } from '../sections/drill';
+import { type DrillResult, TYPIST_KEYS_PER_S } from '../sections/drill';
 import type { EchoResult } from '../sections/echo';
 import type { ProxyResult } from '../sections/proxy';
 import type { StartResult } from '../sections/start';
@@ -45,7 +45,7 @@ export function targets(r: { start?: StartResult; echo?: EchoResult; proxy?: Pro
   });
   out.push({
     id: 'drill-echo',
-    target: `keystroke echo p95 under ${TARGETS.echoP95Ms} ms with a drill's ${TARGETS.sessions} terminals typing at once (10 keys/s each)`,
+    target: `keystroke echo p95 under ${TARGETS.echoP95Ms} ms with a drill's ${TARGETS.sessions} terminals typing at once (${TYPIST_KEYS_PER_S} keys/s each)`,
     value: d?.echo
       ? `${ms(d.echo.p95)} at p95 (p50 ${ms(d.echo.median)}) over ${d.sessions - d.failed} terminal(s)${d.echoFloor ? `; floor beside them ${ms(d.echoFloor.p95)} at p95` : ''}`
       : '-',
