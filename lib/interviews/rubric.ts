@@ -68,6 +68,8 @@ export interface Rubric {
   sessionId: string;
   /** The report's total, 0-100 (the interviewers' overrides do not change it). */
   reportTotal: number;
+  /** Why the report capped its total below what its parts add up to (restart before looking); absent when it did not. */
+  reportCap?: string;
   items: RubricItem[];
   recommendation: { value: Recommendation; text: string; by: string; at: string } | null;
   notes: RubricNote[];
@@ -153,6 +155,7 @@ export function buildRubric(src: RubricSource): Rubric {
     seed: src.interview.seed,
     sessionId: report.sessionId,
     reportTotal: report.total,
+    ...(report.cap && report.cap.uncapped > report.total ? { reportCap: report.cap.note } : {}),
     items,
     recommendation: src.recommendation,
     notes: [...src.notes].sort((a, b) => a.atMs - b.atMs),
@@ -193,6 +196,7 @@ export function renderRubricMarkdown(rubric: Rubric, baseUrl: string): string {
     `- Scenario: ${inline(rubric.scenario)} (seed ${inline(rubric.seed)})`,
     `- Session: ${rubric.sessionId} — [replay](${replayLink(baseUrl, rubric.sessionId, 0)})`,
     `- Report total: ${rubric.reportTotal}/100 (before any override)`,
+    ...(rubric.reportCap ? [`- ${inline(rubric.reportCap)}`] : []),
     '',
     '## Recommendation',
     '',

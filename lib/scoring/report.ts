@@ -9,10 +9,12 @@
  *
  * Protocol weighs most because it is what Sickbay teaches; an outcome reached by restarting
  * everything still fails the goals that guard the running state and most protocol rules.
+ * A cap (blindRestartCap: state thrown away before the service was looked at) bounds the total
+ * whatever the sum: the report says so and cites the events.
  */
 import type { GoalOutcome } from '../audit/events';
 import type { DiagnosisGrade } from './diagnosis';
-import type { GoalCredit } from './restart-credit';
+import type { GoalCredit, ScoreCap } from './restart-credit';
 import type { ProtocolScore, RuleResult } from './types';
 import type { UpdateGrade } from './update';
 
@@ -45,6 +47,8 @@ export interface SessionReport {
   /** Broken rules with what they cost and the events that caused it, largest loss first. */
   deductions: { rule: string; title: string; lost: number; citations: number[]; note: string }[];
   protocol: ProtocolScore;
+  /** Present when a cap applied: the total is at most `max` (absent in reports stored before protocol/8). */
+  cap?: ScoreCap & { uncapped: number };
 }
 
 export interface ReportInput {
@@ -63,6 +67,8 @@ export interface ReportInput {
    * the share of their credit that counts and why (lib/scoring/restart-credit.ts).
    */
   afterLoss?: ReadonlyMap<string, GoalCredit>;
+  /** A ceiling on the total and why (lib/scoring/restart-credit.ts); null or absent: none. */
+  cap?: ScoreCap | null;
 }
 
 function subscore(score: number, weight: number, notes: string[]): Subscore {
@@ -98,7 +104,9 @@ export function assembleReport(input: ReportInput): SessionReport {
   );
   const communication = input.communication ? subscore(input.communication.score, weights.communication, input.communication.notes) : subscore(0, weights.communication, ['No stakeholder update was sent.']);
 
-  const total = Math.round(outcome.points + diagnosis.points + protocol.points + communication.points);
+  const sumTotal = Math.round(outcome.points + diagnosis.points + protocol.points + communication.points);
+  // A cap only lowers: a run already under it keeps its sum, and the report still says why it was capped.
+  const total = input.cap ? Math.min(sumTotal, input.cap.max) : sumTotal;
   const deductions = input.protocol.results
     .filter((r): r is RuleResult => r.status === 'broken')
     .map((r) => ({ rule: r.id, title: r.title, lost: Math.round((r.weight - r.points) * 10) / 10, citations: r.citations, note: r.note }))
@@ -111,5 +119,6 @@ export function assembleReport(input: ReportInput): SessionReport {
     subscores: { outcome, diagnosis, protocol, communication },
     deductions,
     protocol: input.protocol,
+    ...(input.cap ? { cap: { ...input.cap, uncapped: sumTotal } } : {}),
   };
 }

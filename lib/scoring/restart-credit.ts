@@ -117,3 +117,43 @@ export function goalsAfterLoss(ctx: RuleContext, goals: readonly GoalOutcome[], 
   }
   return out;
 }
+
+/** The most a run scores when it threw an affected service's state away before looking at it. */
+export const BLIND_RESTART_CAP = 40;
+
+/** A ceiling on the total, why, and the events behind it. */
+export interface ScoreCap {
+  max: number;
+  note: string;
+  citations: number[];
+}
+
+/** Tiers that look at a service (a snapshot keeps what it had). */
+const LOOKING: ReadonlySet<string> = new Set(['external', 'read-only', 'interactive', 'sidecar', 'snapshot']);
+
+/**
+ * Restart first, look later: an affected service's running state was lost (by a command or in
+ * Docker's record, whatever caused it) before the learner had looked at that service itself —
+ * its logs, inspect, stats or processes by name, or a shell or sidecar in it. Listing every
+ * container (`docker ps`, a bare `docker stats`) does not count: it names no service, and it is
+ * exactly what `docker restart $(docker ps -q)` runs. Such a run caps the total at
+ * BLIND_RESTART_CAP whatever came after: the fix that followed found what the restart left,
+ * and the evidence of what happened is gone — in an interview or a drill that is the one move
+ * the protocol exists to prevent, and a weighted sum alone let it pass (outcome and diagnosis
+ * carry 50 points a later fix still earns). Null when no such loss happened.
+ */
+export function blindRestartCap(ctx: RuleContext): ScoreCap | null {
+  const services = ctx.expectations.affectedServices;
+  const loss = firstStateLoss(ctx, services);
+  if (!loss) return null;
+  const named = services.length > 0 ? services : null;
+  const looked = ctx.actions.some(
+    (a) => a.t < loss.t && a.effective && LOOKING.has(a.tier) && a.targets.some((t) => t !== '*' && (named === null || named.includes(t))),
+  );
+  if (looked) return null;
+  return {
+    max: BLIND_RESTART_CAP,
+    note: `Capped at ${BLIND_RESTART_CAP}: ${loss.what} before ${!named ? 'the affected service' : named.length === 1 ? named[0] : `any of ${named.join(', ')}`} had been looked at by name (its logs, inspect, processes or a shell in it). Whatever was fixed afterwards, the state that explained the incident was thrown away unseen.`,
+    citations: loss.ids,
+  };
+}

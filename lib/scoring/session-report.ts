@@ -13,7 +13,7 @@ import { ruleContext, scoreRules } from './protocol';
 import { relabelSafeSignals } from './safe-signals';
 import { assembleReport, type SessionReport } from './report';
 import { madeChanges, timelineSteps } from './rules';
-import { goalsAfterLoss, restartMeetsOf } from './restart-credit';
+import { blindRestartCap, goalsAfterLoss, restartMeetsOf } from './restart-credit';
 import { protocolExpectations, type UiEvent } from './types';
 import { gradeUpdate, updateTruthFrom, type UpdateGrade } from './update';
 
@@ -96,7 +96,7 @@ export function buildSessionReport(src: SessionReportSource): StoredReport {
   // Resolved once for this run: which services' restart meets which goal depends on the variant.
   const restartMeets = restartMeetsOf(def.goals, src.params, def.protocol.affectedServices);
   const afterLoss = goalsAfterLoss(ctx, goals, src.events, restartMeets);
-  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade, guards, touched: madeChanges(ctx).length > 0, afterLoss });
+  const report = assembleReport({ goals, diagnosis: diagnosisGrade, protocol, communication: updateGrade, guards, touched: madeChanges(ctx).length > 0, afterLoss, cap: blindRestartCap(ctx) });
   return {
     ...report,
     sessionId: src.sessionId,

@@ -89,6 +89,7 @@ export async function renderRubricPdf(rubric: Rubric, baseUrl: string): Promise<
   const at = (ms: number) => replayLink(baseUrl, rubric.sessionId, ms);
   w.line(`Interview rubric: ${rubric.candidateName}`, { size: 18, bold: true });
   w.line(`Scenario ${rubric.scenario} (seed ${rubric.seed}), session ${rubric.sessionId}. Report total ${rubric.reportTotal}/100 (before any override).`, { gap: 4 });
+  if (rubric.reportCap) w.line(rubric.reportCap, { gap: 4 });
   w.line(`Replay: ${at(0)}`, { link: at(0) });
   w.line('Recommendation', { size: 14, bold: true, gap: 10 });
   const r = rubric.recommendation;

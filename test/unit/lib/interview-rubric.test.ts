@@ -131,4 +131,15 @@ describe('the interview rubric', () => {
     );
     assert.match(marks[2]!.label, /^override: Keep the evidence → ✓ met \(report: ✗ broken\) — We agreed/);
   });
+
+  it("says when the report capped its total below its parts (restart before looking), and only then", () => {
+    const note = 'Capped at 40: "docker restart api" at 0:02 before api had been looked at by name.';
+    const build = (cap: unknown, total: number) =>
+      buildRubric({ interview: { id: '0123456789abcdef', candidateName: 'Cora', scenario: 'leaky-job', seed: '00ff00ff00ff' }, report: { ...report, total, cap } as unknown as StoredReport, events, overrides: new Map(), recommendation: null, notes: [] });
+    const capped = build({ max: 40, note, citations: [5], uncapped: 66 }, 40);
+    assert.equal(capped.reportCap, note);
+    assert.match(renderRubricMarkdown(capped, 'https://lab.example'), /- Report total: 40\/100 \(before any override\)\n- Capped at 40: "docker restart api" at 0:02/);
+    assert.equal(build({ max: 40, note, citations: [5], uncapped: 31 }, 31).reportCap, undefined, 'a sum already under the cap was not lowered by it');
+    assert.equal(build(undefined, 61).reportCap, undefined);
+  });
 });

@@ -195,13 +195,13 @@ describe('the customer-impact rule', () => {
     assert.match(r.note, /Nothing in the lab was changed/);
   });
 
-  it('is one of the standard rules, scored under protocol/7', () => {
+  it('is one of the standard rules, scored under protocol/8', () => {
     const log = new Log();
     log.ready(READY);
     log.typed(READY + 29_500, 'docker restart api');
     const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 40, down)];
     const s = scoreProtocol({ ...log.input(LEAKY), customers: { buckets, servedNormally: STANDARD } });
-    assert.equal(s.ruleSetVersion, 'protocol/7');
+    assert.equal(s.ruleSetVersion, 'protocol/8');
     const r = s.results.find((x) => x.id === 'customer-impact');
     assert.equal(r?.status, 'broken');
     assert.equal(r?.points, 0, '30 s or more of caused outage costs the whole weight');

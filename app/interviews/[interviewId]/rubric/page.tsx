@@ -39,6 +39,11 @@ export default async function RubricPage({ params }: { params: Promise<{ intervi
           <p className="lead">
             Pre-filled from the session&apos;s report (total {rubric.reportTotal}/100). Override any item with a reason; the report&apos;s verdict stays beside it.
           </p>
+          {rubric.reportCap && (
+            <p className="lead" data-testid="rubric-cap">
+              {rubric.reportCap}
+            </p>
+          )}
           <RubricEditor initial={rubric} />
         </>
       )}

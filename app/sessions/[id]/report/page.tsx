@@ -106,6 +106,11 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
             </div>
             <p className="verdict">{verdict.text}</p>
           </div>
+          {report.cap && report.cap.uncapped > total && (
+            <p className="cap-note" data-testid="report-cap">
+              The parts below add up to {report.cap.uncapped}. {report.cap.note}
+            </p>
+          )}
           {subs.map(([name, s]) => (
             <div key={name} className="subscore">
               <div className="row" style={{ justifyContent: 'space-between' }}>
