@@ -224,6 +224,40 @@ describe('leaky-job on the real engine', () => {
     }, 90_000);
   });
 
+  it("serves oldest first while it keeps up, newest first once backed up, and closes what clients gave up on (the image's own code)", async () => {
+    // The API's Backlog with a fake clock, run by the image's Python: on a starved CPU,
+    // oldest-first answered only requests whose clients had left (soak 20: none for minutes).
+    const script = [
+      'import json, sys',
+      'sys.path.insert(0, "/srv/app")',
+      'import api',
+      'now = [0.0]',
+      'b = api.Backlog(clock=lambda: now[0])',
+      'for name in ("r0", "r1", "r2"):',
+      '    b.put(name, None)',
+      '    now[0] += 0.1',
+      'out = {"keeping_up": b.take()[0][0]}',
+      'now[0] += 1.0',
+      'out["backed_up"] = b.take()[0][0]',
+      'now[0] += api.STALE_AFTER_S',
+      'b.put("r3", None)',
+      'item, stale = b.take()',
+      'out["after_stale"] = [item[0], [x[0] for x in stale]]',
+      'b.close()',
+      'out["closed"] = b.take()[0]',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const api = services.store.requireSession(id).containers.api as string;
+    const r = await services.runtime.exec(api, ['python3', '-c', script], { timeoutMs: 30_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop() as string), {
+      keeping_up: 'r0',
+      backed_up: 'r2',
+      after_stale: ['r3', ['r1']],
+      closed: null,
+    });
+  });
+
   it('fails "not restarted" once the API container is restarted', async () => {
     const s = services.store.requireSession(id);
     await docker.getContainer(s.containers.api as string).restart({ t: 1 });

@@ -15,17 +15,20 @@ concurrent requests nor a request and another process's allocation can together 
 
 Connections are served by a fixed pool of worker threads (WORKERS), not one new thread each:
 the container's process limit counts threads, and a thread per connection runs into it as soon
-as requests arrive faster than they finish. A connection that waited in the queue longer than
-clients wait for an answer (STALE_AFTER_S) is closed unanswered, so a backlog drains instead of
-being worked off long after everyone left. Health checks skip the queue: the accepting thread
+as requests arrive faster than they finish. While the workers keep up they serve the oldest
+connection first; once the oldest has waited BACKED_UP_S they serve the newest first (adaptive
+LIFO): on a starved CPU, oldest-first answers only requests whose clients already gave up, so
+every answer comes too late and nobody is served (congestion collapse), while newest-first
+answers the clients still waiting. A connection that waited longer than clients wait for an
+answer (STALE_AFTER_S) is closed unanswered. Health checks skip the queue: the accepting thread
 answers them itself, so a busy API is not mistaken for a dead one.
 
 Env: PORT (default 8080), WORKERS (default 8).
 """
 
+import collections
 import errno
 import os
-import queue
 import random
 import select
 import signal
@@ -112,6 +115,48 @@ class Orders(Handler):
 
 # Our clients give up after 5 s; answering later only costs memory and CPU nobody waits for.
 STALE_AFTER_S = 5.0
+# A queue whose oldest connection waited this long is backed up: serve the newest first.
+BACKED_UP_S = 1.0
+
+
+class Backlog:
+    """Accepted connections waiting for a worker: (request, client_address, accepted_at)."""
+
+    def __init__(self, clock=time.monotonic):
+        self.items = collections.deque()
+        self.cond = threading.Condition()
+        self.clock = clock
+        self.closed = False
+
+    def put(self, request, client_address):
+        with self.cond:
+            self.items.append((request, client_address, self.clock()))
+            self.cond.notify()
+
+    def close(self):
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+
+    def take(self):
+        """Blocks for the next connection to serve; returns (item, stale), item None once closed.
+
+        Oldest first while the queue keeps up, newest first once it is backed up; `stale` are
+        the connections past STALE_AFTER_S, for the caller to close unanswered.
+        """
+        with self.cond:
+            while not self.items and not self.closed:
+                self.cond.wait()
+            if self.closed:
+                return None, []
+            now = self.clock()
+            stale = []
+            while self.items and now - self.items[0][2] > STALE_AFTER_S:
+                stale.append(self.items.popleft())
+            if not self.items:
+                return None, stale
+            backed_up = now - self.items[0][2] >= BACKED_UP_S
+            return (self.items.pop() if backed_up else self.items.popleft()), stale
 
 
 # How long the accepting thread waits for a new connection's first bytes, and for a health check.
@@ -129,11 +174,11 @@ def is_health_check(request):
 
 
 class PooledServer(Server):
-    """Serves accepted connections from a fixed set of worker threads, oldest first."""
+    """Serves accepted connections from a fixed set of worker threads (Backlog decides the order)."""
 
     def __init__(self, address, handler, workers, backlog=64):
         super().__init__(address, handler, backlog)
-        self.pending = queue.Queue()
+        self.pending = Backlog()
         self.workers = [threading.Thread(target=self.work, name="http-worker-%d" % i, daemon=True) for i in range(workers)]
         for worker in self.workers:
             worker.start()
@@ -150,24 +195,27 @@ class PooledServer(Server):
             finally:
                 self.shutdown_request(request)
             return
-        self.pending.put((request, client_address, time.monotonic()))
+        self.pending.put(request, client_address)
 
     def work(self):
         while True:
-            request, client_address, accepted = self.pending.get()
-            if request is None:
-                return
+            item, stale = self.pending.take()
+            for request, _, _ in stale:
+                self.shutdown_request(request)
+            if item is None:
+                if self.pending.closed:
+                    return
+                continue
+            request, client_address, _ = item
             try:
-                if time.monotonic() - accepted <= STALE_AFTER_S:
-                    self.finish_request(request, client_address)
+                self.finish_request(request, client_address)
             except Exception:
                 self.handle_error(request, client_address)
             finally:
                 self.shutdown_request(request)
 
     def server_close(self):
-        for _ in self.workers:
-            self.pending.put((None, None, 0.0))
+        self.pending.close()
         super().server_close()
 
 
