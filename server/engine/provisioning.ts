@@ -172,43 +172,62 @@ export class Provisioner {
   }
 
   private async waitReady(id: string, containers: Record<string, string>, services: Record<string, ServiceSpec>, timeoutMs: number): Promise<void> {
-    const { runtime, clock, tasks } = this.parts;
-    const deadline = clock() + timeoutMs;
-    const pending = new Set(Object.keys(containers));
-    // Our own run of a health test is an exec (runc): at most one per service every
-    // HEALTH_PROBE_GAP_MS, while `inspect` is polled every READINESS_POLL_MS.
-    const nextProbe = new Map<string, number>();
+    const deadline = this.parts.clock() + timeoutMs;
     const unhealthy = new Set<string>();
-    while (pending.size > 0) {
-      tasks.checkpoint(id);
-      await Promise.all(
-        [...pending].map(async (svc) => {
-          const cid = containers[svc] as string;
-          const state = await runtime.inspectContainer(cid);
-          if (!state.running) {
-            const logs = await runtime.logs(cid, 20).catch(() => '');
-            throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
-          }
-          // Unhealthy is not final: on a busy host Docker's checks time out and run out of
-          // retries while the service is only slow; the next check, or ours, may still pass.
-          if (state.health === 'unhealthy') unhealthy.add(svc);
-          if (state.health === 'none' || state.health === 'healthy') pending.delete(svc);
-          // Docker runs the first health check one interval after the start; running the same
-          // test now tells us a moment sooner that the service answers.
-          else if (clock() >= (nextProbe.get(svc) ?? 0)) {
-            nextProbe.set(svc, clock() + HEALTH_PROBE_GAP_MS);
-            if (await this.healthTestPasses(cid, services[svc]?.healthcheck)) pending.delete(svc);
-          }
+    // One loop per service: a slow probe (pg's may take its whole 10 s timeout) must not hold
+    // up noticing that the others are ready. The first failure stops every loop.
+    const stop = { failed: false };
+    const late = await Promise.all(
+      Object.entries(containers).map(([svc, cid]) =>
+        this.waitServiceReady(id, svc, cid, services[svc]?.healthcheck, deadline, unhealthy, stop).catch((err: unknown) => {
+          stop.failed = true;
+          throw err;
         }),
-      );
-      if (pending.size === 0) break;
-      if (clock() > deadline) {
-        const marked = [...pending].filter((svc) => unhealthy.has(svc));
-        const health = marked.length ? `; Docker's health check says unhealthy: ${marked.join(', ')}` : '';
-        throw new SickbayError('timeout', `${[...pending].join(', ')} did not become ready within ${Math.round(timeoutMs / 1000)} s (a busy machine starts slowly${health})`);
+      ),
+    );
+    const pending = late.filter((svc): svc is string => svc !== null);
+    if (pending.length > 0) {
+      const marked = pending.filter((svc) => unhealthy.has(svc));
+      const health = marked.length ? `; Docker's health check says unhealthy: ${marked.join(', ')}` : '';
+      throw new SickbayError('timeout', `${pending.join(', ')} did not become ready within ${Math.round(timeoutMs / 1000)} s (a busy machine starts slowly${health})`);
+    }
+  }
+
+  /** Polls one service until it is ready (null) or the deadline passed (its name). */
+  private async waitServiceReady(
+    id: string,
+    svc: string,
+    cid: string,
+    healthcheck: ServiceSpec['healthcheck'],
+    deadline: number,
+    unhealthy: Set<string>,
+    stop: { failed: boolean },
+  ): Promise<string | null> {
+    const { runtime, clock, tasks } = this.parts;
+    // Our own run of a health test is an exec (runc): at most one every HEALTH_PROBE_GAP_MS,
+    // while `inspect` is polled every READINESS_POLL_MS.
+    let nextProbe = 0;
+    while (!stop.failed) {
+      tasks.checkpoint(id);
+      const state = await runtime.inspectContainer(cid);
+      if (!state.running) {
+        const logs = await runtime.logs(cid, 20).catch(() => '');
+        throw new SickbayError('provision_failed', `service "${svc}" exited with code ${state.exitCode} while starting${logs ? `; last log lines:\n${logs}` : ''}`);
       }
+      // Unhealthy is not final: on a busy host Docker's checks time out and run out of
+      // retries while the service is only slow; the next check, or ours, may still pass.
+      if (state.health === 'unhealthy') unhealthy.add(svc);
+      if (state.health === 'none' || state.health === 'healthy') return null;
+      // Docker runs the first health check one interval after the start; running the same
+      // test now tells us a moment sooner that the service answers.
+      if (clock() >= nextProbe) {
+        nextProbe = clock() + HEALTH_PROBE_GAP_MS;
+        if (await this.healthTestPasses(cid, healthcheck)) return null;
+      }
+      if (clock() > deadline) return svc;
       await new Promise((r) => setTimeout(r, READINESS_POLL_MS));
     }
+    return null;
   }
 
   /**
