@@ -16,6 +16,8 @@ export interface DebriefTeam {
   name: string;
   sessionId: string;
   score: number;
+  /** Why the total is below what the subscores add up to (restart before looking); absent when it is not. */
+  cap?: string;
   subscores: { outcome: number; diagnosis: number; protocol: number; communication: number };
   deductions: StoredReport['deductions'];
   rules: { id: string; title: string; status: string; points: number; weight: number }[];
@@ -32,6 +34,7 @@ export function debriefTeam(team: { id: string; name: string; sessionId: string 
     name: team.name,
     sessionId: team.sessionId,
     score: report.total,
+    ...(report.cap && report.cap.uncapped > report.total ? { cap: report.cap.note } : {}),
     subscores: {
       outcome: report.subscores.outcome.score,
       diagnosis: report.subscores.diagnosis.score,
@@ -56,11 +59,11 @@ function cell(value: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per team and rule, and a `total` row per team: what a spreadsheet compares. */
+/** One row per team and rule, and a `total` row per team (status "capped" when a cap lowered it): what a spreadsheet compares. */
 export function debriefCsv(teams: readonly DebriefTeam[]): string {
   const rows: (string | number)[][] = [['team', 'session', 'rule', 'title', 'status', 'points', 'weight']];
   for (const t of teams) {
-    rows.push([t.name, t.sessionId, 'total', 'Total score', '', t.score, 100]);
+    rows.push([t.name, t.sessionId, 'total', 'Total score', t.cap ? 'capped' : '', t.score, 100]);
     for (const r of t.rules) rows.push([t.name, t.sessionId, r.id, r.title, r.status, r.points, r.weight]);
   }
   return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;

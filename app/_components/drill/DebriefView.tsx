@@ -40,6 +40,11 @@ export function DebriefView({ drillId, teams }: { drillId: string; teams: Debrie
             {teams.map((t) => (
               <td key={t.teamId} data-team={t.name} data-cell="score">
                 <strong>{t.score}</strong>
+                {t.cap && (
+                  <p className="meta" data-cell="cap">
+                    {t.cap}
+                  </p>
+                )}
               </td>
             ))}
           </tr>

@@ -87,13 +87,13 @@ describe('drill rules', () => {
       timeline: [],
       marks: [{ atMs, tier: 'external', text: 'docker logs api' }],
     });
-    const csv = debriefCsv([team('Red', 71, 5_000), team('=HYPERLINK("x")', 40, 90_000)]);
+    const csv = debriefCsv([team('Red', 71, 5_000), { ...team('=HYPERLINK("x")', 40, 90_000), cap: 'Capped at 40: restarted before looking.' }]);
     assert.deepEqual(csv.trim().split('\n'), [
       'team,session,rule,title,status,points,weight',
       'Red,s-Red,total,Total score,,71,100',
       'Red,s-Red,look-first,"Look first, then touch",met,10,10',
       'Red,s-Red,timeline,"Triage, quick ""diagnosis"", inside",broken,2,10',
-      `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",total,Total score,,40,100`,
+      `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",total,Total score,capped,40,100`,
       `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",look-first,"Look first, then touch",met,10,10`,
       `"'=HYPERLINK(""x"")","s-=HYPERLINK(""x"")",timeline,"Triage, quick ""diagnosis"", inside",broken,2,10`,
     ]);
