@@ -22,6 +22,7 @@ import threading
 import time
 
 sys.path.insert(0, "/srv/app")
+from svckit import wait_for  # noqa: E402
 from tracelog import TraceLog  # noqa: E402
 
 
@@ -62,7 +63,7 @@ def main():
     if role == "trace":
         trace = TraceLog(os.environ["HELPER_FILE"], int(os.environ.get("HELPER_FD", "9")), name.replace("-", "_")).start()
         signal.signal(signal.SIGHUP, lambda s, f: trace.reopen())
-        stop.wait()
+        wait_for(stop)
     else:
         signal.signal(signal.SIGHUP, lambda s, f: None)
         (tail if role == "tail" else idle)(data_dir, stop)

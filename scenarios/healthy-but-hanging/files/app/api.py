@@ -33,7 +33,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from svckit import Handler, close, log, serve
+from svckit import Handler, close, log, serve, wait_for
 
 DEPENDENCIES = ("catalog", "stock", "rates")
 SKUS = ["SKU-%04d" % n for n in range(1000, 1060)]
@@ -288,7 +288,7 @@ def main():
             port, os.getpid(), workers, DEADLINE_S,
             ", ".join("%s every %.0f s" % (n, c.every_s) for n, c in CACHES.items()) or "none",
             ", ".join(LIVE) or "none"))
-    stop.wait()
+    wait_for(stop)
     log("INFO quote-api: shutting down")
     close(server)
     # Leave at once: a normal interpreter exit joins the pool's workers, and a worker blocked

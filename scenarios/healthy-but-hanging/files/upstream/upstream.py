@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.parse
 
-from svckit import Handler, close, log, serve
+from svckit import Handler, close, log, serve, wait_for
 
 NAME = os.path.basename(sys.argv[0]).replace("-svc", "").replace(".py", "")
 SKUS = ["SKU-%04d" % n for n in range(1000, 1060)]
@@ -56,7 +56,7 @@ def main():
     port = int(os.environ.get("PORT", "9000"))
     server, stop = serve(Upstream, port)
     log("INFO %s-svc listening on 0.0.0.0:%d (pid %d)" % (NAME, port, os.getpid()))
-    stop.wait()
+    wait_for(stop)
     close(server)
     return 0
 

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter, deque
 
-from svckit import Handler, Log, close, serve
+from svckit import Handler, Log, close, serve, wait_for
 
 VERSION = "2.8.1"
 WINDOW = 10.0
@@ -177,7 +177,7 @@ def main():
     log("INFO", "%s %s listening on 0.0.0.0:%d, plain HTTP (no TLS); serving http://%s:%d%s" % (NAME, VERSION, PORT, socket.gethostname(), PORT, API_PATH))
     log("INFO", "API: POST %s with Authorization: Bearer <token>; active token key %s (older keys were revoked at rotation); %s is retired (410)" % (API_PATH, ACTIVE_KEY, RETIRED_PATH))
     threading.Thread(target=reporter, daemon=True).start()
-    stop.wait()
+    wait_for(stop)
     log("INFO", "%s: shutting down" % NAME)
     close(server)
     return 0

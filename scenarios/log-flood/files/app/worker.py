@@ -36,7 +36,7 @@ from collections import deque
 from datetime import datetime, timezone
 
 from config import Config, ConfigError
-from svckit import Handler, Log, serve
+from svckit import Handler, Log, serve, wait_for
 
 VERSION = "3.4.2"
 RETRY_FLOOR = 0.010        # the dispatcher's poll tick: with retry_delay_ms = 0 it retries every tick
@@ -369,7 +369,7 @@ def main():
     log("INFO", "events: consuming order events (about %g a second); %d notifications waiting from before the deployment" % (worker.rate, len(worker.queue)))
     for target, tname in ((worker.watch_config, "config-watch"), (worker.produce, "events"), (worker.dispatch, "dispatch")):
         threading.Thread(target=target, name=tname, daemon=True).start()
-    stop.wait()
+    wait_for(stop)
     log("INFO", "%s: shutting down" % name)
     return 0
 

@@ -21,7 +21,7 @@ import sys
 import traceback
 import urllib.request
 
-from svckit import Handler, close, log, serve
+from svckit import Handler, close, log, serve, wait_for
 
 ACCOUNTS_URL = os.environ.get("ACCOUNTS_URL", "http://accounts:7000")
 INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://inventory:7000")
@@ -100,7 +100,7 @@ def main():
     server, stop = serve(Storefront, port, user="app")
     log("INFO storefront listening on 0.0.0.0:%d (pid %d); upstreams accounts=%s inventory=%s pricing=%s, timeout %gs" % (
         port, os.getpid(), ACCOUNTS_URL, INVENTORY_URL, PRICING_URL, UPSTREAM_TIMEOUT))
-    stop.wait()
+    wait_for(stop)
     log("INFO storefront: shutting down")
     close(server)
     return 0
