@@ -100,12 +100,14 @@ export interface Fault<P> {
 }
 
 /**
- * Docker's health-check interval unless a service sets its own. Every check is a runc exec, a
- * new process in the container, for as long as the session lives; until 2026-12 five scenarios
- * ran them every second. Readiness does not wait for Docker's first check: provisioning runs
- * the same test itself every 250 ms until it passes (server/engine/provisioning.ts).
+ * Docker's health-check interval unless a service sets its own. Every check is a runc exec (a
+ * new process in the container, ~70 ms of containerd/dockerd/runc CPU on this 2-core machine)
+ * for as long as the session lives: at 5 s, twenty sessions' checks alone took a third of the
+ * machine. Readiness does not wait for Docker's first check: provisioning runs the same test
+ * itself until it passes (server/engine/provisioning.ts); `docker ps` says "health: starting"
+ * until Docker's first check, one interval after the container started.
  */
-export const HEALTH_INTERVAL_MS = 5000;
+export const HEALTH_INTERVAL_MS = 15_000;
 
 export interface HealthcheckSpec {
   test: string[];

@@ -185,7 +185,7 @@ export default defineScenario<HealthyButHangingParams>({
       env: { PORT: String(p.depPorts[d]) },
       networks: ['app'],
       // "Is the process there?": as shallow as the API's, and just as green while it is stopped.
-      healthcheck: { test: ['CMD', 'pgrep', '-x', `${d}-svc`], intervalMs: 3000, timeoutMs: 3000, retries: 10 },
+      healthcheck: { test: ['CMD', 'pgrep', '-x', `${d}-svc`], timeoutMs: 3000, retries: 10 },
       limits: { memory: '48m', cpus: 0.25, pids: 64 },
     });
     return {
@@ -193,7 +193,7 @@ export default defineScenario<HealthyButHangingParams>({
         command: ['python3', '/srv/app/api.py'],
         env,
         networks: ['app'],
-        healthcheck: httpHealthcheck(p.port, { intervalMs: 2000, timeoutMs: 3000, retries: 10 }),
+        healthcheck: httpHealthcheck(p.port, { timeoutMs: 3000, retries: 10 }),
         limits: { memory: '96m', cpus: 0.5, pids: 256 },
       },
       catalog: dependency('catalog'),
