@@ -90,8 +90,14 @@ describe('coach mode through the real console and proxy', () => {
     assert.match(heldKill, /sickbay coach: in api this /, heldKill);
     const afterHold = await apiState(container);
     assert.deepEqual([afterHold.startedAt, afterHold.pid], [live.startedAt, live.pid], 'the held kill did nothing');
+    const beforeRepeat = term.length;
     term.type('kill 1\r');
-    await waitFor('the repeated kill to stop api', async () => ((await docker.getContainer(container).inspect()).State.Running ? null : true), 60_000, 250);
+    await waitFor('the repeated kill to stop api', async () => ((await docker.getContainer(container).inspect()).State.Running ? null : true), 60_000, 250).catch(async (err: Error) => {
+      // Seen once beside a load of 45: say what the terminal and the audit saw, so the next run tells why.
+      const events = (await api<{ events: SessionEvent[] }>(server.url, 'GET', `/api/sessions/${id}/events`)).body.events;
+      const recent = events.filter((e) => e.kind === 'coached' || e.kind === 'typed').map((e) => JSON.stringify(e)).slice(-6);
+      throw new Error(`${err.message}\nterminal since the repeat: ${JSON.stringify(term.since(beforeRepeat))}\ncoached/typed events: ${recent.join('\n')}`);
+    });
     await term.run('', { timeoutMs: 30_000 });
     await term.close();
 
