@@ -54,6 +54,12 @@ export interface InARowOptions<P> {
   count: number;
   /** Seconds each request may take (probe.py's default is 5). */
   timeoutS?: number;
+  /**
+   * Let each request take longer on a busy host (timeoutS times ctx.hostBusy(), at most 3x).
+   * For goals whose failure is a hang or a refusal, not slowness: a fixed timeout would fail a
+   * fixed service because twenty neighbours load the host, and a broken one still fails.
+   */
+  timeoutGrowsWithLoad?: boolean;
   /** The requests in words, plural: "requests to /api/orders", "checkouts". */
   what: string;
   /** How they went well, for the evidence: default "succeeded" ("were saved"). */
@@ -79,8 +85,9 @@ export function requestsInARow<P>(o: InARowOptions<P>): Goal<P> {
     title: o.title,
     outcome: o.outcome ?? o.title,
     check: async (ctx) => {
-      const host = o.p95BelowMs && o.hostLatencyUrl ? await hostLatency(ctx, o.hostLatencyUrl(ctx.params), o.count, o.timeoutS) : 0;
-      const r = await runProbe(ctx, { url: o.url(ctx.params), count: o.count, timeoutS: o.timeoutS });
+      const timeoutS = probeTimeoutS(ctx, o);
+      const host = o.p95BelowMs && o.hostLatencyUrl ? await hostLatency(ctx, o.hostLatencyUrl(ctx.params), o.count, timeoutS) : 0;
+      const r = await runProbe(ctx, { url: o.url(ctx.params), count: o.count, timeoutS });
       if (typeof r === 'string') return { pass: false, evidence: `Could not run the probe: ${r}.` };
       if (r.consecutiveOk < o.count) {
         return { pass: false, evidence: `Only ${r.consecutiveOk} ${o.what} ${verb} before a failure (${r.firstFailure ?? 'unknown error'}).` };
@@ -95,6 +102,13 @@ export function requestsInARow<P>(o: InARowOptions<P>): Goal<P> {
       return { pass: true, evidence: `${all} with p95 ${p95} ms (${why}).` };
     },
   };
+}
+
+/** The per-request timeout of a check: timeoutS, scaled by the host's load when the goal allows it. */
+function probeTimeoutS<P>(ctx: ScenarioContext<P>, o: InARowOptions<P>): number | undefined {
+  if (!o.timeoutGrowsWithLoad) return o.timeoutS;
+  const busy = Math.min(3, Math.max(1, ctx.hostBusy?.() ?? 1));
+  return Math.ceil((o.timeoutS ?? 5) * busy);
 }
 
 /** p95 ms of `count` requests to `url` (0 when the probe fails: then no allowance is given). */

@@ -47,6 +47,11 @@ export interface ScenarioContext<P = unknown> {
   sleep(ms: number): Promise<void>;
   /** Milliseconds since the session started. */
   now(): number;
+  /**
+   * How much slower than usual this host is right now: 1 when quiet, up to 3 under load (from
+   * the load average per core). Absent: taken as 1.
+   */
+  hostBusy?(): number;
 }
 
 export interface GoalResult {

@@ -315,7 +315,7 @@ export default defineScenario<NetworkPartitionParams>({
   ],
   goals: [
     {
-      ...requestsInARow({ id: 'checkout-healthy', title: 'Checkouts work again: 30 in a row succeed', url: checkoutUrl, count: 30, timeoutS: 5, what: 'checkouts through the storefront' }),
+      ...requestsInARow({ id: 'checkout-healthy', title: 'Checkouts work again: 30 in a row succeed', url: checkoutUrl, count: 30, timeoutS: 5, timeoutGrowsWithLoad: true, what: 'checkouts through the storefront' }),
       restartMeets: restartOfApiClearsRule,
     },
     {

@@ -6,6 +6,7 @@ import { learnerActions } from '@/lib/scenario/actions';
 import type { ContainerState } from '@/lib/runtime/container';
 import type { ScenarioContext } from '@/lib/scenario/types';
 import type { ContainerRuntime } from '../runtime/runtime';
+import { hostBusy } from './host-busy';
 
 export interface ContextInput<P> {
   sessionId: string;
@@ -56,5 +57,6 @@ export function createContext<P>(runtime: ContainerRuntime, input: ContextInput<
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => input.clock() - input.createdAt,
+    hostBusy,
   };
 }

@@ -3,10 +3,10 @@
  * parallel with the services warming up), readiness, the faults (each waited for until its
  * symptom is really there) and the baseline the goals compare against.
  */
-import os from 'node:os';
 import type { ProvisionPhase } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
-import { busyHostFactor, readinessDeadlineMs } from '@/lib/lifecycle/admission';
+import { readinessDeadlineMs } from '@/lib/lifecycle/admission';
+import { hostBusy } from './host-busy';
 import { sessionLabels } from '@/lib/lifecycle/labels';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { ContainerState } from '@/lib/runtime/container';
@@ -26,8 +26,6 @@ const READINESS_POLL_MS = 100;
 const HEALTH_PROBE_GAP_MS = 250;
 const FAULT_WAIT_TIMEOUT_MS = 90_000;
 
-/** How much longer than usual starts may take now (readiness and fault waits), read when a wait begins. */
-const hostBusy = () => busyHostFactor(os.loadavg()[0] ?? 0, os.cpus().length);
 
 type FaultCondition<P> = NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>;
 

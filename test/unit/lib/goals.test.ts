@@ -90,6 +90,21 @@ describe('requestsInARow', () => {
     // The host probe failing gives no allowance.
     assert.equal((await goal.check(fakeCtx({}, ['Traceback', ok(300)]).ctx)).pass, false);
   });
+
+  it('lets each request wait longer on a busy host only when the goal allows it, never past 3x', async () => {
+    const ok = '{"requests":3,"ok":3,"failed":0,"consecutiveOk":3,"p95Ms":12}';
+    const timeoutOn = async (g: typeof goal, busy?: number) => {
+      const { ctx, calls } = fakeCtx({}, ok);
+      if (busy !== undefined) (ctx as { hostBusy?: () => number }).hostBusy = () => busy;
+      await g.check(ctx);
+      return calls[0]?.cmd[7];
+    };
+    const grows = requestsInARow<{ port: number }>({ id: 'g', title: 'G', url: () => 'u', count: 3, timeoutS: 5, timeoutGrowsWithLoad: true, what: 'checkouts' });
+    assert.equal(await timeoutOn(grows, 2.1), '11');
+    assert.equal(await timeoutOn(grows, 7), '15');
+    assert.equal(await timeoutOn(grows), '5');
+    assert.equal(await timeoutOn(goal, 2.1), '2');
+  });
 });
 
 describe("a scenario's own image", () => {

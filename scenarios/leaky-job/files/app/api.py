@@ -28,7 +28,6 @@ Env: PORT (default 8080), WORKERS (default 8).
 
 import collections
 import errno
-import mmap
 import os
 import random
 import select
@@ -53,21 +52,6 @@ def buffer_size():
     return random.randint(low // PAGE, high // PAGE) * PAGE
 
 
-_POPULATE = getattr(mmap, "MAP_POPULATE", None)
-
-
-def working_buffer(size):
-    """`size` bytes the container really holds, as one mapping that is unmapped when freed.
-
-    MAP_POPULATE has the kernel fault every page in with one system call: touching them one by
-    one from Python (svckit.resident) costs ~20 ms of CPU per request for a mapping this size on
-    a VM, 10x more, and twenty of these APIs at 0.5 CPU then starve a 2-core host by themselves.
-    """
-    if _POPULATE is None:
-        return resident(size)
-    return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE)
-
-
 def reserve_buffer(size):
     """Allocate `size` bytes of resident memory, or raise OSError(ENOMEM) if the container lacks room.
 
@@ -79,7 +63,7 @@ def reserve_buffer(size):
             err = OSError(errno.ENOMEM, os.strerror(errno.ENOMEM))
             err.memory = (used, limit)
             raise err
-        return working_buffer(size)
+        return resident(size)
 
 
 CUSTOMERS = ["c-1042", "c-1177", "c-2093", "c-2210", "c-3051", "c-3388", "c-4120", "c-4702"]

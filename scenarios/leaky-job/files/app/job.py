@@ -55,7 +55,7 @@ def main():
             size = min(chunk, (target - used) // PAGE * PAGE)
             grew = size >= min(chunk, MIB)
             if grew:
-                _processed.append(resident(size, b"\x07"))
+                _processed.append(resident(size))
         time.sleep(interval if grew else 1.0)
 
 
