@@ -5,6 +5,7 @@
  * kind, a heap snapshot summarised by constructor — come from here, so the server carries no
  * debug endpoint.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 /** "Debugger listening on ws://127.0.0.1:PORT/UUID" as node prints it on stderr. */
@@ -18,6 +19,24 @@ export interface HeapFigures {
   heapTotalBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
+}
+
+/** Event-loop delay percentiles in ms (perf_hooks.monitorEventLoopDelay). */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** A histogram of this process's own event-loop delay; read it with `loopDelayOf`. */
+export function ownLoopDelay(): IntervalHistogram {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return h;
+}
+
+export function loopDelayOf(h: IntervalHistogram): LoopDelay {
+  return { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
 }
 
 /** One entry per kind of live libuv handle or request, e.g. { TCPSocketWrap: 3, Timeout: 12 }. */
@@ -103,6 +122,19 @@ export class Inspector {
     await this.send('HeapProfiler.collectGarbage');
     const m = await this.evaluate<{ rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }>('process.memoryUsage()');
     return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers };
+  }
+
+  /**
+   * Starts a histogram of the server's event-loop delay (perf_hooks, 10 ms resolution) inside
+   * it; loopDelay() reads it. A keystroke's echo waits for that loop twice (input, output), so a
+   * slow echo with a prompt loop points elsewhere (the engine's exec path, the host's scheduler).
+   */
+  async startLoopDelay(): Promise<void> {
+    await this.evaluate(`(() => { if (!globalThis.__benchLoopDelay) { const h = process.getBuiltinModule('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable(); globalThis.__benchLoopDelay = h; } return true; })()`);
+  }
+
+  async loopDelay(): Promise<LoopDelay | null> {
+    return this.evaluate<LoopDelay | null>(`(() => { const h = globalThis.__benchLoopDelay; return h ? { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 } : null; })()`);
   }
 
   /** The live libuv resources by kind (timers, sockets, pipes, fs requests...). */

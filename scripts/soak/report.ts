@@ -56,6 +56,8 @@ export function printSoak(r: SoakResult, targets: SoakTarget[]): void {
     ),
   );
   if (r.start.retries) console.log(`  ${r.start.retries} start(s) retried automatically`);
+  const loop = (l: { p50Ms: number; p99Ms: number; maxMs: number } | null) => (l ? `p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)}` : 'not read');
+  console.log(`  event-loop delay: server ${loop(r.server.loopDelay.server)}; this driver ${loop(r.server.loopDelay.driver)}`);
   const rss = r.server.rssBytes;
   const heap = r.server.heapAfterGc;
   console.log(

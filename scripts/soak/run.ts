@@ -10,7 +10,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { SessionEvent } from '@/lib/audit/events';
 import { listInstanceObjects, removeInstanceObjects, type InstanceObjects } from '@/bench/lib/cleanup';
-import type { HeapFigures, Resources } from '@/bench/lib/inspector';
+import { loopDelayOf, ownLoopDelay, type HeapFigures, type LoopDelay, type Resources } from '@/bench/lib/inspector';
 import { dockerClis } from '@/bench/lib/proc';
 import { ManagedServer } from '@/bench/lib/server-process';
 import { summarize, type Summary } from '@/bench/lib/stats';
@@ -64,6 +64,8 @@ export interface SoakResult {
     rssBytes: { first: number; max: number; last: number };
     /** After every session ended, two full GCs (inspector). */
     heapAfterGc: HeapFigures | null;
+    /** The server's event-loop delay over the run (inspector), and the soak driver's own. */
+    loopDelay: { server: LoopDelay | null; driver: LoopDelay };
     resourcesAfterEnd: Resources | null;
   };
   leftovers: {
@@ -116,6 +118,10 @@ export class Soak {
 
     const sampler = new ServerSampler(server, t0);
     sampler.start();
+    // Where a slow echo waits: the server's loop, this driver's loop (it types and reads every
+    // terminal), or neither (then the engine's exec path or the host's scheduler).
+    const driverLoop = ownLoopDelay();
+    await server.inspector().then((i) => i.startLoopDelay()).catch((err: Error) => opts.log(`no event-loop figures from the server: ${err.message}`));
     const holdUntil = t0 + opts.minutes * 60_000;
     const hardDeadline = holdUntil + 30 * 60_000;
     const runLog = fs.createWriteStream(path.join(opts.logDir, 'sessions.log'));
@@ -226,8 +232,12 @@ export class Soak {
     sampler.stop();
     let heapAfterGc: HeapFigures | null = null;
     let resourcesAfterEnd: Resources | null = null;
+    let serverLoop: LoopDelay | null = null;
+    const driverLoopDelay = loopDelayOf(driverLoop);
+    driverLoop.disable();
     try {
       const inspector = await server.inspector();
+      serverLoop = await inspector.loopDelay();
       heapAfterGc = await inspector.heapAfterGc();
       resourcesAfterEnd = await inspector.resources();
     } catch (err) {
@@ -260,6 +270,7 @@ export class Soak {
         rssBytes: { first: rss[0] ?? 0, max: Math.max(0, ...rss), last: rss[rss.length - 1] ?? 0 },
         heapAfterGc,
         resourcesAfterEnd,
+        loopDelay: { server: serverLoop, driver: driverLoopDelay },
       },
       leftovers: {
         objects,
