@@ -21,7 +21,7 @@ import { printSoak, soakTargets } from './soak/report';
 import { Soak } from './soak/run';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const USAGE = 'usage: npm run soak -- [--sessions N (1-40, default 20)] [--minutes M (1-120, default 10)] [--scenarios a,b] [--out FILE] [--keep-data]';
+const USAGE = 'usage: npm run soak -- [--sessions N (1-40, default 20)] [--minutes M (1-120, default 10)] [--scenarios a,b] [--out FILE] [--keep-data] [--cpu-profile SECONDS]';
 
 interface Args {
   sessions: number;
@@ -29,16 +29,18 @@ interface Args {
   scenarios: string[] | null;
   out: string | null;
   keepData: boolean;
+  cpuProfileSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const v = readOptions(argv, { sessions: { type: 'string' }, minutes: { type: 'string' }, scenarios: { type: 'string' }, out: { type: 'string' }, 'keep-data': { type: 'boolean' } }, USAGE);
+  const v = readOptions(argv, { sessions: { type: 'string' }, minutes: { type: 'string' }, scenarios: { type: 'string' }, out: { type: 'string' }, 'keep-data': { type: 'boolean' }, 'cpu-profile': { type: 'string' } }, USAGE);
   return {
     sessions: intOption(v, 'sessions', 1, 40, 20),
     minutes: intOption(v, 'minutes', 1, 120, 10),
     scenarios: listOption(v, 'scenarios'),
     out: typeof v.out === 'string' ? path.resolve(v.out) : null,
     keepData: v['keep-data'] === true,
+    cpuProfileSeconds: intOption(v, 'cpu-profile', 1, 600, 0),
   };
 }
 
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
     docker,
     log,
     logDir,
+    cpuProfileSeconds: args.cpuProfileSeconds,
   });
   let interrupted = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

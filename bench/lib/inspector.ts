@@ -137,6 +137,18 @@ export class Inspector {
     return this.evaluate<LoopDelay | null>(`(() => { const h = globalThis.__benchLoopDelay; return h ? { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 } : null; })()`);
   }
 
+  /** Starts V8's sampling CPU profiler (every `intervalUs` µs); stopCpuProfile() returns the .cpuprofile JSON. */
+  async startCpuProfile(intervalUs = 1000): Promise<void> {
+    await this.send('Profiler.enable');
+    await this.send('Profiler.setSamplingInterval', { interval: intervalUs });
+    await this.send('Profiler.start');
+  }
+
+  async stopCpuProfile(): Promise<unknown> {
+    const r = await this.send<{ profile: unknown }>('Profiler.stop', {}, 300_000);
+    return r.profile;
+  }
+
   /** The live libuv resources by kind (timers, sockets, pipes, fs requests...). */
   async resources(): Promise<Resources> {
     const list = await this.evaluate<string[]>('process.getActiveResourcesInfo()');

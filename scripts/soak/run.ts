@@ -32,6 +32,11 @@ export interface SoakOptions {
   log: (line: string) => void;
   /** Where runOne's own lines and the server's output go. */
   logDir: string;
+  /**
+   * Record the server's CPU profile for this many seconds from the middle of the hold (the
+   * busiest part) into `<logDir>/server.cpuprofile` (Chrome DevTools opens it). 0: none.
+   */
+  cpuProfileSeconds?: number;
   /** Echo samples per round on each held terminal (default 10), and the pause between rounds. */
   echoPerRound?: number;
   echoEveryMs?: number;
@@ -91,6 +96,23 @@ export class Soak {
   constructor(private readonly opts: SoakOptions) {}
 
   /** Ctrl-C: stop the server (it ends its sessions), then remove anything still labelled. */
+  /** After `afterMs`, the server's CPU profile for `forMs`, written beside its log (a failure is only logged). */
+  private async profileServer(server: ManagedServer, afterMs: number, forMs: number): Promise<void> {
+    const { log, logDir } = this.opts;
+    await sleep(afterMs);
+    try {
+      const inspector = await server.inspector();
+      await inspector.startCpuProfile();
+      log(`profiling the server's CPU for ${Math.round(forMs / 1000)} s`);
+      await sleep(forMs);
+      const file = path.join(logDir, 'server.cpuprofile');
+      fs.writeFileSync(file, JSON.stringify(await inspector.stopCpuProfile()));
+      log(`wrote ${file}`);
+    } catch (err) {
+      log(`no CPU profile: ${(err as Error).message}`);
+    }
+  }
+
   async abort(): Promise<void> {
     this.stopped = true;
     await this.server?.stop(60_000).catch(() => {});
@@ -122,6 +144,7 @@ export class Soak {
     // terminal), or neither (then the engine's exec path or the host's scheduler).
     const driverLoop = ownLoopDelay();
     await server.inspector().then((i) => i.startLoopDelay()).catch((err: Error) => opts.log(`no event-loop figures from the server: ${err.message}`));
+    const profiling = opts.cpuProfileSeconds ? this.profileServer(server, opts.minutes * 30_000, opts.cpuProfileSeconds * 1000) : Promise.resolve();
     const holdUntil = t0 + opts.minutes * 60_000;
     const hardDeadline = holdUntil + 30 * 60_000;
     const runLog = fs.createWriteStream(path.join(opts.logDir, 'sessions.log'));
@@ -227,6 +250,7 @@ export class Soak {
       });
     }
 
+    await profiling;
     // After every session ended: what the server still holds.
     await sampler.sample();
     sampler.stop();
