@@ -81,7 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxLifetimeMs: parseDuration(env.SICKBAY_SESSION_MAX_LIFETIME || '12h'),
     sweepIntervalMs: parseDuration(env.SICKBAY_SWEEP_INTERVAL || '60s'),
     maxLiveSessions: intFrom('SICKBAY_MAX_SESSIONS', env.SICKBAY_MAX_SESSIONS, 25, 1, 500),
-    maxProvisioning: intFrom('SICKBAY_MAX_PROVISIONING', env.SICKBAY_MAX_PROVISIONING, defaultProvisioningCapacity(os.cpus().length, os.totalmem()), 1, 64),
+    maxProvisioning: intFrom('SICKBAY_MAX_PROVISIONING', env.SICKBAY_MAX_PROVISIONING, defaultProvisioningCapacity(os.availableParallelism(), os.totalmem()), 1, 64),
     pool: parsePoolSpec(env.SICKBAY_POOL),
     instance,
     hostFirewall: firewallMode(env.SICKBAY_HOST_FIREWALL),

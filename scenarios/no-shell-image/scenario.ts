@@ -153,7 +153,9 @@ export default defineScenario<NoShellParams>({
       env: { PORT: String(p.port), MAX_OPEN_FILES: String(p.maxOpenFiles) },
       networks: ['app'],
       // The image's own binary is the only thing that can run in it: no curl, no shell.
-      healthcheck: { test: ['CMD', BIN, 'healthcheck'], intervalMs: 2000, timeoutMs: 3000 },
+      // Unhealthy ~20 s after the lock freezes it (a clue from outside), with 2/5 of the
+      // checks a 2 s interval cost: each is a runc exec, and a drill may run many of these.
+      healthcheck: { test: ['CMD', BIN, 'healthcheck'], intervalMs: 5000, timeoutMs: 3000, retries: 4 },
       limits: { memory: '32m', cpus: 0.25, pids: 64 },
     },
     // The customers: a few quotes per second, and a summary of what they got every 10 s.

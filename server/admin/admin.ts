@@ -33,7 +33,7 @@ export function health(services: Services): Health {
     limit: services.config.maxLiveSessions,
     queue: services.engine.admissionStats(),
     memory: { freeBytes: os.freemem(), totalBytes: os.totalmem() },
-    cpu: { cores: os.cpus().length, load1, load5 },
+    cpu: { cores: os.availableParallelism(), load1, load5 },
     teamMode: services.auth.teamMode(),
     users: services.auth.users.list().length,
   };

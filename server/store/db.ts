@@ -26,8 +26,37 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  cachePreparedStatements(db);
   migrate(db);
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 compiles the SQL anew on every prepare(), and the store's call sites prepare
+ * inline: under a soak of twenty sessions that compiling was the server's biggest single cost
+ * (2 s of CPU in 90 s, on the event loop). Compiled statements are kept by their text (the
+ * least recently used dropped past 256, for the few built with variable IN lists). Safe as long
+ * as no call site switches a statement's mode (pluck, raw, expand, safeIntegers), which would
+ * stick to the shared statement: test/unit/server/statement-cache.test.ts checks that no
+ * server code does, and every use runs to completion synchronously (no iterate()).
+ */
+export function cachePreparedStatements(db: Db, max = STATEMENT_CACHE_SIZE): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  const cached = (sql: string): Database.Statement => {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql); // re-inserted below: most recently used last
+    } else {
+      stmt = compile(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  };
+  db.prepare = cached as Db['prepare'];
 }
 
 export function migrate(db: Db): number {
