@@ -23,6 +23,13 @@ export interface ServerOptions {
   /** Every line the server prints is appended here too. */
   logFile?: string;
   startTimeoutMs?: number;
+  /**
+   * Run the server in a session of its own (setsid), as a service runs. Linux schedules each
+   * session as one group (autogroup): in the tool's session, the tool's own work — typing into
+   * twenty terminals — would be counted against the server's share of the CPU. It is stopped
+   * when the tool exits.
+   */
+  ownSession?: boolean;
 }
 
 export class ManagedServer {
@@ -82,7 +89,13 @@ export class ManagedServer {
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownSession === true,
     });
+    if (options.ownSession) {
+      const stop = () => proc.kill('SIGTERM');
+      process.once('exit', stop);
+      proc.once('exit', () => process.off('exit', stop));
+    }
     const server = new ManagedServer(options, proc, Date.now());
     const deadline = Date.now() + (options.startTimeoutMs ?? 180_000);
     for (;;) {

@@ -128,6 +128,7 @@ export class Soak {
       dataDir: opts.dataDir,
       instance: opts.instance,
       inspect: true,
+      ownSession: true,
       logFile: path.join(opts.logDir, 'server.log'),
       env: { SICKBAY_MAX_SESSIONS: String(Math.max(25, opts.sessions + 5)), SICKBAY_SWEEP_INTERVAL: '60s' },
     });
