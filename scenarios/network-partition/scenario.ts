@@ -6,7 +6,7 @@
  * connectivity early"). By seed, one dependency is cut off, in one of three ways:
  *
  *  - drop:   an iptables rule in the API's own network namespace DROPs traffic to it (each call
- *            hangs until the API's 2 s upstream timeout);
+ *            hangs until the API's 4 s upstream timeout);
  *  - reject: the same with REJECT (connection refused at once: "is the service down?" — it is not);
  *  - detach: the service's container was disconnected from the backend network (its name no
  *            longer resolves; Docker's DNS takes ~10 s to say so here).
@@ -52,7 +52,9 @@ const TICKET_PREFIXES = ['OPS', 'CHG', 'INC'] as const;
 /** The backend network: the API and the three services. The front network: traffic and the API. */
 const BACKEND = 'backend';
 const FRONT = 'front';
-const UPSTREAM_TIMEOUT_S = 2;
+// 4 s, not 2: at 0.25 CPU on a host at load 100 (a soak of twenty sessions) a healthy upstream
+// sometimes took over 2 s, and a correct fix failed the checkout goal with the fault's own 500.
+const UPSTREAM_TIMEOUT_S = 4;
 
 /**
  * Which restart meets the goals the cut breaks: a restart of the API gives it a new network

@@ -11,7 +11,7 @@ Calls to the internal services are best effort (get_json): a failed call gives a
 document, and the error is logged at DEBUG level.
 
 Env: PORT (8080), ACCOUNTS_URL, INVENTORY_URL, PRICING_URL (http://name:port),
-UPSTREAM_TIMEOUT (seconds, 2), LOG_LEVEL (INFO; DEBUG also logs failed upstream calls).
+UPSTREAM_TIMEOUT (seconds, 4), LOG_LEVEL (INFO; DEBUG also logs failed upstream calls).
 """
 
 import json
@@ -26,7 +26,7 @@ from svckit import Handler, close, log, serve, wait_for
 ACCOUNTS_URL = os.environ.get("ACCOUNTS_URL", "http://accounts:7000")
 INVENTORY_URL = os.environ.get("INVENTORY_URL", "http://inventory:7000")
 PRICING_URL = os.environ.get("PRICING_URL", "http://pricing:7000")
-UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT", "2"))
+UPSTREAM_TIMEOUT = float(os.environ.get("UPSTREAM_TIMEOUT", "4"))
 DEBUG = os.environ.get("LOG_LEVEL", "INFO").upper() == "DEBUG"
 
 CUSTOMERS = ["c-1042", "c-1177", "c-2093", "c-2210", "c-3051", "c-3388", "c-4120", "c-4702", "c-5119", "c-6034"]
