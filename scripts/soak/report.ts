@@ -52,7 +52,7 @@ export function printSoak(r: SoakResult, targets: SoakTarget[]): void {
   console.log(
     table(
       ['figure', 'n', 'p50', 'p95', 'max'],
-      [row('create -> ready', r.start.readyMs), row('  waiting in the queue', r.start.queueMs), row('  provisioning', r.start.provisioningMs), row('keystroke echo', r.echo)],
+      [row('create -> ready', r.start.readyMs), row('  waiting in the queue', r.start.queueMs), row('  provisioning', r.start.provisioningMs), row('keystroke echo', r.echo), row('  floor: bare docker exec -it', r.echoFloor)],
     ),
   );
   if (r.start.retries) console.log(`  ${r.start.retries} start(s) retried automatically`);

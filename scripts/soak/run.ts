@@ -12,6 +12,8 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { listInstanceObjects, removeInstanceObjects, type InstanceObjects } from '@/bench/lib/cleanup';
 import { loopDelayOf, ownLoopDelay, type HeapFigures, type LoopDelay, type Resources } from '@/bench/lib/inspector';
 import { dockerClis } from '@/bench/lib/proc';
+import { BarePtyTypist, echoSamples } from '@/bench/lib/terminal';
+import { objectName } from '@/lib/lifecycle/objects';
 import { ManagedServer } from '@/bench/lib/server-process';
 import { summarize, type Summary } from '@/bench/lib/stats';
 import { HttpLab } from '../verify/lab';
@@ -63,6 +65,8 @@ export interface SoakResult {
   sessions: SoakSession[];
   counts: { started: number; ready: number; solved: number; ok: number };
   start: { readyMs: Summary; queueMs: Summary; provisioningMs: Summary; retries: number };
+  /** Echo through a bare `docker exec -it` on one held console at the same rounds (no Sickbay code). */
+  echoFloor: Summary;
   echo: Summary & { timeouts: number };
   server: {
     samples: ServerSample[];
@@ -150,24 +154,45 @@ export class Soak {
     const hardDeadline = holdUntil + 30 * 60_000;
     const runLog = fs.createWriteStream(path.join(opts.logDir, 'sessions.log'));
     const echo: number[] = [];
+    // The floor beside the held terminals: a bare `docker exec -it` shell on one held console
+    // (the first held session's, then the next one's when it ends), typed into at the same
+    // rounds — the engine's own exec path, no Sickbay code in it.
+    const floorEcho: number[] = [];
+    let floorOwner: number | null = null;
     const perSession = new Map<number, { samples: number; timeouts: number }>();
     const finished: (RunResult | null)[] = Array.from({ length: opts.sessions }, () => null);
 
-    const hold = (index: number) => async ({ terminal }: { id: string; terminal: TerminalDriver }) => {
+    const hold = (index: number) => async ({ id, terminal }: { id: string; terminal: TerminalDriver }) => {
       const mine = perSession.get(index) ?? { samples: 0, timeouts: 0 };
       perSession.set(index, mine);
+      let floor: BarePtyTypist | null = null;
       const rounds = Math.max(1, Math.ceil((opts.minutes * 60_000) / (opts.echoEveryMs ?? 15_000)) + 1);
-      for (let round = 0; round < rounds && !this.stopped && !terminal.closed; round++) {
-        try {
-          const run = await driverEcho(terminal, opts.echoPerRound ?? 10);
-          echo.push(...run.samples);
-          mine.samples += run.samples.length;
-          mine.timeouts += run.timeouts;
-        } catch {
-          return; // the terminal closed: nothing more to sample
+      try {
+        for (let round = 0; round < rounds && !this.stopped && !terminal.closed; round++) {
+          if (!floor && floorOwner === null) {
+            floorOwner = index;
+            floor = new BarePtyTypist(objectName(id, 'console'));
+            await floor.ready().catch(() => undefined);
+          }
+          const floorRun = floor ? echoSamples(floor, { samples: opts.echoPerRound ?? 10, warmup: 1, paceMs: 50, timeoutMs: 5_000 }).catch(() => []) : Promise.resolve([]);
+          try {
+            const run = await driverEcho(terminal, opts.echoPerRound ?? 10);
+            echo.push(...run.samples);
+            mine.samples += run.samples.length;
+            mine.timeouts += run.timeouts;
+          } catch {
+            return; // the terminal closed: nothing more to sample
+          } finally {
+            floorEcho.push(...(await floorRun));
+          }
+          if (Date.now() >= holdUntil) return;
+          await sleep(Math.min(opts.echoEveryMs ?? 15_000, Math.max(0, holdUntil - Date.now())));
         }
-        if (Date.now() >= holdUntil) return;
-        await sleep(Math.min(opts.echoEveryMs ?? 15_000, Math.max(0, holdUntil - Date.now())));
+      } finally {
+        if (floor) {
+          await floor.close();
+          floorOwner = null;
+        }
       }
     };
 
@@ -290,6 +315,7 @@ export class Soak {
         retries: sessions.reduce((n, s) => n + s.start.retries, 0),
       },
       echo: { ...summarize(echo, 2), timeouts: sessions.reduce((n, s) => n + s.echoTimeouts, 0) },
+      echoFloor: summarize(floorEcho, 2),
       server: {
         samples: sampler.samples,
         rssBytes: { first: rss[0] ?? 0, max: Math.max(0, ...rss), last: rss[rss.length - 1] ?? 0 },
