@@ -99,7 +99,6 @@ export class Soak {
 
   constructor(private readonly opts: SoakOptions) {}
 
-  /** Ctrl-C: stop the server (it ends its sessions), then remove anything still labelled. */
   /** After `afterMs`, the server's CPU profile for `forMs`, written beside its log (a failure is only logged). */
   private async profileServer(server: ManagedServer, afterMs: number, forMs: number): Promise<void> {
     const { log, logDir } = this.opts;
@@ -117,6 +116,7 @@ export class Soak {
     }
   }
 
+  /** Ctrl-C: stop the server (it ends its sessions), then remove anything still labelled. */
   async abort(): Promise<void> {
     this.stopped = true;
     await this.server?.stop(60_000).catch(() => {});
@@ -158,7 +158,7 @@ export class Soak {
     // (the first held session's, then the next one's when it ends), typed into at the same
     // rounds — the engine's own exec path, no Sickbay code in it.
     const floorEcho: number[] = [];
-    let floorOwner: number | null = null;
+    let floorTaken = false;
     const perSession = new Map<number, { samples: number; timeouts: number }>();
     const finished: (RunResult | null)[] = Array.from({ length: opts.sessions }, () => null);
 
@@ -166,13 +166,19 @@ export class Soak {
       const mine = perSession.get(index) ?? { samples: 0, timeouts: 0 };
       perSession.set(index, mine);
       let floor: BarePtyTypist | null = null;
+      let noFloorHere = false;
       const rounds = Math.max(1, Math.ceil((opts.minutes * 60_000) / (opts.echoEveryMs ?? 15_000)) + 1);
       try {
         for (let round = 0; round < rounds && !this.stopped && !terminal.closed; round++) {
-          if (!floor && floorOwner === null) {
-            floorOwner = index;
+          if (!floor && !floorTaken && !noFloorHere) {
+            floorTaken = true;
             floor = new BarePtyTypist(objectName(id, 'console'));
-            await floor.ready().catch(() => undefined);
+            if (!(await floor.ready().then(() => true, () => false))) {
+              await floor.close(); // no prompt: this console gives no floor, the next held one may
+              floor = null;
+              floorTaken = false;
+              noFloorHere = true;
+            }
           }
           const floorRun = floor ? echoSamples(floor, { samples: opts.echoPerRound ?? 10, warmup: 1, paceMs: 50, timeoutMs: 5_000 }).catch(() => []) : Promise.resolve([]);
           try {
@@ -191,7 +197,7 @@ export class Soak {
       } finally {
         if (floor) {
           await floor.close();
-          floorOwner = null;
+          floorTaken = false;
         }
       }
     };

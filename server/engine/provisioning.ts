@@ -6,7 +6,6 @@
 import type { ProvisionPhase } from '@/lib/audit/events';
 import { SickbayError, toSickbayError } from '@/lib/errors';
 import { readinessDeadlineMs } from '@/lib/lifecycle/admission';
-import { hostBusy } from './host-busy';
 import { sessionLabels } from '@/lib/lifecycle/labels';
 import { objectName } from '@/lib/lifecycle/objects';
 import type { ContainerState } from '@/lib/runtime/container';
@@ -14,6 +13,7 @@ import type { ResolvedScenario } from '@/lib/scenario/schema';
 import type { HealthcheckSpec, ScenarioContext, ScenarioDefinition, ServiceSpec } from '@/lib/scenario/types';
 import type { ConsoleManager } from './console';
 import { createContext } from './context';
+import { hostBusy } from './host-busy';
 import type { EngineParts } from './parts';
 import { healthTestArgv, serviceContainerSpec } from './specs';
 import { Cancelled } from './tasks';
@@ -25,7 +25,6 @@ const FAULT_POLL_MS = 200;
 const READINESS_POLL_MS = 100;
 const HEALTH_PROBE_GAP_MS = 250;
 const FAULT_WAIT_TIMEOUT_MS = 90_000;
-
 
 type FaultCondition<P> = NonNullable<ScenarioDefinition<P>['faults'][number]['waitFor']>;
 

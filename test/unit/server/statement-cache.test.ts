@@ -30,7 +30,7 @@ describe('the store keeps compiled statements', () => {
     db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('b', 2);
     assert.deepEqual(db.prepare('SELECT v FROM t WHERE k = ?').get('b'), { v: 2 });
     assert.deepEqual(db.prepare('SELECT v FROM t WHERE k = ?').get('a'), { v: 1 });
-    // Transactions (which prepare their own BEGIN/COMMIT) still work through the cache.
+    // A transaction (its BEGIN/COMMIT compiled by the native handle, not by prepare()) runs cached statements.
     db.transaction(() => db.prepare('UPDATE t SET v = v + 10').run())();
     assert.deepEqual(db.prepare('SELECT SUM(v) AS s FROM t').get(), { s: 23 });
     db.close();
