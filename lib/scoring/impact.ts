@@ -43,6 +43,14 @@ const ERROR_WINDOW_MS = 30_000;
  */
 const MIN_EXCESS_ERRORS = 5;
 const MIN_EXCESS_SHARE = 0.1;
+/**
+ * ...and fewer than chance explains at the failed share before the change: this many standard
+ * deviations of the difference between two shares (the baseline's and the window's, each a
+ * sample of requests). It matters when most requests were failing already: a service failing
+ * 88 % of a few dozen requests can fail all of them for half a minute by chance alone (CI blamed
+ * the online index build of pg-blocked-missing-index's reference for 6 extra errors).
+ */
+const NOISE_SIGMAS = 3;
 
 const SECOND = 1000;
 
@@ -68,6 +76,17 @@ function failedShare(buckets: readonly ServiceBucket[]): number {
   if (buckets.length === 0) return 0;
   const requests = sum(buckets, (b) => b.requests);
   return requests === 0 ? 1 : sum(buckets, failedOf) / requests;
+}
+
+/**
+ * The least net excess that is not noise, for `requests` finished in the window after a change
+ * and a failed share `share` measured over `baseRequests` before it: the fixed floors above, and
+ * NOISE_SIGMAS standard deviations of (window failures - share x window requests) when both
+ * are samples of the same failure rate.
+ */
+export function excessNoise(requests: number, share: number, baseRequests: number): number {
+  const spread = Math.sqrt(requests * share * (1 - share) * (1 + requests / Math.max(baseRequests, 1)));
+  return Math.max(MIN_EXCESS_ERRORS, MIN_EXCESS_SHARE * requests, NOISE_SIGMAS * spread);
 }
 
 /** A second in which no request succeeded. */
@@ -152,7 +171,7 @@ export interface LearnerImpact {
  * customers were getting something until the action. Extra errors are counted for every risky
  * action: failures in the ERROR_WINDOW_MS after it (up to the next risky action, outside the
  * caused outages) minus what the failed share of the ERROR_BASELINE_MS before it predicts for
- * the requests that finished in the window.
+ * the requests that finished in the window, counted when it is more than noise (excessNoise).
  */
 export function learnerImpact(buckets: readonly ServiceBucket[], actions: readonly Action[], readyAt: number): LearnerImpact {
   const series = since(buckets, readyAt);
@@ -173,8 +192,9 @@ export function learnerImpact(buckets: readonly ServiceBucket[], actions: readon
     const until = Math.min(a.t + ERROR_WINDOW_MS, risky[i + 1]?.t ?? Infinity);
     const window = series.filter((b) => b.t + SECOND > a.t && b.t < until && !inOutage(b.t));
     const requests = sum(window, (b) => b.requests);
-    const excess = Math.round(sum(window, failedOf) - failedShare(base) * requests);
-    if (excess >= Math.max(MIN_EXCESS_ERRORS, MIN_EXCESS_SHARE * requests)) errors.push({ actionId: a.ids[0] ?? 0, actionAt: a.t, actionText: a.text, excess });
+    const share = failedShare(base);
+    const excess = Math.round(sum(window, failedOf) - share * requests);
+    if (excess >= excessNoise(requests, share, sum(base, (b) => b.requests))) errors.push({ actionId: a.ids[0] ?? 0, actionAt: a.t, actionText: a.text, excess });
   });
   return {
     outages,

@@ -14,7 +14,7 @@ import type { DiagnosisBody, DiagnosisDecision, UpdateBody } from '../audit/even
  * same session (a rule, a weight, a threshold, the classifier) bumps it; stored scores are
  * never recomputed, so a report always shows the rules it was graded by.
  */
-export const RULE_SET_VERSION = 'protocol/8';
+export const RULE_SET_VERSION = 'protocol/9';
 
 /**
  * What a scenario tells the protocol rules about itself: its `protocol` block (see

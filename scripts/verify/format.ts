@@ -13,6 +13,9 @@ export interface Expectations {
 }
 export const DEFAULT_EXPECTATIONS: Expectations = { referenceMin: 85, recklessMax: 40 };
 
+/** A command shortened for one line of the table or log. */
+export const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+
 export const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
 /** The incident clock of a report: when customers were served normally again ("never"; "-" without a signal). */
@@ -28,7 +31,8 @@ export function learnerCaused(report: StoredReport | null): string {
   if (!learner) return '-';
   const parts = [
     ...(learner.outageMs > 0 ? [`${formatClock(learner.outageMs)} outage`] : []),
-    ...(learner.excessErrors > 0 ? [`${learner.excessErrors} extra errors`] : []),
+    // Which action each is blamed on: a failed verify says what to look at.
+    ...learner.errors.map((e) => `${e.excess} extra errors after ${clip(e.actionText, 60)}`),
   ];
   return parts.length ? parts.join(', ') : 'none';
 }

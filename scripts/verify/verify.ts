@@ -22,7 +22,7 @@ import type { SessionEvent } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import type { GoalReport, Lab, SessionView, StoredReport } from './lab';
 import { parseReportLines, parseSolution, placeholders, substitute, type ReportedAnswers } from './solution';
-import { DEFAULT_EXPECTATIONS, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
+import { DEFAULT_EXPECTATIONS, clip, learnerCaused, mitigatedAt, secs, summariseReport, type Expectations } from './format';
 import { actsLikeReference, fairnessFile, fairnessProblems, FAIRNESS_KINDS, fairnessSolution, guessAnswers, missingFairnessScript, type FairnessKind } from './fairness';
 import { outputLines, TerminalDriver, TerminalTimeout } from './terminal-driver';
 
@@ -247,7 +247,7 @@ export async function runOne(opts: VerifyOptions, slug: string, seed: string, ki
         break;
       }
       result.lines.push({ lineNo: line.lineNo, typed, exitCode, ms });
-      log(`  ${at.padStart(6)} ${exitCode === 0 ? ' ' : '!'} ${typed.length > 110 ? `${typed.slice(0, 107)}...` : typed}  (${secs(ms)}${exitCode === 0 ? '' : `, exit ${exitCode}`})`);
+      log(`  ${at.padStart(6)} ${exitCode === 0 ? ' ' : '!'} ${clip(typed, 110)}  (${secs(ms)}${exitCode === 0 ? '' : `, exit ${exitCode}`})`);
       if (line.evidence) {
         await sleep(300); // the proxy logs a call as it completes; give the last one a moment
         evidence.push(...evidenceIds((await lab.events(id, mark)).filter((e) => e.kind === 'typed' || e.kind === 'docker')));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   customerImpact,
+  excessNoise,
   learnerImpact,
   ruleContext,
   runsOf,
@@ -134,6 +135,25 @@ describe('learner impact', () => {
     assert.deepEqual(learnerImpact(buckets, [action(8, READY + 60_000, 'change', 'docker update --memory 512m worker')], READY).errors, []);
   });
 
+  it('takes a failing service failing a little more for chance, not harm, unless it is more than chance explains', () => {
+    // The shape of pg-blocked-missing-index's reference in CI (reconstructed: its log gave only
+    // "6 extra errors"): 25 s before the online index build, 110 of 125 lookups failed (88 %);
+    // during it all 55 that finished failed. 55 - 0.88 x 55 = 7 "extra", above the
+    // fixed floors (5, a tenth of 55), but within three standard deviations of chance.
+    const before = seconds(READY, 25, (t) => sec(t, 5, ((t - READY) / 1000) % 5 === 0 ? 3 : 0));
+    assert.equal(before.reduce((n, b) => n + b.requests - b.ok, 0), 110);
+    const during = seconds(READY + 25_000, 30, (t) => sec(t, t - READY < 30_000 ? 1 : 2, 0));
+    const finished = during.reduce((n, b) => n + b.requests, 0);
+    assert.equal(finished, 55);
+    const build = action(9, READY + 25_000, 'change', 'psql -c "CREATE INDEX CONCURRENTLY ..."');
+    assert.deepEqual(learnerImpact([...before, ...during], [build], READY).errors, []);
+    assert.ok(excessNoise(finished, 110 / 125, 125) > 7);
+    // Halving the successes of a service that served most customers is more than chance.
+    const mostly = seconds(READY, 25, (t) => sec(t, 5, 4));
+    const halved = seconds(READY + 25_000, 30, (t) => sec(t, 4, 2));
+    assert.equal(learnerImpact([...mostly, ...halved], [build], READY).errors.length, 1);
+  });
+
   it('a fix that helps causes no impact, even with noisy failures before it', () => {
     const noisy = seconds(READY, 40, (t) => sec(t, 4, (t / 1000) % 3 === 0 ? 1 : 3));
     const buckets = [...noisy, ...seconds(READY + 40_000, 40, fine)];
@@ -195,13 +215,13 @@ describe('the customer-impact rule', () => {
     assert.match(r.note, /Nothing in the lab was changed/);
   });
 
-  it('is one of the standard rules, scored under protocol/8', () => {
+  it('is one of the standard rules, scored under protocol/9', () => {
     const log = new Log();
     log.ready(READY);
     log.typed(READY + 29_500, 'docker restart api');
     const buckets = [...seconds(READY, 30, failing), ...seconds(READY + 30_000, 40, down)];
     const s = scoreProtocol({ ...log.input(LEAKY), customers: { buckets, servedNormally: STANDARD } });
-    assert.equal(s.ruleSetVersion, 'protocol/8');
+    assert.equal(s.ruleSetVersion, 'protocol/9');
     const r = s.results.find((x) => x.id === 'customer-impact');
     assert.equal(r?.status, 'broken');
     assert.equal(r?.points, 0, '30 s or more of caused outage costs the whole weight');

@@ -101,7 +101,7 @@ describe('goals met after an evidence-losing restart (issue 17, restart first th
     assert.equal(report.subscores.outcome.score, 0);
     assert.match(report.subscores.outcome.notes.join('\n'), /no credit: The runaway job is no longer running/);
     assert.ok(report.total <= 40, `total ${report.total}: ${JSON.stringify(report.subscores)}`);
-    assert.equal(report.ruleSetVersion, 'protocol/8');
+    assert.equal(report.ruleSetVersion, 'protocol/9');
   });
 
   it('keeps full credit for a goal a check already showed met before the restart', () => {

@@ -493,7 +493,7 @@ describe('scoreProtocol', () => {
     const log = fresh();
     log.typed(12_000, 'docker stats --no-stream api');
     const s = scoreProtocol(log.input(LEAKY));
-    assert.equal(s.ruleSetVersion, 'protocol/8');
+    assert.equal(s.ruleSetVersion, 'protocol/9');
     assert.equal(s.classifierVersion, 7);
     const applicable = s.results.filter((r) => r.status !== 'not-applicable');
     assert.equal(s.possible, applicable.reduce((a, r) => a + r.weight, 0));

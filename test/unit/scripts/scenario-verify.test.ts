@@ -115,16 +115,18 @@ test('every shipped solution script follows the convention', () => {
 });
 
 describe('scenario:verify: the incident clock of a run', () => {
-  const impact = (timeToMitigateMs: number | null, outageMs: number, excessErrors: number) =>
-    ({ impact: { timeToMitigateMs, degraded: [], outages: [], learner: { outages: [], outageMs, errors: [], excessErrors } } }) as unknown as StoredReport;
+  const impact = (timeToMitigateMs: number | null, outageMs: number, excessErrors: number) => {
+    const errors = excessErrors ? [{ actionId: 7, actionAt: 30_000, actionText: 'docker exec db psql -c "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id)"', excess: excessErrors }] : [];
+    return { impact: { timeToMitigateMs, degraded: [], outages: [], learner: { outages: [], outageMs, errors, excessErrors } } } as unknown as StoredReport;
+  };
   test('prints when customers were served normally again and what the learner caused', () => {
     assert.equal(mitigatedAt(impact(38_500, 0, 0)), '0:38');
     assert.equal(mitigatedAt(impact(null, 0, 0)), 'never');
     assert.equal(mitigatedAt({ impact: null } as unknown as StoredReport), '-');
     assert.equal(mitigatedAt(null), '-');
     assert.equal(learnerCaused(impact(0, 0, 0)), 'none');
-    assert.equal(learnerCaused(impact(0, 8_000, 12)), '0:08 outage, 12 extra errors');
-    assert.equal(learnerCaused(impact(0, 0, 6)), '6 extra errors');
+    assert.equal(learnerCaused(impact(0, 8_000, 0)), '0:08 outage');
+    assert.equal(learnerCaused(impact(0, 0, 6)), '6 extra errors after docker exec db psql -c "CREATE INDEX CONCURRENTLY orders_...');
     assert.equal(learnerCaused({ impact: null } as unknown as StoredReport), '-');
   });
 });
