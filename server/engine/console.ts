@@ -1,7 +1,8 @@
 /**
- * The learner's side of a session: a scoped Docker proxy on a per-session unix socket, and a
- * hardened console container that mounts it as its only Docker access. The terminal gateway
- * then runs `docker exec -it <console> ...` into it.
+ * The learner's side of a session: a scoped Docker proxy on a per-session unix socket, a
+ * terminal socket beside it, and a hardened console container that mounts both: the proxy as its
+ * only Docker access, the terminal socket for sickbay-pty, which runs each learner shell and
+ * connects back to the terminal gateway (server/terminal/agent-socket.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { objectName, snapshotRepository } from '@/lib/lifecycle/objects';
 import type { Config } from '../config';
 import { startSessionProxy, type SessionProxy } from '../proxy';
 import type { ContainerRuntime, ContainerSpec } from '../runtime/runtime';
+import { AGENT_SOCKET_IN_CONSOLE, listenForAgents, type ShellAgents } from '../terminal/agent-socket';
 import type { SessionActivity } from './activity';
 
 export const CONSOLE_IMAGE = 'sickbay/console:latest';
@@ -44,7 +46,7 @@ export function engineSocketPath(env: Record<string, string | undefined> = proce
 export const CONSOLE_CPU_SHARES = 4096;
 
 /** The hardened console container; shared with the benchmark's floor so both measure the same thing. */
-export function consoleContainerSpec(sessionId: string, labels: Record<string, string>, socketPath: string): ContainerSpec {
+export function consoleContainerSpec(sessionId: string, labels: Record<string, string>, socketPath: string, terminalSocketPath?: string): ContainerSpec {
   const name = objectName(sessionId, 'console');
   return {
     name,
@@ -70,12 +72,13 @@ export function consoleContainerSpec(sessionId: string, labels: Record<string, s
       '/home/learner': 'rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700',
       '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
     },
-    binds: [`${socketPath}:/var/run/docker.sock`],
+    binds: [`${socketPath}:/var/run/docker.sock`, ...(terminalSocketPath ? [`${terminalSocketPath}:${AGENT_SOCKET_IN_CONSOLE}`] : [])],
   };
 }
 
 export class ConsoleManager {
   private readonly proxies = new Map<string, SessionProxy>();
+  private readonly agents = new Map<string, ShellAgents>();
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -111,7 +114,9 @@ export class ConsoleManager {
       coach: () => this.coachOf(session.id),
     });
     this.proxies.set(session.id, proxy);
-    const consoleId = await this.runtime.createContainer(consoleContainerSpec(session.id, labels('console'), proxy.socketPath));
+    const agents = await listenForAgents(path.join(path.dirname(proxy.socketPath), 'term.sock'));
+    this.agents.set(session.id, agents);
+    const consoleId = await this.runtime.createContainer(consoleContainerSpec(session.id, labels('console'), proxy.socketPath, agents.socketPath));
     await this.runtime.startContainer(consoleId);
     return {
       consoleId,
@@ -121,10 +126,18 @@ export class ConsoleManager {
     };
   }
 
+  /** The session's terminal socket, while its console is attached. */
+  agentsOf(sessionId: string): ShellAgents | undefined {
+    return this.agents.get(sessionId);
+  }
+
   /** Stops the session's proxy and removes its socket folder. Containers go with the teardown. */
   async detach(sessionId: string): Promise<void> {
     const proxy = this.proxies.get(sessionId);
     this.proxies.delete(sessionId);
+    const agents = this.agents.get(sessionId);
+    this.agents.delete(sessionId);
+    await agents?.close();
     await proxy?.close();
     fs.rmSync(path.dirname(this.socketPath(sessionId)), { recursive: true, force: true });
   }

@@ -340,7 +340,9 @@ export class SessionEngine implements TerminalDirectory {
 
   /** The terminal gateway's directory: a ready, claimed session's console, else null. */
   terminalTarget(id: string): TerminalTarget | null {
-    return terminalTargetOf(this.parts.store.getSession(id));
+    const target = terminalTargetOf(this.parts.store.getSession(id));
+    const agents = target ? this.consoles?.agentsOf(id) : undefined;
+    return target && agents ? { ...target, agents } : target;
   }
 
   /** Where a watcher opens the read-only mirror; the route decides who may (never part of a view). */

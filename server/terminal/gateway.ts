@@ -36,6 +36,7 @@ import { TokenBucket } from '@/lib/terminal/rate';
 import { openMemberConnection, type MemberSeat } from './member-connection';
 import { openMirrorConnection } from './mirror-connection';
 import type { MirrorViewer } from './mirrors';
+import type { ShellAgents } from './agent-socket';
 import type { SpawnPty } from './pty';
 import { keepAlive, rawToString, refuse, socketSender, tokensEqual } from './sockets';
 import { TerminalSession, type TerminalClient } from './session';
@@ -48,6 +49,8 @@ export interface TerminalTarget {
   /** Opens a read-only mirror (watchers). */
   mirrorToken: string;
   recordingPath: string;
+  /** The session's terminal socket; without it the shell is a `docker exec -it` (pty.ts). */
+  agents?: ShellAgents;
 }
 
 /** Where the gateway finds a session's console (the engine implements it). */
@@ -159,6 +162,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
         }
       },
       spawn: options.spawn,
+      agents: target.agents,
       endShell: options.endShell,
       dockerHost: options.dockerHost,
       dockerBin: options.dockerBin,

@@ -1,10 +1,15 @@
 /**
- * The host side of a learner's shell: node-pty running the docker CLI's `exec -it` into the
- * session's console container, with an environment that leaks nothing of the server's own,
- * and the clean-up that ends the shell inside the container when the pty goes.
+ * The host side of a learner's shell. A session's console has a terminal socket: the shell runs
+ * under sickbay-pty inside it and the gateway talks to that directly (agent-pty.ts). Without
+ * one (a console made by hand in a test, a tool), node-pty runs the docker CLI's `exec -it`
+ * into the console. Both with an environment that leaks nothing of the server's own, and the
+ * clean-up that ends the shell inside the container when the terminal goes.
  */
 import { execFile } from 'node:child_process';
 import * as nodePty from 'node-pty';
+import { SickbayError } from '@/lib/errors';
+import { AgentPty, type StartAgent } from './agent-pty';
+import type { ShellAgents } from './agent-socket';
 
 /** The part of node-pty's IPty we use (a fake implements it in tests). */
 export interface PtyProcess {
@@ -26,6 +31,8 @@ export interface SpawnRequest {
   shellId: string;
   cols: number;
   rows: number;
+  /** The session's terminal socket: when given, the shell runs under sickbay-pty (agent-pty.ts). */
+  agents?: ShellAgents;
 }
 
 export type SpawnPty = (request: SpawnRequest) => PtyProcess;
@@ -65,9 +72,24 @@ export function dockerExecArgs(request: SpawnRequest): string[] {
   ];
 }
 
-export function defaultSpawn(options: { dockerHost?: string; dockerBin?: string }): SpawnPty {
-  return (request) =>
-    nodePty.spawn(options.dockerBin ?? 'docker', dockerExecArgs(request), {
+/** Starts sickbay-pty in the console, detached: from then on its socket carries the shell. */
+export function defaultStartAgent(options: { dockerHost?: string; dockerBin?: string }): StartAgent {
+  return (consoleContainer, { token, shellId, cols, rows }) =>
+    new Promise((resolve, reject) => {
+      execFile(
+        options.dockerBin ?? 'docker',
+        ['exec', '-d', '-e', 'TERM=xterm-256color', '-e', `SICKBAY_PTY_TOKEN=${token}`, consoleContainer, 'sickbay-pty', shellId, String(cols), String(rows)],
+        { env: dockerCliEnv(options.dockerHost, { cols, rows }) as NodeJS.ProcessEnv, timeout: 60_000 },
+        (err, _stdout, stderr) => (err ? reject(new SickbayError('provision_failed', stderr.trim() || err.message)) : resolve()),
+      );
+    });
+}
+
+export function defaultSpawn(options: { dockerHost?: string; dockerBin?: string; log?: (message: string) => void }): SpawnPty {
+  const startAgent = defaultStartAgent(options);
+  return (request) => {
+    if (request.agents) return new AgentPty(request, { agents: request.agents, startAgent, log: options.log });
+    return nodePty.spawn(options.dockerBin ?? 'docker', dockerExecArgs(request), {
       name: 'xterm-256color',
       cols: request.cols,
       rows: request.rows,
@@ -77,6 +99,7 @@ export function defaultSpawn(options: { dockerHost?: string; dockerBin?: string 
       // stream, for the recording.
       encoding: null,
     }) as unknown as PtyProcess;
+  };
 }
 
 export function defaultEndShell(options: { dockerHost?: string; dockerBin?: string }) {

@@ -27,6 +27,7 @@ import { ScrollbackBuffer } from '@/lib/terminal/scrollback';
 import { ConsoleLineTracker } from '@/lib/terminal/typed-lines';
 import { createStreamDecoder, type StreamDecoder } from '@/lib/terminal/utf8';
 import { defaultEndShell, defaultSpawn, hangUp, type PtyProcess, type SpawnPty } from './pty';
+import type { ShellAgents } from './agent-socket';
 import { MirrorSet, type MirrorClient } from './mirrors';
 import { RecordingWriter } from './recording';
 
@@ -44,6 +45,8 @@ export interface TerminalSessionOptions {
   audit(event: TerminalBody | TypedLineBody): void;
   onActivity(): void;
   spawn?: SpawnPty;
+  /** The session's terminal socket (the shell then runs under sickbay-pty in the console). */
+  agents?: ShellAgents;
   /** Runs sickbay-end-shell in the console after the pty is destroyed; replaceable in tests. */
   endShell?: (consoleContainer: string, shellId: string) => Promise<void>;
   dockerHost?: string;
@@ -263,7 +266,7 @@ export class TerminalSession {
     this.decoder = createStreamDecoder();
     this.tracker = new ConsoleLineTracker();
     this.scrollback.clear();
-    const pty = this.spawnPty({ consoleContainer: this.consoleContainer, shellId: this.shellId, cols: size.cols, rows: size.rows });
+    const pty = this.spawnPty({ consoleContainer: this.consoleContainer, shellId: this.shellId, cols: size.cols, rows: size.rows, agents: this.options.agents });
     this.pty = pty;
     this.ptyPaused = false;
     let resolveExit: () => void = () => {};
