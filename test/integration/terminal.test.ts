@@ -1,7 +1,8 @@
 /**
  * The learner console and the terminal gateway on the real engine: a hardened console
  * container (as the engine will create it), a throwaway unix socket where the session's Docker
- * proxy will be, and the gateway on a loopback HTTP server. Checks refusal at upgrade, the
+ * proxy will be, the session's terminal socket (the shell runs under sickbay-pty in the console
+ * and connects back to it), and the gateway on a loopback HTTP server. Checks refusal at upgrade, the
  * round trip, UTF-8 split across reads, resize, reattach, flow control under `yes`, fd and pty
  * leaks over 200 cycles, the console's isolation, and the recording with Debian's asciinema.
  * Everything is removed by its instance label afterwards, even when a test fails.
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +21,7 @@ import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import { LABEL, MANAGED_BY } from '@/lib/lifecycle/labels';
 import { encodeClientMessage, parseServerMessage, PROTOCOL_VERSION, terminalUrlPath, type ServerMessage } from '@/lib/terminal/protocol';
 import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
+import { AGENT_SOCKET_IN_CONSOLE, listenForAgents, type ShellAgents } from '@/server/terminal/agent-socket';
 import { createTerminalGateway, type TerminalGateway, type TerminalTarget } from '@/server/terminal/gateway';
 import { docker, removeInstanceObjects, testInstance, waitFor } from './helpers';
 
@@ -34,6 +36,7 @@ const TOKEN_B = crypto.randomBytes(24).toString('base64url');
 const STUB_ANSWER = 'sickbay-test-stub: no proxy here';
 
 let consoleName = '';
+let agents: ShellAgents;
 let stub: http.Server;
 let server: http.Server;
 let gateway: TerminalGateway;
@@ -72,7 +75,7 @@ function consoleCreateOptions(name: string, sessionId: string) {
       NanoCpus: 500_000_000,
       PidsLimit: 128,
       Init: true,
-      Binds: [`${socketPath}:/var/run/docker.sock`],
+      Binds: [`${socketPath}:/var/run/docker.sock`, `${agents.socketPath}:${AGENT_SOCKET_IN_CONSOLE}`],
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
     },
@@ -80,8 +83,8 @@ function consoleCreateOptions(name: string, sessionId: string) {
 }
 
 function targetFor(sessionId: string): TerminalTarget | null {
-  if (sessionId === SESSION_A) return { sessionId, consoleContainer: consoleName, token: TOKEN_A, mirrorToken: MIRROR_A, recordingPath: path.join(tmp, `${SESSION_A}.cast`) };
-  if (sessionId === SESSION_B) return { sessionId, consoleContainer: consoleName, token: TOKEN_B, mirrorToken: 'mirror-b', recordingPath: path.join(tmp, `${SESSION_B}.cast`) };
+  if (sessionId === SESSION_A) return { sessionId, consoleContainer: consoleName, token: TOKEN_A, mirrorToken: MIRROR_A, recordingPath: path.join(tmp, `${SESSION_A}.cast`), agents };
+  if (sessionId === SESSION_B) return { sessionId, consoleContainer: consoleName, token: TOKEN_B, mirrorToken: 'mirror-b', recordingPath: path.join(tmp, `${SESSION_B}.cast`), agents };
   return null;
 }
 
@@ -272,6 +275,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => stub.listen(socketPath, resolve));
   fs.chmodSync(socketPath, 0o666);
+  agents = await listenForAgents(path.join(tmp, 'term.sock'));
 
   consoleName = `sickbay-${SESSION_A}-console`;
   const container = await docker.createContainer(consoleCreateOptions(consoleName, SESSION_A));
@@ -298,6 +302,7 @@ after(async () => {
   await gateway?.closeAll().catch(() => {});
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await new Promise<void>((resolve) => (stub ? stub.close(() => resolve()) : resolve()));
+  await agents?.close();
   await removeInstanceObjects(instance);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -332,6 +337,26 @@ describe('terminal gateway and console on the real engine', () => {
     assert.deepEqual(typed.at(-1), { kind: 'typed', where: 'console', line: 'echo hello-$((6*7))', approximate: false });
     assert.ok(audits.some((a) => a.event.kind === 'terminal' && a.event.action === 'open' && a.event.detail === 'new shell'));
     assert.ok(activity.includes(SESSION_A), 'input counts as activity');
+  });
+
+  it('runs the shell under sickbay-pty; the terminal socket closes anyone without a waiting token', async () => {
+    const c = new TestClient(SESSION_A);
+    await c.attached();
+    await c.prompt();
+    assert.match(await c.run('pgrep -c -x sickbay-pty'), /^\s*1\s*$/m, 'one relay for the one shell');
+    // The learner can reach the socket from the console: an HTTP request is not a hello.
+    assert.match(await c.run('curl -s --max-time 20 --unix-socket /run/sickbay/term.sock http://x/; echo "curl=$?"'), /curl=52/, 'empty reply: the connection was closed');
+    await c.close();
+    // From the host: a line that is not a hello, and a hello with a token nobody waits for.
+    for (const line of ['GET / HTTP/1.1\r\n\r\n', `SICKBAY-PTY 1 ${crypto.randomBytes(24).toString('base64url')}\n`]) {
+      const closed = await new Promise<boolean>((resolve) => {
+        const s = net.connect(agents.socketPath, () => s.write(line));
+        s.on('error', () => {});
+        s.on('close', () => resolve(true));
+        setTimeout(() => resolve(false), 5000).unref();
+      });
+      assert.ok(closed, `closed after ${JSON.stringify(line.slice(0, 20))}`);
+    }
   });
 
   it('keeps UTF-8 intact when a character is split across two reads, both ways', async () => {
@@ -469,10 +494,12 @@ describe('terminal gateway and console on the real engine', () => {
     const pts1 = countDir('/dev/pts');
     const own1 = ownPtys();
     const shells = (await consoleExec(['pgrep', '-c', '-x', 'bash'])).trim();
+    const relays = (await consoleExec(['pgrep', '-c', '-x', 'sickbay-pty'])).trim();
     console.log(
       `# 200 cycles in ${((Date.now() - started) / 1000).toFixed(1)} s: fds ${fds0} -> ${fds1}, own ptys ${own0} -> ${own1}, ` +
-        `/dev/pts ${pts0} -> ${pts1}, bash processes left in the console: ${shells}`,
+        `/dev/pts ${pts0} -> ${pts1}, bash processes left in the console: ${shells}, sickbay-pty: ${relays}`,
     );
+    assert.equal(relays, '0', 'every sickbay-pty in the console ended with its terminal');
     assert.equal(own1, own0, 'no pty master left open');
     assert.ok(fds1 <= fds0 + 2, `fds ${fds0} -> ${fds1}`);
     assert.ok(pts1 <= pts0, `/dev/pts ${pts0} -> ${pts1}`);
@@ -489,7 +516,8 @@ describe('terminal gateway and console on the real engine', () => {
     assert.equal(info.Config.User, 'learner');
     assert.deepEqual(
       info.Mounts.map((m) => `${m.Type}:${m.Source}:${m.Destination}`),
-      [`bind:${socketPath}:/var/run/docker.sock`],
+      [`bind:${socketPath}:/var/run/docker.sock`, `bind:${agents.socketPath}:${AGENT_SOCKET_IN_CONSOLE}`],
+      'the session proxy and the terminal socket, nothing else of the host',
     );
 
     const c = new TestClient(SESSION_A);
