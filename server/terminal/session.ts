@@ -1,14 +1,16 @@
 /**
- * One session's terminal: the pty running `docker exec -it <console> sickbay-shell <id>` (a
- * login bash in the learner's console container), kept alive across WebSocket reconnects.
+ * One session's terminal: the learner's login bash in the console container behind a pty
+ * (sickbay-pty over the session's terminal socket, agent-pty.ts; or node-pty running `docker
+ * exec -it <console> sickbay-shell <id>` where there is none), kept alive across WebSocket
+ * reconnects.
  *
  *   pty output -> scrollback ring (for reattach) -> recording (asciicast, decoded as a UTF-8
  *                 stream) -> prompt tracker (typed lines) -> the attached client, binary
  *   client input -> recording -> typed-line reconstruction -> pty
  *
  * Flow control: bytes sent to the client minus bytes it acknowledged; above the high-water
- * mark the pty is paused (node-pty stops reading the master, the kernel blocks the docker CLI,
- * and the back-pressure reaches the program in the container); below the low-water mark it
+ * mark the pty is paused (the gateway stops reading the terminal socket or the pty master, the
+ * kernel blocks the writer, and the back-pressure reaches the program in the container); below the low-water mark it
  * resumes. With no client attached the pty stays paused too, so a detached `yes` costs
  * nothing. Server memory per terminal is therefore bounded by the scrollback size plus the
  * high-water mark plus one read. A ^C typed while the client is behind drops the output still
@@ -374,7 +376,7 @@ export class TerminalSession {
 
   /**
    * Ends the terminal for good: closes the client (code 4002 unless given), destroys the pty
-   * (closes the master, hangs up the docker CLI), ends the shell inside the console, and
+   * (hangs up the agent or the docker CLI), ends the shell inside the console, and
    * flushes and closes the recording.
    */
   async destroy(reason = 'the session ended', code: number = CLOSE.sessionEnded): Promise<void> {
