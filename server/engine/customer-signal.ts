@@ -15,6 +15,7 @@ import type { ServiceBucket } from '@/lib/scoring/impact';
 import type { Config } from '../config';
 import { saveBuckets } from '../store/customer-seconds';
 import type { Db } from '../store/db';
+import { listenOnUnixSocket } from '../unix-socket';
 
 const SOCKET_PATH_MAX = 100; // sun_path holds 108 bytes; keep a margin
 /** One customers container connects; a reconnect may briefly overlap the old connection. */
@@ -45,20 +46,11 @@ export class CustomerSignal {
     const dir = this.folder(sessionId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const socketPath = path.join(dir, CUSTOMER_SIGNAL_FILE);
-    fs.rmSync(socketPath, { force: true });
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => this.receive(sessionId, createdAt, socket, sockets));
     server.maxConnections = MAX_CONNECTIONS;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    // The folder (0700, root's) is what keeps host users out; inside the container the
-    // customers may run as any user.
-    fs.chmodSync(socketPath, 0o666);
+    // Inside the container the customers may run as any user.
+    await listenOnUnixSocket(server, socketPath);
     this.servers.set(sessionId, { server, sockets });
     return dir;
   }

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { SickbayError } from '@/lib/errors';
 import { AUDIT_LIMITS, AuditBudget, capText, rateText, type ProxyEvent } from '@/lib/proxy/audit-budget';
@@ -22,6 +21,7 @@ import { dispatch } from './handlers';
 import { hijack } from './hijack';
 import { drain, errorAnswer, readBody, sendJson, writeRawError } from './http-io';
 import { ExecRegistry, Ownership } from './ownership';
+import { listenOnUnixSocket } from '../unix-socket';
 
 export type { ProxyOptions } from './context';
 
@@ -55,18 +55,6 @@ function refusalReason(message: string, status: number): string {
   return status === 404 ? `${REFUSAL_PREFIX}not an object of this session (${message})` : `${REFUSAL_PREFIX}${message}`;
 }
 
-async function prepareSocketPath(socketPath: string): Promise<void> {
-  if (!path.isAbsolute(socketPath)) throw new SickbayError('bad_request', `proxy socket path must be absolute: ${socketPath}`);
-  await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
-  try {
-    const stat = await fs.lstat(socketPath);
-    if (!stat.isSocket()) throw new SickbayError('conflict', `${socketPath} exists and is not a socket; not removing it`);
-    await fs.unlink(socketPath);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
 /** Anything but a read may create, remove or change one of the session's containers. */
 function mutates(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD';
@@ -74,8 +62,6 @@ function mutates(method: string): boolean {
 
 export async function startSessionProxy(options: ProxyOptions): Promise<SessionProxy> {
   if (!options.sessionId || !options.instance) throw new SickbayError('bad_request', 'the proxy needs a session id and an instance');
-  await prepareSocketPath(options.socketPath);
-
   const write = (event: ProxyEvent) => {
     try {
       options.audit(event);
@@ -195,16 +181,8 @@ export async function startSessionProxy(options: ProxyOptions): Promise<SessionP
     })();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // The console's user is not root: it must be able to connect. The socket is only ever
-  // bind-mounted into that session's console, and the parent directory is 0700.
-  await fs.chmod(options.socketPath, 0o666);
+  // Only ever bind-mounted into that session's console, whose user must be able to connect.
+  await listenOnUnixSocket(server, options.socketPath);
 
   let closing: Promise<void> | undefined;
   return {

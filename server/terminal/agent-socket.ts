@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { SickbayError } from '@/lib/errors';
 import { AGENT_HELLO_MAX, parseAgentHello } from '@/lib/terminal/agent-wire';
+import { listenOnUnixSocket } from '../unix-socket';
 
 /** Where the socket is mounted inside the console (sickbay-pty's default). */
 export const AGENT_SOCKET_IN_CONSOLE = '/run/sickbay/term.sock';
@@ -79,17 +80,8 @@ export async function listenForAgents(socketPath: string, log: (message: string)
     socket.setTimeout(HELLO_TIMEOUT_MS, () => socket.destroy());
   });
   server.on('error', (err) => log(`terminal socket ${socketPath}: ${err.message}`));
-  fs.rmSync(socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // The console's user is not root and must be able to connect; the folder is the session's
-  // own (0700) and the socket is mounted only into that session's console.
-  fs.chmodSync(socketPath, 0o666);
+  // Mounted only into that session's console, whose user must be able to connect.
+  await listenOnUnixSocket(server, socketPath);
 
   let closing: Promise<void> | undefined;
   return {
