@@ -13,14 +13,16 @@
  * for), then frames both ways: type (1 byte), payload length (2 bytes, big-endian), payload.
  *   server -> here: 'i' input for the shell; 'r' resize (cols, rows: 2 bytes each)
  *   here -> server: 'p' the shell's pid (4 bytes); 'o' output; 'x' exit (code, signal: 4 bytes each)
- * Unknown frames are skipped. When the server hangs up, the shell's session gets SIGHUP, as
- * when a terminal closes; when the shell exits, its session gets SIGHUP and the exit frame goes.
+ * Unknown frames are skipped. When the server hangs up, every process of the shell's session
+ * (its jobs too) gets SIGHUP, as when a terminal closes; when the shell exits, the same, and the
+ * exit frame goes.
  *
  * Back-pressure: output is read from the pty only when the previous frame has gone out, and the
  * socket only when the previous input reached the pty, so a server that stops reading stops the
  * shell's output at the kernel's buffers, and nothing here grows.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -72,7 +74,8 @@ static int valid_id(const char *s, size_t min, size_t max) {
   return 1;
 }
 
-/* Writes all of buf to a blocking fd (only before the relay starts and for the last frame). */
+/* Writes all of buf to the socket, waiting as long as it takes (the hello, the exit frame): a
+   server that hangs up ends the wait with an error. */
 static int write_all(int fd, const void *buf, size_t len) {
   const char *p = buf;
   while (len > 0) {
@@ -80,7 +83,7 @@ static int write_all(int fd, const void *buf, size_t len) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
       struct pollfd w = {.fd = fd, .events = POLLOUT};
-      if (poll(&w, 1, 5000) <= 0) return -1;
+      if (poll(&w, 1, -1) < 0 && errno != EINTR) return -1;
       continue;
     }
     if (n <= 0) return -1;
@@ -97,6 +100,34 @@ static unsigned get_u16(const unsigned char *p) { return ((unsigned)p[0] << 8) |
 static void set_size(int fd, int cols, int rows) {
   struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
   ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+/* SIGHUP to every process whose session is `sid`: the shell's process group alone would miss
+   the jobs it started in groups of their own. Processes of the learner's only (same uid). */
+static void hangup_session(pid_t sid) {
+  DIR *proc = opendir("/proc");
+  if (!proc) return;
+  struct dirent *e;
+  while ((e = readdir(proc)) != NULL) {
+    char *end = NULL;
+    long pid = strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end) continue;
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0) continue;
+    stat[n] = 0;
+    /* pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses. */
+    char *after = strrchr(stat, ')');
+    int ppid, pgrp, session;
+    char state;
+    if (!after || sscanf(after + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4) continue;
+    if (session == sid) kill((pid_t)pid, SIGHUP);
+  }
+  closedir(proc);
 }
 
 static void set_nonblock(int fd) {
@@ -118,6 +149,8 @@ int main(int argc, char **argv) {
   }
   char token[129];
   snprintf(token, sizeof token, "%s", token_env);
+  /* Wiped where it was, not only unset: /proc/<pid>/environ shows the original block. */
+  memset((char *)token_env, 'x', strlen(token_env));
   unsetenv("SICKBAY_PTY_TOKEN"); /* the shell does not inherit it */
   const char *path = getenv("SICKBAY_PTY_SOCKET");
   if (!path || !path[0]) path = DEFAULT_SOCKET;
@@ -192,14 +225,16 @@ int main(int argc, char **argv) {
       out_len = 3 + (size_t)n;
     }
     struct pollfd fds[3];
-    int nf = 0, i_master = -1, i_sock = -1;
+    int nf = 0, i_master = -1, i_sock;
     short mev = 0, sev = 0;
     if (out_off == out_len && !pty_eof) mev |= POLLIN;
     if (in_off < in_len) mev |= POLLOUT;
     if (out_off < out_len) sev |= POLLOUT;
     if (in_off == in_len) sev |= POLLIN;
     if (mev) { i_master = nf; fds[nf++] = (struct pollfd){.fd = master, .events = mev}; }
-    if (sev) { i_sock = nf; fds[nf++] = (struct pollfd){.fd = sock, .events = sev}; }
+    /* Always watched: with no events asked, a hang-up is still reported. */
+    i_sock = nf;
+    fds[nf++] = (struct pollfd){.fd = sock, .events = sev};
     int i_sig = nf;
     fds[nf++] = (struct pollfd){.fd = sigchld_pipe[0], .events = POLLIN};
     if (poll(fds, (nfds_t)nf, -1) < 0) {
@@ -211,7 +246,7 @@ int main(int argc, char **argv) {
       while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {}
     }
 
-    if (i_sock >= 0 && fds[i_sock].revents) {
+    if (fds[i_sock].revents) {
       short re = fds[i_sock].revents;
       if ((re & POLLOUT) && out_off < out_len) {
         ssize_t n = send(sock, out + out_off, out_len - out_off, MSG_NOSIGNAL);
@@ -249,6 +284,8 @@ int main(int argc, char **argv) {
         ssize_t n = write(master, in + in_off, in_len - in_off);
         if (n > 0) in_off += (size_t)n;
         else if (n < 0 && errno != EAGAIN && errno != EINTR) in_off = in_len; /* nobody reads the terminal: drop it */
+      } else if ((re & (POLLHUP | POLLERR)) && in_off < in_len) {
+        in_off = in_len; /* the terminal's other side is gone: the input has nowhere to go */
       }
       if ((re & (POLLIN | POLLHUP | POLLERR)) && out_len == 0 && !pty_eof) {
         ssize_t n = read(master, out + 3, READ_CHUNK);
@@ -265,7 +302,7 @@ int main(int argc, char **argv) {
   }
 
   /* Hang up the shell's session, as a closing terminal does. */
-  kill(-child, SIGHUP);
+  hangup_session(child);
   if (hung_up) return 0;
   if (!child_done) waitpid(child, &status, 0);
   unsigned char exitframe[11] = {'x', 0, 8};

@@ -30,6 +30,12 @@ export interface AgentPtyOptions {
 
 /** Input typed before the shell is there is kept up to this much. */
 const MAX_EARLY_INPUT = 64 * 1024;
+/**
+ * Input the agent has not taken yet, at most: beyond it keystrokes are dropped. The agent runs
+ * as the learner, who can stop it (`kill -STOP`) while a script types at the input rate limit;
+ * without a cap the server would hold all of that.
+ */
+const MAX_UNSENT_INPUT = 1024 * 1024;
 
 type Listener<T> = (value: T) => void;
 
@@ -79,6 +85,7 @@ export class AgentPty implements PtyProcess {
     if (this.ended) return;
     const bytes = Buffer.from(data, 'utf8');
     if (this.socket) {
+      if (this.socket.writableLength > MAX_UNSENT_INPUT) return;
       this.socket.write(encodeInput(bytes));
       return;
     }
@@ -116,6 +123,13 @@ export class AgentPty implements PtyProcess {
   private attach(socket: net.Socket): void {
     if (this.ended) {
       socket.destroy();
+      return;
+    }
+    // The agent may have gone between its hello and now (say a fork refused at the console's
+    // PID limit): its 'close' has been and will not come again.
+    if (socket.destroyed || socket.readableEnded) {
+      socket.destroy();
+      this.fail('the console ended it before it started (is its process limit reached?)');
       return;
     }
     this.socket = socket;

@@ -6,8 +6,8 @@
  *
  * A connection is paired with the shell the gateway asked for by the token on its first line
  * (lib/terminal/agent-wire.ts). The learner can connect too: a connection gets a few seconds to
- * say a token the gateway is waiting for, only a few may wait at once, and anything else is
- * closed. A shell the learner hijacked this way is their own shell in their own session.
+ * say a token the gateway is waiting for, only a few may wait at once (a new one pushes out the
+ * one waiting longest), and anything else is closed. A shell the learner hijacked this way is their own shell in their own session.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,7 +19,7 @@ import { listenOnUnixSocket } from '../unix-socket';
 export const AGENT_SOCKET_IN_CONSOLE = '/run/sickbay/term.sock';
 /** A connection that has not said its token within this long is closed. */
 const HELLO_TIMEOUT_MS = 10_000;
-/** Connections still to say their token, at most (each agent says it at once). */
+/** Connections still to say their token, at most (each agent says it at once; a new one pushes out the oldest). */
 const MAX_UNPAIRED = 8;
 
 export interface ShellAgents {
@@ -38,20 +38,30 @@ interface Waiting {
   timer: NodeJS.Timeout;
 }
 
-export async function listenForAgents(socketPath: string, log: (message: string) => void = () => {}): Promise<ShellAgents> {
+export interface AgentSocketOptions {
+  log?: (message: string) => void;
+  /** Test seam; the default is the production value. */
+  helloTimeoutMs?: number;
+}
+
+export async function listenForAgents(socketPath: string, options: AgentSocketOptions = {}): Promise<ShellAgents> {
+  const log = options.log ?? (() => {});
+  const helloTimeoutMs = options.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
   const waiting = new Map<string, Waiting>();
   const unpaired = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    if (unpaired.size >= MAX_UNPAIRED) {
-      socket.destroy();
-      return;
-    }
+    // Full: the connection waiting longest goes. A real agent says its token at once, so
+    // strangers holding every place cannot keep it out.
+    if (unpaired.size >= MAX_UNPAIRED) unpaired.values().next().value?.destroy();
     unpaired.add(socket);
     let line = Buffer.alloc(0);
+    // From the connection, not from the last byte: a trickle does not keep it.
+    const deadline = setTimeout(() => socket.destroy(), helloTimeoutMs);
+    deadline.unref();
     const give = () => {
       unpaired.delete(socket);
       socket.off('data', onData);
-      socket.setTimeout(0);
+      clearTimeout(deadline);
     };
     const onData = (chunk: Buffer) => {
       line = Buffer.concat([line, chunk]);
@@ -76,8 +86,10 @@ export async function listenForAgents(socketPath: string, log: (message: string)
     };
     socket.on('data', onData);
     socket.on('error', () => {}); // a closed connection ends the same way ('close')
-    socket.on('close', () => unpaired.delete(socket));
-    socket.setTimeout(HELLO_TIMEOUT_MS, () => socket.destroy());
+    socket.on('close', () => {
+      unpaired.delete(socket);
+      clearTimeout(deadline);
+    });
   });
   server.on('error', (err) => log(`terminal socket ${socketPath}: ${err.message}`));
   // Mounted only into that session's console, whose user must be able to connect.

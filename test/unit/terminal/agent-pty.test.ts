@@ -17,7 +17,7 @@ let agents: ShellAgents;
 const opened: { destroy(): void }[] = [];
 
 before(async () => {
-  agents = await listenForAgents(path.join(dir, 'term.sock'));
+  agents = await listenForAgents(path.join(dir, 'term.sock'), { helloTimeoutMs: 400 });
 });
 after(async () => {
   for (const o of opened) o.destroy();
@@ -126,6 +126,42 @@ describe('AgentPty over the terminal socket', () => {
     await until('the timeout', () => out.includes('did not connect'));
   });
 
+  it('ends a shell whose agent went away between its hello and the start returning', async () => {
+    let agent: net.Socket | null = null;
+    const pty = new AgentPty({ consoleContainer: 'c', shellId: 's3', cols: 80, rows: 24 }, {
+      agents,
+      connectTimeoutMs: 2000,
+      startAgent: async (_c, { token }) => {
+        agent = net.connect(agents.socketPath, () => agent!.end(`SICKBAY-PTY 1 ${token}\n`));
+        agent.on('error', () => {});
+        await new Promise((r) => agent!.once('close', r));
+        await new Promise((r) => setTimeout(r, 50));
+      },
+    });
+    opened.push(pty);
+    let out = '';
+    const exits: unknown[] = [];
+    pty.onData((d) => (out += d.toString()));
+    pty.onExit((e) => exits.push(e));
+    await until('the exit', () => exits.length === 1);
+    assert.match(out, /ended it before it started/);
+  });
+
+  it('drops input beyond 1 MiB the agent has not taken', async () => {
+    const t = open();
+    t.pty.write('x');
+    await until('the agent', () => t.agent() !== null);
+    const agent = t.agent()!;
+    await until('the pairing', () => agent.frames().length === 1);
+    agent.socket.pause();
+    const chunk = 'y'.repeat(64 * 1024);
+    for (let i = 0; i < 48; i++) t.pty.write(chunk); // 3 MiB
+    agent.socket.resume();
+    await until('the kept input', () => agent.received.length > 1024 * 1024, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(agent.received.length < 2.5 * 1024 * 1024, `${agent.received.length} bytes arrived of 3 MiB typed`);
+  });
+
   it('closes a connection that sends a frame the agent never sends', async () => {
     const t = open();
     await until('the agent', () => t.agent() !== null);
@@ -154,22 +190,35 @@ describe('the terminal socket', () => {
     assert.equal(await connectAndWait('x'.repeat(400)), 'closed');
   });
 
-  it('lets only 8 connections wait to say their token', async () => {
-    const silent: net.Socket[] = [];
-    for (let i = 0; i < 8; i++) {
-      const s = net.connect(agents.socketPath);
-      s.on('error', () => {});
-      silent.push(s);
-      await new Promise((r) => s.once('connect', r));
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  it('lets 8 connections wait to say their token: a ninth pushes out the oldest', async () => {
+    const silent: { socket: net.Socket; closed: boolean }[] = [];
     try {
-      assert.equal(await connectAndWait(null), 'closed', 'the ninth is closed at once');
+      for (let i = 0; i < 9; i++) {
+        const entry = { socket: net.connect(agents.socketPath), closed: false };
+        entry.socket.on('error', () => {});
+        entry.socket.on('close', () => (entry.closed = true));
+        silent.push(entry);
+        await new Promise((r) => entry.socket.once('connect', r));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await until('the oldest to be closed', () => silent[0]!.closed, 1000);
+      assert.deepEqual(silent.slice(1).map((e) => e.closed), Array(8).fill(false), 'the other eight wait');
     } finally {
-      for (const s of silent) s.destroy();
+      for (const e of silent) e.socket.destroy();
     }
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(await connectAndWait(null), 'open', 'room again once they went');
   });
 
+  it('closes a connection that trickles: the time to say the token runs from the connection', async () => {
+    const s = net.connect(agents.socketPath);
+    s.on('error', () => {});
+    let closed = false;
+    s.on('close', () => (closed = true));
+    const trickle = setInterval(() => s.write('S'), 100);
+    try {
+      await until('the deadline', () => closed, 2000);
+    } finally {
+      clearInterval(trickle);
+      s.destroy();
+    }
+  });
 });
