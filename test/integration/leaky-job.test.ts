@@ -70,7 +70,7 @@ describe('leaky-job on the real engine', () => {
     assert.deepEqual(phases.filter((p) => p !== 'console'), ['network', 'create', 'start', 'readiness', 'faults', 'baseline']);
     assert.equal(phases.filter((p) => p === 'console').length, 1);
     assert.ok(phases.indexOf('console') > phases.indexOf('start'), 'the console comes after the services started');
-    // The learner's console: no network, no capabilities, read-only root, only the proxy socket.
+    // The learner's console: no network, no capabilities, read-only root, only the proxy and terminal sockets.
     assert.ok(s.consoleId && s.terminalToken && s.recordingPath, 'console, token and recording are recorded');
     const consoleInfo = await docker.getContainer(s.consoleId).inspect();
     assert.equal(consoleInfo.HostConfig.NetworkMode, 'none');
@@ -79,8 +79,9 @@ describe('leaky-job on the real engine', () => {
     assert.equal(consoleInfo.HostConfig.CpuShares, CONSOLE_CPU_SHARES, 'the learner\'s shell outweighs the services on a busy host');
     assert.equal(consoleInfo.Config.User, 'learner');
     assert.equal(consoleInfo.Config.Labels['sickbay.role'], 'console');
-    assert.equal(consoleInfo.HostConfig.Binds?.length, 1);
+    assert.equal(consoleInfo.HostConfig.Binds?.length, 2);
     assert.match(consoleInfo.HostConfig.Binds?.[0] ?? '', /docker\.sock:\/var\/run\/docker\.sock$/);
+    assert.match(consoleInfo.HostConfig.Binds?.[1] ?? '', /\/term\.sock:\/run\/sickbay\/term\.sock$/, 'the terminal socket, for sickbay-pty');
     const ps = await services.runtime.exec(s.consoleId, ['docker', 'ps', '--format', '{{.Names}}']);
     assert.equal(ps.exitCode, 0, ps.stderr);
     assert.deepEqual(ps.stdout.trim().split('\n').sort(), [`sickbay-${id}-api`], 'the console sees exactly its services (the customers are the lab\u2019s own)');
