@@ -515,8 +515,9 @@ describe('terminal gateway and console on the real engine', () => {
     assert.deepEqual(info.HostConfig.SecurityOpt, ['no-new-privileges']);
     assert.equal(info.Config.User, 'learner');
     assert.deepEqual(
-      info.Mounts.map((m) => `${m.Type}:${m.Source}:${m.Destination}`),
-      [`bind:${socketPath}:/var/run/docker.sock`, `bind:${agents.socketPath}:${AGENT_SOCKET_IN_CONSOLE}`],
+      // Docker lists mounts in no fixed order.
+      info.Mounts.map((m) => `${m.Type}:${m.Source}:${m.Destination}`).sort(),
+      [`bind:${socketPath}:/var/run/docker.sock`, `bind:${agents.socketPath}:${AGENT_SOCKET_IN_CONSOLE}`].sort(),
       'the session proxy and the terminal socket, nothing else of the host',
     );
 
