@@ -77,9 +77,17 @@ describe('coach mode through the real console and proxy', () => {
     assert.equal(still.startedAt, before.startedAt, 'nothing restarted: same start time');
     assert.equal(still.pid, before.pid, 'nothing restarted: same PID');
 
+    const restartFrom = Math.floor(Date.now() / 1000) - 1;
     const restarted = await term.run('docker restart api', { timeoutMs: 90_000 });
     assert.match(restarted, /^api\s*$/m, restarted);
     assert.notEqual((await apiState(container)).startedAt, before.startedAt, 'the repeat restarted api');
+    // Until the restarted API has installed its SIGTERM handler, the kernel drops a SIGTERM sent
+    // to it as PID 1: on a busy host `kill 1` three seconds after the restart did nothing for a
+    // minute (twice beside a soak). Linux's rule, not the coach's: wait until it serves again.
+    await waitFor('the restarted api to listen', async () => {
+      const logs = await docker.getContainer(container).logs({ stdout: true, stderr: true, since: restartFrom });
+      return logs.toString('utf8').includes('listening on') ? true : null;
+    }, 90_000, 250);
 
     // Inside an interactive exec: `kill 1` is held at its Enter (the shell's line is
     // cancelled and the coach's message printed); typed again, it kills the API's main process.
