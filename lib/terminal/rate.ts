@@ -1,7 +1,7 @@
 /**
  * A token bucket: `burst` tokens at most, refilled at `perSecond`. The gateway keeps two per
- * connection (messages and input bytes) so a client cannot flood the pty's write queue, which
- * node-pty buffers in memory without a bound. Pure: the caller passes the time.
+ * connection (messages and input bytes) so a client cannot flood the terminal's write queue
+ * (the socket to the console's agent, which holds at most 1 MiB of it: agent-pty.ts). Pure: the caller passes the time.
  */
 export class TokenBucket {
   private tokens: number;

@@ -44,7 +44,6 @@ export class CustomerSignal {
   async open(sessionId: string, createdAt: number): Promise<string> {
     await this.close(sessionId);
     const dir = this.folder(sessionId);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const socketPath = path.join(dir, CUSTOMER_SIGNAL_FILE);
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => this.receive(sessionId, createdAt, socket, sockets));

@@ -1,6 +1,6 @@
 /**
  * A learner shell run by sickbay-pty in the console and reached over the session's terminal
- * socket (agent-socket.ts), behind the same PtyProcess interface as a node-pty: the gateway's
+ * socket (agent-socket.ts), behind the PtyProcess interface (node-pty's shape): the gateway's
  * recording, typed-line audit, flow control and mirrors do not know the difference.
  *
  * Starting one: a token, `docker exec -d <console> sickbay-pty <shell id> <cols> <rows>` with the
@@ -21,7 +21,8 @@ import type { PtyProcess, SpawnRequest } from './pty';
 export type StartAgent = (consoleContainer: string, args: { token: string; shellId: string; cols: number; rows: number }) => Promise<void>;
 
 export interface AgentPtyOptions {
-  agents: ShellAgents;
+  /** The session's terminal socket; without one the shell fails at once, saying why. */
+  agents: ShellAgents | undefined;
   startAgent: StartAgent;
   /** How long the agent may take to connect (default 60 s: `docker exec` on a busy host is slow). */
   connectTimeoutMs?: number;
@@ -48,20 +49,23 @@ export class AgentPty implements PtyProcess {
   private readonly exitListeners = new Set<Listener<{ exitCode: number; signal?: number }>>();
   private early: Buffer[] = [];
   private earlyBytes = 0;
-  private size: { cols: number; rows: number };
-  private readonly startSize: { cols: number; rows: number };
+  /** A size asked for before the agent was there (it started with the request's). */
+  private earlySize: { cols: number; rows: number } | null = null;
   private paused = false;
   private ended = false;
   private exitStatus: { exitCode: number; signal?: number } | null = null;
   private readonly log: (message: string) => void;
 
   constructor(request: SpawnRequest, private readonly options: AgentPtyOptions) {
-    this.size = { cols: request.cols, rows: request.rows };
-    this.startSize = { ...this.size };
     this.log = options.log ?? (() => {});
-    const connected = options.agents.expect(this.token, options.connectTimeoutMs ?? 60_000);
+    const agents = options.agents;
+    if (!agents) {
+      setImmediate(() => this.fail('this console has no terminal socket'));
+      return;
+    }
+    const connected = agents.expect(this.token, options.connectTimeoutMs ?? 60_000);
     const started = options.startAgent(request.consoleContainer, { token: this.token, shellId: request.shellId, cols: request.cols, rows: request.rows });
-    started.catch(() => options.agents.forget(this.token));
+    started.catch(() => agents.forget(this.token));
     Promise.all([connected, started]).then(
       ([socket]) => this.attach(socket),
       (err: Error) => {
@@ -95,8 +99,9 @@ export class AgentPty implements PtyProcess {
   }
 
   resize(cols: number, rows: number): void {
-    this.size = { cols, rows };
-    if (this.socket && !this.ended) this.socket.write(encodeResize(cols, rows));
+    if (this.socket) {
+      if (!this.ended) this.socket.write(encodeResize(cols, rows));
+    } else this.earlySize = { cols, rows };
   }
 
   pause(): void {
@@ -112,7 +117,7 @@ export class AgentPty implements PtyProcess {
   /** Hangs up: the agent sees the connection close and hangs up the shell's session. */
   destroy(): void {
     if (this.socket) return void this.socket.destroy();
-    this.options.agents.forget(this.token);
+    this.options.agents?.forget(this.token);
     this.end({ exitCode: 0, signal: 1 });
   }
 
@@ -150,7 +155,7 @@ export class AgentPty implements PtyProcess {
     });
     socket.on('error', (err) => this.log(`terminal agent connection: ${err.message}`));
     socket.on('close', () => this.end(this.exitStatus ?? { exitCode: 0, signal: 1 }));
-    if (this.size.cols !== this.startSize.cols || this.size.rows !== this.startSize.rows) socket.write(encodeResize(this.size.cols, this.size.rows));
+    if (this.earlySize) socket.write(encodeResize(this.earlySize.cols, this.earlySize.rows));
     if (this.early.length) socket.write(encodeInput(Buffer.concat(this.early)));
     this.early = [];
     this.earlyBytes = 0;

@@ -49,7 +49,7 @@ export interface TerminalTarget {
   /** Opens a read-only mirror (watchers). */
   mirrorToken: string;
   recordingPath: string;
-  /** The session's terminal socket; without it the shell is a `docker exec -it` (pty.ts). */
+  /** The session's terminal socket; without it no shell starts (pty.ts). */
   agents?: ShellAgents;
 }
 
@@ -68,7 +68,7 @@ export interface TerminalGatewayOptions {
   onActivity(sessionId: string): void;
   /** In a team session, the member in the driver seat (server/sessions/members.ts). */
   driverOf?: (sessionId: string) => string | null;
-  /** DOCKER_HOST for the host-side docker CLI run by node-pty (default: the server's own). */
+  /** DOCKER_HOST for the host-side docker CLI that starts and ends shells (default: the server's own). */
   dockerHost?: string;
 
   // Tuning and test seams; the defaults are the production values.

@@ -1,7 +1,6 @@
 /**
  * One session's terminal: the learner's login bash in the console container behind a pty
- * (sickbay-pty over the session's terminal socket, agent-pty.ts; or node-pty running `docker
- * exec -it <console> sickbay-shell <id>` where there is none), kept alive across WebSocket
+ * (sickbay-pty over the session's terminal socket, agent-pty.ts), kept alive across WebSocket
  * reconnects.
  *
  *   pty output -> scrollback ring (for reattach) -> recording (asciicast, decoded as a UTF-8

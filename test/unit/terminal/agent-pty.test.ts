@@ -120,6 +120,13 @@ describe('AgentPty over the terminal socket', () => {
     await until('the exit', () => failed.exits.length === 1);
     assert.match(failed.output(), /the console's shell did not start: OCI runtime exec failed/);
     assert.deepEqual(failed.exits, [{ exitCode: 1 }]);
+    const socketless = new AgentPty({ consoleContainer: 'c', shellId: 's4', cols: 80, rows: 24 }, { agents: undefined, startAgent: async () => assert.fail('nothing to start without a socket') });
+    let why = '';
+    const socketlessExit: unknown[] = [];
+    socketless.onData((d) => (why += d.toString()));
+    socketless.onExit((e) => socketlessExit.push(e));
+    await until('the socketless exit', () => socketlessExit.length === 1);
+    assert.match(why, /no terminal socket/);
     const silent = new AgentPty({ consoleContainer: 'c', shellId: 's2', cols: 80, rows: 24 }, { agents, startAgent: async () => {}, connectTimeoutMs: 200 });
     let out = '';
     silent.onData((d) => (out += d.toString()));

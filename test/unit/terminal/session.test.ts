@@ -6,7 +6,6 @@ import { after, beforeEach, describe, it } from 'node:test';
 import type { TerminalBody, TypedLineBody } from '@/lib/audit/events';
 import { CLOSE } from '@/lib/terminal/protocol';
 import { PROMPT_MARKER } from '@/lib/terminal/typed-lines';
-import { dockerExecArgs } from '@/server/terminal/pty';
 import { TerminalSession } from '@/server/terminal/session';
 import { FakeClient, FakeMirror, FakePty } from './fakes';
 
@@ -52,12 +51,6 @@ beforeEach(() => {
 });
 
 describe('TerminalSession', () => {
-  it('runs the wrapper through docker exec with TERM and the size', () => {
-    assert.deepEqual(dockerExecArgs({ consoleContainer: 'c1', shellId: 'abc', cols: 100, rows: 30 }), [
-      'exec', '-i', '-t', '--detach-keys', 'ctrl-],ctrl-],ctrl-]', '-e', 'TERM=xterm-256color', '-e', 'COLUMNS=100', '-e', 'LINES=30', 'c1', 'sickbay-shell', 'abc',
-    ]);
-  });
-
   it('starts one shell on first attach and forwards its output as bytes', () => {
     const { session } = make();
     const c = new FakeClient();
